@@ -1,0 +1,51 @@
+import { positionLabel, samePosition } from '../domain/rollout';
+import { advance } from '../domain/transitions';
+import { mutateRollout, type MutationRequest, type Outcome } from './mutate';
+import type { Deps } from './ports';
+
+export interface AdvancePhaseInput extends MutationRequest {
+  force: { reason: string } | null;
+  /** When the sender sent the command; an advance recorded after it is one they had not seen. */
+  sentAt?: string | null;
+}
+
+/** Clocks differ: a timestamp further than this from ours is not trusted. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+const advancedSinceSent = (
+  transitionAt: string | undefined,
+  sentAt: string | null | undefined,
+  now: Date,
+): boolean => {
+  if (!transitionAt || !sentAt) return false;
+  const sent = Date.parse(sentAt);
+  if (Math.abs(now.getTime() - sent) > MAX_CLOCK_SKEW_MS) return false;
+  return Date.parse(transitionAt) > sent;
+};
+
+/**
+ * Moves a rollout to its next phase (or wave) when its exit criteria are met, or anyway with a
+ * recorded reason. Acts on the position its sender saw: when someone else advanced the rollout
+ * after the command was sent (or while it was being handled), it says who and where to, and does
+ * not advance a second time.
+ */
+export const advancePhase = (deps: Deps, input: AdvancePhaseInput): Promise<Outcome> =>
+  mutateRollout(deps, input, (current, seen, now) => {
+    const last = current.history[current.history.length - 1];
+    if (!samePosition(current.position, seen.position) || advancedSinceSent(last?.at, input.sentAt, now)) {
+      const who = last ? `${last.by.name || 'Someone'} already advanced it` : 'It was already advanced';
+      return {
+        kind: 'superseded',
+        message: `${who} to ${positionLabel(current, current.position)}; nothing more was done.`,
+      };
+    }
+    return {
+      kind: 'decide',
+      decision: advance(current, { by: input.by, ...(input.force ? { force: input.force } : {}) }, now),
+      describe: (next) => {
+        const last = next.history[next.history.length - 1];
+        const forced = last?.forced ? ` (forced: ${last.reason ?? ''})` : '';
+        return `“${next.name}” advanced from ${last?.from.label ?? '?'} to ${positionLabel(next, next.position)}${forced}.`;
+      },
+    };
+  });

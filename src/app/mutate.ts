@@ -1,0 +1,105 @@
+import type { Decision } from '../domain/decision';
+import type { DomainError } from '../domain/decision';
+import type { DomainEvent } from '../domain/events';
+import type { Rollout } from '../domain/rollout';
+import { isAdmin, type Person } from '../domain/roles';
+import { toAuditEntry } from './audit';
+import { isConcurrencyError } from './errors';
+import type { Deps } from './ports';
+
+/** What a state-changing use case tells its caller. */
+export type Outcome =
+  | { kind: 'done'; rollout: Rollout; message: string; events: DomainEvent[] }
+  | { kind: 'unchanged'; rollout: Rollout; message: string }
+  | { kind: 'duplicate'; message: string; rolloutId: string | null }
+  | { kind: 'refused'; rollout: Rollout; error: DomainError }
+  | { kind: 'superseded'; rollout: Rollout; message: string }
+  | { kind: 'forbidden'; message: string }
+  | { kind: 'invalid'; message: string }
+  | { kind: 'not-found'; message: string };
+
+export interface MutationRequest {
+  tenantId: string;
+  rolloutId: string;
+  by: Person;
+  /** conversation id + activity id; null when the caller is not a Teams activity. */
+  activityKey: string | null;
+  /** The command as typed, for the audit of refusals. */
+  command: string;
+}
+
+/** One attempt's verdict: a domain decision with what to tell the person, or "someone beat you". */
+export type Step =
+  | { kind: 'decide'; decision: Decision<Rollout>; describe: (next: Rollout) => string; unchanged?: string }
+  | { kind: 'superseded'; message: string };
+
+export const MAX_ATTEMPTS = 8;
+
+export const forbiddenMessage = (command: string): string =>
+  `Sorry, only the rollout's admins can use \`${command}\`. Ask an admin, or the person who created the rollout.`;
+
+/** Records a refused attempt in the rollout's audit (or the tenant's when no rollout is involved). */
+export const auditDenied = async (
+  deps: Deps,
+  tenantId: string,
+  rolloutId: string | null,
+  by: Person,
+  command: string,
+): Promise<void> => {
+  const at = deps.clock.now().toISOString();
+  await deps.rollouts.appendAudit(tenantId, [
+    toAuditEntry(rolloutId, { type: 'access-denied', by, at, command }),
+  ]);
+};
+
+/**
+ * Load → authorize → decide → commit (ETag-guarded, with audit and processed marker in the same
+ * transaction), retrying when another writer got there first. `decide` is called once per attempt
+ * with the current state and the state first seen, so a command can act on what its sender saw.
+ */
+export const mutateRollout = async (
+  deps: Deps,
+  request: MutationRequest,
+  decide: (current: Rollout, firstSeen: Rollout, now: Date) => Step,
+): Promise<Outcome> => {
+  const { tenantId, rolloutId, activityKey } = request;
+  let firstSeen: Rollout | null = null;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    if (activityKey) {
+      const marker = await deps.rollouts.findProcessed(tenantId, activityKey);
+      if (marker)
+        return { kind: 'duplicate', message: marker.outcome, rolloutId: marker.rolloutId ?? rolloutId };
+    }
+    const stored = await deps.rollouts.get(tenantId, rolloutId);
+    if (!stored) return { kind: 'not-found', message: `No rollout with id ${rolloutId}.` };
+    const current = stored.value;
+    if (!isAdmin(request.by, deps.access, current)) {
+      await auditDenied(deps, tenantId, rolloutId, request.by, request.command);
+      return { kind: 'forbidden', message: forbiddenMessage(request.command) };
+    }
+    firstSeen ??= current;
+    const now = deps.clock.now();
+    const step = decide(current, firstSeen, now);
+    if (step.kind === 'superseded') return { kind: 'superseded', rollout: current, message: step.message };
+    const { decision } = step;
+    if (!decision.ok) return { kind: 'refused', rollout: current, error: decision.error };
+    if (decision.events.length === 0) {
+      return { kind: 'unchanged', rollout: current, message: step.unchanged ?? 'Nothing to change.' };
+    }
+    const message = step.describe(decision.value);
+    try {
+      const saved = await deps.rollouts.commit(tenantId, {
+        rollout: decision.value,
+        ifMatch: stored.etag,
+        audit: decision.events.map((event) => toAuditEntry(rolloutId, event)),
+        processed: activityKey
+          ? { key: activityKey, rolloutId, outcome: message, at: now.toISOString() }
+          : null,
+      });
+      return { kind: 'done', rollout: saved.value, message, events: decision.events };
+    } catch (err) {
+      if (!isConcurrencyError(err)) throw err;
+    }
+  }
+  throw new Error(`rollout ${rolloutId}: gave up after ${MAX_ATTEMPTS} conflicting writes`);
+};

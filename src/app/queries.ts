@@ -1,0 +1,81 @@
+import type { CriterionResult } from '../domain/decision';
+import { evaluateExitCriteria } from '../domain/criteria';
+import type { Rollout } from '../domain/rollout';
+import { isAdmin, type Person } from '../domain/roles';
+import { auditDenied, forbiddenMessage } from './mutate';
+import type { AuditEntry, Deps, RolloutSummary } from './ports';
+
+export interface RolloutStatusView {
+  rollout: Rollout;
+  criteria: CriterionResult[];
+  recent: AuditEntry[];
+}
+
+export const RECENT_AUDIT = 5;
+
+export const getStatus = async (
+  deps: Pick<Deps, 'rollouts'>,
+  tenantId: string,
+  rolloutId: string,
+): Promise<RolloutStatusView | null> => {
+  const [stored, recent] = await Promise.all([
+    deps.rollouts.get(tenantId, rolloutId),
+    deps.rollouts.audit(tenantId, rolloutId, RECENT_AUDIT),
+  ]);
+  if (!stored) return null;
+  return { rollout: stored.value, criteria: evaluateExitCriteria(stored.value), recent };
+};
+
+export type ListResult = { kind: 'ok'; rollouts: RolloutSummary[] } | { kind: 'forbidden'; message: string };
+
+/** This conversation's rollouts, or with `all` (admins only) the tenant's. */
+export const listRollouts = async (
+  deps: Deps,
+  input: { tenantId: string; conversationId: string; all: boolean; by: Person },
+): Promise<ListResult> => {
+  if (input.all && !isAdmin(input.by, deps.access, null)) {
+    await auditDenied(deps, input.tenantId, null, input.by, 'rollout list --all');
+    return { kind: 'forbidden', message: forbiddenMessage('rollout list --all') };
+  }
+  const rollouts = await deps.rollouts.list(
+    input.tenantId,
+    input.all ? {} : { conversationId: input.conversationId },
+  );
+  return { kind: 'ok', rollouts };
+};
+
+export type Resolution =
+  | { kind: 'one'; rolloutId: string }
+  | { kind: 'many'; rollouts: RolloutSummary[] }
+  | { kind: 'none'; message: string };
+
+/**
+ * Finds the rollout a command is about: by id or name when given (this conversation's first, then
+ * the tenant's), else the one rollout of this conversation. Completed rollouts are only picked
+ * implicitly when nothing else is there.
+ */
+export const resolveRollout = async (
+  deps: Pick<Deps, 'rollouts'>,
+  input: { tenantId: string; conversationId: string; ref: string | null },
+): Promise<Resolution> => {
+  const here = await deps.rollouts.list(input.tenantId, { conversationId: input.conversationId });
+  if (input.ref === null) {
+    const open = here.filter((r) => r.status !== 'completed');
+    const candidates = open.length > 0 ? open : here;
+    if (candidates.length === 1 && candidates[0]) return { kind: 'one', rolloutId: candidates[0].id };
+    if (candidates.length > 1) return { kind: 'many', rollouts: candidates };
+    return {
+      kind: 'none',
+      message: 'There is no rollout in this conversation yet. Start one with `rollout new <name>`.',
+    };
+  }
+  const ref = input.ref.trim().toLowerCase();
+  const byId = await deps.rollouts.get(input.tenantId, ref);
+  if (byId) return { kind: 'one', rolloutId: byId.value.id };
+  const match = (list: RolloutSummary[]) => list.filter((r) => r.name.toLowerCase() === ref);
+  let found = match(here);
+  if (found.length === 0) found = match(await deps.rollouts.list(input.tenantId));
+  if (found.length === 1 && found[0]) return { kind: 'one', rolloutId: found[0].id };
+  if (found.length > 1) return { kind: 'many', rollouts: found };
+  return { kind: 'none', message: `No rollout is called “${input.ref}”. \`rollout list\` shows them.` };
+};

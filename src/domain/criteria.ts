@@ -1,0 +1,48 @@
+import type { CriterionResult } from './decision';
+import { currentPhase, type CriterionSpec, type Rollout, type Stage } from './rollout';
+
+interface StageRef {
+  /** Stable id of the stage: the phase key, or `<phase>/<wave id>`. */
+  id: string;
+  stage: Stage;
+}
+
+const evaluateOne = (spec: CriterionSpec, { id, stage }: StageRef): CriterionResult => {
+  switch (spec.kind) {
+    case 'checklist-complete': {
+      const total = stage.checklist.length;
+      const open = stage.checklist.filter((item) => !item.done);
+      const done = total - open.length;
+      const met = open.length === 0;
+      const items = open.length === 1 ? 'item is' : 'items are';
+      return {
+        id: `${id}:checklist`,
+        label: `${stage.title} checklist complete`,
+        met,
+        measured: `${done} of ${total} done`,
+        target: `${total} of ${total} done`,
+        reason: met
+          ? `All ${total} checklist items are done.`
+          : `${open.length} ${items} open: ${open.map((item) => item.text).join('; ')}.`,
+      };
+    }
+  }
+};
+
+/**
+ * The stages whose criteria gate leaving the current position: the phase itself, or the current
+ * wave; leaving a phase's last wave also leaves the phase, so the phase's criteria apply too.
+ */
+export const gatingStages = (rollout: Rollout): StageRef[] => {
+  const phase = currentPhase(rollout);
+  const index = rollout.position.wave;
+  if (index === null) return [{ id: phase.key, stage: phase }];
+  const wave = phase.waves[index];
+  if (!wave) return [{ id: phase.key, stage: phase }];
+  const waveRef = { id: `${phase.key}/${wave.id}`, stage: wave };
+  return index === phase.waves.length - 1 ? [waveRef, { id: phase.key, stage: phase }] : [waveRef];
+};
+
+/** Every exit criterion of the current position, each measured against its target. */
+export const evaluateExitCriteria = (rollout: Rollout): CriterionResult[] =>
+  gatingStages(rollout).flatMap((ref) => ref.stage.criteria.map((spec) => evaluateOne(spec, ref)));

@@ -1,0 +1,38 @@
+import type { Person } from './roles';
+
+/** A position expressed for people and for machines. */
+export interface PositionRef {
+  phase: string;
+  wave: number | null;
+  label: string;
+}
+
+interface EventBase {
+  by: Person;
+  at: string;
+}
+
+/** What happened, as plain data. The domain never performs events; use cases hand them to ports. */
+export type DomainEvent =
+  | (EventBase & { type: 'rollout-created'; name: string })
+  | (EventBase & {
+      type: 'phase-advanced';
+      from: PositionRef;
+      to: PositionRef;
+      forced: boolean;
+      reason: string | null;
+      unmet: string[];
+    })
+  | (EventBase & {
+      type: 'checklist-ticked';
+      stage: PositionRef;
+      itemId: string;
+      item: string;
+      done: boolean;
+    })
+  | (EventBase & { type: 'rollout-paused'; reason: string | null })
+  | (EventBase & { type: 'rollout-resumed' })
+  | (EventBase & { type: 'rollout-closed' })
+  | (EventBase & { type: 'access-denied'; command: string });
+
+export type DomainEventType = DomainEvent['type'];

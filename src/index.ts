@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs';
+import { ConfigError, isAnonymous, loadConfig, type Config } from './config';
+import { createLogger } from './logger';
+import { startServer } from './server';
+import { openStorage } from './storage/open-storage';
+
+/** Reads `.env` when there is one (variables already set win). */
+const loadDotEnv = (): void => {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+};
+
+const readConfig = (): Config => {
+  try {
+    return loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+};
+
+const main = async (): Promise<void> => {
+  const started = process.hrtime.bigint();
+  loadDotEnv();
+  const config = readConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  if (isAnonymous(config)) {
+    logger.warn(
+      'MicrosoftAppId is not set: anonymous mode, requests are NOT authenticated (local clients only)',
+    );
+    if (config.ROLLOUT_ADMINS.length === 0) {
+      logger.warn('ROLLOUT_ADMINS is empty: everyone is an admin in anonymous mode');
+    }
+  }
+  const storage = await openStorage(config, logger);
+  let server;
+  try {
+    server = await startServer({
+      config,
+      logger,
+      tables: { rollouts: storage.rollouts },
+      probe: storage.probe,
+    });
+  } catch (err) {
+    await storage.close();
+    throw err;
+  }
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  logger.info(
+    { url: server.url, storage: storage.description, startupMs: Math.round(ms) },
+    'Rollout Coordinator is listening',
+  );
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, inFlight: server.inFlight.size }, 'shutting down');
+    try {
+      await server.close();
+    } finally {
+      await storage.close();
+    }
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+};
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `Rollout Coordinator failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,152 @@
+import type { AddressInfo } from 'node:net';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
+import type { Logger } from 'pino';
+import restify, { type Request, type Response } from 'restify';
+import { z } from 'zod';
+import type { Clock, Deps, HealthProbe } from './app/ports';
+import { isAnonymous, type Config } from './config';
+import { InFlight } from './in-flight';
+import type { EntityTable } from './storage/entity-table';
+import { TableRolloutRepository } from './storage/rollout-repository';
+import { ACTIONS } from './teams/actions';
+import { createBotLogic } from './teams/bot';
+import { COMMANDS } from './teams/commands';
+import { Router } from './teams/router';
+
+export interface ServerOptions {
+  config: Config;
+  logger: Logger;
+  tables: { rollouts: EntityTable };
+  probe: HealthProbe;
+  clock?: Clock;
+}
+
+export interface BotServer {
+  url: string;
+  port: number;
+  inFlight: InFlight;
+  /** Stops accepting, lets turns in progress finish (up to `graceMs`), then closes. */
+  close(graceMs?: number): Promise<void>;
+}
+
+const systemClock: Clock = { now: () => new Date() };
+
+/** The minimum an activity needs before the SDK sees it; anything less is a 400, nothing stored. */
+const activityShape = z.looseObject({
+  type: z.string().min(1),
+  id: z.string().optional(),
+  serviceUrl: z.url(),
+  channelId: z.string().min(1),
+  from: z.looseObject({ id: z.string().min(1) }),
+  conversation: z.looseObject({ id: z.string().min(1) }),
+  recipient: z.looseObject({ id: z.string() }).optional(),
+});
+
+const HEALTH_TIMEOUT_MS = 3000;
+
+const withTimeout = <T>(work: Promise<T>, ms: number): Promise<T> =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    work.then(
+      (value) => (clearTimeout(timer), resolve(value)),
+      (err: unknown) => (clearTimeout(timer), reject(err instanceof Error ? err : new Error(String(err)))),
+    );
+  });
+
+const sendError = (res: Response, status: number, code: string, message: string): void => {
+  res.json(status, { error: { code, message } });
+};
+
+/** Composition root for the HTTP side: adapters wired to use cases, restify routes. */
+export const startServer = async (options: ServerOptions): Promise<BotServer> => {
+  const { config, logger } = options;
+  const anonymous = isAnonymous(config);
+  const deps: Deps = {
+    rollouts: new TableRolloutRepository(options.tables.rollouts),
+    clock: options.clock ?? systemClock,
+    access: {
+      admins: new Set(config.ROLLOUT_ADMINS.map((id) => id.toLowerCase())),
+      everyoneIsAdmin: anonymous && config.ROLLOUT_ADMINS.length === 0,
+    },
+  };
+  const router = new Router(COMMANDS, ACTIONS, deps, logger);
+  const logic = createBotLogic(router, logger, { anonymous });
+  const adapter = new CloudAdapter(
+    new ConfigurationBotFrameworkAuthentication({
+      MicrosoftAppId: config.MicrosoftAppId ?? '',
+      MicrosoftAppPassword: config.MicrosoftAppPassword ?? '',
+      MicrosoftAppType: config.MicrosoftAppType,
+      MicrosoftAppTenantId: config.MicrosoftAppTenantId ?? '',
+    }),
+  );
+  adapter.onTurnError = async (context: TurnContext, error: Error) => {
+    logger.error({ err: error, activityId: context.activity.id }, 'turn failed');
+    try {
+      await context.sendActivity('Something went wrong on my side. Please try again in a moment.');
+    } catch (sendError) {
+      logger.warn(
+        { err: sendError, activityId: context.activity.id },
+        'could not tell the user about the failure',
+      );
+    }
+  };
+
+  const inFlight = new InFlight();
+  let closing = false;
+  const server = restify.createServer({ name: 'rollout-coordinator', handleUncaughtExceptions: false });
+  server.use(restify.plugins.bodyParser({ maxBodySize: 512 * 1024, mapParams: false }));
+
+  server.post('/api/messages', async (req: Request, res: Response) => {
+    if (closing) {
+      res.header('Connection', 'close');
+      return sendError(res, 503, 'ShuttingDown', 'The bot is restarting; please retry.');
+    }
+    if (!anonymous && !req.header('authorization')) {
+      return sendError(res, 401, 'Unauthorized', 'A Bot Framework token is required.');
+    }
+    const shape = activityShape.safeParse(req.body);
+    if (!shape.success) {
+      const issue = shape.error.issues[0];
+      const where = issue?.path.join('.') || 'body';
+      return sendError(
+        res,
+        400,
+        'BadRequest',
+        `Malformed activity: ${where}: ${issue?.message ?? 'invalid'}`,
+      );
+    }
+    await inFlight.track(() => adapter.process(req, res, logic));
+  });
+
+  server.get('/healthz', async (_req: Request, res: Response) => {
+    try {
+      await withTimeout(options.probe.check(), HEALTH_TIMEOUT_MS);
+      res.json(200, { status: 'ok', storage: 'ok' });
+    } catch (err) {
+      logger.warn({ err }, 'health check failed');
+      res.json(503, { status: 'unavailable', storage: err instanceof Error ? err.message : 'unreachable' });
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    inFlight,
+    close: async (graceMs = config.SHUTDOWN_GRACE_MS) => {
+      closing = true;
+      const closed = new Promise<void>((resolve) => server.server.close(() => resolve()));
+      server.server.closeIdleConnections();
+      const drained = await inFlight.drain(graceMs);
+      if (!drained) logger.warn({ inFlight: inFlight.size }, 'shutdown grace period over; closing anyway');
+      server.server.closeAllConnections();
+      await closed;
+    },
+  };
+};

@@ -1,0 +1,140 @@
+/**
+ * Entry point of the Azurite child process started by embedded-azurite.ts (never imported).
+ *
+ * Runs Azurite's Table service in this process, persisting with LokiJS under `location`, with
+ * no access log, no debug log, no telemetry (the telemetry client is never initialised) and no
+ * API version check. Protocol over the IPC channel:
+ *   parent → child  { type: 'start' }  open the database and listen (sent once the parent has
+ *                                       claimed the data folder)
+ *   parent → child  { type: 'stop' }   close gracefully (LokiJS saves to disk) and exit 0
+ * The child also closes and exits when the channel disconnects (the parent exited or was
+ * killed, even by SIGKILL) and on SIGTERM / SIGINT / SIGHUP, so it never outlives its parent.
+ */
+import { readFileSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import TableConfiguration from 'azurite/dist/src/table/TableConfiguration';
+import TableServer from 'azurite/dist/src/table/TableServer';
+
+interface ChildConfig {
+  host: string;
+  port: number;
+  location: string;
+  /** azurite.json: removed on the way out when it still names this process. */
+  stateFile: string;
+}
+
+/** Azurite's own file name, so `azurite --location <dataDir>/azurite` opens the same data. */
+const DB_FILE = '__azurite_db_table__.json';
+const KEEP_ALIVE_SECONDS = 5;
+/** A close that hangs (it should not) must not keep the process alive. */
+const CLOSE_TIMEOUT_MS = 10_000;
+
+const fail = (message: string): never => {
+  process.stderr.write(`azurite-child: ${message}\n`);
+  process.exit(1);
+};
+
+const parseConfig = (raw: string | undefined): ChildConfig => {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw ?? '');
+  } catch {
+    return fail('expected a JSON configuration as the first argument');
+  }
+  if (typeof value !== 'object' || value === null) return fail('invalid configuration');
+  const { host, port, location, stateFile } = value as Record<string, unknown>;
+  if (
+    typeof host !== 'string' ||
+    typeof port !== 'number' ||
+    !Number.isInteger(port) ||
+    typeof location !== 'string' ||
+    typeof stateFile !== 'string'
+  ) {
+    return fail(`invalid configuration ${raw ?? ''}`);
+  }
+  return { host, port, location, stateFile };
+};
+
+const messageType = (message: unknown): unknown =>
+  typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined;
+
+const main = (): void => {
+  if (!process.send || !process.connected) fail('must be started by embedded-azurite with an IPC channel');
+  const config = parseConfig(process.argv[2]);
+
+  let server: TableServer | undefined;
+  let starting: Promise<void> | undefined;
+  let closing = false;
+
+  const removeStateFile = (): void => {
+    try {
+      const state: unknown = JSON.parse(readFileSync(config.stateFile, 'utf8'));
+      if (typeof state === 'object' && state !== null && (state as { pid?: unknown }).pid === process.pid) {
+        unlinkSync(config.stateFile);
+      }
+    } catch {
+      // Missing or unreadable: nothing of ours to remove.
+    }
+  };
+
+  const shutdown = async (reason: string): Promise<void> => {
+    if (closing) return;
+    closing = true;
+    setTimeout(
+      () => fail(`close timed out after ${CLOSE_TIMEOUT_MS} ms (${reason})`),
+      CLOSE_TIMEOUT_MS,
+    ).unref();
+    try {
+      await starting?.catch(() => undefined);
+      if (server?.getStatus() === 'Running') await server.close();
+    } catch (err) {
+      process.stderr.write(
+        `azurite-child: close failed: ${err instanceof Error ? err.message : String(err)}\n`,
+      );
+      process.exitCode = 1;
+    }
+    removeStateFile();
+    process.exit();
+  };
+
+  const start = async (): Promise<void> => {
+    const tableConfig = new TableConfiguration(
+      config.host,
+      config.port,
+      KEEP_ALIVE_SECONDS,
+      join(config.location, DB_FILE),
+      false, // debug log
+      false, // access log (--silent)
+      undefined,
+      undefined,
+      false, // loose
+      true, // skipApiVersionCheck
+      '',
+      '',
+      '',
+      undefined,
+      false, // disableProductStyleUrl
+      false, // in-memory persistence
+    );
+    server = new TableServer(tableConfig);
+    await server.start();
+  };
+
+  // Registered before the event loop runs, so no message from the parent is missed.
+  process.on('message', (message: unknown) => {
+    const type = messageType(message);
+    if (type === 'start' && !starting && !closing) {
+      starting = start().catch((err: unknown) => {
+        fail(`failed to start the Table service: ${err instanceof Error ? err.message : String(err)}`);
+      });
+    } else if (type === 'stop') {
+      void shutdown('stop requested');
+    }
+  });
+  process.on('disconnect', () => void shutdown('parent disconnected'));
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    process.on(signal, () => void shutdown(signal));
+  }
+};
+
+main();

@@ -1,0 +1,69 @@
+/**
+ * The small slice of Azure Table Storage the repositories use, so that the same repository code
+ * runs on Azure / Azurite and on the in-memory table of the unit tests. Both implementations
+ * follow Table Storage's rules: ETags with 412 on mismatch, 409 on create of an existing row,
+ * atomic transactions of at most 100 entities in one partition, 64 KiB string properties.
+ */
+export type EntityValue = string | number | boolean | null;
+
+export interface TableEntity {
+  partitionKey: string;
+  rowKey: string;
+  [property: string]: EntityValue;
+}
+
+export interface StoredEntity extends TableEntity {
+  etag: string;
+}
+
+export type TableAction =
+  | { kind: 'create'; entity: TableEntity }
+  /** Replaces the entity when its ETag still matches. */
+  | { kind: 'update'; entity: TableEntity; ifMatch: string }
+  | { kind: 'upsert'; entity: TableEntity }
+  | { kind: 'delete'; partitionKey: string; rowKey: string; ifMatch?: string };
+
+export interface QueryOptions {
+  /** Only rows whose RowKey starts with this prefix. */
+  rowKeyPrefix?: string;
+  /** Equality filters on string properties. */
+  where?: Readonly<Record<string, string>>;
+  /** At most this many rows (a bound on paging; default MAX_QUERY_ROWS). */
+  limit?: number;
+}
+
+export interface EntityTable {
+  readonly name: string;
+  /** Creates the table when it does not exist. */
+  ensure(): Promise<void>;
+  get(partitionKey: string, rowKey: string): Promise<StoredEntity | null>;
+  /** Rows of one partition in RowKey order. */
+  query(partitionKey: string, options?: QueryOptions): Promise<StoredEntity[]>;
+  /** Applies every action or none; returns the new ETags (deletes give ''). */
+  submit(actions: readonly TableAction[]): Promise<string[]>;
+}
+
+export const MAX_TRANSACTION_ACTIONS = 100;
+export const MAX_STRING_PROPERTY_CHARS = 32 * 1024;
+export const MAX_QUERY_ROWS = 5000;
+
+/** Key-safe encoding: Table keys forbid `/ \ # ?` and control characters; `|` is our separator. */
+export const encodeKey = (raw: string): string =>
+  encodeURIComponent(raw)
+    .replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%/g, '$');
+
+export const decodeKey = (encoded: string): string => decodeURIComponent(encoded.replace(/\$/g, '%'));
+
+/** The smallest string greater than every string that starts with `prefix`. */
+export const prefixUpperBound = (prefix: string): string =>
+  prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+
+/** Table names: letters and digits, starting with a letter, 3 to 63 characters. */
+export const tableName = (prefix: string, base: string): string => {
+  const name = `${prefix}${base}`;
+  if (!/^[A-Za-z][A-Za-z0-9]{2,62}$/.test(name)) {
+    throw new Error(`invalid table name "${name}": letters and digits only, 3-63 characters, a letter first`);
+  }
+  return name;
+};

@@ -1,0 +1,183 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Rollout, RolloutStatus } from '../domain/rollout';
+import type {
+  AuditEntry,
+  ProcessedMarker,
+  RolloutCommit,
+  RolloutRepository,
+  RolloutSummary,
+  Stored,
+} from '../app/ports';
+import {
+  encodeKey,
+  MAX_STRING_PROPERTY_CHARS,
+  MAX_TRANSACTION_ACTIONS,
+  type EntityTable,
+  type StoredEntity,
+  type TableAction,
+  type TableEntity,
+} from './entity-table';
+
+/**
+ * Rollouts in Table Storage. A tenant's rollouts, their audit and the processed-activity markers
+ * share the tenant's partition, so a state change, its audit lines and its marker commit in one
+ * entity-group transaction guarded by the rollout's ETag, and listing a conversation's rollouts
+ * is one partition query (no secondary index to keep in step).
+ *
+ *   PartitionKey  t|<tenant>
+ *   RowKey        r|<rolloutId>                       the rollout (JSON in doc0..docN, plus list columns)
+ *                 a|<rolloutId or ->|<inverted ms>|<n>  audit, newest first
+ *                 m|<sha256 of activity key>           processed marker
+ */
+export const MAX_DOC_PARTS = 15;
+
+const partition = (tenantId: string): string => `t|${encodeKey(tenantId)}`;
+const rolloutRow = (rolloutId: string): string => `r|${encodeKey(rolloutId)}`;
+const auditPrefix = (rolloutId: string | null): string =>
+  `a|${rolloutId === null ? '-' : encodeKey(rolloutId)}|`;
+const markerRow = (key: string): string => `m|${createHash('sha256').update(key).digest('hex')}`;
+const MAX_MS = 9_999_999_999_999;
+const invertedTime = (iso: string): string => String(MAX_MS - Date.parse(iso)).padStart(13, '0');
+/** Orders writes of the same millisecond in this process (newest first, like the time). */
+const MAX_SEQ = 999_999_999;
+let sequence = 0;
+const invertedSequence = (): string => String(MAX_SEQ - (++sequence % MAX_SEQ)).padStart(9, '0');
+
+const splitDoc = (json: string): Record<string, string | number> => {
+  const parts: Record<string, string | number> = {};
+  let n = 0;
+  for (let i = 0; i < json.length; i += MAX_STRING_PROPERTY_CHARS, n++) {
+    parts[`doc${n}`] = json.slice(i, i + MAX_STRING_PROPERTY_CHARS);
+  }
+  if (n > MAX_DOC_PARTS) throw new Error(`rollout document too large (${json.length} characters)`);
+  parts.docParts = n;
+  return parts;
+};
+
+const joinDoc = (row: StoredEntity): string => {
+  const n = Number(row.docParts);
+  let json = '';
+  for (let i = 0; i < n; i++) json += String(row[`doc${i}`] ?? '');
+  return json;
+};
+
+/** Table Storage has no null: a null property is simply left out. */
+const withoutNulls = (entity: TableEntity): TableEntity =>
+  Object.fromEntries(Object.entries(entity).filter(([, v]) => v !== null)) as TableEntity;
+
+const str = (value: unknown): string => (typeof value === 'string' ? value : '');
+const strOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+export class TableRolloutRepository implements RolloutRepository {
+  constructor(private readonly table: EntityTable) {}
+
+  async get(tenantId: string, rolloutId: string): Promise<Stored<Rollout> | null> {
+    const row = await this.table.get(partition(tenantId), rolloutRow(rolloutId));
+    if (!row) return null;
+    return { value: JSON.parse(joinDoc(row)) as Rollout, etag: row.etag };
+  }
+
+  async list(tenantId: string, filter: { conversationId?: string } = {}): Promise<RolloutSummary[]> {
+    const rows = await this.table.query(partition(tenantId), {
+      rowKeyPrefix: 'r|',
+      ...(filter.conversationId ? { where: { conversationId: filter.conversationId } } : {}),
+    });
+    return rows
+      .map((row) => ({
+        id: str(row.rolloutId),
+        name: str(row.name),
+        status: str(row.status) as RolloutStatus,
+        phase: str(row.phase),
+        conversationId: str(row.conversationId),
+        createdAt: str(row.createdAt),
+      }))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async commit(tenantId: string, change: RolloutCommit): Promise<Stored<Rollout>> {
+    const pk = partition(tenantId);
+    const { rollout } = change;
+    const entity: TableEntity = {
+      partitionKey: pk,
+      rowKey: rolloutRow(rollout.id),
+      rolloutId: rollout.id,
+      name: rollout.name,
+      status: rollout.status,
+      phase: rollout.position.phase,
+      conversationId: rollout.coordination.conversationId,
+      createdAt: rollout.createdAt,
+      ...splitDoc(JSON.stringify(rollout)),
+    };
+    const actions: TableAction[] = [
+      change.ifMatch === null
+        ? { kind: 'create', entity }
+        : { kind: 'update', entity, ifMatch: change.ifMatch },
+      ...this.auditActions(pk, change.audit),
+    ];
+    if (change.processed) actions.push({ kind: 'create', entity: this.markerEntity(pk, change.processed) });
+    if (actions.length > MAX_TRANSACTION_ACTIONS)
+      throw new Error('too many audit entries for one transaction');
+    const [etag] = await this.table.submit(actions);
+    return { value: rollout, etag: etag ?? '' };
+  }
+
+  async findProcessed(tenantId: string, key: string): Promise<ProcessedMarker | null> {
+    const row = await this.table.get(partition(tenantId), markerRow(key));
+    return row
+      ? { key: str(row.key), rolloutId: strOrNull(row.rolloutId), outcome: str(row.outcome), at: str(row.at) }
+      : null;
+  }
+
+  async audit(tenantId: string, rolloutId: string | null, limit: number): Promise<AuditEntry[]> {
+    const rows = await this.table.query(partition(tenantId), { rowKeyPrefix: auditPrefix(rolloutId), limit });
+    return rows.map((row) => ({
+      rolloutId: strOrNull(row.rolloutId),
+      type: str(row.type) as AuditEntry['type'],
+      by: { id: str(row.byId), name: str(row.byName) },
+      at: str(row.at),
+      summary: str(row.summary),
+      from: strOrNull(row.from),
+      to: strOrNull(row.to),
+      reason: strOrNull(row.reason),
+    }));
+  }
+
+  async appendAudit(tenantId: string, entries: AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.table.submit(this.auditActions(partition(tenantId), entries));
+  }
+
+  private auditActions(pk: string, entries: AuditEntry[]): TableAction[] {
+    // Within a millisecond the sequence orders commits; a random salt keeps other instances'
+    // rows apart; within a commit the index keeps the events in order (newest first).
+    const seq = invertedSequence();
+    const salt = randomBytes(3).toString('hex');
+    return entries.map((entry, i) => ({
+      kind: 'create',
+      entity: withoutNulls({
+        partitionKey: pk,
+        rowKey: `${auditPrefix(entry.rolloutId)}${invertedTime(entry.at)}|${seq}|${String(99 - i).padStart(2, '0')}${salt}`,
+        rolloutId: entry.rolloutId,
+        type: entry.type,
+        byId: entry.by.id,
+        byName: entry.by.name,
+        at: entry.at,
+        summary: entry.summary.slice(0, 4000),
+        from: entry.from,
+        to: entry.to,
+        reason: entry.reason,
+      }),
+    }));
+  }
+
+  private markerEntity(pk: string, marker: ProcessedMarker): TableEntity {
+    return withoutNulls({
+      partitionKey: pk,
+      rowKey: markerRow(marker.key),
+      key: marker.key.slice(0, 4000),
+      rolloutId: marker.rolloutId,
+      outcome: marker.outcome.slice(0, 8000),
+      at: marker.at,
+    });
+  }
+}

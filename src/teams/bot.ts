@@ -1,0 +1,120 @@
+import { ActivityTypes, type Activity, type TurnContext } from 'botbuilder';
+import type { Logger } from 'pino';
+import { CARD_CONTENT_TYPE } from './render-card';
+import type { InvokeResponseBody, Router } from './router';
+import { coordinationId, type Reply, type Turn } from './turn';
+
+export interface BotOptions {
+  /** Anonymous local mode: ids may lack an Entra object id or a tenant (local clients). */
+  anonymous: boolean;
+}
+
+const LOCAL_TENANT = 'local';
+
+const toActivity = (reply: Reply): Partial<Activity> =>
+  'card' in reply
+    ? {
+        type: ActivityTypes.Message,
+        ...(reply.text ? { text: reply.text, textFormat: 'markdown' } : {}),
+        attachments: [{ contentType: CARD_CONTENT_TYPE, content: reply.card.content }],
+      }
+    : { type: ActivityTypes.Message, text: reply.text, textFormat: 'markdown' };
+
+const sentAt = (timestamp: unknown): string | null => {
+  const date =
+    timestamp instanceof Date ? timestamp : typeof timestamp === 'string' ? new Date(timestamp) : null;
+  return date && !Number.isNaN(date.getTime()) ? date.toISOString() : null;
+};
+
+/** Reads identity and tenant from the (authenticated) activity; never from card data. */
+export const toTurn = (context: TurnContext, options: BotOptions): Turn | null => {
+  const activity = context.activity;
+  const channelData = (activity.channelData ?? {}) as { tenant?: { id?: unknown } };
+  const tenantFromActivity =
+    (typeof channelData.tenant?.id === 'string' && channelData.tenant.id) ||
+    activity.conversation?.tenantId ||
+    null;
+  const tenantId = tenantFromActivity ?? (options.anonymous ? LOCAL_TENANT : null);
+  const personId = activity.from?.aadObjectId || (options.anonymous ? activity.from?.id : undefined);
+  if (!tenantId || !personId || !activity.conversation?.id) return null;
+  const conversationId = coordinationId(activity.conversation.id);
+  return {
+    tenantId,
+    from: { id: personId.toLowerCase(), name: activity.from.name ?? '' },
+    conversation: {
+      id: conversationId,
+      type: activity.conversation.conversationType ?? 'personal',
+      serviceUrl: activity.serviceUrl,
+    },
+    activityId: activity.id ?? '',
+    activityKey: `${activity.conversation.id}|${activity.id ?? ''}`,
+    localTimezone: activity.localTimezone ?? null,
+    sentAt: sentAt(activity.timestamp),
+    send: async (reply) => void (await context.sendActivity(toActivity(reply))),
+  };
+};
+
+const invokeResponse = async (context: TurnContext, body: InvokeResponseBody): Promise<void> => {
+  await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body } });
+};
+
+const WELCOME =
+  'Hi! I coordinate phased rollouts: phases, checklists, gates and announcements. Type `help` to see what I can do, or `rollout new <name>` to start one.';
+
+/** The bot's turn logic: identity first, then dispatch to the router. Nothing else lives here. */
+export const createBotLogic =
+  (router: Router, logger: Logger, options: BotOptions) =>
+  async (context: TurnContext): Promise<void> => {
+    const { activity } = context;
+    const turn = toTurn(context, options);
+    if (activity.type === ActivityTypes.Invoke) {
+      if (activity.name !== 'adaptiveCard/action') {
+        await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 501 } });
+        return;
+      }
+      if (!turn) {
+        await invokeResponse(context, {
+          statusCode: 400,
+          type: 'application/vnd.microsoft.error',
+          value: {
+            code: 'BadRequest',
+            message: 'The request does not say who you are or which tenant you are in.',
+          },
+        });
+        return;
+      }
+      try {
+        await invokeResponse(context, await router.handleAction(turn, activity.value));
+      } catch (err) {
+        logger.error({ err, activityId: activity.id }, 'card action failed');
+        await invokeResponse(context, {
+          statusCode: 500,
+          type: 'application/vnd.microsoft.error',
+          value: { code: 'InternalError', message: 'Something went wrong on my side. Please try again.' },
+        });
+      }
+      return;
+    }
+    if (!turn) {
+      logger.warn(
+        { activityId: activity.id, type: activity.type },
+        'activity without identity or tenant ignored',
+      );
+      return;
+    }
+    if (activity.type === ActivityTypes.Message) {
+      if (typeof activity.text !== 'string' || !activity.text.trim()) {
+        await turn.send({
+          text: 'This card button needs a newer Teams client. Type `help` to see the commands.',
+        });
+        return;
+      }
+      await router.handleMessage(turn, activity.text);
+      return;
+    }
+    const botAdded =
+      (activity.type === ActivityTypes.ConversationUpdate &&
+        (activity.membersAdded ?? []).some((m) => m.id === activity.recipient?.id)) ||
+      (activity.type === ActivityTypes.InstallationUpdate && activity.action === 'add');
+    if (botAdded) await turn.send({ text: WELCOME });
+  };

@@ -1,0 +1,26 @@
+import { advancePhase as advance } from '../../app/advance-phase';
+import type { CommandHandler } from '../handler';
+import { outcomeReply, withRollout } from '../replies';
+
+export const advancePhase: CommandHandler = {
+  name: 'advance phase',
+  usage: 'advance phase [rollout] [--force "reason"]',
+  description: 'Move to the next phase (or wave) when every exit criterion is met; --force records why not.',
+  adminOnly: true,
+  flags: { force: 'value' },
+  async run(ctx, args) {
+    const rolloutId = await withRollout(ctx, 'advance phase', args);
+    if (!rolloutId) return;
+    const force = typeof args.flags.force === 'string' ? { reason: args.flags.force } : null;
+    const outcome = await advance(ctx.deps, {
+      tenantId: ctx.turn.tenantId,
+      rolloutId,
+      by: ctx.turn.from,
+      activityKey: ctx.turn.activityKey,
+      command: 'advance phase',
+      force,
+      sentAt: ctx.turn.sentAt,
+    });
+    await ctx.turn.send(outcomeReply(outcome));
+  },
+};

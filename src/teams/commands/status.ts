@@ -1,0 +1,20 @@
+import { getStatus } from '../../app/queries';
+import type { CommandHandler } from '../handler';
+import { renderCard } from '../render-card';
+import { withRollout } from '../replies';
+import { statusCardData } from '../views/status-view';
+
+export const status: CommandHandler = {
+  name: 'status',
+  usage: 'status [rollout]',
+  description: 'Show where a rollout stands: phase, exit criteria, latest activity.',
+  adminOnly: false,
+  flags: {},
+  async run(ctx, args) {
+    const rolloutId = await withRollout(ctx, 'status', args);
+    if (!rolloutId) return;
+    const view = await getStatus(ctx.deps, ctx.turn.tenantId, rolloutId);
+    if (!view) return void (await ctx.turn.send({ text: 'That rollout no longer exists.' }));
+    await ctx.turn.send({ card: renderCard('status', statusCardData(view)) });
+  },
+};

@@ -1,0 +1,41 @@
+import type { z } from 'zod';
+import type { Deps } from '../app/ports';
+import type { CommandArgs, FlagKind } from './command-parser';
+import type { RenderedCard } from './render-card';
+import type { Reply, Turn } from './turn';
+
+export interface CommandContext {
+  turn: Turn;
+  deps: Deps;
+}
+
+/** One typed command, e.g. `advance phase [rollout] [--force "reason"]`. */
+export interface CommandHandler {
+  /** The command words, lower case, as typed: `advance phase`. */
+  name: string;
+  /** Usage line for help: `advance phase [rollout] [--force "reason"]`. */
+  usage: string;
+  description: string;
+  adminOnly: boolean;
+  flags: Readonly<Record<string, FlagKind>>;
+  run(ctx: CommandContext, args: CommandArgs): Promise<void>;
+}
+
+/** What a card action answers with: the card that replaces the clicked one, or a short message. */
+export type ActionResult = { card: RenderedCard } | { message: string };
+
+export interface ActionContext extends CommandContext {
+  /** Runs a typed command as this person and returns its replies instead of sending them. */
+  runCommand(text: string): Promise<Reply[] | null>;
+}
+
+export interface ActionHandler<S extends z.ZodType = z.ZodType> {
+  /** The Action.Execute verb, e.g. `checklist.tick`. */
+  verb: string;
+  /** Parses the action's data at the edge; identity never comes from here. */
+  schema: S;
+  run(ctx: ActionContext, data: z.infer<S>): Promise<ActionResult>;
+}
+
+/** Keeps the handler's data type while listing handlers of different verbs together. */
+export const defineAction = <S extends z.ZodType>(handler: ActionHandler<S>): ActionHandler<S> => handler;

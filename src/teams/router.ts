@@ -1,0 +1,119 @@
+import type { Logger } from 'pino';
+import type { Deps } from '../app/ports';
+import { parseArgs, parseText, type ParsedText } from './command-parser';
+import { helpText } from './commands/help';
+import type { ActionContext, ActionHandler, ActionResult, CommandHandler } from './handler';
+import { CARD_CONTENT_TYPE } from './render-card';
+import type { Reply, Turn } from './turn';
+
+/** The body of an `adaptiveCard/action` invoke response (Universal Actions). */
+export type InvokeResponseBody =
+  | { statusCode: 200; type: typeof CARD_CONTENT_TYPE; value: Record<string, unknown> }
+  | { statusCode: 200; type: 'application/vnd.microsoft.activity.message'; value: string }
+  | {
+      statusCode: 400 | 500;
+      type: 'application/vnd.microsoft.error';
+      value: { code: string; message: string };
+    };
+
+const errorBody = (statusCode: 400 | 500, code: string, message: string): InvokeResponseBody => ({
+  statusCode,
+  type: 'application/vnd.microsoft.error',
+  value: { code, message },
+});
+
+const resultBody = (result: ActionResult): InvokeResponseBody =>
+  'card' in result
+    ? { statusCode: 200, type: CARD_CONTENT_TYPE, value: result.card.content }
+    : { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: result.message };
+
+const words = (name: string): string[] => name.split(' ');
+
+/**
+ * Dispatches typed commands and card actions to their handlers by name (as Slack Bolt does):
+ * the longest matching command words win; unknown commands get the help text; unknown verbs
+ * get an explicit error.
+ */
+export class Router {
+  private readonly commands: readonly CommandHandler[];
+  private readonly actions = new Map<string, ActionHandler>();
+
+  constructor(
+    commands: readonly CommandHandler[],
+    actions: readonly ActionHandler[],
+    private readonly deps: Deps,
+    private readonly logger: Logger,
+  ) {
+    this.commands = [...commands].sort((a, b) => words(b.name).length - words(a.name).length);
+    for (const action of actions) {
+      if (this.actions.has(action.verb)) throw new Error(`duplicate action verb ${action.verb}`);
+      this.actions.set(action.verb, action);
+    }
+  }
+
+  get commandNames(): string[] {
+    return this.commands.map((c) => c.name);
+  }
+
+  get verbs(): string[] {
+    return [...this.actions.keys()];
+  }
+
+  match(parsed: ParsedText): CommandHandler | null {
+    const typed = parsed.tokens.map((t) => (t.quoted ? '' : t.value.toLowerCase()));
+    return (
+      this.commands.find((c) => {
+        const w = words(c.name);
+        return w.every((word, i) => typed[i] === word);
+      }) ?? null
+    );
+  }
+
+  /** Runs a typed command; returns false when no command matches (the caller shows help). */
+  async runCommand(turn: Turn, raw: string): Promise<boolean> {
+    const parsed = parseText(raw);
+    const handler = this.match(parsed);
+    if (!handler) return false;
+    const args = parseArgs(parsed, words(handler.name).length, handler.flags);
+    this.logger.info({ activityId: turn.activityId, command: handler.name }, 'command');
+    if (!args.ok) {
+      await turn.send({ text: `${args.message}\n\nUsage: \`${handler.usage}\`` });
+      return true;
+    }
+    await handler.run({ turn, deps: this.deps }, args.args);
+    return true;
+  }
+
+  async handleMessage(turn: Turn, raw: string): Promise<void> {
+    if (await this.runCommand(turn, raw)) return;
+    const typed = parseText(raw).text;
+    const intro = typed ? `I don’t know “${typed.slice(0, 60)}”. ` : '';
+    await turn.send({ text: `${intro}Here is what I can do:\n\n${helpText(this.commands)}` });
+  }
+
+  async handleAction(turn: Turn, value: unknown): Promise<InvokeResponseBody> {
+    const action = (value as { action?: { verb?: unknown; data?: unknown } } | null)?.action;
+    const verb = typeof action?.verb === 'string' ? action.verb : null;
+    if (!verb) return errorBody(400, 'BadRequest', 'The card action has no verb.');
+    const handler = this.actions.get(verb);
+    if (!handler) return errorBody(400, 'BadRequest', `Unknown card action “${verb.slice(0, 60)}”.`);
+    const data = handler.schema.safeParse(action?.data ?? {});
+    if (!data.success) {
+      const detail = data.error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`).join('; ');
+      return errorBody(400, 'BadRequest', `This card's data is not valid (${detail}).`);
+    }
+    this.logger.info({ activityId: turn.activityId, verb }, 'card action');
+    const ctx: ActionContext = {
+      turn,
+      deps: this.deps,
+      runCommand: async (text) => {
+        const replies: Reply[] = [];
+        const capture: Turn = { ...turn, send: async (reply) => void replies.push(reply) };
+        return (await this.runCommand(capture, text)) ? replies : null;
+      },
+    };
+    return resultBody(await handler.run(ctx, data.data));
+  }
+
+  static errorBody = errorBody;
+}

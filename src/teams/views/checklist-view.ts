@@ -1,0 +1,59 @@
+import { currentPhase, positionLabel, type ChecklistItem, type Rollout } from '../../domain/rollout';
+import type { ChecklistCardData, ChecklistItemData } from '../card-data';
+import { formatInstant } from './format';
+
+const progress = (items: ChecklistItem[]): string =>
+  `${items.filter((i) => i.done).length} of ${items.length} done`;
+
+const itemData = (
+  rollout: Rollout,
+  phase: string,
+  waveId: string,
+  item: ChecklistItem,
+): ChecklistItemData => ({
+  rolloutId: rollout.id,
+  phase,
+  waveId,
+  itemId: item.id,
+  text: item.text,
+  state: item.done
+    ? `✅ Done by ${item.by?.name || item.by?.id || 'someone'}, ${formatInstant(item.at)}`
+    : item.at
+      ? `⚪ Open (unticked by ${item.by?.name || item.by?.id || 'someone'}, ${formatInstant(item.at)})`
+      : '⚪ Open',
+  actionTitle: item.done ? 'Untick' : 'Tick',
+  nextDone: !item.done,
+});
+
+/** The checklist of the current phase, and of the current wave when the phase has waves. */
+export const checklistCardData = (rollout: Rollout, notice = ''): ChecklistCardData => {
+  const phase = currentPhase(rollout);
+  const index = rollout.position.wave;
+  const wave = index === null ? null : phase.waves[index];
+  const sections: ChecklistCardData['sections'] = [];
+  if (wave) {
+    sections.push({
+      title: `Wave ${(index ?? 0) + 1}: ${wave.name}`,
+      progress: progress(wave.checklist),
+      items: wave.checklist.map((item) => itemData(rollout, phase.key, wave.id, item)),
+    });
+  }
+  sections.push({
+    title: phase.title,
+    progress: progress(phase.checklist),
+    items: phase.checklist.map((item) => itemData(rollout, phase.key, '', item)),
+  });
+  const all = [...phase.checklist, ...(wave?.checklist ?? [])];
+  const paused = rollout.status === 'paused' ? 'This rollout is paused: ticking resumes when it does.' : '';
+  const text = notice || paused;
+  return {
+    rolloutId: rollout.id,
+    name: rollout.name,
+    stage: positionLabel(rollout, rollout.position),
+    notice: text,
+    hasNotice: text.length > 0,
+    editable: rollout.status === 'active',
+    progress: progress(all),
+    sections,
+  };
+};

@@ -1,0 +1,24 @@
+/** Dates as people read them on a card: "10 Feb 2026, 17:30 UTC". */
+export const formatInstant = (iso: string | null, timeZone = 'UTC'): string => {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '—';
+  return new Intl.DateTimeFormat('en-GB', {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone,
+    timeZoneName: 'short',
+  }).format(date);
+};
+
+export const STATUS_LABELS: Readonly<Record<string, string>> = {
+  active: 'Active',
+  paused: 'Paused',
+  completed: 'Completed',
+};
+
+/** Markdown-safe inline text for user-supplied strings in cards and messages. */
+export const plain = (text: string): string => text.replace(/[*_`[\]<>]/g, (c) => `\\${c}`);

@@ -1,0 +1,51 @@
+import type { RolloutStatusView } from '../../app/queries';
+import { PHASE_KEYS } from '../../domain/phases';
+import { positionLabel, type Rollout } from '../../domain/rollout';
+import type { StatusCardData } from '../card-data';
+import { formatInstant, STATUS_LABELS } from './format';
+
+const timeline = (rollout: Rollout): StatusCardData['timeline'] => {
+  const currentIndex = PHASE_KEYS.indexOf(rollout.position.phase);
+  return rollout.phases.map((phase, index) => {
+    const entered = rollout.history.filter(
+      (t) => t.to.phase === phase.key && t.to.wave === (phase.waves.length ? 0 : null),
+    );
+    const enteredAt = index === 0 ? rollout.createdAt : (entered[entered.length - 1]?.at ?? null);
+    const done = index < currentIndex || rollout.status === 'completed';
+    const waves = phase.waves.length ? ` (${phase.waves.length} waves)` : '';
+    return {
+      title: `${phase.title}${waves}`,
+      state: done ? '✅' : index === currentIndex ? '▶️' : '⚪',
+      when: index <= currentIndex ? `since ${formatInstant(enteredAt)}` : '',
+    };
+  });
+};
+
+export const statusCardData = (view: RolloutStatusView): StatusCardData => {
+  const { rollout } = view;
+  return {
+    rolloutId: rollout.id,
+    name: rollout.name,
+    status: STATUS_LABELS[rollout.status] ?? rollout.status,
+    currentPhase: positionLabel(rollout, rollout.position),
+    createdBy: rollout.createdBy.name || rollout.createdBy.id,
+    createdAt: formatInstant(rollout.createdAt),
+    enteredAt: formatInstant(rollout.enteredAt),
+    timeline: timeline(rollout),
+    criteria: view.criteria.map((c) => ({
+      icon: c.met ? '✅' : '❌',
+      label: c.label,
+      measured: c.measured,
+      target: c.target,
+      reason: c.reason,
+    })),
+    allMet: view.criteria.every((c) => c.met),
+    recent: view.recent.map((entry) => ({
+      when: formatInstant(entry.at),
+      who: entry.by.name || entry.by.id,
+      summary: entry.summary,
+    })),
+    hasRecent: view.recent.length > 0,
+    canAdvance: rollout.status === 'active' && rollout.position.phase !== 'operations',
+  };
+};

@@ -1,0 +1,55 @@
+import { createRollout, newWave, type Rollout } from '../../src/domain/rollout';
+import type { PhaseKey } from '../../src/domain/phases';
+
+export const NOW = new Date('2026-02-10T17:30:00.000Z');
+export const ADMIN = { id: 'aaaaaaaa-0000-4000-8000-000000000001', name: 'Adele Vance' };
+export const OTHER = { id: 'bbbbbbbb-0000-4000-8000-000000000002', name: 'Lee Gu' };
+
+export const aRollout = (overrides: Partial<Rollout> = {}): Rollout => {
+  const decision = createRollout(
+    {
+      id: 'ro-test',
+      tenantId: 'tenant',
+      name: 'Teams Premium',
+      by: ADMIN,
+      coordination: { conversationId: 'conv', conversationType: 'channel', serviceUrl: 'http://x/' },
+    },
+    NOW,
+  );
+  if (!decision.ok) throw new Error(decision.error.message);
+  return { ...decision.value, ...overrides };
+};
+
+/** Every checklist item of the phase (and of its waves) ticked. */
+export const withChecklistDone = (rollout: Rollout, key: PhaseKey): Rollout => ({
+  ...rollout,
+  phases: rollout.phases.map((p) =>
+    p.key !== key
+      ? p
+      : {
+          ...p,
+          checklist: p.checklist.map((i) => ({ ...i, done: true })),
+          waves: p.waves.map((w) => ({ ...w, checklist: w.checklist.map((i) => ({ ...i, done: true })) })),
+        },
+  ),
+});
+
+export const withWaves = (rollout: Rollout, names: string[]): Rollout => ({
+  ...rollout,
+  phases: rollout.phases.map((p) =>
+    p.key !== 'enterprise'
+      ? p
+      : {
+          ...p,
+          waves: names.map((name, i) =>
+            newWave({
+              id: `w${i + 1}`,
+              name,
+              targetGroup: `group-${i + 1}`,
+              kind: 'department',
+              enrollment: 'self-service',
+            }),
+          ),
+        },
+  ),
+});

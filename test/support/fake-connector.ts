@@ -1,0 +1,90 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedCall {
+  method: string;
+  path: string;
+  conversationId: string | null;
+  /** The activity id in the path: the activity replied to or updated. */
+  activityId: string | null;
+  body: Record<string, unknown>;
+}
+
+export interface SentActivity {
+  type?: string;
+  text?: string;
+  attachments?: { contentType: string; content: Record<string, unknown> }[];
+  [key: string]: unknown;
+}
+
+/**
+ * A local stand-in for the Bot Connector service (the activity's serviceUrl): it accepts what
+ * the documented REST API accepts (send, reply, update, create conversation), answers with
+ * ResourceResponse ids, and records every call for the test to inspect.
+ */
+export class FakeConnector {
+  readonly calls: RecordedCall[] = [];
+  private server: Server | null = null;
+  private nextId = 1770744675001;
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    const { port } = this.server.address() as AddressInfo;
+    this.url = `http://127.0.0.1:${port}/`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Messages the bot sent (new or replies), oldest first. */
+  get sent(): SentActivity[] {
+    return this.calls
+      .filter((c) => c.method === 'POST' && c.conversationId !== null)
+      .map((c) => c.body as SentActivity);
+  }
+
+  texts(): string[] {
+    return this.sent.map((a) => a.text ?? '').filter(Boolean);
+  }
+
+  cards(): Record<string, unknown>[] {
+    return this.sent.flatMap((a) => (a.attachments ?? []).map((att) => att.content));
+  }
+
+  clear(): void {
+    this.calls.length = 0;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    let body: Record<string, unknown>;
+    try {
+      body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+    } catch {
+      return this.reply(res, 400, { error: { code: 'BadArgument', message: 'Invalid JSON' } });
+    }
+    const path = decodeURIComponent((req.url ?? '').split('?')[0] ?? '');
+    const match = /^\/v3\/conversations(?:\/([^/]+)\/activities(?:\/([^/]+))?)?\/?$/.exec(path);
+    if (!match) return this.reply(res, 404, { error: { code: 'NotFound', message: path } });
+    const [, conversationId = null, activityId = null] = match;
+    this.calls.push({ method: req.method ?? '', path, conversationId, activityId, body });
+    if (req.method === 'POST' && !conversationId) {
+      return this.reply(res, 201, { id: `a:created-${this.nextId++}` });
+    }
+    if (req.method === 'POST' || req.method === 'PUT')
+      return this.reply(res, 200, { id: String(this.nextId++) });
+    return this.reply(res, 405, { error: { code: 'MethodNotAllowed', message: req.method ?? '' } });
+  }
+
+  private reply(res: ServerResponse, status: number, body: unknown): void {
+    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify(body));
+  }
+}

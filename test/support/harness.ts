@@ -1,0 +1,77 @@
+import pino from 'pino';
+import type { Clock } from '../../src/app/ports';
+import { loadConfig } from '../../src/config';
+import { startServer, type BotServer } from '../../src/server';
+import type { EntityTable } from '../../src/storage/entity-table';
+import { MemoryTable } from '../../src/storage/memory-table';
+import { tableProbe } from '../../src/storage/table-probe';
+import { FakeConnector } from './fake-connector';
+
+/** A clock the test moves by hand. */
+export class TestClock implements Clock {
+  constructor(private current = new Date('2026-02-10T17:30:00.000Z')) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+export interface Harness {
+  server: BotServer;
+  connector: FakeConnector;
+  clock: TestClock;
+  table: EntityTable;
+  /** POSTs an activity to /api/messages; returns the HTTP status and parsed body. */
+  post(activity: unknown, headers?: Record<string, string>): Promise<{ status: number; body: unknown }>;
+  close(): Promise<void>;
+}
+
+/** The real server (restify + CloudAdapter) on port 0, with a fake Bot Connector beside it. */
+export const startHarness = async (
+  options: { env?: Record<string, string>; table?: EntityTable } = {},
+): Promise<Harness> => {
+  const connector = await new FakeConnector().start();
+  const clock = new TestClock();
+  const table = options.table ?? new MemoryTable();
+  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', NODE_ENV: 'test', ...options.env });
+  const server = await startServer({
+    config,
+    logger: pino({ level: 'silent' }),
+    tables: { rollouts: table },
+    probe: tableProbe(table),
+    clock,
+  });
+  const post = async (activity: unknown, headers: Record<string, string> = {}) => {
+    // Stamp the activity as Teams does (when it was sent), then let a millisecond pass.
+    if (activity && typeof activity === 'object') {
+      (activity as Record<string, unknown>).timestamp = clock.now().toISOString();
+    }
+    clock.advance(1);
+    const res = await fetch(`${server.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body: typeof activity === 'string' ? activity : JSON.stringify(activity),
+    });
+    const text = await res.text();
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, body };
+  };
+  return {
+    server,
+    connector,
+    clock,
+    table,
+    post,
+    close: async () => {
+      await server.close(1000);
+      await connector.stop();
+    },
+  };
+};
