@@ -20,6 +20,8 @@ import {
   type TableEntity,
 } from './entity-table';
 
+type PipelinePolicy = Parameters<TableClient['pipeline']['addPolicy']>[0];
+
 /** Where the tables live. */
 export type TableTarget =
   | { kind: 'connection-string'; connectionString: string }
@@ -46,26 +48,67 @@ const isInsecureConnectionString = (connectionString: string): boolean =>
   /(^|;)\s*DefaultEndpointsProtocol\s*=\s*http\s*(;|$)/i.test(connectionString) ||
   /(^|;)\s*TableEndpoint\s*=\s*http:\/\//i.test(connectionString);
 
+/** A connection string for Azurite (`UseDevelopmentStorage=true` or its well-known account). */
+const isAzuriteConnectionString = (connectionString: string): boolean =>
+  /(^|;)\s*UseDevelopmentStorage\s*=\s*true\s*(;|$)/i.test(connectionString) ||
+  new RegExp(`(^|;)\\s*AccountName\\s*=\\s*${AZURITE_ACCOUNT}\\s*(;|$)`, 'i').test(connectionString);
+
 export const createTableClient = (target: TableTarget, tableName: string): TableClient => {
   switch (target.kind) {
-    case 'connection-string':
-      return TableClient.fromConnectionString(target.connectionString, tableName, {
+    case 'connection-string': {
+      const client = TableClient.fromConnectionString(target.connectionString, tableName, {
         allowInsecureConnection: isInsecureConnectionString(target.connectionString),
       });
+      if (isAzuriteConnectionString(target.connectionString)) client.pipeline.addPolicy(asciiJsonPolicy());
+      return client;
+    }
     case 'endpoint':
       // Note: the SDK refuses bearer tokens over plain http whatever this flag says.
       return new TableClient(target.endpoint, tableName, target.credential, {
         allowInsecureConnection: isPlainHttp(target.endpoint),
       });
-    case 'azurite':
-      return new TableClient(
+    case 'azurite': {
+      const client = new TableClient(
         target.endpoint,
         tableName,
         new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_ACCOUNT_KEY),
         { allowInsecureConnection: isPlainHttp(target.endpoint) },
       );
+      client.pipeline.addPolicy(asciiJsonPolicy());
+      return client;
+    }
   }
 };
+
+/**
+ * Azurite (3.35) reads a single-entity request body by joining its Buffer chunks with
+ * `join('')` (table/generated/utils/serializer.js, readRequestIntoText): each 64 KiB chunk is
+ * decoded on its own, so a multi-byte UTF-8 character split across two chunks is stored as
+ * U+FFFD, silently, or the property grows past 32K characters and is rejected. Escaping every
+ * non-ASCII character as \uXXXX (valid JSON, read back as the same text) makes every byte of
+ * the body ASCII. Used for Azurite only; Azure reads bodies correctly.
+ */
+export const asciiJsonPolicy = (): PipelinePolicy => ({
+  name: 'rolloutCoordinatorAsciiJson',
+  async sendRequest(request, next) {
+    const contentType = request.headers.get('content-type') ?? '';
+    if (
+      typeof request.body === 'string' &&
+      /json/i.test(contentType) &&
+      /[\u007f-\uffff]/.test(request.body)
+    ) {
+      request.body = request.body.replace(
+        /[\u007f-\uffff]/g,
+        (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+      );
+      // The shared-key policy may have set Content-Length from the body already.
+      if (request.headers.has('content-length')) {
+        request.headers.set('content-length', Buffer.byteLength(request.body));
+      }
+    }
+    return next(request);
+  },
+});
 
 /** Production without secrets: managed identity (or any other DefaultAzureCredential source). */
 export const defaultCredentialTarget = (endpoint: string): TableTarget => ({
@@ -139,6 +182,13 @@ export class AzureEntityTable implements EntityTable {
         code: 'InvalidInput',
         statusCode: 400,
       });
+    }
+    // Never a valid ETag; sent, it would be read as "no condition" by some paths: refuse it here.
+    const emptyEtag = actions.findIndex(
+      (a) => (a.kind === 'update' || a.kind === 'delete') && a.ifMatch === '',
+    );
+    if (emptyEtag >= 0) {
+      throw new ConcurrencyError('etag-mismatch', `${describeAction(actions, emptyEtag)}: empty ETag`);
     }
     if (actions.length === 1) {
       try {
@@ -373,14 +423,13 @@ const translateError = (err: unknown, actions: readonly TableAction[]): unknown 
  * of the transaction under way travel in this async context, and a policy on the client's
  * pipeline writes them into the `$batch` body, whose sub-requests are in action order.
  */
-type PipelinePolicy = Parameters<TableClient['pipeline']['addPolicy']>[0];
-
 const batchIfMatch = new AsyncLocalStorage<ReadonlyArray<string | undefined>>();
 const BATCH_IF_MATCH_POLICY = 'rolloutCoordinatorBatchIfMatch';
 
 const attachBatchIfMatchPolicy = (client: TableClient): void => {
   if (client.pipeline.getOrderedPolicies().some((policy) => policy.name === BATCH_IF_MATCH_POLICY)) return;
-  client.pipeline.addPolicy(batchIfMatchPolicy());
+  // Serialize phase: before the shared-key policy, which sets Content-Length from the body.
+  client.pipeline.addPolicy(batchIfMatchPolicy(), { phase: 'Serialize' });
 };
 
 const batchIfMatchPolicy = (): PipelinePolicy => ({
@@ -393,7 +442,12 @@ const batchIfMatchPolicy = (): PipelinePolicy => ({
       typeof request.body === 'string'
     ) {
       const path = new URL(request.url).pathname;
-      if (path.endsWith('/$batch')) request.body = withIfMatch(request.body, ifMatch);
+      if (path.endsWith('/$batch')) {
+        request.body = withIfMatch(request.body, ifMatch);
+        if (request.headers.has('content-length')) {
+          request.headers.set('content-length', Buffer.byteLength(request.body));
+        }
+      }
     }
     return next(request);
   },

@@ -8,7 +8,8 @@
  *                                       claimed the data folder)
  *   parent → child  { type: 'stop' }   close gracefully (LokiJS saves to disk) and exit 0
  * The child also closes and exits when the channel disconnects (the parent exited or was
- * killed, even by SIGKILL) and on SIGTERM / SIGINT / SIGHUP, so it never outlives its parent.
+ * killed, even by SIGKILL) and on SIGTERM / SIGHUP, so it never outlives its parent. SIGINT
+ * (Ctrl+C, sent to the whole process group) is left to the parent, which stops it in turn.
  */
 import { readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -60,6 +61,8 @@ const messageType = (message: unknown): unknown =>
 
 const main = (): void => {
   if (!process.send || !process.connected) fail('must be started by embedded-azurite with an IPC channel');
+  // Once the parent is gone its end of our pipes is closed: a write must not crash the close.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   const config = parseConfig(process.argv[2]);
 
   let server: TableServer | undefined;
@@ -132,9 +135,12 @@ const main = (): void => {
     }
   });
   process.on('disconnect', () => void shutdown('parent disconnected'));
-  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+  for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => void shutdown(signal));
   }
+  // Ctrl+C reaches the whole foreground process group: let the parent finish its own shutdown
+  // (its last writes included) and stop us; if it dies instead, the channel closes and we go.
+  process.on('SIGINT', () => undefined);
 };
 
 main();

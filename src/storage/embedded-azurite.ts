@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer, Socket } from 'node:net';
@@ -265,13 +265,19 @@ const removeStateIfOurs = async (stateFile: string, pid: number): Promise<void> 
 const isErrno = (err: unknown, code: string): boolean =>
   typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
 
+/** The process exists and is not a zombie (an orphan's zombie lingers where nobody reaps it). */
 export const isProcessAlive = (pid: number): boolean => {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return isErrno(err, 'EPERM');
+    if (!isErrno(err, 'EPERM')) return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.charAt(stat.lastIndexOf(')') + 2) !== 'Z';
+  } catch {
+    return true; // no /proc (not Linux): signal 0 is all we know
   }
 };
 

@@ -68,6 +68,9 @@ export class MemoryTable implements EntityTable {
     for (const action of actions) {
       const [pk, rk] = keyOf(action);
       const existing = this.rows.get(pk)?.get(rk);
+      if ((action.kind === 'update' || action.kind === 'delete') && action.ifMatch === '') {
+        throw new ConcurrencyError('etag-mismatch', `entity ${pk}/${rk}: empty ETag`);
+      }
       if (action.kind === 'create' && existing) {
         throw new ConcurrencyError('already-exists', `entity ${pk}/${rk} already exists`);
       }

@@ -36,7 +36,10 @@ const expectRequestError = async (promise: Promise<unknown>, statusCode: number)
 };
 
 const PK = 'p1';
-const entity = (rowKey: string, properties: Record<string, string | number | boolean | null> = {}): TableEntity => ({
+const entity = (
+  rowKey: string,
+  properties: Record<string, string | number | boolean | null> = {},
+): TableEntity => ({
   partitionKey: PK,
   rowKey,
   ...properties,
@@ -149,12 +152,22 @@ export const describeEntityTableContract = (label: string, makeTable: () => Prom
         await expectRequestError(table.submit([remove('r1')]), 404);
       });
 
+      it('an empty ETag is never a match: update and delete fail with etag-mismatch', async () => {
+        const etag = await put(table, entity('r1', { v: 1 }));
+        await expectConcurrency(table.submit([update(entity('r1', { v: 2 }), '')]), 'etag-mismatch');
+        await expectConcurrency(table.submit([remove('r1', '')]), 'etag-mismatch');
+        await expectConcurrency(table.submit([create(entity('r2')), remove('r1', '')]), 'etag-mismatch');
+        expect(await snapshot(table, ['r1', 'r2'])).toEqual([{ ...entity('r1', { v: 1 }), etag }, null]);
+      });
+
       it('10 writers updating with the same ETag: exactly one wins', async () => {
         const etag = await put(table, entity('r1', { writer: -1 }));
         const results = await Promise.allSettled(
           Array.from({ length: 10 }, (_, writer) => table.submit([update(entity('r1', { writer }), etag)])),
         );
-        const won = results.flatMap((r, writer) => (r.status === 'fulfilled' ? [{ writer, etag: r.value[0] }] : []));
+        const won = results.flatMap((r, writer) =>
+          r.status === 'fulfilled' ? [{ writer, etag: r.value[0] }] : [],
+        );
         expect(won).toHaveLength(1);
         for (const r of results) {
           if (r.status === 'rejected') {
@@ -162,7 +175,10 @@ export const describeEntityTableContract = (label: string, makeTable: () => Prom
             expect((r.reason as ConcurrencyError).reason).toBe('etag-mismatch');
           }
         }
-        expect(await table.get(PK, 'r1')).toEqual({ ...entity('r1', { writer: won[0]?.writer ?? -2 }), etag: won[0]?.etag });
+        expect(await table.get(PK, 'r1')).toEqual({
+          ...entity('r1', { writer: won[0]?.writer ?? -2 }),
+          etag: won[0]?.etag,
+        });
       });
     });
 
@@ -236,11 +252,17 @@ export const describeEntityTableContract = (label: string, makeTable: () => Prom
         );
         await expectConcurrency(table.submit([create(entity('b')), remove('zz', etag)]), 'etag-mismatch');
         await expectRequestError(table.submit([create(entity('b')), remove('zz')]), 404);
-        expect(await snapshot(table, ['a', 'b', 'zz'])).toEqual([{ ...entity('a', { v: 1 }), etag }, null, null]);
+        expect(await snapshot(table, ['a', 'b', 'zz'])).toEqual([
+          { ...entity('a', { v: 1 }), etag },
+          null,
+          null,
+        ]);
       });
 
       it('rejects malformed transactions (400) without applying anything', async () => {
-        const tooMany = Array.from({ length: 101 }, (_, i) => create(entity(`m${String(i).padStart(3, '0')}`)));
+        const tooMany = Array.from({ length: 101 }, (_, i) =>
+          create(entity(`m${String(i).padStart(3, '0')}`)),
+        );
         await expectRequestError(table.submit(tooMany), 400);
         await expectRequestError(table.submit([create(entity('x')), upsert(entity('x'))]), 400);
         await expectRequestError(
@@ -253,7 +275,9 @@ export const describeEntityTableContract = (label: string, makeTable: () => Prom
       });
 
       it('takes 100 actions', async () => {
-        const hundred = Array.from({ length: 100 }, (_, i) => create(entity(`m${String(i).padStart(3, '0')}`)));
+        const hundred = Array.from({ length: 100 }, (_, i) =>
+          create(entity(`m${String(i).padStart(3, '0')}`)),
+        );
         expect(await table.submit(hundred)).toHaveLength(100);
         expect(await table.query(PK)).toHaveLength(100);
       });
@@ -297,7 +321,9 @@ export const describeEntityTableContract = (label: string, makeTable: () => Prom
         const keys = async (options: Parameters<EntityTable['query']>[1]): Promise<string[]> =>
           (await table.query(PK, options)).map((r) => r.rowKey);
         expect(await keys({ where: { status: 'open' } })).toEqual(['r|1', 'r|3', 's|1']);
-        expect(await keys({ rowKeyPrefix: 'r|', where: { status: 'open', owner: "o'brien" } })).toEqual(['r|1']);
+        expect(await keys({ rowKeyPrefix: 'r|', where: { status: 'open', owner: "o'brien" } })).toEqual([
+          'r|1',
+        ]);
         expect(await keys({ where: { status: 'nope' } })).toEqual([]);
       });
 
@@ -371,6 +397,29 @@ export const describeEntityTableContract = (label: string, makeTable: () => Prom
         await expectRequestError(table.submit([create(entity('emoji2', { doc: `${emoji}x` }))]), 400);
         expect(await table.get(PK, 'over')).toBeNull();
         expect(await table.get(PK, 'emoji2')).toBeNull();
+      });
+
+      it('non-ASCII text in entities over 64 KiB round-trips exactly, single and in a transaction', async () => {
+        // Multi-byte characters (2, 3 and 4 bytes in UTF-8) all along 32K-character properties,
+        // so some straddle any chunk boundary of the request body; no surrogate pair is cut.
+        const text = (prefix: string): string =>
+          `${prefix}${'é日😀ß'.repeat(Math.floor((MAX_STRING_PROPERTY_CHARS - prefix.length) / 5))}`.padEnd(
+            MAX_STRING_PROPERTY_CHARS,
+            '.',
+          );
+        const row = entity('big', { a: text(''), b: text('x'), c: 'Zoë' });
+        const etag = await put(table, row);
+        expect(await table.get(PK, 'big')).toEqual({ ...row, etag });
+        const [next] = await table.submit([update(entity('big', { a: text('yy') }), etag)]);
+        expect(await table.get(PK, 'big')).toEqual({ ...entity('big', { a: text('yy') }), etag: next });
+        const etags = await table.submit([
+          update(entity('big', { a: text('zzz'), b: text('') }), next ?? ''),
+          create(entity('big2', { a: text('q'), b: text('qq') })),
+        ]);
+        expect(await snapshot(table, ['big', 'big2'])).toEqual([
+          { ...entity('big', { a: text('zzz'), b: text('') }), etag: etags[0] },
+          { ...entity('big2', { a: text('q'), b: text('qq') }), etag: etags[1] },
+        ]);
       });
     });
   });

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import TableConfiguration from 'azurite/dist/src/table/TableConfiguration';
-import TableServer from 'azurite/dist/src/table/TableServer';
-import { AZURITE_ACCOUNT, AzureEntityTable, createTableClient } from '../../src/storage/azure-table';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AzureEntityTable, createTableClient } from '../../src/storage/azure-table';
+import { startEmbeddedAzurite } from '../../src/storage/embedded-azurite';
 import type { EntityTable } from '../../src/storage/entity-table';
 
 export interface TestAzurite {
@@ -12,36 +14,19 @@ export interface TestAzurite {
 }
 
 /**
- * Azurite's Table service in this process, in memory, on a port the OS picks (the server reports
- * the real one): fast, nothing on disk, nothing to clean up but `stop()`.
+ * Azurite's Table service for a test file, in its own process (as the bot runs it) with its data
+ * in a temporary folder removed on `stop()`. Not in the test's process: once restify is loaded
+ * in a process (as it is in a jest worker that ran an HTTP test), an in-process Azurite ignores
+ * query filters; the bot never runs Azurite in its own process either.
  */
 export const startTestAzurite = async (): Promise<TestAzurite> => {
-  const config = new TableConfiguration(
-    '127.0.0.1',
-    0,
-    5,
-    `test-${randomUUID()}.json`, // a LokiJS name only: memory persistence writes nothing
-    false, // debug log
-    false, // access log
-    undefined,
-    undefined,
-    false, // loose
-    true, // skipApiVersionCheck
-    '',
-    '',
-    '',
-    undefined,
-    false, // disableProductStyleUrl
-    true, // in-memory persistence
-  );
-  const server = new TableServer(config);
-  await server.start();
-  const port = Number(new URL(server.getHttpServerAddress()).port);
+  const dataDir = mkdtempSync(join(tmpdir(), 'rollout-azurite-'));
+  const azurite = await startEmbeddedAzurite({ dataDir });
   let stopped: Promise<void> | undefined;
   return {
-    endpoint: `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`,
-    port,
-    stop: () => (stopped ??= server.close()),
+    endpoint: azurite.endpoint,
+    port: azurite.port,
+    stop: () => (stopped ??= azurite.stop().finally(() => rmSync(dataDir, { recursive: true, force: true }))),
   };
 };
 

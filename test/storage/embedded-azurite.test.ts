@@ -1,0 +1,182 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { AzureEntityTable, createTableClient } from '../../src/storage/azure-table';
+import {
+  azuriteStatePath,
+  isProcessAlive as isRunning,
+  probeAzurite,
+  readAzuriteState,
+  startEmbeddedAzurite,
+  type EmbeddedAzurite,
+} from '../../src/storage/embedded-azurite';
+import type { EntityTable } from '../../src/storage/entity-table';
+
+const POLL_MS = 50;
+
+const waitFor = async (
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, POLL_MS));
+  }
+};
+
+/** A pid that belonged to a process which has exited. */
+const deadPid = async (): Promise<number> => {
+  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+  await new Promise((done) => child.once('exit', done));
+  if (child.pid === undefined) throw new Error('no pid');
+  return child.pid;
+};
+
+const tableOn = async (azurite: EmbeddedAzurite): Promise<EntityTable> => {
+  const table = new AzureEntityTable(
+    createTableClient({ kind: 'azurite', endpoint: azurite.endpoint }, 'Rollouts'),
+  );
+  await table.ensure();
+  return table;
+};
+
+describe('embedded Azurite (child process)', () => {
+  let dataDir: string;
+  const running: EmbeddedAzurite[] = [];
+  const parents: ChildProcess[] = [];
+  /** Azurite children of killed parents: killed here if a failing test left them running. */
+  const orphans: number[] = [];
+
+  const start = async (): Promise<EmbeddedAzurite> => {
+    const azurite = await startEmbeddedAzurite({ dataDir });
+    running.push(azurite);
+    return azurite;
+  };
+
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'rollout-azurite-'));
+  });
+
+  afterEach(async () => {
+    for (const parent of parents.splice(0)) if (parent.exitCode === null) parent.kill('SIGKILL');
+    for (const pid of orphans.splice(0)) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+    await Promise.all(running.splice(0).map((azurite) => azurite.stop()));
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('writes azurite.json naming a child whose port answers, and removes it on stop', async () => {
+    const azurite = await start();
+    const state = await readAzuriteState(dataDir);
+    expect(state).toEqual({
+      port: azurite.port,
+      pid: azurite.pid,
+      endpoint: azurite.endpoint,
+      startedAt: expect.any(String),
+      ownerPid: process.pid,
+    });
+    expect(azurite.port).not.toBe(10002);
+    expect(azurite.pid).not.toBe(process.pid);
+    expect(azurite.endpoint).toBe(`http://127.0.0.1:${azurite.port}/devstoreaccount1`);
+    expect(await probeAzurite('127.0.0.1', azurite.port)).toBe(true);
+    expect(isRunning(azurite.pid)).toBe(true);
+
+    await azurite.stop();
+    expect(await readAzuriteState(dataDir)).toBeNull();
+    expect(isRunning(azurite.pid)).toBe(false);
+    expect(await probeAzurite('127.0.0.1', azurite.port)).toBe(false);
+    await azurite.stop(); // idempotent
+  });
+
+  it('keeps a row written before stop across a restart on the same data folder', async () => {
+    const first = await start();
+    const [etag] = await (
+      await tableOn(first)
+    ).submit([{ kind: 'create', entity: { partitionKey: 't|1', rowKey: 'r|1', title: 'Zoë’s rollout' } }]);
+    await first.stop();
+
+    const second = await start();
+    expect(await (await tableOn(second)).get('t|1', 'r|1')).toEqual({
+      partitionKey: 't|1',
+      rowKey: 'r|1',
+      title: 'Zoë’s rollout',
+      etag,
+    });
+  });
+
+  it('refuses a second start on a data folder in use, and leaves the first one serving', async () => {
+    const first = await start();
+    const table = await tableOn(first);
+    await table.submit([{ kind: 'upsert', entity: { partitionKey: 'p', rowKey: 'r', v: 1 } }]);
+
+    await expect(startEmbeddedAzurite({ dataDir })).rejects.toThrow(
+      `DATA_DIR ${resolve(dataDir)} is in use by another running instance (pid ${first.pid})`,
+    );
+
+    expect((await readAzuriteState(dataDir))?.pid).toBe(first.pid);
+    expect(await table.get('p', 'r')).toMatchObject({ v: 1 });
+  });
+
+  it.each([
+    ['a dead pid', async () => ({ pid: await deadPid(), startedAt: new Date().toISOString() })],
+    [
+      'a live pid whose port does not answer, written long ago',
+      async () => ({ pid: process.pid, startedAt: '2020-01-01T00:00:00.000Z' }),
+    ],
+  ])('replaces a stale azurite.json naming %s', async (_name, stale) => {
+    const { pid, startedAt } = await stale();
+    const endpoint = 'http://127.0.0.1:9/devstoreaccount1';
+    await writeFile(
+      azuriteStatePath(dataDir),
+      JSON.stringify({ port: 9, pid, endpoint, startedAt, ownerPid: pid }),
+    );
+    const azurite = await start();
+    expect(await readAzuriteState(dataDir)).toMatchObject({ pid: azurite.pid, port: azurite.port });
+  });
+
+  it('replaces an azurite.json that is not one of ours', async () => {
+    await writeFile(azuriteStatePath(dataDir), '{ not json');
+    const azurite = await start();
+    expect((await readAzuriteState(dataDir))?.pid).toBe(azurite.pid);
+  });
+
+  it('leaves no orphan when its parent is killed with SIGKILL', async () => {
+    const parentScript = join(dataDir, 'parent.js');
+    const modulePath = resolve(__dirname, '../../src/storage/embedded-azurite.ts');
+    await writeFile(
+      parentScript,
+      [
+        `const { startEmbeddedAzurite } = require(${JSON.stringify(modulePath)});`,
+        `startEmbeddedAzurite({ dataDir: ${JSON.stringify(dataDir)} }).then(`,
+        `  (azurite) => { console.log(JSON.stringify({ pid: azurite.pid, port: azurite.port })); setInterval(() => {}, 1000); },`,
+        `  (err) => { console.error(err); process.exit(1); },`,
+        `);`,
+      ].join('\n'),
+    );
+    const parent = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), parentScript], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    parents.push(parent);
+    const line = await new Promise<string>((done, fail) => {
+      if (!parent.stdout) return fail(new Error('no stdout'));
+      createInterface({ input: parent.stdout }).once('line', done);
+      parent.once('exit', (code) => fail(new Error(`parent exited early (code ${code})`)));
+    });
+    const { pid, port } = JSON.parse(line) as { pid: number; port: number };
+    orphans.push(pid);
+    expect(isRunning(pid)).toBe(true);
+    expect(await probeAzurite('127.0.0.1', port)).toBe(true);
+
+    parent.kill('SIGKILL');
+    await new Promise((done) => parent.once('exit', done));
+
+    await waitFor(`Azurite child ${pid} to exit`, () => !isRunning(pid));
+    expect(await probeAzurite('127.0.0.1', port)).toBe(false);
+    // It closed gracefully: it removed its azurite.json, and the folder can be used again.
+    await expect(readFile(azuriteStatePath(dataDir), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
+    await start();
+  });
+});

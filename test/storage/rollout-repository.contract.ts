@@ -1,0 +1,177 @@
+import { ConcurrencyError } from '../../src/app/errors';
+import type { AuditEntry, RolloutRepository } from '../../src/app/ports';
+import { TableRolloutRepository } from '../../src/storage/rollout-repository';
+import type { EntityTable } from '../../src/storage/entity-table';
+import { aRollout, ADMIN, NOW } from '../domain/fixtures';
+import type { Rollout } from '../../src/domain/rollout';
+
+const TENANT = '72f988bf-0000-4000-8000-000000000001';
+
+const audit = (rolloutId: string | null, summary: string, at = NOW.toISOString()): AuditEntry => ({
+  rolloutId,
+  type: 'rollout-paused',
+  by: ADMIN,
+  at,
+  summary,
+  from: null,
+  to: null,
+  reason: null,
+});
+
+/** The rollout repository's behaviour, the same on the in-memory table and on Azurite. */
+export const describeRolloutRepositoryContract = (
+  label: string,
+  makeTable: () => Promise<EntityTable>,
+): void => {
+  describe(`rollout repository contract (${label})`, () => {
+    let repo: RolloutRepository;
+    beforeEach(async () => {
+      repo = new TableRolloutRepository(await makeTable());
+    });
+
+    const create = (rollout: Rollout = aRollout(), tenantId = TENANT) =>
+      repo.commit(tenantId, {
+        rollout,
+        ifMatch: null,
+        audit: [audit(rollout.id, 'Created')],
+        processed: null,
+      });
+
+    it('stores and reads a rollout with an ETag', async () => {
+      const saved = await create();
+      const read = await repo.get(TENANT, 'ro-test');
+      expect(read?.value).toEqual(aRollout());
+      expect(read?.etag).toBe(saved.etag);
+      expect(await repo.get(TENANT, 'nope')).toBeNull();
+      expect(await repo.get('other-tenant', 'ro-test')).toBeNull();
+    });
+
+    it('creating an existing rollout fails with a concurrency error', async () => {
+      await create();
+      await expect(create()).rejects.toBeInstanceOf(ConcurrencyError);
+    });
+
+    it('a write on a stale ETag fails and writes nothing: no state, no audit, no marker', async () => {
+      const first = await create();
+      await repo.commit(TENANT, {
+        rollout: { ...aRollout(), name: 'Renamed' },
+        ifMatch: first.etag,
+        audit: [],
+        processed: null,
+      });
+      const stale = repo.commit(TENANT, {
+        rollout: { ...aRollout(), name: 'Lost' },
+        ifMatch: first.etag,
+        audit: [audit('ro-test', 'should not exist')],
+        processed: { key: 'conv|act-1', rolloutId: 'ro-test', outcome: 'x', at: NOW.toISOString() },
+      });
+      await expect(stale).rejects.toMatchObject({ reason: 'etag-mismatch' });
+      expect((await repo.get(TENANT, 'ro-test'))?.value.name).toBe('Renamed');
+      expect((await repo.audit(TENANT, 'ro-test', 10)).map((e) => e.summary)).toEqual(['Created']);
+      expect(await repo.findProcessed(TENANT, 'conv|act-1')).toBeNull();
+    });
+
+    it('a change, its audit and its marker commit together; a second commit with the same marker fails whole', async () => {
+      const first = await create();
+      const marker = {
+        key: '19:abc@thread.tacv2;messageid=1|act/1?#',
+        rolloutId: 'ro-test',
+        outcome: 'Paused.',
+        at: NOW.toISOString(),
+      };
+      const second = await repo.commit(TENANT, {
+        rollout: { ...aRollout(), status: 'paused' },
+        ifMatch: first.etag,
+        audit: [audit('ro-test', 'Paused')],
+        processed: marker,
+      });
+      expect(await repo.findProcessed(TENANT, marker.key)).toEqual(marker);
+      const again = repo.commit(TENANT, {
+        rollout: { ...aRollout(), status: 'active' },
+        ifMatch: second.etag,
+        audit: [audit('ro-test', 'Resumed')],
+        processed: marker,
+      });
+      await expect(again).rejects.toBeInstanceOf(ConcurrencyError);
+      expect((await repo.get(TENANT, 'ro-test'))?.value.status).toBe('paused');
+      expect((await repo.audit(TENANT, 'ro-test', 10)).map((e) => e.summary)).toEqual(['Paused', 'Created']);
+    });
+
+    it('audit comes newest first, bounded by the limit, separate per rollout and for the tenant', async () => {
+      const first = await create();
+      let etag = first.etag;
+      for (let i = 1; i <= 4; i++) {
+        const at = new Date(NOW.getTime() + i * 1000).toISOString();
+        etag = (
+          await repo.commit(TENANT, {
+            rollout: aRollout(),
+            ifMatch: etag,
+            audit: [audit('ro-test', `change ${i}`, at)],
+            processed: null,
+          })
+        ).etag;
+      }
+      await repo.appendAudit(TENANT, [audit(null, 'tenant-level refusal')]);
+      expect((await repo.audit(TENANT, 'ro-test', 3)).map((e) => e.summary)).toEqual([
+        'change 4',
+        'change 3',
+        'change 2',
+      ]);
+      expect((await repo.audit(TENANT, null, 10)).map((e) => e.summary)).toEqual(['tenant-level refusal']);
+      const [entry] = await repo.audit(TENANT, 'ro-test', 1);
+      expect(entry).toEqual(audit('ro-test', 'change 4', new Date(NOW.getTime() + 4000).toISOString()));
+    });
+
+    it('several events of one commit keep their order, newest first', async () => {
+      await repo.commit(TENANT, {
+        rollout: aRollout(),
+        ifMatch: null,
+        audit: [audit('ro-test', 'first'), audit('ro-test', 'second'), audit('ro-test', 'third')],
+        processed: null,
+      });
+      expect((await repo.audit(TENANT, 'ro-test', 10)).map((e) => e.summary)).toEqual([
+        'third',
+        'second',
+        'first',
+      ]);
+    });
+
+    it('lists a tenant’s rollouts, or one conversation’s', async () => {
+      await create(aRollout({ id: 'ro-a', name: 'A' }));
+      await create(
+        aRollout({
+          id: 'ro-b',
+          name: 'B',
+          coordination: { conversationId: "19:x'y@thread", conversationType: 'channel', serviceUrl: 'u' },
+        }),
+      );
+      await create(aRollout({ id: 'ro-c', name: 'C' }), 'another-tenant');
+      expect((await repo.list(TENANT)).map((r) => r.name).sort()).toEqual(['A', 'B']);
+      expect((await repo.list(TENANT, { conversationId: "19:x'y@thread" })).map((r) => r.name)).toEqual([
+        'B',
+      ]);
+      expect(await repo.list(TENANT, { conversationId: 'conv' })).toEqual([
+        expect.objectContaining({
+          id: 'ro-a',
+          name: 'A',
+          status: 'active',
+          phase: 'scope',
+          conversationId: 'conv',
+        }),
+      ]);
+    });
+
+    it('keeps ids with characters that keys forbid apart', async () => {
+      const odd = 'tenant/with\\odd#chars?';
+      await create(aRollout(), odd);
+      expect((await repo.get(odd, 'ro-test'))?.value.id).toBe('ro-test');
+      expect(await repo.get('tenant', 'ro-test')).toBeNull();
+    });
+
+    it('stores a rollout document larger than one 64 KiB property', async () => {
+      const big = aRollout({ businessPurpose: 'é'.repeat(100_000) });
+      await create(big);
+      expect((await repo.get(TENANT, 'ro-test'))?.value.businessPurpose).toHaveLength(100_000);
+    });
+  });
+};
