@@ -78,6 +78,8 @@ const schema = z.object({
 
 export type Config = z.infer<typeof schema>;
 
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
 export class ConfigError extends Error {
   constructor(
     readonly variable: string,

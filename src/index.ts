@@ -49,7 +49,7 @@ const main = async (): Promise<void> => {
   }
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   logger.info(
-    { url: server.url, storage: storage.description, startupMs: Math.round(ms) },
+    { url: server.url, pid: process.pid, storage: storage.description, startupMs: Math.round(ms) },
     'Rollout Coordinator is listening',
   );
 

@@ -47,13 +47,17 @@ export const cleanText = (raw: string): string =>
 
 export const tokenize = (text: string): Token[] => {
   const tokens: Token[] = [];
-  const pattern = /"([^"]*)"?|'([^']*)'?|(\S+)/g;
+  // --flag="quoted value" | "quoted" | 'quoted' | word. An apostrophe inside a word (don't) is
+  // not a quote: only a token that starts with one.
+  const pattern = /(--?[A-Za-z][\w-]*=)(?:"([^"]*)"?|'([^']*)'?)|"([^"]*)"?|'([^']*)'?|(\S+)/g;
   for (const match of text.matchAll(pattern)) {
-    const quotedValue = match[1] ?? match[2];
     const start = match.index ?? 0;
-    // An apostrophe inside a word (don't) is not a quote: only a token that starts with one.
-    if (quotedValue !== undefined) tokens.push({ value: quotedValue, quoted: true, start });
-    else tokens.push({ value: match[3] ?? '', quoted: false, start });
+    const [, flag, flagDouble, flagSingle, double, single, word] = match;
+    if (flag !== undefined)
+      tokens.push({ value: `${flag}${flagDouble ?? flagSingle ?? ''}`, quoted: false, start });
+    else if (double !== undefined || single !== undefined)
+      tokens.push({ value: double ?? single ?? '', quoted: true, start });
+    else tokens.push({ value: word ?? '', quoted: false, start });
   }
   return tokens;
 };

@@ -26,7 +26,24 @@ export class FakeConnector {
   readonly calls: RecordedCall[] = [];
   private server: Server | null = null;
   private nextId = 1770744675001;
+  private gate: Promise<void> | null = null;
+  private arrivals: ((call: RecordedCall) => void)[] = [];
   url = '';
+
+  /** Holds every response until the returned function is called (to catch the bot mid-turn). */
+  hold(): () => void {
+    let release: () => void = () => {};
+    this.gate = new Promise<void>((resolve) => (release = resolve));
+    return () => {
+      this.gate = null;
+      release();
+    };
+  }
+
+  /** Resolves with the next call the bot makes. */
+  nextCall(): Promise<RecordedCall> {
+    return new Promise((resolve) => this.arrivals.push(resolve));
+  }
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -74,7 +91,10 @@ export class FakeConnector {
     const match = /^\/v3\/conversations(?:\/([^/]+)\/activities(?:\/([^/]+))?)?\/?$/.exec(path);
     if (!match) return this.reply(res, 404, { error: { code: 'NotFound', message: path } });
     const [, conversationId = null, activityId = null] = match;
-    this.calls.push({ method: req.method ?? '', path, conversationId, activityId, body });
+    const call = { method: req.method ?? '', path, conversationId, activityId, body };
+    this.calls.push(call);
+    for (const arrived of this.arrivals.splice(0)) arrived(call);
+    if (this.gate) await this.gate;
     if (req.method === 'POST' && !conversationId) {
       return this.reply(res, 201, { id: `a:created-${this.nextId++}` });
     }

@@ -1,0 +1,69 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as AC from 'adaptivecards';
+import { CARD_NAMES, type CardName } from '../../src/teams/card-data';
+import { renderCard } from '../../src/teams/render-card';
+import { CARD_FIXTURES } from './card-fixtures';
+
+const MAX_CARD_BYTES = 80 * 1024;
+const CARDS_DIR = join(__dirname, '..', '..', 'cards');
+
+/** Parses a card the way a client does and returns every parse and validation complaint. */
+const problems = (content: Record<string, unknown>): string[] => {
+  const card = new AC.AdaptiveCard();
+  const context = new AC.SerializationContext();
+  card.parse(content, context);
+  const out: string[] = [];
+  for (let i = 0; i < context.eventCount; i++) out.push(`parse: ${context.getEventAt(i).message}`);
+  for (const event of card.validateProperties().validationEvents) out.push(`validate: ${event.message}`);
+  return out;
+};
+
+describe('card templates', () => {
+  it('every template in cards/ has a typed name and fixture data', () => {
+    const files = readdirSync(CARDS_DIR)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.replace(/\.json$/, ''));
+    expect(files.sort()).toEqual([...CARD_NAMES].sort());
+  });
+
+  it.each(CARD_NAMES.map((name) => [name]))(
+    '%s expands, parses and validates cleanly, under 80 KB',
+    (name: CardName) => {
+      const { content } = renderCard(name, CARD_FIXTURES[name] as never);
+      const json = JSON.stringify(content);
+      expect(json).not.toContain('${');
+      expect(content).toMatchObject({ type: 'AdaptiveCard', version: '1.5' });
+      expect(problems(content)).toEqual([]);
+      expect(Buffer.byteLength(json)).toBeLessThan(MAX_CARD_BYTES);
+    },
+  );
+
+  it('templates declare schema 1.5', () => {
+    for (const name of CARD_NAMES) {
+      const template = JSON.parse(readFileSync(join(CARDS_DIR, `${name}.json`), 'utf8')) as Record<
+        string,
+        unknown
+      >;
+      expect([name, template.version]).toEqual([name, '1.5']);
+    }
+  });
+
+  it('the validator catches a broken card (the check can fail)', () => {
+    expect(
+      problems({
+        type: 'AdaptiveCard',
+        version: '1.5',
+        body: [{ type: 'Chart.Pie' }, { type: 'Input.Text' }],
+      }),
+    ).toEqual([
+      expect.stringContaining('Unknown element type "Chart.Pie"'),
+      expect.stringContaining('unique Id'),
+    ]);
+  });
+
+  it('user text with template-like or markdown characters is shown, not evaluated', () => {
+    const { content } = renderCard('notice', { title: '${name}', text: '**bold** <at>x</at>' });
+    expect(JSON.stringify(content)).toContain('${name}');
+  });
+});
