@@ -1,5 +1,4 @@
-import type { Decision } from '../domain/decision';
-import type { DomainError } from '../domain/decision';
+import type { Decision, DomainError } from '../domain/decision';
 import type { DomainEvent } from '../domain/events';
 import type { Rollout } from '../domain/rollout';
 import { isAdmin, type Person } from '../domain/roles';

@@ -1,7 +1,7 @@
 import { ActivityTypes, type Activity, type TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import { CARD_CONTENT_TYPE } from './render-card';
-import type { InvokeResponseBody, Router } from './router';
+import { errorBody, type InvokeResponseBody, type Router } from './router';
 import { coordinationId, type Reply, type Turn } from './turn';
 
 export interface BotOptions {
@@ -73,25 +73,20 @@ export const createBotLogic =
         return;
       }
       if (!turn) {
-        await invokeResponse(context, {
-          statusCode: 400,
-          type: 'application/vnd.microsoft.error',
-          value: {
-            code: 'BadRequest',
-            message: 'The request does not say who you are or which tenant you are in.',
-          },
-        });
+        await invokeResponse(
+          context,
+          errorBody(400, 'BadRequest', 'The request does not say who you are or which tenant you are in.'),
+        );
         return;
       }
       try {
         await invokeResponse(context, await router.handleAction(turn, activity.value));
       } catch (err) {
         logger.error({ err, activityId: activity.id }, 'card action failed');
-        await invokeResponse(context, {
-          statusCode: 500,
-          type: 'application/vnd.microsoft.error',
-          value: { code: 'InternalError', message: 'Something went wrong on my side. Please try again.' },
-        });
+        await invokeResponse(
+          context,
+          errorBody(500, 'InternalError', 'Something went wrong on my side. Please try again.'),
+        );
       }
       return;
     }

@@ -16,7 +16,7 @@ export type InvokeResponseBody =
       value: { code: string; message: string };
     };
 
-const errorBody = (statusCode: 400 | 500, code: string, message: string): InvokeResponseBody => ({
+export const errorBody = (statusCode: 400 | 500, code: string, message: string): InvokeResponseBody => ({
   statusCode,
   type: 'application/vnd.microsoft.error',
   value: { code, message },
@@ -115,5 +115,4 @@ export class Router {
     return resultBody(await handler.run(ctx, data.data));
   }
 
-  static errorBody = errorBody;
 }
