@@ -114,5 +114,4 @@ export class Router {
     };
     return resultBody(await handler.run(ctx, data.data));
   }
-
 }
