@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isTimeZone } from './domain/time';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const empty = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -52,6 +53,13 @@ const schema = z.object({
     z
       .enum(['development', 'production', 'test'], { error: 'must be development, production or test' })
       .default('development'),
+  ),
+  DEFAULT_TIMEZONE: z.preprocess(
+    empty,
+    z
+      .string()
+      .refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or America/New_York')
+      .default('UTC'),
   ),
   SHUTDOWN_GRACE_MS: z.preprocess(
     empty,

@@ -68,6 +68,7 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
       admins: new Set(config.ROLLOUT_ADMINS.map((id) => id.toLowerCase())),
       everyoneIsAdmin: anonymous && config.ROLLOUT_ADMINS.length === 0,
     },
+    settings: { defaultTimeZone: config.DEFAULT_TIMEZONE },
   };
   const router = new Router(COMMANDS, ACTIONS, deps, logger);
   const logic = createBotLogic(router, logger, { anonymous });

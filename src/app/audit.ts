@@ -19,6 +19,10 @@ const summarise = (event: DomainEvent): string => {
       return 'Closed the rollout';
     case 'access-denied':
       return `Refused \`${event.command}\`: not an admin`;
+    case 'plan-changed':
+      return `Changed the plan (${event.section}), now revision ${event.revision}`;
+    case 'criterion-marked':
+      return `${event.met ? 'Marked met' : 'Marked not met'}: “${event.goal}”${event.note ? ` (${event.note})` : ''}`;
   }
 };
 
@@ -32,4 +36,6 @@ export const toAuditEntry = (rolloutId: string | null, event: DomainEvent): Audi
   from: event.type === 'phase-advanced' ? event.from.label : null,
   to: event.type === 'phase-advanced' ? event.to.label : null,
   reason: event.type === 'phase-advanced' || event.type === 'rollout-paused' ? event.reason : null,
+  before: event.type === 'plan-changed' ? event.before : null,
+  after: event.type === 'plan-changed' ? event.after : null,
 });

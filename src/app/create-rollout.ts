@@ -1,5 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createRollout as create, normaliseName, type Coordination } from '../domain/rollout';
+import {
+  createRollout as create,
+  normaliseName,
+  type Coordination,
+  type TemplateName,
+} from '../domain/rollout';
 import { isAdmin, type Person } from '../domain/roles';
 import { toAuditEntry } from './audit';
 import { isConcurrencyError } from './errors';
@@ -12,6 +17,8 @@ export interface CreateRolloutInput {
   name: string;
   activityKey: string | null;
   coordination: Coordination;
+  template: TemplateName;
+  timeZone: string;
 }
 
 /**
@@ -47,7 +54,15 @@ export const createRollout = async (deps: Deps, input: CreateRolloutInput): Prom
     }
     const now = deps.clock.now();
     const decision = create(
-      { id, tenantId: input.tenantId, name: input.name, by: input.by, coordination: input.coordination },
+      {
+        id,
+        tenantId: input.tenantId,
+        name: input.name,
+        by: input.by,
+        coordination: input.coordination,
+        template: input.template,
+        timeZone: input.timeZone,
+      },
       now,
     );
     if (!decision.ok) return { kind: 'invalid', message: decision.error.message };

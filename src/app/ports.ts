@@ -23,6 +23,9 @@ export interface AuditEntry {
   from: string | null;
   to: string | null;
   reason: string | null;
+  /** For plan changes: the plan before and after, as JSON (truncated when very large). */
+  before: string | null;
+  after: string | null;
 }
 
 /** Marks an activity as handled, written atomically with its effect. */
@@ -75,8 +78,14 @@ export interface HealthProbe {
   check(): Promise<void>;
 }
 
+export interface Settings {
+  /** IANA time zone for rollouts whose creating activity carries none. */
+  defaultTimeZone: string;
+}
+
 export interface Deps {
   rollouts: RolloutRepository;
   clock: Clock;
   access: AccessPolicy;
+  settings: Settings;
 }

@@ -16,7 +16,7 @@ const evaluateOne = (spec: CriterionSpec, { id, stage }: StageRef): CriterionRes
       const met = open.length === 0;
       const items = open.length === 1 ? 'item is' : 'items are';
       return {
-        id: `${id}:checklist`,
+        id: `${id}:${spec.id}`,
         label: `${stage.title} checklist complete`,
         met,
         measured: `${done} of ${total} done`,
@@ -26,6 +26,17 @@ const evaluateOne = (spec: CriterionSpec, { id, stage }: StageRef): CriterionRes
           : `${open.length} ${items} open: ${open.map((item) => item.text).join('; ')}.`,
       };
     }
+    case 'manual':
+      return {
+        id: `${id}:${spec.id}`,
+        label: spec.goal,
+        met: spec.met,
+        measured: spec.met ? 'met' : 'not met yet',
+        target: 'marked met by an admin',
+        reason: spec.met
+          ? `Marked met by ${spec.by?.name || spec.by?.id || 'an admin'}${spec.note ? `: ${spec.note}` : ''}.`
+          : 'No admin has marked this goal met yet.',
+      };
   }
 };
 

@@ -19,7 +19,12 @@ export type DomainErrorCode =
   | 'not-paused'
   | 'already-paused'
   | 'not-in-operations'
-  | 'invalid-name';
+  | 'invalid-name'
+  | 'invalid-plan'
+  | 'stale-revision'
+  | 'phase-passed'
+  | 'wave-reached'
+  | 'note-required';
 
 /** The measured outcome of one exit criterion. */
 export interface CriterionResult {

@@ -33,6 +33,15 @@ export type DomainEvent =
   | (EventBase & { type: 'rollout-paused'; reason: string | null })
   | (EventBase & { type: 'rollout-resumed' })
   | (EventBase & { type: 'rollout-closed' })
-  | (EventBase & { type: 'access-denied'; command: string });
+  | (EventBase & { type: 'access-denied'; command: string })
+  | (EventBase & { type: 'plan-changed'; section: string; revision: number; before: string; after: string })
+  | (EventBase & {
+      type: 'criterion-marked';
+      stage: PositionRef;
+      criterionId: string;
+      goal: string;
+      met: boolean;
+      note: string | null;
+    });
 
 export type DomainEventType = DomainEvent['type'];

@@ -1,21 +1,23 @@
 import { accept, refuse, type Decision } from './decision';
 import type { PositionRef } from './events';
-import {
-  DEFAULT_CHECKLISTS,
-  DEFAULT_WAVE_CHECKLIST,
-  PHASE_KEYS,
-  PHASE_TITLES,
-  type PhaseKey,
-} from './phases';
+import type { PhaseKey } from './phases';
 import type { Person } from './roles';
+import { templatePhases } from './templates';
 
 export type RolloutStatus = 'active' | 'paused' | 'completed';
-export type Platform = 'windows' | 'macos' | 'ios' | 'android' | 'linux' | 'web';
-export type WaveKind = 'department' | 'geography' | 'platform';
-export type EnrollmentApproach = 'self-service' | 'assisted' | 'tech-fair';
+export const PLATFORMS = ['windows', 'macos', 'ios', 'android', 'linux', 'web'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+export const WAVE_KINDS = ['department', 'geography', 'platform', 'it', 'custom'] as const;
+export type WaveKind = (typeof WAVE_KINDS)[number];
+export const ENROLLMENT_APPROACHES = ['self-service', 'assisted', 'tech-fair'] as const;
+export type EnrollmentApproach = (typeof ENROLLMENT_APPROACHES)[number];
+export const LEVELS = ['low', 'medium', 'high'] as const;
+export type Level = (typeof LEVELS)[number];
+export const TEMPLATES = ['app', 'enrollment'] as const;
+export type TemplateName = (typeof TEMPLATES)[number];
 
 export interface TimeFrame {
-  /** ISO date (YYYY-MM-DD) or null when not planned yet. */
+  /** Local date (YYYY-MM-DD) or date and time (YYYY-MM-DDTHH:mm) in the rollout's time zone. */
   start: string | null;
   end: string | null;
 }
@@ -29,8 +31,28 @@ export interface ChecklistItem {
   at: string | null;
 }
 
+/** A SMART goal no data measures yet: an admin marks it met, with a note. */
+export interface ManualCriterion {
+  id: string;
+  kind: 'manual';
+  goal: string;
+  met: boolean;
+  note: string | null;
+  by: Person | null;
+  at: string | null;
+}
+
 /** An exit criterion as planned. Later features add measured kinds (feedback, sign-off). */
-export type CriterionSpec = { kind: 'checklist-complete' };
+export type CriterionSpec = { id: string; kind: 'checklist-complete' } | ManualCriterion;
+
+/** What users are told, per phase: the source guide's communication plan. */
+export interface CommunicationPlan {
+  whatIsDeployed: string;
+  howAndWhen: string;
+  businessPurpose: string;
+  selfHelpUrl: string;
+  helpDeskContact: string;
+}
 
 /** What phases and waves have in common: a stage of the rollout with its own gate. */
 export interface Stage {
@@ -41,18 +63,35 @@ export interface Stage {
   checklist: ChecklistItem[];
 }
 
-export interface Wave extends Stage {
+/** The source guide's discussion points for choosing and ordering target groups. */
+export interface WaveProfile {
+  willingness: Level | null;
+  users: number | null;
+  devices: number | null;
+  platforms: Platform[];
+  requirements: string;
+  geography: string;
+  businessRisk: Level | null;
+}
+
+export interface Wave extends Stage, WaveProfile {
   id: string;
   name: string;
-  targetGroup: string;
+  /** Entra group id (resolved through Graph by a later feature). */
+  groupId: string | null;
+  /** Explicit Entra object ids of the wave's members. */
+  members: string[];
   kind: WaveKind;
-  enrollment: EnrollmentApproach;
+  enrollment: EnrollmentApproach | null;
 }
 
 export interface Phase extends Stage {
   key: PhaseKey;
-  /** Waves run one after another inside the phase; empty means the phase is one step. */
+  /** Waves (stages) run one after another inside the phase; empty means the phase is one step. */
   waves: Wave[];
+  communication: CommunicationPlan;
+  /** Help-desk readiness sign-off for entering the next phase (filled by the sign-off feature). */
+  signoff: null;
 }
 
 export interface Position {
@@ -81,6 +120,11 @@ export interface Rollout {
   id: string;
   tenantId: string;
   name: string;
+  template: TemplateName;
+  /** IANA time zone the plan's dates and times are in. */
+  timeZone: string;
+  /** Increases with every plan change; edit forms carry the revision they were made on. */
+  planRevision: number;
   app: { name: string; intuneAppId: string | null; platforms: Platform[] };
   businessPurpose: string;
   status: RolloutStatus;
@@ -96,42 +140,14 @@ export interface Rollout {
 
 export const MAX_NAME_LENGTH = 80;
 
-const seedChecklist = (items: readonly (readonly [string, string])[]): ChecklistItem[] =>
-  items.map(([id, text]) => ({ id, text, done: false, by: null, at: null }));
-
-const emptyTimeFrame = (): TimeFrame => ({ start: null, end: null });
-
-/** A wave with the default checklist; the plan feature fills in the rest. */
-export const newWave = (
-  fields: Omit<Wave, 'checklist' | 'criteria' | 'title' | 'targetGroups' | 'timeFrame'> &
-    Partial<Pick<Wave, 'timeFrame'>>,
-): Wave => ({
-  ...fields,
-  title: fields.name,
-  timeFrame: fields.timeFrame ?? emptyTimeFrame(),
-  targetGroups: fields.targetGroup ? [fields.targetGroup] : [],
-  criteria: [{ kind: 'checklist-complete' }],
-  checklist: seedChecklist(DEFAULT_WAVE_CHECKLIST),
-});
-
-/** The default plan: five phases with their checklists, no waves until an admin adds them. */
-export const defaultPhases = (): Phase[] =>
-  PHASE_KEYS.map((key) => ({
-    key,
-    title: PHASE_TITLES[key],
-    timeFrame: emptyTimeFrame(),
-    targetGroups: [],
-    criteria: [{ kind: 'checklist-complete' }],
-    checklist: seedChecklist(DEFAULT_CHECKLISTS[key]),
-    waves: [],
-  }));
-
 export interface NewRollout {
   id: string;
   tenantId: string;
   name: string;
   by: Person;
   coordination: Coordination;
+  template: TemplateName;
+  timeZone: string;
 }
 
 /** Tidies a name typed in Teams: quotes and surrounding space removed, inner space folded. */
@@ -155,10 +171,13 @@ export const createRollout = (input: NewRollout, now: Date): Decision<Rollout> =
     id: input.id,
     tenantId: input.tenantId,
     name,
+    template: input.template,
+    timeZone: input.timeZone,
+    planRevision: 1,
     app: { name, intuneAppId: null, platforms: [] },
     businessPurpose: '',
     status: 'active',
-    phases: defaultPhases(),
+    phases: templatePhases(input.template),
     position: { phase: 'scope', wave: null },
     createdBy: input.by,
     createdAt: at,
@@ -187,8 +206,11 @@ export const positionLabel = (rollout: Rollout, position: Position): string => {
   if (position.wave === null) return phase.title;
   const wave = phase.waves[position.wave];
   const name = wave ? `: ${wave.name}` : '';
-  return `${phase.title} — wave ${position.wave + 1} of ${phase.waves.length}${name}`;
+  return `${phase.title} — ${waveWord(phase)} ${position.wave + 1} of ${phase.waves.length}${name}`;
 };
+
+/** Enterprise rollouts go in waves; other phases widen in stages. */
+export const waveWord = (phase: Phase): string => (phase.key === 'enterprise' ? 'wave' : 'stage');
 
 export const positionRef = (rollout: Rollout, position: Position): PositionRef => ({
   phase: position.phase,

@@ -1,10 +1,28 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
-import { createServer, Socket } from 'node:net';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { AZURITE_ACCOUNT } from './azure-table';
+import {
+  connectHost,
+  delay,
+  pickFreePort,
+  POLL_INTERVAL_MS,
+  PROBE_TIMEOUT_MS,
+  probeAzurite,
+  urlHost,
+} from './azurite-network';
+import {
+  azuriteStatePath,
+  clearStaleState,
+  inUseError,
+  isErrno,
+  readAzuriteState,
+  removeStateIfOurs,
+  writeStateExclusive,
+  type AzuriteState,
+} from './azurite-state';
 
 /** pino-compatible. */
 export interface EmbeddedAzuriteLogger {
@@ -34,45 +52,8 @@ export interface EmbeddedAzurite {
   stop(): Promise<void>;
 }
 
-/** Contents of `<dataDir>/azurite.json` while Azurite runs. */
-export interface AzuriteState {
-  port: number;
-  /** The Azurite child process. */
-  pid: number;
-  endpoint: string;
-  startedAt: string;
-  /** The process that started it (the bot). */
-  ownerPid: number;
-}
-
-export const AZURITE_STATE_FILE = 'azurite.json';
 export const AZURITE_DATA_SUBDIR = 'azurite';
-/** Azurite's default Table port: left to a developer's own Azurite. */
-const AZURITE_DEFAULT_TABLE_PORT = 10002;
-const POLL_INTERVAL_MS = 50;
-const PROBE_TIMEOUT_MS = 1000;
 const TAIL_CHARS = 4000;
-
-export const azuriteStatePath = (dataDir: string): string => join(resolve(dataDir), AZURITE_STATE_FILE);
-
-/** The state file, or null when it is missing or not one of ours. */
-export const readAzuriteState = async (dataDir: string): Promise<AzuriteState | null> => {
-  let raw: string;
-  try {
-    raw = await readFile(azuriteStatePath(dataDir), 'utf8');
-  } catch {
-    return null;
-  }
-  return parseState(raw);
-};
-
-/** The state of the Azurite serving `dataDir` when its process lives and its port answers. */
-export const findRunningAzurite = async (dataDir: string): Promise<AzuriteState | null> => {
-  const state = await readAzuriteState(dataDir);
-  return state && isProcessAlive(state.pid) && (await probeAzurite(connectHost(state.endpoint), state.port))
-    ? state
-    : null;
-};
 
 /**
  * Starts Azurite's Table service as a child process serving `<dataDir>/azurite`, on a free port,
@@ -182,159 +163,6 @@ export const startEmbeddedAzurite = async (options: EmbeddedAzuriteOptions): Pro
     stop: () => (stopping ??= stop()),
   };
 };
-
-const inUseError = (dataDir: string, pid: number | undefined): Error =>
-  new Error(
-    `DATA_DIR ${dataDir} is in use by another running instance (pid ${pid ?? 'unknown'}): ` +
-      'stop it, or give this instance its own DATA_DIR',
-  );
-
-/**
- * Refuses when azurite.json names a live process whose port answers as Azurite. A file naming a
- * live process that does not answer yet, written within the start-up window, is another start
- * under way: wait for it to answer or die. Anything else is stale and removed.
- */
-const clearStaleState = async (
-  dataDir: string,
-  readyTimeoutMs: number,
-  logger: EmbeddedAzuriteLogger | undefined,
-): Promise<void> => {
-  const stateFile = azuriteStatePath(dataDir);
-  let raw: string;
-  try {
-    raw = await readFile(stateFile, 'utf8');
-  } catch (err) {
-    if (isErrno(err, 'ENOENT')) return;
-    throw err;
-  }
-  const state = parseState(raw);
-  if (state) {
-    const probeHost = connectHost(state.endpoint);
-    const deadline = Date.parse(state.startedAt) + readyTimeoutMs + PROBE_TIMEOUT_MS;
-    for (;;) {
-      if (!isProcessAlive(state.pid)) break;
-      if (await probeAzurite(probeHost, state.port)) throw inUseError(dataDir, state.pid);
-      if (!(Date.now() < deadline)) break;
-      await delay(POLL_INTERVAL_MS);
-    }
-  }
-  // Remove it only if nobody replaced it meanwhile.
-  const now = await readFile(stateFile, 'utf8').catch(() => null);
-  if (now !== null && now !== raw) throw inUseError(dataDir, parseState(now)?.pid);
-  await unlink(stateFile).catch((err: unknown) => {
-    if (!isErrno(err, 'ENOENT')) throw err;
-  });
-  logger?.info({ stateFile, stale: state ?? raw.slice(0, 200) }, 'replaced a stale azurite.json');
-};
-
-const parseState = (raw: string): AzuriteState | null => {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    return null;
-  }
-  if (typeof value !== 'object' || value === null) return null;
-  const { port, pid, endpoint, startedAt, ownerPid } = value as Record<string, unknown>;
-  if (
-    typeof port !== 'number' ||
-    typeof pid !== 'number' ||
-    typeof endpoint !== 'string' ||
-    typeof startedAt !== 'string'
-  ) {
-    return null;
-  }
-  return { port, pid, endpoint, startedAt, ownerPid: typeof ownerPid === 'number' ? ownerPid : 0 };
-};
-
-const writeStateExclusive = async (stateFile: string, state: AzuriteState): Promise<void> => {
-  const temp = `${stateFile}.${process.pid}.${state.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify(state, null, 2)}\n`);
-  try {
-    await link(temp, stateFile); // fails with EEXIST: atomic and exclusive
-  } finally {
-    await unlink(temp).catch(() => undefined);
-  }
-};
-
-const removeStateIfOurs = async (stateFile: string, pid: number): Promise<void> => {
-  const raw = await readFile(stateFile, 'utf8').catch(() => null);
-  if (raw !== null && parseState(raw)?.pid === pid) await unlink(stateFile).catch(() => undefined);
-};
-
-const isErrno = (err: unknown, code: string): boolean =>
-  typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
-
-/** The process exists and is not a zombie (an orphan's zombie lingers where nobody reaps it). */
-export const isProcessAlive = (pid: number): boolean => {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    if (!isErrno(err, 'EPERM')) return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.charAt(stat.lastIndexOf(')') + 2) !== 'Z';
-  } catch {
-    return true; // no /proc (not Linux): signal 0 is all we know
-  }
-};
-
-const delay = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
-
-/** The address to connect to for a listening host (or an endpoint URL). */
-const connectHost = (hostOrUrl: string): string => {
-  let host = hostOrUrl;
-  if (/^https?:\/\//i.test(hostOrUrl)) host = new URL(hostOrUrl).hostname.replace(/^\[(.*)\]$/, '$1');
-  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
-  if (host === '::') return '::1';
-  return host;
-};
-
-const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
-
-/** A port the OS says is free now (Azurite's `--tablePort 0` would not tell us which it took). */
-const pickFreePort = async (host: string): Promise<number> => {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const port = await new Promise<number>((done, fail) => {
-      const server = createServer();
-      server.unref();
-      server.once('error', fail);
-      server.listen(0, host, () => {
-        const address = server.address();
-        server.close(() =>
-          typeof address === 'object' && address !== null ? done(address.port) : fail(new Error('no port')),
-        );
-      });
-    });
-    if (port !== AZURITE_DEFAULT_TABLE_PORT) return port;
-  }
-  throw new Error('could not find a free port');
-};
-
-/** One HTTP round trip: true when an Azurite Table service answers (any status; it wants auth). */
-export const probeAzurite = (host: string, port: number, timeoutMs = PROBE_TIMEOUT_MS): Promise<boolean> =>
-  new Promise((done) => {
-    const req = request(
-      {
-        host,
-        port,
-        method: 'GET',
-        path: `/${AZURITE_ACCOUNT}/Tables`,
-        agent: false,
-        timeout: timeoutMs,
-        headers: { connection: 'close' },
-      },
-      (res) => {
-        res.resume();
-        done(String(res.headers.server ?? '').startsWith('Azurite-Table'));
-      },
-    );
-    req.once('timeout', () => req.destroy(new Error('timeout')));
-    req.once('error', () => done(false));
-    req.end();
-  });
 
 interface OutputTail {
   tail(): string;

@@ -139,6 +139,8 @@ export class TableRolloutRepository implements RolloutRepository {
       from: strOrNull(row.from),
       to: strOrNull(row.to),
       reason: strOrNull(row.reason),
+      before: strOrNull(row.before),
+      after: strOrNull(row.after),
     }));
   }
 
@@ -166,6 +168,8 @@ export class TableRolloutRepository implements RolloutRepository {
         from: entry.from,
         to: entry.to,
         reason: entry.reason,
+        before: entry.before?.slice(0, MAX_STRING_PROPERTY_CHARS) ?? null,
+        after: entry.after?.slice(0, MAX_STRING_PROPERTY_CHARS) ?? null,
       }),
     }));
   }

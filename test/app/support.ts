@@ -20,5 +20,6 @@ export const makeDeps = (
   rollouts: new TableRolloutRepository(table),
   clock: new TestClock(),
   access: { admins: new Set([ADMIN.id, ADMIN2.id]), everyoneIsAdmin: false },
+  settings: { defaultTimeZone: 'UTC' },
   table,
 });

@@ -4,7 +4,9 @@ import { createRollout } from '../../src/app/create-rollout';
 import type { Outcome } from '../../src/app/mutate';
 import { getStatus, listRollouts, resolveRollout } from '../../src/app/queries';
 import { tickChecklist } from '../../src/app/tick-checklist';
-import { DEFAULT_CHECKLISTS } from '../../src/domain/phases';
+import { CHECKLISTS } from '../../src/domain/templates';
+
+const DEFAULT_CHECKLISTS = CHECKLISTS.app;
 import { ADMIN, ADMIN2, COORDINATION, makeDeps, MEMBER, TENANT } from './support';
 
 type D = ReturnType<typeof makeDeps>;
@@ -16,6 +18,8 @@ const create = async (deps: D, name = 'Teams Premium', activityKey: string | nul
     name,
     activityKey,
     coordination: COORDINATION,
+    template: 'app',
+    timeZone: 'UTC',
   });
   if (outcome.kind !== 'done') throw new Error(`not created: ${JSON.stringify(outcome)}`);
   return outcome.rollout.id;
@@ -29,7 +33,7 @@ const request = (rolloutId: string, key: string | null, by = ADMIN) => ({
   command: 'advance phase',
 });
 
-const tickAll = async (deps: D, rolloutId: string, phase: keyof typeof DEFAULT_CHECKLISTS) => {
+const tickAll = async (deps: D, rolloutId: string, phase: keyof typeof CHECKLISTS.app) => {
   for (const [itemId] of DEFAULT_CHECKLISTS[phase]) {
     const outcome = await tickChecklist(deps, {
       ...request(rolloutId, `tick-${phase}-${itemId}`),
@@ -55,6 +59,8 @@ describe('creating rollouts', () => {
           name: 'Teams',
           activityKey: 'conv|a1',
           coordination: COORDINATION,
+          template: 'app',
+          timeZone: 'UTC',
         }),
       ),
     );
@@ -73,6 +79,8 @@ describe('creating rollouts', () => {
       name: 'X',
       activityKey: 'k',
       coordination: COORDINATION,
+      template: 'app',
+      timeZone: 'UTC',
     });
     expect(outcome.kind).toBe('forbidden');
     expect(await deps.rollouts.list(TENANT)).toEqual([]);
@@ -94,6 +102,8 @@ describe('creating rollouts', () => {
       name: 'teams premium',
       activityKey: 'k2',
       coordination: COORDINATION,
+      template: 'app',
+      timeZone: 'UTC',
     });
     expect(outcome).toMatchObject({ kind: 'invalid', message: expect.stringContaining('already exists') });
   });
@@ -291,6 +301,8 @@ describe('finding rollouts', () => {
       name: 'B',
       activityKey: 'k2',
       coordination: { ...COORDINATION, conversationId: 'other' },
+      template: 'app',
+      timeZone: 'UTC',
     });
     const here = await listRollouts(deps, {
       tenantId: TENANT,

@@ -24,6 +24,8 @@ export const CARD_FIXTURES: { [N in keyof CardDataMap]: CardDataMap[N] } = {
         from: 'Pilot',
         to: 'Enterprise rollout',
         reason: 'vendor sign-off',
+        before: null,
+        after: null,
       },
     ],
   }),

@@ -1,11 +1,12 @@
-import { createRollout, newWave, type Rollout } from '../../src/domain/rollout';
+import { createRollout, type Rollout, type TemplateName } from '../../src/domain/rollout';
+import { newWave } from '../../src/domain/templates';
 import type { PhaseKey } from '../../src/domain/phases';
 
 export const NOW = new Date('2026-02-10T17:30:00.000Z');
 export const ADMIN = { id: 'aaaaaaaa-0000-4000-8000-000000000001', name: 'Adele Vance' };
 export const OTHER = { id: 'bbbbbbbb-0000-4000-8000-000000000002', name: 'Lee Gu' };
 
-export const aRollout = (overrides: Partial<Rollout> = {}): Rollout => {
+export const aRollout = (overrides: Partial<Rollout> = {}, template: TemplateName = 'app'): Rollout => {
   const decision = createRollout(
     {
       id: 'ro-test',
@@ -13,6 +14,8 @@ export const aRollout = (overrides: Partial<Rollout> = {}): Rollout => {
       name: 'Teams Premium',
       by: ADMIN,
       coordination: { conversationId: 'conv', conversationType: 'channel', serviceUrl: 'http://x/' },
+      template,
+      timeZone: 'UTC',
     },
     NOW,
   );
@@ -45,7 +48,6 @@ export const withWaves = (rollout: Rollout, names: string[]): Rollout => ({
             newWave({
               id: `w${i + 1}`,
               name,
-              targetGroup: `group-${i + 1}`,
               kind: 'department',
               enrollment: 'self-service',
             }),

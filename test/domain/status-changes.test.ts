@@ -96,6 +96,8 @@ describe('creating a rollout', () => {
         name,
         by: ADMIN,
         coordination: { conversationId: 'c', conversationType: 'personal', serviceUrl: 'u' },
+        template: 'app',
+        timeZone: 'UTC',
       },
       NOW,
     );

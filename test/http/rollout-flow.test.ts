@@ -1,6 +1,8 @@
 import { ADELE, cardText, fact, findAction, invoke, LEE, message, type Scope } from '../support/activities';
 import { startHarness, type Harness } from '../support/harness';
-import { DEFAULT_CHECKLISTS } from '../../src/domain/phases';
+import { CHECKLISTS } from '../../src/domain/templates';
+
+const DEFAULT_CHECKLISTS = CHECKLISTS.app;
 import { MemoryTable } from '../../src/storage/memory-table';
 
 /** The bot as a person meets it over HTTP: real restify + CloudAdapter, fake Bot Connector. */

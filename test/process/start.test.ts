@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fact, message } from '../support/activities';
 import { startBotProcess, runFailingStart, type BotProcess } from '../support/bot-process';
 import { FakeConnector } from '../support/fake-connector';
-import { isProcessAlive } from '../../src/storage/embedded-azurite';
+import { isProcessAlive } from '../../src/storage/azurite-state';
 
 /** `npm start` as a user runs it: built code, embedded Azurite as a child, real signals. */
 let dataDir: string;

@@ -4,14 +4,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { AzureEntityTable, createTableClient } from '../../src/storage/azure-table';
+import { probeAzurite } from '../../src/storage/azurite-network';
 import {
   azuriteStatePath,
   isProcessAlive as isRunning,
-  probeAzurite,
   readAzuriteState,
-  startEmbeddedAzurite,
-  type EmbeddedAzurite,
-} from '../../src/storage/embedded-azurite';
+} from '../../src/storage/azurite-state';
+import { startEmbeddedAzurite, type EmbeddedAzurite } from '../../src/storage/embedded-azurite';
 import type { EntityTable } from '../../src/storage/entity-table';
 
 const POLL_MS = 50;

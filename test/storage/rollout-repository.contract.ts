@@ -16,6 +16,8 @@ const audit = (rolloutId: string | null, summary: string, at = NOW.toISOString()
   from: null,
   to: null,
   reason: null,
+  before: null,
+  after: null,
 });
 
 /** The rollout repository's behaviour, the same on the in-memory table and on Azurite. */

@@ -1,17 +1,33 @@
 import { createRollout } from '../../app/create-rollout';
 import { getStatus } from '../../app/queries';
+import { TEMPLATES, type TemplateName } from '../../domain/rollout';
+import { isTimeZone } from '../../domain/time';
 import type { CommandHandler } from '../handler';
 import { renderCard } from '../render-card';
 import { outcomeReply } from '../replies';
 import { statusCardData } from '../views/status-view';
 
+const isTemplate = (value: string): value is TemplateName => (TEMPLATES as readonly string[]).includes(value);
+
 export const rolloutNew: CommandHandler = {
   name: 'rollout new',
-  usage: 'rollout new <name>',
-  description: 'Create a rollout coordinated in this conversation.',
+  usage: 'rollout new <name> [--template app|enrollment]',
+  description:
+    'Create a rollout coordinated in this conversation: an app rollout (default) or an Endpoint Manager enrollment rollout.',
   adminOnly: true,
-  flags: {},
+  flags: { template: 'value' },
   async run({ turn, deps }, args) {
+    const template = String(args.flags.template ?? 'app').toLowerCase();
+    if (!isTemplate(template)) {
+      await turn.send({
+        text: `Unknown template “${template}”. Use --template app or --template enrollment.`,
+      });
+      return;
+    }
+    const timeZone =
+      turn.localTimezone && isTimeZone(turn.localTimezone)
+        ? turn.localTimezone
+        : deps.settings.defaultTimeZone;
     const outcome = await createRollout(deps, {
       tenantId: turn.tenantId,
       by: turn.from,
@@ -22,6 +38,8 @@ export const rolloutNew: CommandHandler = {
         conversationType: turn.conversation.type,
         serviceUrl: turn.conversation.serviceUrl,
       },
+      template,
+      timeZone,
     });
     const rolloutId =
       outcome.kind === 'done' ? outcome.rollout.id : outcome.kind === 'duplicate' ? outcome.rolloutId : null;

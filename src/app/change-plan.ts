@@ -1,0 +1,57 @@
+import { markCriterion as mark } from '../domain/manual-criteria';
+import { applyPlan, planOf, type PlanSpec } from '../domain/plan';
+import type { Rollout } from '../domain/rollout';
+import { mutateRollout, type MutationRequest, type Outcome } from './mutate';
+import type { Deps } from './ports';
+
+export interface ChangePlanInput extends MutationRequest {
+  /** The revision the editor saw (forms, the import card); null applies as is (command line). */
+  revision: number | null;
+  /** What is being changed, for the audit: `plan`, `settings`, `phase pilot`, `wave pilot/it-users`. */
+  section: string;
+  /** Builds the new plan from the current one (a section edit) or ignores it (an import). */
+  edit: (current: PlanSpec, rollout: Rollout) => PlanSpec;
+}
+
+/**
+ * Changes a rollout's plan: an edit form, an import or the command line. Progress is kept by id;
+ * passed phases and reached waves are protected; a stale revision is refused (the caller shows the
+ * fresh section). The change and its audit entry (with before and after) commit together.
+ */
+export const changePlan = (deps: Deps, input: ChangePlanInput): Promise<Outcome> =>
+  mutateRollout(deps, input, (current, _seen, now) => ({
+    kind: 'decide',
+    decision: applyPlan(
+      current,
+      input.edit(planOf(current), current),
+      { by: input.by, revision: input.revision, section: input.section },
+      now,
+    ),
+    describe: (next) => `Saved the plan of “${next.name}” (${input.section}); revision ${next.planRevision}.`,
+    unchanged: 'Nothing changed in the plan.',
+  }));
+
+export interface MarkCriterionInput extends MutationRequest {
+  stageId: string;
+  criterionId: string;
+  met: boolean;
+  note: string;
+}
+
+export const markCriterion = (deps: Deps, input: MarkCriterionInput): Promise<Outcome> =>
+  mutateRollout(deps, input, (current, _seen, now) => ({
+    kind: 'decide',
+    decision: mark(
+      current,
+      {
+        by: input.by,
+        stageId: input.stageId,
+        criterionId: input.criterionId,
+        met: input.met,
+        note: input.note,
+      },
+      now,
+    ),
+    describe: () => (input.met ? 'Marked met.' : 'Marked not met.'),
+    unchanged: 'Nothing changed.',
+  }));

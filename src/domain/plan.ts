@@ -1,0 +1,253 @@
+import { accept, refuse, type Decision } from './decision';
+import { PHASE_KEYS, type PhaseKey } from './phases';
+import type {
+  ChecklistItem,
+  CommunicationPlan,
+  CriterionSpec,
+  Phase,
+  Platform,
+  Rollout,
+  TimeFrame,
+  Wave,
+  WaveProfile,
+} from './rollout';
+import type { Person } from './roles';
+import { DEFAULT_WAVE_CHECKLIST, seedChecklist } from './templates';
+
+/**
+ * The editable part of a rollout: what a plan file, an edit form or an import may change.
+ * Progress (checklist ticks, manual criteria marked met, position, history) is not part of it
+ * and cannot be forged through it.
+ */
+export interface PlanSpec {
+  name: string;
+  timeZone: string;
+  app: { name: string; intuneAppId: string | null; platforms: Platform[] };
+  businessPurpose: string;
+  phases: Record<PhaseKey, PhaseSpec>;
+}
+
+export type ItemSpec = { id: string; text: string };
+export type CriterionPlan =
+  { id: string; kind: 'checklist-complete' } | { id: string; kind: 'manual'; goal: string };
+
+export interface StageSpec {
+  timeFrame: TimeFrame;
+  targetGroups: string[];
+  checklist: ItemSpec[];
+  criteria: CriterionPlan[];
+}
+
+export interface PhaseSpec extends StageSpec {
+  communication: CommunicationPlan;
+  waves: WaveSpec[];
+}
+
+export interface WaveSpec extends StageSpec, WaveProfile {
+  id: string;
+  name: string;
+  kind: Wave['kind'];
+  enrollment: Wave['enrollment'];
+  groupId: string | null;
+  members: string[];
+}
+
+const itemSpecs = (items: ChecklistItem[]): ItemSpec[] => items.map(({ id, text }) => ({ id, text }));
+const criterionPlans = (criteria: CriterionSpec[]): CriterionPlan[] =>
+  criteria.map((c) =>
+    c.kind === 'manual' ? { id: c.id, kind: 'manual', goal: c.goal } : { id: c.id, kind: c.kind },
+  );
+
+export const waveSpecOf = (wave: Wave): WaveSpec => ({
+  id: wave.id,
+  name: wave.name,
+  kind: wave.kind,
+  enrollment: wave.enrollment,
+  groupId: wave.groupId,
+  members: [...wave.members],
+  timeFrame: { ...wave.timeFrame },
+  targetGroups: [...wave.targetGroups],
+  checklist: itemSpecs(wave.checklist),
+  criteria: criterionPlans(wave.criteria),
+  willingness: wave.willingness,
+  users: wave.users,
+  devices: wave.devices,
+  platforms: [...wave.platforms],
+  requirements: wave.requirements,
+  geography: wave.geography,
+  businessRisk: wave.businessRisk,
+});
+
+export const phaseSpecOf = (phase: Phase): PhaseSpec => ({
+  timeFrame: { ...phase.timeFrame },
+  targetGroups: [...phase.targetGroups],
+  checklist: itemSpecs(phase.checklist),
+  criteria: criterionPlans(phase.criteria),
+  communication: { ...phase.communication },
+  waves: phase.waves.map(waveSpecOf),
+});
+
+/** The rollout's plan as data (what `plan export` writes). */
+export const planOf = (rollout: Rollout): PlanSpec => ({
+  name: rollout.name,
+  timeZone: rollout.timeZone,
+  app: { ...rollout.app, platforms: [...rollout.app.platforms] },
+  businessPurpose: rollout.businessPurpose,
+  phases: Object.fromEntries(rollout.phases.map((p) => [p.key, phaseSpecOf(p)])) as Record<
+    PhaseKey,
+    PhaseSpec
+  >,
+});
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** Keeps progress (ticks, manual criteria marked met) for items the new plan still has, by id. */
+const mergeChecklist = (old: ChecklistItem[], spec: ItemSpec[]): ChecklistItem[] =>
+  spec.map(({ id, text }) => {
+    const kept = old.find((item) => item.id === id);
+    return kept ? { ...kept, text } : { id, text, done: false, by: null, at: null };
+  });
+
+const mergeCriteria = (old: CriterionSpec[], spec: CriterionPlan[]): CriterionSpec[] =>
+  spec.map((plan) => {
+    if (plan.kind !== 'manual') return plan;
+    const kept = old.find((c) => c.id === plan.id && c.kind === 'manual');
+    return kept && kept.kind === 'manual'
+      ? { ...kept, goal: plan.goal }
+      : { ...plan, met: false, note: null, by: null, at: null };
+  });
+
+const mergeWave = (old: Wave | undefined, spec: WaveSpec): Wave => ({
+  ...spec,
+  title: spec.name,
+  members: [...spec.members],
+  checklist: mergeChecklist(old?.checklist ?? [], spec.checklist),
+  criteria: mergeCriteria(old?.criteria ?? [], spec.criteria),
+});
+
+export interface PlanChange {
+  by: Person;
+  /** The revision the editor saw; null skips the check (the command line applies a file as is). */
+  revision: number | null;
+  /** What was changed, for the audit: `plan`, `settings`, `phase pilot`, `wave pilot/it-users`. */
+  section: string;
+}
+
+/** A new wave's checklist when the plan does not give one. */
+export const defaultWaveChecklist = (): ItemSpec[] => itemSpecs(seedChecklist(DEFAULT_WAVE_CHECKLIST));
+
+/**
+ * Replaces the rollout's plan with `spec`, keeping progress by id. Refused when the editor's
+ * revision is stale, when a passed phase or a passed wave would change, or when waves the rollout
+ * has reached would be removed or reordered.
+ */
+export const applyPlan = (
+  rollout: Rollout,
+  spec: PlanSpec,
+  change: PlanChange,
+  now: Date,
+): Decision<Rollout> => {
+  if (change.revision !== null && change.revision !== rollout.planRevision) {
+    return refuse(
+      'stale-revision',
+      `The plan changed since this form was opened (revision ${change.revision}, now ${rollout.planRevision}). Here is the current version: make your change again.`,
+    );
+  }
+  if (rollout.status === 'completed')
+    return refuse('completed', `“${rollout.name}” is completed; its plan is final.`);
+  const current = PHASE_KEYS.indexOf(rollout.position.phase);
+  const before = planOf(rollout);
+  for (const [index, key] of PHASE_KEYS.entries()) {
+    const phase = rollout.phases[index];
+    const next = spec.phases[key];
+    if (!phase || !next) return refuse('invalid-plan', `The plan has no ${key} phase.`);
+    if (index < current && !same(before.phases[key], next)) {
+      return refuse('phase-passed', `${phase.title} has passed; its plan can no longer change.`);
+    }
+    if (index !== current) continue;
+    const reached = rollout.position.wave;
+    if (reached === null) {
+      if (next.waves.length > 0 && phase.waves.length === 0) {
+        return refuse(
+          'wave-reached',
+          `“${rollout.name}” is already in ${phase.title}: waves can only be planned for phases it has not reached.`,
+        );
+      }
+      continue;
+    }
+    for (let w = 0; w <= reached; w++) {
+      const was = phase.waves[w];
+      const now_ = next.waves[w];
+      if (!was || now_?.id !== was.id) {
+        return refuse(
+          'wave-reached',
+          `${was?.name ?? 'A reached wave'} has been reached: it cannot be removed or moved.`,
+        );
+      }
+      if (w < reached && !same(waveSpecOf(was), now_)) {
+        return refuse('phase-passed', `${was.name} has passed; its plan can no longer change.`);
+      }
+    }
+  }
+  const ids = Object.values(spec.phases).flatMap((p) => p.waves.map((w) => w.id));
+  const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (duplicate)
+    return refuse('invalid-plan', `Two waves have the id “${duplicate}”; wave ids must be unique.`);
+  if (same(before, spec)) return accept(rollout, []);
+
+  const phases = rollout.phases.map((phase): Phase => {
+    const next = spec.phases[phase.key];
+    const waves = next.waves.map((w) =>
+      mergeWave(
+        phase.waves.find((old) => old.id === w.id),
+        w,
+      ),
+    );
+    return {
+      ...phase,
+      timeFrame: { ...next.timeFrame },
+      targetGroups: [...next.targetGroups],
+      checklist: mergeChecklist(phase.checklist, next.checklist),
+      criteria: mergeCriteria(phase.criteria, next.criteria),
+      communication: { ...next.communication },
+      waves,
+    };
+  });
+  const at = now.toISOString();
+  const next: Rollout = {
+    ...rollout,
+    name: spec.name,
+    timeZone: spec.timeZone,
+    app: { ...spec.app, platforms: [...spec.app.platforms] },
+    businessPurpose: spec.businessPurpose,
+    phases,
+    planRevision: rollout.planRevision + 1,
+  };
+  return accept(next, [
+    {
+      type: 'plan-changed',
+      by: change.by,
+      at,
+      section: change.section,
+      revision: next.planRevision,
+      before: JSON.stringify(before),
+      after: JSON.stringify(spec),
+    },
+  ]);
+};
+
+/** Where each wave stands: passed (read-only), reached (fixed in place) or planned. */
+export type WaveState = 'passed' | 'current' | 'planned';
+
+export const waveState = (rollout: Rollout, key: PhaseKey, index: number): WaveState => {
+  const phaseIndex = PHASE_KEYS.indexOf(key);
+  const current = PHASE_KEYS.indexOf(rollout.position.phase);
+  if (phaseIndex < current) return 'passed';
+  if (phaseIndex > current) return 'planned';
+  const reached = rollout.position.wave;
+  if (reached === null) return 'planned';
+  return index < reached ? 'passed' : index === reached ? 'current' : 'planned';
+};
+
+export const phasePassed = (rollout: Rollout, key: PhaseKey): boolean =>
+  PHASE_KEYS.indexOf(key) < PHASE_KEYS.indexOf(rollout.position.phase);

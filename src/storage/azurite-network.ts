@@ -1,0 +1,65 @@
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { AZURITE_ACCOUNT } from './azure-table';
+
+/** Azurite's default Table port: left to a developer's own Azurite. */
+const AZURITE_DEFAULT_TABLE_PORT = 10002;
+/** Pause between two probes of an Azurite that does not answer yet. */
+export const POLL_INTERVAL_MS = 50;
+export const PROBE_TIMEOUT_MS = 1000;
+
+export const delay = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+
+/** The address to connect to for a listening host (or an endpoint URL). */
+export const connectHost = (hostOrUrl: string): string => {
+  let host = hostOrUrl;
+  if (/^https?:\/\//i.test(hostOrUrl)) host = new URL(hostOrUrl).hostname.replace(/^\[(.*)\]$/, '$1');
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '::1';
+  return host;
+};
+
+/** A host as written in a URL: IPv6 addresses in brackets. */
+export const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
+
+/** A port the OS says is free now (Azurite's `--tablePort 0` would not tell us which it took). */
+export const pickFreePort = async (host: string): Promise<number> => {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = await new Promise<number>((done, fail) => {
+      const server = createServer();
+      server.unref();
+      server.once('error', fail);
+      server.listen(0, host, () => {
+        const address = server.address();
+        server.close(() =>
+          typeof address === 'object' && address !== null ? done(address.port) : fail(new Error('no port')),
+        );
+      });
+    });
+    if (port !== AZURITE_DEFAULT_TABLE_PORT) return port;
+  }
+  throw new Error('could not find a free port');
+};
+
+/** One HTTP round trip: true when an Azurite Table service answers (any status; it wants auth). */
+export const probeAzurite = (host: string, port: number, timeoutMs = PROBE_TIMEOUT_MS): Promise<boolean> =>
+  new Promise((done) => {
+    const req = request(
+      {
+        host,
+        port,
+        method: 'GET',
+        path: `/${AZURITE_ACCOUNT}/Tables`,
+        agent: false,
+        timeout: timeoutMs,
+        headers: { connection: 'close' },
+      },
+      (res) => {
+        res.resume();
+        done(String(res.headers.server ?? '').startsWith('Azurite-Table'));
+      },
+    );
+    req.once('timeout', () => req.destroy(new Error('timeout')));
+    req.once('error', () => done(false));
+    req.end();
+  });
