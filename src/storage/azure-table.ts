@@ -9,6 +9,7 @@ import {
   prefixUpperBound,
   type EntityTable,
   type QueryOptions,
+  type RowKeyQueryOptions,
   type StoredEntity,
   type TableAction,
   type TableEntity,
@@ -115,10 +116,23 @@ export class AzureEntityTable implements EntityTable {
   }
 
   async query(partitionKey: string, options: QueryOptions = {}): Promise<StoredEntity[]> {
-    const limit = Math.max(0, Math.floor(options.limit ?? MAX_QUERY_ROWS));
+    return (await this.list(queryFilter(partitionKey, options), options.limit)).sort(byRowKey);
+  }
+
+  async findByRowKey(rowKey: string, options: RowKeyQueryOptions = {}): Promise<StoredEntity[]> {
+    const clauses = [odata`RowKey eq ${rowKey}`];
+    const prefix = options.partitionKeyPrefix;
+    if (prefix)
+      clauses.push(odata`PartitionKey ge ${prefix} and PartitionKey lt ${prefixUpperBound(prefix)}`);
+    return (await this.list(clauses.join(' and '), options.limit)).sort(byPartitionKey);
+  }
+
+  /** The rows a filter selects, page by page, bounded by `limit` rows and MAX_QUERY_PAGES pages. */
+  private async list(filter: string, maxRows: number | undefined): Promise<StoredEntity[]> {
+    const limit = Math.max(0, Math.floor(maxRows ?? MAX_QUERY_ROWS));
     if (limit === 0) return [];
     const pages = this.client
-      .listEntities<Record<string, unknown>>({ queryOptions: { filter: queryFilter(partitionKey, options) } })
+      .listEntities<Record<string, unknown>>({ queryOptions: { filter } })
       .byPage({ maxPageSize: Math.min(QUERY_PAGE_SIZE, limit) });
     const rows: StoredEntity[] = [];
     const tokens = new Set<string>();
@@ -134,7 +148,7 @@ export class AzureEntityTable implements EntityTable {
       if (rows.length >= limit || pageCount >= MAX_QUERY_PAGES || !token || tokens.has(token)) break;
       tokens.add(token);
     }
-    return rows.sort(byRowKey);
+    return rows;
   }
 
   async submit(actions: readonly TableAction[]): Promise<string[]> {
@@ -219,6 +233,9 @@ export class AzureEntityTable implements EntityTable {
 
 const byRowKey = (a: StoredEntity, b: StoredEntity): number =>
   a.rowKey < b.rowKey ? -1 : a.rowKey > b.rowKey ? 1 : 0;
+
+const byPartitionKey = (a: StoredEntity, b: StoredEntity): number =>
+  a.partitionKey < b.partitionKey ? -1 : a.partitionKey > b.partitionKey ? 1 : 0;
 
 const PROPERTY_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
 

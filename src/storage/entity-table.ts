@@ -41,6 +41,20 @@ export interface EntityTable {
   query(partitionKey: string, options?: QueryOptions): Promise<StoredEntity[]>;
   /** Applies every action or none; returns the new ETags (deletes give ''). */
   submit(actions: readonly TableAction[]): Promise<string[]>;
+  /**
+   * Rows with this RowKey in any partition (only partitions whose key starts with
+   * `partitionKeyPrefix`, when given), in PartitionKey order, at most `limit`. A cross-partition
+   * query (a table scan on Azure): for rare administrative look-ups such as the command line's
+   * "which tenant holds this rollout", never for a request's path. Optional capability.
+   */
+  findByRowKey?(rowKey: string, options?: RowKeyQueryOptions): Promise<StoredEntity[]>;
+}
+
+export interface RowKeyQueryOptions {
+  /** Only partitions whose PartitionKey starts with this prefix. */
+  partitionKeyPrefix?: string;
+  /** At most this many rows (a bound on paging; default MAX_QUERY_ROWS). */
+  limit?: number;
 }
 
 export const MAX_TRANSACTION_ACTIONS = 100;

@@ -5,6 +5,7 @@ import {
   MAX_TRANSACTION_ACTIONS,
   type EntityTable,
   type QueryOptions,
+  type RowKeyQueryOptions,
   type StoredEntity,
   type TableAction,
   type TableEntity,
@@ -60,6 +61,19 @@ export class MemoryTable implements EntityTable {
       .sort((a, b) => (a.rowKey < b.rowKey ? -1 : a.rowKey > b.rowKey ? 1 : 0))
       .slice(0, limit)
       .map((row) => ({ ...row }));
+  }
+
+  async findByRowKey(rowKey: string, options: RowKeyQueryOptions = {}): Promise<StoredEntity[]> {
+    const limit = options.limit ?? MAX_QUERY_ROWS;
+    const prefix = options.partitionKeyPrefix ?? '';
+    return [...this.rows.entries()]
+      .filter(([pk]) => pk.startsWith(prefix))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .flatMap(([, partition]) => {
+        const row = partition.get(rowKey);
+        return row ? [{ ...row }] : [];
+      })
+      .slice(0, Math.max(0, limit));
   }
 
   async submit(actions: readonly TableAction[]): Promise<string[]> {

@@ -19,6 +19,36 @@ export interface Storage {
   close(): Promise<void>;
 }
 
+/** Where the configuration puts the tables, with a description for logs (no secrets). */
+export interface ConfiguredTarget {
+  target: TableTarget;
+  description: string;
+}
+
+/**
+ * The store the configuration names: a connection string wins, else an endpoint reached with
+ * DefaultAzureCredential (managed identity). Null when neither is set: the embedded Azurite.
+ */
+export const tableTargetFor = (config: Config): ConfiguredTarget | null => {
+  if (config.STORAGE_CONNECTION_STRING) {
+    return {
+      target: { kind: 'connection-string', connectionString: config.STORAGE_CONNECTION_STRING },
+      description: 'Azure Table Storage (connection string)',
+    };
+  }
+  if (config.STORAGE_TABLE_ENDPOINT) {
+    return {
+      target: defaultCredentialTarget(config.STORAGE_TABLE_ENDPOINT),
+      description: `Azure Table Storage at ${config.STORAGE_TABLE_ENDPOINT} (DefaultAzureCredential)`,
+    };
+  }
+  return null;
+};
+
+/** The rollouts table of a store, as the bot names it (not created here). */
+export const rolloutsTable = (config: Config, target: TableTarget): AzureEntityTable =>
+  new AzureEntityTable(createTableClient(target, tableName(config.TABLE_PREFIX, 'Rollouts')));
+
 /**
  * Picks the store: a connection string wins; else an endpoint with DefaultAzureCredential
  * (managed identity); else Azurite started as a child process, persisting under DATA_DIR.
@@ -27,12 +57,9 @@ export const openStorage = async (config: Config, logger: Logger): Promise<Stora
   let target: TableTarget;
   let description: string;
   let stopEmbedded: () => Promise<void> = async () => {};
-  if (config.STORAGE_CONNECTION_STRING) {
-    target = { kind: 'connection-string', connectionString: config.STORAGE_CONNECTION_STRING };
-    description = 'Azure Table Storage (connection string)';
-  } else if (config.STORAGE_TABLE_ENDPOINT) {
-    target = defaultCredentialTarget(config.STORAGE_TABLE_ENDPOINT);
-    description = `Azure Table Storage at ${config.STORAGE_TABLE_ENDPOINT} (DefaultAzureCredential)`;
+  const configured = tableTargetFor(config);
+  if (configured) {
+    ({ target, description } = configured);
   } else {
     const azurite = await startEmbeddedAzurite({ dataDir: config.DATA_DIR, logger });
     target = { kind: 'azurite', endpoint: azurite.endpoint };
@@ -40,9 +67,7 @@ export const openStorage = async (config: Config, logger: Logger): Promise<Stora
     stopEmbedded = () => azurite.stop();
   }
   try {
-    const rollouts = new AzureEntityTable(
-      createTableClient(target, tableName(config.TABLE_PREFIX, 'Rollouts')),
-    );
+    const rollouts = rolloutsTable(config, target);
     await rollouts.ensure();
     return { rollouts, description, probe: tableProbe(rollouts), close: stopEmbedded };
   } catch (err) {

@@ -9,6 +9,7 @@ import type {
   Stored,
 } from '../app/ports';
 import {
+  decodeKey,
   encodeKey,
   MAX_STRING_PROPERTY_CHARS,
   MAX_TRANSACTION_ACTIONS,
@@ -31,7 +32,10 @@ import {
  */
 export const MAX_DOC_PARTS = 15;
 
-const partition = (tenantId: string): string => `t|${encodeKey(tenantId)}`;
+const TENANT_PREFIX = 't|';
+/** Tenants named at most when a rollout id is found in several (a look-up bound). */
+const MAX_TENANTS_SHOWN = 10;
+const partition = (tenantId: string): string => `${TENANT_PREFIX}${encodeKey(tenantId)}`;
 const rolloutRow = (rolloutId: string): string => `r|${encodeKey(rolloutId)}`;
 const auditPrefix = (rolloutId: string | null): string =>
   `a|${rolloutId === null ? '-' : encodeKey(rolloutId)}|`;
@@ -75,6 +79,30 @@ export class TableRolloutRepository implements RolloutRepository {
     const row = await this.table.get(partition(tenantId), rolloutRow(rolloutId));
     if (!row) return null;
     return { value: JSON.parse(joinDoc(row)) as Rollout, etag: row.etag };
+  }
+
+  /**
+   * Which tenant holds the rollout with this id, for callers that do not know (the command line):
+   * a bounded cross-partition query over the tenants' partitions. Null when none does; throws when
+   * the table cannot query across partitions, or when several tenants hold the id.
+   */
+  async findRollout(rolloutId: string): Promise<{ tenantId: string } | null> {
+    if (!this.table.findByRowKey) {
+      throw new Error(`table ${this.table.name} cannot search across tenants: give the tenant id`);
+    }
+    const rows = await this.table.findByRowKey(rolloutRow(rolloutId), {
+      partitionKeyPrefix: TENANT_PREFIX,
+      limit: MAX_TENANTS_SHOWN,
+    });
+    const tenants = rows.map((row) => decodeKey(row.partitionKey.slice(TENANT_PREFIX.length)));
+    const [only] = tenants;
+    if (only === undefined) return null;
+    if (tenants.length > 1) {
+      throw new Error(
+        `several tenants hold a rollout with id ${rolloutId} (${tenants.join(', ')}): give the tenant id`,
+      );
+    }
+    return { tenantId: only };
   }
 
   async list(tenantId: string, filter: { conversationId?: string } = {}): Promise<RolloutSummary[]> {

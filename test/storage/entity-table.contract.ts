@@ -346,6 +346,49 @@ export const describeEntityTableContract = (label: string, makeTable: () => Prom
       });
     });
 
+    describe('cross-partition look-up by RowKey (findByRowKey)', () => {
+      const keysOf = (rows: StoredEntity[]): string[] => rows.map((r) => `${r.partitionKey}/${r.rowKey}`);
+
+      it('finds the RowKey in every partition, in PartitionKey order, within a prefix, up to a limit', async () => {
+        const { findByRowKey } = table;
+        if (!findByRowKey) throw new Error('this EntityTable has no findByRowKey');
+        const find = findByRowKey.bind(table);
+        for (const [pk, rk] of [
+          ['t|b', "r|o'brien"],
+          ['t|a', "r|o'brien"],
+          ['t|a', 'r|other'],
+          ['t|', "r|o'brien"],
+          ['t}', "r|o'brien"],
+          ['s|z', "r|o'brien"],
+          ['u|c', "r|o'brien2"],
+        ] as const) {
+          await put(table, { partitionKey: pk, rowKey: rk, pk });
+        }
+        expect(keysOf(await find("r|o'brien"))).toEqual([
+          "s|z/r|o'brien",
+          "t|/r|o'brien",
+          "t|a/r|o'brien",
+          "t|b/r|o'brien",
+          "t}/r|o'brien",
+        ]);
+        const inTenants = await find("r|o'brien", { partitionKeyPrefix: 't|' });
+        expect(keysOf(inTenants)).toEqual(["t|/r|o'brien", "t|a/r|o'brien", "t|b/r|o'brien"]);
+        expect(inTenants[1]).toEqual({
+          partitionKey: 't|a',
+          rowKey: "r|o'brien",
+          pk: 't|a',
+          etag: (await table.get('t|a', "r|o'brien"))?.etag,
+        });
+        expect(keysOf(await find("r|o'brien", { partitionKeyPrefix: 't|', limit: 2 }))).toEqual([
+          "t|/r|o'brien",
+          "t|a/r|o'brien",
+        ]);
+        expect(await find("r|o'brien", { limit: 0 })).toEqual([]);
+        expect(await find('r|nobody')).toEqual([]);
+        expect(await find("r|o'brien", { partitionKeyPrefix: 'v|' })).toEqual([]);
+      });
+    });
+
     describe('keys and values', () => {
       const nastyIds = [
         'a/b',

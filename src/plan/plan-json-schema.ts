@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { planFileSchema } from './plan-file';
+
+/**
+ * The JSON Schema of a plan file, for editors (the YAML language server, VS Code): what a file may
+ * contain, so `io: 'input'` (fields with defaults are optional). Rules zod checks in code (time
+ * zones, real dates, unique ids, end after start) are not in it; `npm run plan -- validate` checks
+ * those. Committed as `schema/plan.schema.json`; a test keeps it in step.
+ */
+export const planJsonSchema = (): Record<string, unknown> =>
+  z.toJSONSchema(planFileSchema, {
+    target: 'draft-2020-12',
+    io: 'input',
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
+
+const PRINT_WIDTH = 110;
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+const isScalar = (value: Json): boolean => value === null || typeof value !== 'object';
+
+/**
+ * JSON laid out the way Prettier lays out JSON (the repository's `prettier --check` covers the
+ * committed file): objects one key per line, arrays of scalars on one line when they fit in the
+ * print width, two-space indentation, a trailing newline.
+ */
+export const formatJson = (value: unknown, printWidth = PRINT_WIDTH): string => {
+  const print = (node: Json, indent: string, lead: string, trail: string): string => {
+    if (node === null || typeof node !== 'object') return JSON.stringify(node);
+    const inner = `${indent}  `;
+    if (Array.isArray(node)) {
+      if (node.length === 0) return '[]';
+      if (node.every(isScalar)) {
+        const flat = `[${node.map((item) => JSON.stringify(item)).join(', ')}]`;
+        if (indent.length + lead.length + flat.length + trail.length <= printWidth) return flat;
+      }
+      const items = node.map(
+        (item, i) => `${inner}${print(item, inner, '', i < node.length - 1 ? ',' : '')}`,
+      );
+      return `[\n${items.join(',\n')}\n${indent}]`;
+    }
+    const entries = Object.entries(node);
+    if (entries.length === 0) return '{}';
+    const lines = entries.map(([key, item], i) => {
+      const keyText = `${JSON.stringify(key)}: `;
+      return `${inner}${keyText}${print(item, inner, keyText, i < entries.length - 1 ? ',' : '')}`;
+    });
+    return `{\n${lines.join(',\n')}\n${indent}}`;
+  };
+  return `${print(JSON.parse(JSON.stringify(value)) as Json, '', '', '')}\n`;
+};
+
+/** The text of `schema/plan.schema.json`. */
+export const planJsonSchemaText = (): string => formatJson(planJsonSchema());

@@ -1,0 +1,98 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatJson, planJsonSchema, planJsonSchemaText } from '../../src/plan/plan-json-schema';
+
+const ROOT = join(__dirname, '..', '..');
+const COMMITTED = join(ROOT, 'schema', 'plan.schema.json');
+const REGENERATE = 'npm run build && npm run --silent plan -- schema > schema/plan.schema.json';
+
+const PRETTIER = join(ROOT, 'node_modules', 'prettier', 'bin', 'prettier.cjs');
+
+/** Prettier's own layout of a JSON text (the repository's settings, or the given print width). */
+const prettierJson = (text: string, printWidth?: number): string =>
+  execFileSync(
+    process.execPath,
+    [
+      PRETTIER,
+      '--stdin-filepath',
+      COMMITTED,
+      ...(printWidth === undefined ? [] : ['--print-width', String(printWidth)]),
+    ],
+    { cwd: ROOT, input: text, encoding: 'utf8' },
+  );
+
+describe('schema/plan.schema.json', () => {
+  it('is the schema the code generates', () => {
+    const committed = readFileSync(COMMITTED, 'utf8');
+    if (committed !== planJsonSchemaText()) {
+      throw new Error(
+        `schema/plan.schema.json is out of date with src/plan/plan-file.ts. Regenerate it with:\n  ${REGENERATE}`,
+      );
+    }
+  });
+
+  it('is laid out as Prettier lays it out (npm run lint checks it)', () => {
+    expect(prettierJson(planJsonSchemaText())).toBe(planJsonSchemaText());
+  });
+
+  it('describes the file: strict objects, required keys, defaults for the rest', () => {
+    const schema = planJsonSchema() as {
+      required: string[];
+      additionalProperties: boolean;
+      properties: Record<string, unknown>;
+      $defs: Record<string, { required?: string[]; additionalProperties?: boolean }>;
+    };
+    expect(schema.required).toEqual(['version', 'name', 'timeZone', 'phases']);
+    expect(schema.additionalProperties).toBe(false);
+    expect(Object.keys(schema.properties)).toEqual([
+      'version',
+      'name',
+      'timeZone',
+      'app',
+      'businessPurpose',
+      'phases',
+    ]);
+    expect(schema.$defs.Wave?.required).toEqual(['id', 'name']);
+    expect(schema.$defs.Wave?.additionalProperties).toBe(false);
+    expect(schema.$defs.Phase?.required).toBeUndefined();
+  });
+});
+
+describe('formatJson', () => {
+  it('keeps objects expanded and puts arrays of scalars on one line when they fit', () => {
+    const value = { a: { b: [1, 'two', null, true], c: [] }, d: {}, e: [{ f: 1 }] };
+    expect(formatJson(value)).toBe(
+      [
+        '{',
+        '  "a": {',
+        '    "b": [1, "two", null, true],',
+        '    "c": []',
+        '  },',
+        '  "d": {},',
+        '  "e": [',
+        '    {',
+        '      "f": 1',
+        '    }',
+        '  ]',
+        '}',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('breaks an array exactly where Prettier does (the trailing comma counts)', () => {
+    // `  "k": ["aaaa", "bbbb"],` is 24 characters; the same array last, without a comma, 23.
+    const values = [
+      { k: ['aaaa', 'bbbb'], z: 1 },
+      { z: 1, k: ['aaaa', 'bbbb'] },
+    ];
+    for (const value of values) {
+      for (const width of [22, 23, 24, 25]) {
+        expect(formatJson(value, width)).toBe(prettierJson(JSON.stringify(value, null, 2), width));
+      }
+    }
+    expect(formatJson(values[0], 24)).toContain('"k": ["aaaa", "bbbb"],');
+    expect(formatJson(values[0], 23)).toContain('"k": [\n    "aaaa",\n    "bbbb"\n  ],');
+  });
+});
