@@ -27,7 +27,20 @@ export interface ChecklistItemData {
   nextDone: boolean;
 }
 
+export interface GoalData {
+  rolloutId: string;
+  stageId: string;
+  criterionId: string;
+  goal: string;
+  state: string;
+  noteInput: string;
+  note: string;
+  met: boolean;
+}
+
 export interface ChecklistCardData {
+  goals: GoalData[];
+  hasGoals: boolean;
   rolloutId: string;
   name: string;
   stage: string;
@@ -54,12 +67,144 @@ export interface NoticeCardData {
   text: string;
 }
 
+/** What every plan card's buttons carry: the rollout and the plan revision the card shows. */
+export interface PlanRef {
+  rolloutId: string;
+  revision: number;
+}
+
+export interface PlanWaveRow extends PlanRef {
+  phase: string;
+  waveId: string;
+  name: string;
+  detail: string;
+  state: string;
+  editable: boolean;
+}
+
+export interface PlanPhaseRow extends PlanRef {
+  phase: string;
+  title: string;
+  state: string;
+  timeFrame: string;
+  targetGroups: string;
+  goals: string;
+  communication: string;
+  editable: boolean;
+  canAddWave: boolean;
+  waveWord: string;
+  waves: PlanWaveRow[];
+  hasWaves: boolean;
+  suggestion: string;
+  canReorder: boolean;
+  suggestedOrder: string;
+}
+
+export interface PlanCardData extends PlanRef {
+  name: string;
+  notice: string;
+  hasNotice: boolean;
+  template: string;
+  timeZone: string;
+  app: string;
+  businessPurpose: string;
+  editable: boolean;
+  phases: PlanPhaseRow[];
+}
+
+/** A section form: its inputs' values and an error per field ('' when none). */
+export interface FormData<F extends string> extends PlanRef {
+  title: string;
+  rolloutName: string;
+  formError: string;
+  hasFormError: boolean;
+  values: Record<F, string>;
+  errors: Record<F, string>;
+}
+
+export const SETTINGS_FIELDS = [
+  'name',
+  'timeZone',
+  'appName',
+  'intuneAppId',
+  'platforms',
+  'businessPurpose',
+] as const;
+export type SettingsField = (typeof SETTINGS_FIELDS)[number];
+
+export const PHASE_FIELDS = [
+  'startDate',
+  'startTime',
+  'endDate',
+  'endTime',
+  'targetGroups',
+  'goals',
+  'extraItems',
+  'whatIsDeployed',
+  'howAndWhen',
+  'businessPurpose',
+  'selfHelpUrl',
+  'helpDeskContact',
+] as const;
+export type PhaseField = (typeof PHASE_FIELDS)[number];
+
+export const WAVE_FIELDS = [
+  'name',
+  'kind',
+  'enrollment',
+  'groupId',
+  'members',
+  'startDate',
+  'startTime',
+  'endDate',
+  'endTime',
+  'targetGroups',
+  'willingness',
+  'users',
+  'devices',
+  'platforms',
+  'requirements',
+  'geography',
+  'businessRisk',
+] as const;
+export type WaveField = (typeof WAVE_FIELDS)[number];
+
+export interface PhaseFormData extends FormData<PhaseField> {
+  phase: string;
+}
+
+export interface WaveFormData extends FormData<WaveField> {
+  phase: string;
+  waveId: string;
+  isNew: boolean;
+  canMove: boolean;
+}
+
+export interface PlanExportCardData {
+  name: string;
+  yaml: string;
+  revision: number;
+}
+
+export interface PlanImportCardData extends PlanRef {
+  name: string;
+  yaml: string;
+  errors: string;
+  hasErrors: boolean;
+}
+
 export interface CardDataMap {
   status: StatusCardData;
   checklist: ChecklistCardData;
   'choose-rollout': ChooseRolloutCardData;
   'rollout-list': RolloutListCardData;
   notice: NoticeCardData;
+  plan: PlanCardData;
+  'plan-settings-form': FormData<SettingsField>;
+  'plan-phase-form': PhaseFormData;
+  'plan-wave-form': WaveFormData;
+  'plan-export': PlanExportCardData;
+  'plan-import': PlanImportCardData;
 }
 
 export type CardName = keyof CardDataMap;
@@ -70,4 +215,10 @@ export const CARD_NAMES: readonly CardName[] = [
   'choose-rollout',
   'rollout-list',
   'notice',
+  'plan',
+  'plan-settings-form',
+  'plan-phase-form',
+  'plan-wave-form',
+  'plan-export',
+  'plan-import',
 ];

@@ -1,4 +1,6 @@
-import type { Outcome } from '../app/mutate';
+import { forbiddenMessage, type MutationRequest, type Outcome } from '../app/mutate';
+import type { Rollout } from '../domain/rollout';
+import type { Turn } from './turn';
 import type { RolloutSummary } from '../app/ports';
 import { resolveRollout } from '../app/queries';
 import { isPhaseKey, PHASE_TITLES } from '../domain/phases';
@@ -58,6 +60,31 @@ export const withRollout = async (
   });
   return null;
 };
+
+/** The common part of a state-changing request: who, where, which activity. */
+export const requestFor = (turn: Turn, rolloutId: string, command: string): MutationRequest => ({
+  tenantId: turn.tenantId,
+  rolloutId,
+  by: turn.from,
+  activityKey: turn.activityKey,
+  command,
+});
+
+/** `withRollout`, then the rollout itself (or a message when it has just been deleted). */
+export const withLoadedRollout = async (
+  ctx: CommandContext,
+  command: string,
+  args: CommandArgs,
+): Promise<Rollout | null> => {
+  const rolloutId = await withRollout(ctx, command, args);
+  if (!rolloutId) return null;
+  const stored = await ctx.deps.rollouts.get(ctx.turn.tenantId, rolloutId);
+  if (!stored) await ctx.turn.send({ text: 'That rollout no longer exists.' });
+  return stored?.value ?? null;
+};
+
+/** The polite refusal for a command only admins may use. */
+export const forbiddenReply = (command: string): { text: string } => ({ text: forbiddenMessage(command) });
 
 /** The reply for a state-changing use case's outcome. */
 export const outcomeReply = (outcome: Outcome): { text: string } => {

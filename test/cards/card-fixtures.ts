@@ -1,6 +1,8 @@
 import type { CardDataMap } from '../../src/teams/card-data';
 import { checklistCardData } from '../../src/teams/views/checklist-view';
 import { statusCardData } from '../../src/teams/views/status-view';
+import { planCardData } from '../../src/teams/views/plan-view';
+import { phaseFormData, settingsFormData, waveFormData } from '../../src/teams/views/plan-form-view';
 import { evaluateExitCriteria } from '../../src/domain/criteria';
 import { aRollout, ADMIN, withWaves } from '../domain/fixtures';
 
@@ -57,4 +59,20 @@ export const CARD_FIXTURES: { [N in keyof CardDataMap]: CardDataMap[N] } = {
     rollouts: [{ name: 'Alpha', id: 'ro-1', detail: 'Pilot · Active' }],
   },
   notice: { title: 'advance phase ro-1', text: 'Done.' },
+  plan: planCardData(rollout, 'Saved.'),
+  'plan-settings-form': settingsFormData(rollout, {
+    errors: { timeZone: 'must be an IANA time zone' },
+    formError: 'Nothing was saved.',
+  }),
+  'plan-phase-form': phaseFormData(rollout, 'enterprise'),
+  'plan-wave-form': waveFormData(rollout, 'enterprise', 'w3'),
+  'plan-export': { name: rollout.name, yaml: 'version: 1\nname: Teams Premium\n', revision: 3 },
+  'plan-import': {
+    rolloutId: rollout.id,
+    revision: 3,
+    name: rollout.name,
+    yaml: '',
+    errors: 'line 2: name: too long',
+    hasErrors: true,
+  },
 };

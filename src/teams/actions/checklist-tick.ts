@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { tickChecklist } from '../../app/tick-checklist';
 import { defineAction } from '../handler';
 import { renderCard } from '../render-card';
-import { outcomeReply } from '../replies';
+import { outcomeReply, requestFor } from '../replies';
 import { checklistCardData } from '../views/checklist-view';
 
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
@@ -18,11 +18,7 @@ export const checklistTick = defineAction({
   }),
   async run({ turn, deps }, data) {
     const outcome = await tickChecklist(deps, {
-      tenantId: turn.tenantId,
-      rolloutId: data.rolloutId,
-      by: turn.from,
-      activityKey: turn.activityKey,
-      command: 'checklist tick',
+      ...requestFor(turn, data.rolloutId, 'checklist tick'),
       phase: data.phase,
       waveId: data.waveId || null,
       itemId: data.itemId,

@@ -1,6 +1,23 @@
 import type { ActionHandler } from '../handler';
 import { checklistTick } from './checklist-tick';
 import { commandRun } from './command-run';
+import { criterionMark } from './criterion-mark';
+import { planEdit } from './plan-edit';
+import { planImportAction } from './plan-import';
+import { planMove } from './plan-move';
+import { planReorder } from './plan-reorder';
+import { planSave } from './plan-save';
+import { planView } from './plan-view';
 
 /** Every Action.Execute verb the bot answers. */
-export const ACTIONS: readonly ActionHandler[] = [checklistTick, commandRun];
+export const ACTIONS: readonly ActionHandler[] = [
+  checklistTick,
+  commandRun,
+  criterionMark,
+  planView,
+  planEdit,
+  planSave,
+  planMove,
+  planReorder,
+  planImportAction,
+];

@@ -1,6 +1,6 @@
 import { advancePhase as advance } from '../../app/advance-phase';
 import type { CommandHandler } from '../handler';
-import { outcomeReply, withRollout } from '../replies';
+import { outcomeReply, requestFor, withRollout } from '../replies';
 
 export const advancePhase: CommandHandler = {
   name: 'advance phase',
@@ -13,11 +13,7 @@ export const advancePhase: CommandHandler = {
     if (!rolloutId) return;
     const force = typeof args.flags.force === 'string' ? { reason: args.flags.force } : null;
     const outcome = await advance(ctx.deps, {
-      tenantId: ctx.turn.tenantId,
-      rolloutId,
-      by: ctx.turn.from,
-      activityKey: ctx.turn.activityKey,
-      command: 'advance phase',
+      ...requestFor(ctx.turn, rolloutId, 'advance phase'),
       force,
       sentAt: ctx.turn.sentAt,
     });

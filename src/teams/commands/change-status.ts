@@ -3,7 +3,7 @@ import type { MutationRequest, Outcome } from '../../app/mutate';
 import type { Deps } from '../../app/ports';
 import type { CommandArgs } from '../command-parser';
 import type { CommandHandler } from '../handler';
-import { outcomeReply, withRollout } from '../replies';
+import { outcomeReply, requestFor, withRollout } from '../replies';
 
 const statusCommand = (
   name: string,
@@ -20,13 +20,7 @@ const statusCommand = (
   async run(ctx, args) {
     const rolloutId = await withRollout(ctx, name, args);
     if (!rolloutId) return;
-    const request = {
-      tenantId: ctx.turn.tenantId,
-      rolloutId,
-      by: ctx.turn.from,
-      activityKey: ctx.turn.activityKey,
-      command: name,
-    };
+    const request = requestFor(ctx.turn, rolloutId, name);
     await ctx.turn.send(outcomeReply(await change(ctx.deps, request, args)));
   },
 });

@@ -3,6 +3,9 @@ import { advancePhase } from './advance-phase';
 import { pause, resume, rolloutClose } from './change-status';
 import { checklist } from './checklist';
 import { helpCommand } from './help';
+import { plan } from './plan';
+import { planExport } from './plan-export';
+import { planImport } from './plan-import';
 import { rolloutList } from './rollout-list';
 import { rolloutNew } from './rollout-new';
 import { status } from './status';
@@ -13,6 +16,9 @@ export const COMMANDS: readonly CommandHandler[] = [
   rolloutList,
   status,
   checklist,
+  plan,
+  planExport,
+  planImport,
   advancePhase,
   pause,
   resume,

@@ -1,5 +1,6 @@
 import { currentPhase, positionLabel, type ChecklistItem, type Rollout } from '../../domain/rollout';
-import type { ChecklistCardData, ChecklistItemData } from '../card-data';
+import { gatingStages } from '../../domain/criteria';
+import type { ChecklistCardData, ChecklistItemData, GoalData } from '../card-data';
 import { formatInstant } from './format';
 
 const progress = (items: ChecklistItem[]): string =>
@@ -44,6 +45,26 @@ export const checklistCardData = (rollout: Rollout, notice = ''): ChecklistCardD
     items: phase.checklist.map((item) => itemData(rollout, phase.key, '', item)),
   });
   const all = [...phase.checklist, ...(wave?.checklist ?? [])];
+  const goals: GoalData[] = gatingStages(rollout).flatMap(({ id: stageId, stage }) =>
+    stage.criteria.flatMap((c) =>
+      c.kind !== 'manual'
+        ? []
+        : [
+            {
+              rolloutId: rollout.id,
+              stageId,
+              criterionId: c.id,
+              goal: c.goal,
+              state: c.met
+                ? `✅ Met, marked by ${c.by?.name || c.by?.id || 'an admin'}, ${formatInstant(c.at)}${c.note ? `: ${c.note}` : ''}`
+                : '⚪ Not met yet',
+              noteInput: `note|${stageId}|${c.id}`,
+              note: c.note ?? '',
+              met: !c.met,
+            },
+          ],
+    ),
+  );
   const paused = rollout.status === 'paused' ? 'This rollout is paused: ticking resumes when it does.' : '';
   const text = notice || paused;
   return {
@@ -55,5 +76,7 @@ export const checklistCardData = (rollout: Rollout, notice = ''): ChecklistCardD
     editable: rollout.status === 'active',
     progress: progress(all),
     sections,
+    goals,
+    hasGoals: goals.length > 0,
   };
 };

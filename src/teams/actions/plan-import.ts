@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { formatPlanErrors, parsePlanYaml } from '../../plan/plan-yaml';
+import type { Rollout } from '../../domain/rollout';
+import { defineAction, type ActionResult } from '../handler';
+import { afterChange, savePlan, loadRollout } from '../plan-cards';
+import { renderCard } from '../render-card';
+
+const importCard = (
+  rollout: Rollout,
+  yaml: string,
+  errors: string,
+  revision = rollout.planRevision,
+): ActionResult => ({
+  card: renderCard('plan-import', {
+    rolloutId: rollout.id,
+    revision,
+    name: rollout.name,
+    yaml,
+    errors,
+    hasErrors: errors.length > 0,
+  }),
+});
+
+/** Imports a pasted plan file: all of it, or nothing with each error and its line. */
+export const planImportAction = defineAction({
+  verb: 'plan.import',
+  schema: z.looseObject({
+    rolloutId: z.string().min(1).max(100),
+    revision: z.coerce.number().int().min(0),
+    f_yaml: z.string().default(''),
+  }),
+  async run(ctx, data) {
+    const rollout = await loadRollout(ctx, data.rolloutId);
+    if (!rollout) return { message: 'That rollout no longer exists.' };
+    if (!data.f_yaml.trim()) return importCard(rollout, '', 'Paste a plan file first.', data.revision);
+    const parsed = parsePlanYaml(data.f_yaml);
+    if (!parsed.ok) {
+      return importCard(
+        rollout,
+        data.f_yaml,
+        `Nothing was imported:\n\n${formatPlanErrors(parsed.errors)}`,
+        data.revision,
+      );
+    }
+    const outcome = await savePlan(ctx, rollout.id, {
+      command: 'plan import',
+      revision: data.revision,
+      section: 'import',
+      edit: () => parsed.spec,
+    });
+    return afterChange(ctx, rollout.id, outcome, (fresh, message) =>
+      importCard(fresh, data.f_yaml, `Nothing was imported: ${message}`),
+    );
+  },
+});

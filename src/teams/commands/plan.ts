@@ -1,0 +1,17 @@
+import type { CommandHandler } from '../handler';
+import { renderCard } from '../render-card';
+import { withLoadedRollout } from '../replies';
+import { planCardData } from '../views/plan-view';
+
+export const plan: CommandHandler = {
+  name: 'plan',
+  usage: 'plan [rollout]',
+  description: 'Show the plan (phases, dates, waves, goals); admins edit each section from the card.',
+  adminOnly: false,
+  flags: {},
+  async run(ctx, args) {
+    const rollout = await withLoadedRollout(ctx, 'plan', args);
+    if (!rollout) return;
+    await ctx.turn.send({ card: renderCard('plan', planCardData(rollout)) });
+  },
+};

@@ -1,0 +1,98 @@
+import { changePlan, type ChangePlanInput } from '../app/change-plan';
+import type { Outcome } from '../app/mutate';
+import { isPhaseKey, type PhaseKey } from '../domain/phases';
+import type { Rollout } from '../domain/rollout';
+import { planFileSchema } from '../plan/plan-file';
+import type { PlanSpec } from '../domain/plan';
+import type { ActionResult, CommandContext } from './handler';
+import { fieldForPath } from './plan-form';
+import { renderCard } from './render-card';
+import { outcomeReply, requestFor } from './replies';
+import { phaseFormData, settingsFormData, waveFormData, type FormState } from './views/plan-form-view';
+import { planCardData } from './views/plan-view';
+
+export type Section = 'settings' | 'phase' | 'wave';
+
+export interface SectionRef {
+  section: Section;
+  phase: PhaseKey | null;
+  waveId: string;
+}
+
+export const loadRollout = async (ctx: CommandContext, rolloutId: string): Promise<Rollout | null> =>
+  (await ctx.deps.rollouts.get(ctx.turn.tenantId, rolloutId))?.value ?? null;
+
+export const planCard = (rollout: Rollout, notice = ''): ActionResult => ({
+  card: renderCard('plan', planCardData(rollout, notice)),
+});
+
+export const sectionRef = (section: Section, phase: string, waveId: string): SectionRef | null => {
+  if (section === 'settings') return { section, phase: null, waveId: '' };
+  return isPhaseKey(phase) ? { section, phase, waveId } : null;
+};
+
+/** The form of one plan section, with the values, field errors and form error given. */
+export const sectionForm = (
+  rollout: Rollout,
+  ref: SectionRef,
+  state: FormState<string> = {},
+): ActionResult => {
+  if (ref.section === 'settings' || !ref.phase)
+    return { card: renderCard('plan-settings-form', settingsFormData(rollout, state)) };
+  if (ref.section === 'phase')
+    return { card: renderCard('plan-phase-form', phaseFormData(rollout, ref.phase, state)) };
+  return { card: renderCard('plan-wave-form', waveFormData(rollout, ref.phase, ref.waveId, state)) };
+};
+
+/**
+ * Checks a whole plan with the plan file's rules (the same as for imports) and returns the errors
+ * per form field; errors outside the form's fields go to `formError`.
+ */
+export const validatePlan = (
+  spec: PlanSpec,
+  belongsToForm: (path: readonly PropertyKey[]) => boolean,
+): { errors: Record<string, string>; formError: string } => {
+  const parsed = planFileSchema.safeParse({ version: 1, ...spec });
+  const errors: Record<string, string> = {};
+  const elsewhere: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const field = belongsToForm(issue.path) ? fieldForPath(issue.path) : null;
+      if (field && !errors[field]) errors[field] = issue.message;
+      else if (!field) elsewhere.push(`${issue.path.join('.')}: ${issue.message}`);
+    }
+  }
+  return {
+    errors,
+    formError: elsewhere.length ? `Other parts of the plan need fixing first: ${elsewhere.join('; ')}` : '',
+  };
+};
+
+/** Changes the plan as the person clicking, through the `changePlan` use case. */
+export const savePlan = (
+  ctx: CommandContext,
+  rolloutId: string,
+  change: Pick<ChangePlanInput, 'revision' | 'section' | 'edit'> & { command?: string },
+): Promise<Outcome> =>
+  changePlan(ctx.deps, { ...requestFor(ctx.turn, rolloutId, change.command ?? 'plan edit'), ...change });
+
+/** After a plan change: the overview (saved, unchanged) or the reason it was refused. */
+export const afterChange = async (
+  ctx: CommandContext,
+  rolloutId: string,
+  outcome: Outcome,
+  onRefused: (rollout: Rollout, message: string) => ActionResult,
+): Promise<ActionResult> => {
+  const rollout = await loadRollout(ctx, rolloutId);
+  if (!rollout) return { message: 'That rollout no longer exists.' };
+  switch (outcome.kind) {
+    case 'done':
+    case 'unchanged':
+    case 'duplicate':
+      return planCard(rollout, outcome.kind === 'done' ? '' : outcomeReply(outcome).text);
+    case 'refused':
+      return onRefused(rollout, outcome.error.message);
+    default:
+      return planCard(rollout, outcomeReply(outcome).text);
+  }
+};

@@ -1,0 +1,250 @@
+import type { CriterionPlan, ItemSpec, PhaseSpec, PlanSpec, WaveSpec } from '../domain/plan';
+import { defaultWaveChecklist } from '../domain/plan';
+import type { PhaseKey } from '../domain/phases';
+import type { Rollout, TimeFrame } from '../domain/rollout';
+import { CHECKLISTS } from '../domain/templates';
+import type { PhaseField, SettingsField, WaveField } from './card-data';
+
+/**
+ * Converts between a plan section and its Adaptive Card form: the values a form opens with, and
+ * the plan a submitted form asks for. Structural rules (lengths, formats, enums) are checked
+ * afterwards by the plan file's schema, the same rules as for imports.
+ */
+export type FieldErrors<F extends string> = Partial<Record<F, string>>;
+export type Values<F extends string> = Record<F, string>;
+
+/** The value of a ChoiceSet's "(not set)" choice (a choice value cannot be empty). */
+export const NOT_SET = 'none';
+const choice = (value: string): string | null => (value && value !== NOT_SET ? value : null);
+
+const lines = (text: string): string[] =>
+  text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+
+const splitDateTime = (value: string | null): [string, string] => {
+  if (!value) return ['', ''];
+  const [date = '', time = ''] = value.split('T');
+  return [date, time];
+};
+
+const joinDateTime = (date: string, time: string): string | null | undefined => {
+  if (!date.trim()) return time.trim() ? undefined : null;
+  return time.trim() ? `${date.trim()}T${time.trim()}` : date.trim();
+};
+
+export const slug = (text: string): string =>
+  text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 32) || 'item';
+
+/** A slug not in `taken`, with a numeric suffix when needed. */
+export const uniqueId = (base: string, taken: ReadonlySet<string>): string => {
+  let id = base;
+  for (let n = 2; taken.has(id); n++) id = `${base.slice(0, 36)}-${n}`;
+  return id;
+};
+
+const timeFrameValues = (frame: TimeFrame) => {
+  const [startDate, startTime] = splitDateTime(frame.start);
+  const [endDate, endTime] = splitDateTime(frame.end);
+  return { startDate, startTime, endDate, endTime };
+};
+
+const timeFrameFrom = (
+  v: { startDate: string; startTime: string; endDate: string; endTime: string },
+  errors: FieldErrors<'startDate' | 'endDate'>,
+): TimeFrame => {
+  const start = joinDateTime(v.startDate, v.startTime);
+  const end = joinDateTime(v.endDate, v.endTime);
+  if (start === undefined) errors.startDate = 'A start time needs a start date.';
+  if (end === undefined) errors.endDate = 'An end time needs an end date.';
+  return { start: start ?? null, end: end ?? null };
+};
+
+// ---- settings ----
+
+export const settingsValues = (rollout: Rollout): Values<SettingsField> => ({
+  name: rollout.name,
+  timeZone: rollout.timeZone,
+  appName: rollout.app.name,
+  intuneAppId: rollout.app.intuneAppId ?? '',
+  platforms: rollout.app.platforms.join(','),
+  businessPurpose: rollout.businessPurpose,
+});
+
+export const settingsFrom = (plan: PlanSpec, v: Values<SettingsField>): PlanSpec => ({
+  ...plan,
+  name: v.name.trim(),
+  timeZone: v.timeZone.trim(),
+  app: {
+    name: v.appName.trim(),
+    intuneAppId: v.intuneAppId.trim() || null,
+    platforms: v.platforms.split(',').filter(Boolean) as PlanSpec['app']['platforms'],
+  },
+  businessPurpose: v.businessPurpose.trim(),
+});
+
+// ---- phase ----
+
+const templateItemIds = (rollout: Rollout, phase: PhaseKey): Set<string> =>
+  new Set(CHECKLISTS[rollout.template][phase].map(([id]) => id));
+
+export const phaseValues = (rollout: Rollout, key: PhaseKey, spec: PhaseSpec): Values<PhaseField> => {
+  const template = templateItemIds(rollout, key);
+  return {
+    ...timeFrameValues(spec.timeFrame),
+    targetGroups: spec.targetGroups.join('\n'),
+    goals: spec.criteria.flatMap((c) => (c.kind === 'manual' ? [c.goal] : [])).join('\n'),
+    extraItems: spec.checklist
+      .filter((i) => !template.has(i.id))
+      .map((i) => i.text)
+      .join('\n'),
+    ...spec.communication,
+  };
+};
+
+/** Goals typed one per line become manual criteria; a goal kept by its text keeps its id (and mark). */
+const goalsFrom = (old: CriterionPlan[], text: string): CriterionPlan[] => {
+  const taken = new Set(old.map((c) => c.id));
+  const keep = old.filter((c) => c.kind !== 'manual');
+  const goals = lines(text).map((goal): CriterionPlan => {
+    const same = old.find((c) => c.kind === 'manual' && c.goal.toLowerCase() === goal.toLowerCase());
+    if (same) return { id: same.id, kind: 'manual', goal };
+    const id = uniqueId(`goal-${slug(goal)}`, taken);
+    taken.add(id);
+    return { id, kind: 'manual', goal };
+  });
+  return [...keep, ...goals];
+};
+
+const extraItemsFrom = (old: ItemSpec[], template: Set<string>, text: string): ItemSpec[] => {
+  const taken = new Set(old.map((i) => i.id));
+  const extras = lines(text).map((itemText) => {
+    const same = old.find((i) => !template.has(i.id) && i.text.toLowerCase() === itemText.toLowerCase());
+    if (same) return { id: same.id, text: itemText };
+    const id = uniqueId(`custom-${slug(itemText)}`, taken);
+    taken.add(id);
+    return { id, text: itemText };
+  });
+  return [...old.filter((i) => template.has(i.id)), ...extras];
+};
+
+export const phaseFrom = (
+  rollout: Rollout,
+  plan: PlanSpec,
+  key: PhaseKey,
+  v: Values<PhaseField>,
+  errors: FieldErrors<PhaseField>,
+): PlanSpec => {
+  const old = plan.phases[key];
+  const next: PhaseSpec = {
+    ...old,
+    timeFrame: timeFrameFrom(v, errors),
+    targetGroups: lines(v.targetGroups),
+    criteria: goalsFrom(old.criteria, v.goals),
+    checklist: extraItemsFrom(old.checklist, templateItemIds(rollout, key), v.extraItems),
+    communication: {
+      whatIsDeployed: v.whatIsDeployed.trim(),
+      howAndWhen: v.howAndWhen.trim(),
+      businessPurpose: v.businessPurpose.trim(),
+      selfHelpUrl: v.selfHelpUrl.trim(),
+      helpDeskContact: v.helpDeskContact.trim(),
+    },
+  };
+  return { ...plan, phases: { ...plan.phases, [key]: next } };
+};
+
+// ---- wave ----
+
+export const waveValues = (wave: WaveSpec | null): Values<WaveField> => ({
+  name: wave?.name ?? '',
+  kind: wave?.kind ?? 'department',
+  enrollment: wave?.enrollment ?? NOT_SET,
+  groupId: wave?.groupId ?? '',
+  members: wave?.members.join('\n') ?? '',
+  ...timeFrameValues(wave?.timeFrame ?? { start: null, end: null }),
+  targetGroups: wave?.targetGroups.join('\n') ?? '',
+  willingness: wave?.willingness ?? NOT_SET,
+  users: wave?.users === null || wave?.users === undefined ? '' : String(wave.users),
+  devices: wave?.devices === null || wave?.devices === undefined ? '' : String(wave.devices),
+  platforms: wave?.platforms.join(',') ?? '',
+  requirements: wave?.requirements ?? '',
+  geography: wave?.geography ?? '',
+  businessRisk: wave?.businessRisk ?? NOT_SET,
+});
+
+const count = (text: string, field: 'users' | 'devices', errors: FieldErrors<WaveField>): number | null => {
+  const t = text.trim();
+  if (!t) return null;
+  const n = Number(t);
+  if (!Number.isInteger(n) || n < 0) {
+    errors[field] = 'Must be a whole number, 0 or more.';
+    return null;
+  }
+  return n;
+};
+
+/** The plan with the wave saved: an existing wave in place, a new one at the end of its phase. */
+export const waveFrom = (
+  plan: PlanSpec,
+  key: PhaseKey,
+  waveId: string,
+  v: Values<WaveField>,
+  errors: FieldErrors<WaveField>,
+): { plan: PlanSpec; waveId: string } => {
+  const phase = plan.phases[key];
+  const old = phase.waves.find((w) => w.id === waveId) ?? null;
+  const taken = new Set(Object.values(plan.phases).flatMap((p) => p.waves.map((w) => w.id)));
+  const id = old ? old.id : uniqueId(slug(v.name), taken);
+  const wave: WaveSpec = {
+    id,
+    name: v.name.trim(),
+    kind: v.kind as WaveSpec['kind'],
+    enrollment: choice(v.enrollment) as WaveSpec['enrollment'],
+    groupId: v.groupId.trim() || null,
+    members: v.members
+      .split(/[\s,;]+/)
+      .map((m) => m.trim().toLowerCase())
+      .filter(Boolean),
+    timeFrame: timeFrameFrom(v, errors),
+    targetGroups: lines(v.targetGroups),
+    checklist: old?.checklist ?? defaultWaveChecklist(),
+    criteria: old?.criteria ?? [{ id: 'checklist', kind: 'checklist-complete' }],
+    willingness: choice(v.willingness) as WaveSpec['willingness'],
+    users: count(v.users, 'users', errors),
+    devices: count(v.devices, 'devices', errors),
+    platforms: v.platforms.split(',').filter(Boolean) as WaveSpec['platforms'],
+    requirements: v.requirements.trim(),
+    geography: v.geography.trim(),
+    businessRisk: choice(v.businessRisk) as WaveSpec['businessRisk'],
+  };
+  const waves = old ? phase.waves.map((w) => (w.id === id ? wave : w)) : [...phase.waves, wave];
+  return { plan: { ...plan, phases: { ...plan.phases, [key]: { ...phase, waves } } }, waveId: id };
+};
+
+/** Maps a plan-file validation path to the form field that shows its error. */
+export const fieldForPath = (path: readonly PropertyKey[]): string | null => {
+  const p = path.map(String);
+  const settings: Record<string, string> = {
+    name: 'name',
+    timeZone: 'timeZone',
+    businessPurpose: 'businessPurpose',
+    'app.name': 'appName',
+    'app.intuneAppId': 'intuneAppId',
+    'app.platforms': 'platforms',
+  };
+  if (p[0] !== 'phases') return settings[p.slice(0, 2).join('.')] ?? settings[p[0] ?? ''] ?? null;
+  const rest = p[2] === 'waves' ? p.slice(4) : p.slice(2);
+  const [head, sub] = rest;
+  if (head === 'timeFrame') return sub === 'start' ? 'startDate' : 'endDate';
+  if (head === 'criteria') return 'goals';
+  if (head === 'checklist') return 'extraItems';
+  if (head === 'communication') return sub ?? null;
+  return head ?? null;
+};

@@ -1,0 +1,97 @@
+import { planOf, waveState } from '../../domain/plan';
+import type { PhaseKey } from '../../domain/phases';
+import { phaseOf, waveWord, type Rollout } from '../../domain/rollout';
+import {
+  PHASE_FIELDS,
+  SETTINGS_FIELDS,
+  WAVE_FIELDS,
+  type FormData,
+  type PhaseField,
+  type PhaseFormData,
+  type SettingsField,
+  type WaveField,
+  type WaveFormData,
+} from '../card-data';
+import { phaseValues, settingsValues, waveValues, type FieldErrors, type Values } from '../plan-form';
+
+const allErrors = <F extends string>(fields: readonly F[], errors: FieldErrors<F>): Record<F, string> =>
+  Object.fromEntries(fields.map((f) => [f, errors[f] ?? ''])) as Record<F, string>;
+
+const base = <F extends string>(
+  rollout: Rollout,
+  title: string,
+  fields: readonly F[],
+  values: Values<F>,
+  errors: FieldErrors<F>,
+  formError: string,
+): FormData<F> => ({
+  rolloutId: rollout.id,
+  revision: rollout.planRevision,
+  title,
+  rolloutName: rollout.name,
+  formError,
+  hasFormError: formError.length > 0,
+  values,
+  errors: allErrors(fields, errors),
+});
+
+export interface FormState<F extends string> {
+  values?: Values<F>;
+  errors?: FieldErrors<F>;
+  formError?: string;
+}
+
+export const settingsFormData = (
+  rollout: Rollout,
+  state: FormState<SettingsField> = {},
+): FormData<SettingsField> =>
+  base(
+    rollout,
+    'Plan settings',
+    SETTINGS_FIELDS,
+    state.values ?? settingsValues(rollout),
+    state.errors ?? {},
+    state.formError ?? '',
+  );
+
+export const phaseFormData = (
+  rollout: Rollout,
+  key: PhaseKey,
+  state: FormState<PhaseField> = {},
+): PhaseFormData => ({
+  ...base(
+    rollout,
+    `${phaseOf(rollout, key).title}: plan`,
+    PHASE_FIELDS,
+    state.values ?? phaseValues(rollout, key, planOf(rollout).phases[key]),
+    state.errors ?? {},
+    state.formError ?? '',
+  ),
+  phase: key,
+});
+
+export const waveFormData = (
+  rollout: Rollout,
+  key: PhaseKey,
+  waveId: string,
+  state: FormState<WaveField> = {},
+): WaveFormData => {
+  const phase = phaseOf(rollout, key);
+  const index = phase.waves.findIndex((w) => w.id === waveId);
+  const wave = index >= 0 ? planOf(rollout).phases[key].waves[index] : undefined;
+  const word = waveWord(phase);
+  return {
+    ...base(
+      rollout,
+      wave ? `${phase.title}: ${word} “${wave.name}”` : `${phase.title}: a new ${word}`,
+      WAVE_FIELDS,
+      state.values ?? waveValues(wave ?? null),
+      state.errors ?? {},
+      state.formError ?? '',
+    ),
+    phase: key,
+    waveId: wave ? waveId : '',
+    isNew: !wave,
+    canMove: !!wave && waveState(rollout, key, index) === 'planned',
+  };
+};

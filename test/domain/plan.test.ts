@@ -1,0 +1,253 @@
+import { applyPlan, planOf, waveState, type PlanSpec } from '../../src/domain/plan';
+import { markCriterion } from '../../src/domain/manual-criteria';
+import { evaluateExitCriteria } from '../../src/domain/criteria';
+import { suggestWaveOrder } from '../../src/domain/wave-order';
+import { newWave } from '../../src/domain/templates';
+import { waveSpecOf } from '../../src/domain/plan';
+import type { Position, Rollout } from '../../src/domain/rollout';
+import { ADMIN, aRollout, NOW, withWaves } from './fixtures';
+
+const change = (revision: number | null = 1) => ({ by: ADMIN, revision, section: 'test' });
+const edit = (rollout: Rollout, mutate: (spec: PlanSpec) => void) => {
+  const spec = structuredClone(planOf(rollout));
+  mutate(spec);
+  return applyPlan(rollout, spec, change(rollout.planRevision), NOW);
+};
+
+describe('templates', () => {
+  it('the enrollment template pilots in stages starting with IT users and rolls out to production', () => {
+    const rollout = aRollout({}, 'enrollment');
+    const pilot = rollout.phases.find((p) => p.key === 'pilot');
+    expect(pilot?.waves.map((w) => [w.id, w.kind])).toEqual([
+      ['it-users', 'it'],
+      ['more-it-users', 'it'],
+      ['other-groups', 'custom'],
+    ]);
+    expect(rollout.phases.map((p) => p.title)).toEqual([
+      'Project scope',
+      'Proof of concept',
+      'Pilot',
+      'Production rollout',
+      'Operations and maintenance',
+    ]);
+    expect(rollout.phases[0]?.checklist.map((i) => i.id)).toContain('groups-agreed');
+    expect(rollout.phases[3]?.checklist.map((i) => i.id)).toContain('approach-per-group');
+  });
+
+  it('the app template has no waves until an admin adds them', () => {
+    expect(aRollout().phases.every((p) => p.waves.length === 0)).toBe(true);
+  });
+});
+
+describe('changing the plan', () => {
+  it('keeps ticks by id, drops removed items, adds new ones open, and bumps the revision', () => {
+    const ticked = aRollout();
+    ticked.phases[0]!.checklist[0] = {
+      ...ticked.phases[0]!.checklist[0]!,
+      done: true,
+      by: ADMIN,
+      at: NOW.toISOString(),
+    };
+    const decision = edit(ticked, (spec) => {
+      spec.phases.scope.checklist = [
+        { id: 'user-task', text: 'Renamed task' },
+        { id: 'custom-1', text: 'Security review done' },
+      ];
+    });
+    if (!decision.ok) throw new Error(decision.error.message);
+    expect(decision.value.phases[0]?.checklist).toEqual([
+      expect.objectContaining({ id: 'user-task', text: 'Renamed task', done: true }),
+      expect.objectContaining({ id: 'custom-1', done: false }),
+    ]);
+    expect(decision.value.planRevision).toBe(2);
+    expect(decision.events[0]).toMatchObject({ type: 'plan-changed', section: 'test', revision: 2 });
+    const { before, after } = decision.events[0] as { before: string; after: string };
+    expect(JSON.parse(before).phases.scope.checklist).toHaveLength(6);
+    expect(JSON.parse(after).phases.scope.checklist).toHaveLength(2);
+  });
+
+  it('refuses a stale revision', () => {
+    const decision = applyPlan(aRollout(), planOf(aRollout()), change(0), NOW);
+    expect(decision.ok ? null : decision.error.code).toBe('stale-revision');
+  });
+
+  it('an unchanged plan changes nothing', () => {
+    const decision = applyPlan(aRollout(), planOf(aRollout()), change(1), NOW);
+    expect(decision.ok && decision.events).toEqual([]);
+  });
+
+  it.each<[string, Position, (spec: PlanSpec) => void, string | null]>([
+    [
+      'a passed phase',
+      { phase: 'pilot', wave: null },
+      (s) => void (s.phases.poc.targetGroups = ['x']),
+      'phase-passed',
+    ],
+    [
+      'the current phase',
+      { phase: 'pilot', wave: null },
+      (s) => void (s.phases.pilot.targetGroups = ['x']),
+      null,
+    ],
+    [
+      'a future phase',
+      { phase: 'pilot', wave: null },
+      (s) => void (s.phases.operations.targetGroups = ['x']),
+      null,
+    ],
+    [
+      'waves for the current phase that had none',
+      { phase: 'pilot', wave: null },
+      (s) => void s.phases.pilot.waves.push(waveSpecOf(newWave({ id: 'x', name: 'X', kind: 'it' }))),
+      'wave-reached',
+    ],
+  ])('editing %s', (_name, position, mutate, code) => {
+    const decision = edit(aRollout({ position }), mutate);
+    expect(decision.ok ? null : decision.error.code).toBe(code);
+  });
+
+  describe('waves', () => {
+    const inWave = (index: number) =>
+      withWaves(aRollout({ position: { phase: 'enterprise', wave: index } }), ['HR', 'Sales', 'Ops', 'Rest']);
+    it.each<[string, number, (spec: PlanSpec) => void, string | null]>([
+      [
+        'reorder planned waves',
+        1,
+        (s) =>
+          s.phases.enterprise.waves.splice(
+            2,
+            2,
+            s.phases.enterprise.waves[3]!,
+            s.phases.enterprise.waves[2]!,
+          ),
+        null,
+      ],
+      ['remove a planned wave', 1, (s) => void s.phases.enterprise.waves.pop(), null],
+      [
+        'add a wave at the end',
+        1,
+        (s) =>
+          void s.phases.enterprise.waves.push(
+            waveSpecOf(newWave({ id: 'new', name: 'New', kind: 'custom' })),
+          ),
+        null,
+      ],
+      ['edit the current wave', 1, (s) => void (s.phases.enterprise.waves[1]!.geography = 'EMEA'), null],
+      [
+        'edit a passed wave',
+        1,
+        (s) => void (s.phases.enterprise.waves[0]!.geography = 'EMEA'),
+        'phase-passed',
+      ],
+      ['remove the current wave', 1, (s) => void s.phases.enterprise.waves.splice(1, 1), 'wave-reached'],
+      [
+        'move a wave before the current one',
+        1,
+        (s) =>
+          s.phases.enterprise.waves.splice(
+            0,
+            2,
+            s.phases.enterprise.waves[1]!,
+            s.phases.enterprise.waves[0]!,
+          ),
+        'wave-reached',
+      ],
+      ['duplicate wave ids', 1, (s) => void (s.phases.enterprise.waves[3]!.id = 'w3'), 'invalid-plan'],
+    ])('%s', (_name, at, mutate, code) => {
+      const decision = edit(inWave(at), mutate);
+      expect(decision.ok ? null : decision.error.code).toBe(code);
+    });
+
+    it('knows which waves are passed, current and planned', () => {
+      const rollout = inWave(1);
+      expect([0, 1, 2].map((i) => waveState(rollout, 'enterprise', i))).toEqual([
+        'passed',
+        'current',
+        'planned',
+      ]);
+      expect(waveState(rollout, 'pilot', 0)).toBe('passed');
+    });
+  });
+});
+
+describe('manual goals', () => {
+  const withGoal = () => {
+    const decision = edit(aRollout(), (spec) => {
+      spec.phases.scope.criteria.push({
+        id: 'adoption',
+        kind: 'manual',
+        goal: '80% of pilot users use it weekly',
+      });
+    });
+    if (!decision.ok) throw new Error(decision.error.message);
+    return decision.value;
+  };
+
+  it('is unmet until an admin marks it met with a note; the gate reads it', () => {
+    const rollout = withGoal();
+    expect(evaluateExitCriteria(rollout).find((c) => c.id === 'scope:adoption')).toMatchObject({
+      met: false,
+    });
+    const noNote = markCriterion(
+      rollout,
+      { by: ADMIN, stageId: 'scope', criterionId: 'adoption', met: true, note: ' ' },
+      NOW,
+    );
+    expect(noNote.ok ? null : noNote.error.code).toBe('note-required');
+    const marked = markCriterion(
+      rollout,
+      { by: ADMIN, stageId: 'scope', criterionId: 'adoption', met: true, note: 'survey: 84%' },
+      NOW,
+    );
+    if (!marked.ok) throw new Error(marked.error.message);
+    expect(evaluateExitCriteria(marked.value).find((c) => c.id === 'scope:adoption')).toMatchObject({
+      met: true,
+      reason: 'Marked met by Adele Vance: survey: 84%.',
+    });
+    expect(marked.events[0]).toMatchObject({ type: 'criterion-marked', met: true, note: 'survey: 84%' });
+    // The mark survives a plan edit that keeps the goal.
+    const edited = applyPlan(marked.value, planOf(marked.value), change(marked.value.planRevision), NOW);
+    expect(edited.ok && edited.value).toBe(marked.value);
+  });
+
+  it('refuses goals that are not exit criteria of where the rollout is now', () => {
+    const rollout = withGoal();
+    const decision = markCriterion(
+      rollout,
+      { by: ADMIN, stageId: 'poc', criterionId: 'adoption', met: true, note: 'x' },
+      NOW,
+    );
+    expect(decision.ok ? null : decision.error.code).toBe('stage-not-current');
+  });
+});
+
+describe('suggested wave order', () => {
+  const wave = (
+    id: string,
+    businessRisk: 'low' | 'medium' | 'high' | null,
+    willingness: 'low' | 'medium' | 'high' | null,
+  ) => ({
+    ...newWave({ id, name: id.toUpperCase(), kind: 'department' }),
+    businessRisk,
+    willingness,
+  });
+
+  it('puts lower risk and higher willingness first, unknowns last, and says why', () => {
+    const waves = [
+      wave('a', 'high', 'high'),
+      wave('b', 'low', 'low'),
+      wave('c', 'low', 'high'),
+      wave('d', null, null),
+    ];
+    const suggestion = suggestWaveOrder(waves, 0);
+    expect(suggestion.order).toEqual(['c', 'b', 'a', 'd']);
+    expect(suggestion.changed).toBe(true);
+    expect(suggestion.why).toContain('C (risk low, willingness high) → B (risk low, willingness low)');
+  });
+
+  it('keeps reached waves in place', () => {
+    const waves = [wave('a', 'high', 'low'), wave('b', 'high', 'low'), wave('c', 'low', 'high')];
+    expect(suggestWaveOrder(waves, 2).order).toEqual(['a', 'b', 'c']);
+    expect(suggestWaveOrder(waves, 2).changed).toBe(false);
+  });
+});
