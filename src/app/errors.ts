@@ -10,3 +10,14 @@ export class ConcurrencyError extends Error {
 }
 
 export const isConcurrencyError = (err: unknown): err is ConcurrencyError => err instanceof ConcurrencyError;
+
+/** The state would not fit the store (Table Storage: 64 KiB per property, 1 MiB per entity). */
+export class TooLargeError extends Error {
+  constructor(
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super(`too large to store: ${size} characters, the limit is ${limit}`);
+    this.name = 'TooLargeError';
+  }
+}

@@ -3,7 +3,7 @@ import type { DomainEvent } from '../domain/events';
 import type { Rollout } from '../domain/rollout';
 import { isAdmin, type Person } from '../domain/roles';
 import { toAuditEntry } from './audit';
-import { isConcurrencyError } from './errors';
+import { isConcurrencyError, TooLargeError } from './errors';
 import type { Deps } from './ports';
 
 /** What a state-changing use case tells its caller. */
@@ -97,6 +97,12 @@ export const mutateRollout = async (
       });
       return { kind: 'done', rollout: saved.value, message, events: decision.events };
     } catch (err) {
+      if (err instanceof TooLargeError) {
+        return {
+          kind: 'invalid',
+          message: `That is more than a rollout can hold (${err.size.toLocaleString('en-US')} characters; at most ${err.limit.toLocaleString('en-US')}). Nothing was changed: shorten long lists such as wave members.`,
+        };
+      }
       if (!isConcurrencyError(err)) throw err;
     }
   }

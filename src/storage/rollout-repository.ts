@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { TooLargeError } from '../app/errors';
 import type { Rollout, RolloutStatus } from '../domain/rollout';
 import type {
   AuditEntry,
@@ -53,7 +54,7 @@ const splitDoc = (json: string): Record<string, string | number> => {
   for (let i = 0; i < json.length; i += MAX_STRING_PROPERTY_CHARS, n++) {
     parts[`doc${n}`] = json.slice(i, i + MAX_STRING_PROPERTY_CHARS);
   }
-  if (n > MAX_DOC_PARTS) throw new Error(`rollout document too large (${json.length} characters)`);
+  if (n > MAX_DOC_PARTS) throw new TooLargeError(json.length, MAX_DOC_PARTS * MAX_STRING_PROPERTY_CHARS);
   parts.docParts = n;
   return parts;
 };

@@ -4,6 +4,7 @@ import { createRollout } from '../../src/app/create-rollout';
 import type { Outcome } from '../../src/app/mutate';
 import { getStatus, listRollouts, resolveRollout } from '../../src/app/queries';
 import { tickChecklist } from '../../src/app/tick-checklist';
+import { changePlan } from '../../src/app/change-plan';
 import { CHECKLISTS } from '../../src/domain/templates';
 
 const DEFAULT_CHECKLISTS = CHECKLISTS.app;
@@ -250,6 +251,25 @@ describe('advancing', () => {
     deps.access = { admins: new Set(), everyoneIsAdmin: false };
     const outcome = await pauseRollout(deps, { ...request(id, 'p1'), reason: null });
     expect(outcome.kind).toBe('done');
+  });
+});
+
+describe('limits', () => {
+  it('a change too large to store is refused with a clear message and changes nothing', async () => {
+    const deps = makeDeps();
+    const id = await create(deps);
+    const before = await deps.rollouts.get(TENANT, id);
+    const outcome = await changePlan(deps, {
+      ...request(id, 'big'),
+      revision: 1,
+      section: 'settings',
+      edit: (plan) => ({ ...plan, businessPurpose: 'x'.repeat(600_000) }),
+    });
+    expect(outcome).toMatchObject({
+      kind: 'invalid',
+      message: expect.stringContaining('Nothing was changed'),
+    });
+    expect((await deps.rollouts.get(TENANT, id))?.etag).toBe(before?.etag);
   });
 });
 

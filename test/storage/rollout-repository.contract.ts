@@ -1,6 +1,6 @@
-import { ConcurrencyError } from '../../src/app/errors';
+import { ConcurrencyError, TooLargeError } from '../../src/app/errors';
 import type { AuditEntry, RolloutRepository } from '../../src/app/ports';
-import { TableRolloutRepository } from '../../src/storage/rollout-repository';
+import { MAX_DOC_PARTS, TableRolloutRepository } from '../../src/storage/rollout-repository';
 import type { EntityTable } from '../../src/storage/entity-table';
 import { aRollout, ADMIN, NOW } from '../domain/fixtures';
 import type { Rollout } from '../../src/domain/rollout';
@@ -168,6 +168,13 @@ export const describeRolloutRepositoryContract = (
       await create(aRollout(), odd);
       expect((await repo.get(odd, 'ro-test'))?.value.id).toBe('ro-test');
       expect(await repo.get('tenant', 'ro-test')).toBeNull();
+    });
+
+    it('refuses a rollout document over its limit and writes nothing', async () => {
+      await expect(
+        create(aRollout({ businessPurpose: 'x'.repeat(MAX_DOC_PARTS * 32 * 1024 + 1) })),
+      ).rejects.toBeInstanceOf(TooLargeError);
+      expect(await repo.get(TENANT, 'ro-test')).toBeNull();
     });
 
     it('stores a rollout document larger than one 64 KiB property', async () => {

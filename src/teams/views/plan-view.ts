@@ -9,7 +9,19 @@ export const timeFrameText = (frame: TimeFrame): string => {
   return frame.start || frame.end ? `${show(frame.start)} → ${show(frame.end)}` : 'not planned yet';
 };
 
-const listOrDash = (items: readonly string[]): string => (items.length ? items.join(', ') : '—');
+const MAX_LIST_CHARS = 240;
+const shorten = (text: string): string =>
+  text.length > MAX_LIST_CHARS ? `${text.slice(0, MAX_LIST_CHARS)}…` : text;
+
+/** A list on one line, shortened on the overview (the section's form shows all of it). */
+const listOrDash = (items: readonly string[]): string => {
+  if (items.length === 0) return '—';
+  const text = items.join(', ');
+  if (text.length <= MAX_LIST_CHARS) return text;
+  const shown = text.slice(0, MAX_LIST_CHARS).replace(/,[^,]*$/, '');
+  const count = shown.split(', ').length;
+  return `${shown} … (+${items.length - count} more)`;
+};
 
 const waveDetail = (wave: Wave): string =>
   [
@@ -56,7 +68,8 @@ const phaseRow = (rollout: Rollout, phase: Phase, editable: boolean): PlanPhaseR
     timeFrame: timeFrameText(phase.timeFrame),
     targetGroups: listOrDash(phase.targetGroups),
     goals: listOrDash(goals),
-    communication: [comms.whatIsDeployed, comms.howAndWhen].filter(Boolean).join(' · ') || 'not written yet',
+    communication:
+      shorten([comms.whatIsDeployed, comms.howAndWhen].filter(Boolean).join(' · ')) || 'not written yet',
     editable: editable && !passed,
     canAddWave: editable && !passed && !(state === 'current' && phase.waves.length === 0),
     waveWord: waveWord(phase),
