@@ -8,7 +8,7 @@ export const helpText = (commands: readonly CommandHandler[]): string => {
     '',
     ...lines,
     '',
-    '`[rollout]` is a rollout’s name or id, in quotes when it has spaces; with one rollout in this conversation you can leave it out. Flags follow it: `--flag value`, or `--flag \"text with spaces\"`. A leading `/` is optional; in channels, @mention me first.',
+    '`[rollout]` is a rollout’s name or id, in quotes when it has spaces; with one rollout in this conversation you can leave it out. Flags follow it: `--flag value`, or `--flag "text with spaces"`. A leading `/` is optional; in channels, @mention me first.',
   ].join('\n');
 };
 
