@@ -82,6 +82,44 @@ const schema = z.object({
     empty,
     z.string().regex(GUID, 'must be a tenant id (a GUID)').optional(),
   ),
+  // The Teams app package (`npm run package`); the bot itself does not use these.
+  TEAMS_APP_ID: z.preprocess(empty, z.string().regex(GUID, 'must be the Teams app’s id (a GUID)').optional()),
+  APP_VERSION: z.preprocess(
+    empty,
+    z
+      .string()
+      .regex(
+        /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/,
+        'must be a version such as 1.4.0 (major.minor.patch)',
+      )
+      .optional(),
+  ),
+  BOT_DOMAIN: z.preprocess(
+    empty,
+    z
+      .string()
+      .regex(
+        /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i,
+        'must be a host name such as rollout.contoso.com (no https://, port or path)',
+      )
+      .optional(),
+  ),
+  PUBLISHER_NAME: z.preprocess(
+    empty,
+    z.string().trim().min(1).max(32, 'must be at most 32 characters').default('Rollout Coordinator'),
+  ),
+  PUBLISHER_WEBSITE: z.preprocess(
+    empty,
+    z
+      .url({ protocol: /^https$/, error: 'must be an https:// URL such as https://contoso.com/rollouts' })
+      .max(1000)
+      .refine(
+        (url) => !/[?#]/.test(url),
+        'must have no query or fragment (its /privacy and /terms pages are used)',
+      )
+      .transform((url) => url.replace(/\/+$/, ''))
+      .default('https://example.com'),
+  ),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -98,9 +136,11 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses and cross-checks the environment; the first problem names its variable. */
-export const loadConfig = (env: Readonly<Record<string, string | undefined>>): Config => {
-  const parsed = schema.safeParse(env);
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Parses `env` with `shape`; the first problem throws a ConfigError naming its variable. */
+const parseEnv = <T>(shape: z.ZodType<T>, env: Env): T => {
+  const parsed = shape.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const variable = String(issue?.path[0] ?? 'configuration');
@@ -108,7 +148,27 @@ export const loadConfig = (env: Readonly<Record<string, string | undefined>>): C
     const shown = got === undefined || /Password|CONNECTION_STRING/i.test(variable) ? '' : ` (got "${got}")`;
     throw new ConfigError(variable, `${issue?.message ?? 'is invalid'}${shown}`);
   }
-  const config = parsed.data;
+  return parsed.data;
+};
+
+const packageSchema = schema.pick({
+  MicrosoftAppId: true,
+  TEAMS_APP_ID: true,
+  APP_VERSION: true,
+  BOT_DOMAIN: true,
+  PUBLISHER_NAME: true,
+  PUBLISHER_WEBSITE: true,
+});
+
+/** The settings `npm run package` reads (no secret, no storage: the package only names the bot). */
+export type PackageConfig = z.infer<typeof packageSchema>;
+
+/** Parses only the Teams app package's settings; the first problem names its variable. */
+export const loadPackageConfig = (env: Env): PackageConfig => parseEnv(packageSchema, env);
+
+/** Parses and cross-checks the environment; the first problem names its variable. */
+export const loadConfig = (env: Env): Config => {
+  const config = parseEnv(schema, env);
   if (config.MicrosoftAppType !== 'MultiTenant' && config.MicrosoftAppId && !config.MicrosoftAppTenantId) {
     throw new ConfigError(
       'MicrosoftAppTenantId',
