@@ -66,7 +66,7 @@ export const resolveRollout = async (
     if (candidates.length > 1) return { kind: 'many', rollouts: candidates };
     return {
       kind: 'none',
-      message: 'There is no rollout in this conversation yet. Start one with `rollout new <name>`.',
+      message: 'There is no rollout in this conversation yet. Start one with `rollout new {name}`.',
     };
   }
   const ref = input.ref.trim().toLowerCase();

@@ -161,7 +161,7 @@ export const normaliseName = (raw: string): string =>
 export const createRollout = (input: NewRollout, now: Date): Decision<Rollout> => {
   const name = normaliseName(input.name);
   if (!name) {
-    return refuse('invalid-name', 'A rollout needs a name: `rollout new <name>`.');
+    return refuse('invalid-name', 'A rollout needs a name: `rollout new {name}`.');
   }
   if (name.length > MAX_NAME_LENGTH) {
     return refuse('invalid-name', `A rollout name has at most ${MAX_NAME_LENGTH} characters.`);

@@ -59,7 +59,7 @@ const invokeResponse = async (context: TurnContext, body: InvokeResponseBody): P
 };
 
 const WELCOME =
-  'Hi! I coordinate phased rollouts: phases, checklists, gates and announcements. Type `help` to see what I can do, or `rollout new <name>` to start one.';
+  'Hi! I coordinate phased rollouts: phases, checklists, gates and announcements. Type `help` to see what I can do, or `rollout new {name}` to start one.';
 
 /** The bot's turn logic: identity first, then dispatch to the router. Nothing else lives here. */
 export const createBotLogic =
@@ -107,9 +107,8 @@ export const createBotLogic =
       await router.handleMessage(turn, activity.text);
       return;
     }
-    const botAdded =
-      (activity.type === ActivityTypes.ConversationUpdate &&
-        (activity.membersAdded ?? []).some((m) => m.id === activity.recipient?.id)) ||
-      (activity.type === ActivityTypes.InstallationUpdate && activity.action === 'add');
+    // Teams sends installationUpdate for every install (personal, group chat, team) and also a
+    // conversationUpdate; greeting on the first alone says hello once.
+    const botAdded = activity.type === ActivityTypes.InstallationUpdate && activity.action === 'add';
     if (botAdded) await turn.send({ text: WELCOME });
   };

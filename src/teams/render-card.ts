@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as ACData from 'adaptivecards-templating';
+import { projectRoot } from '../project-root';
 import type { CardDataMap, CardName } from './card-data';
 
 /** An expanded Adaptive Card, ready to attach. */
@@ -11,24 +12,9 @@ export interface RenderedCard {
 
 export const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 
-/** `cards/` sits at the project root, above both `src/` and `dist/src/`. */
-const findCardsDir = (): string => {
-  let dir = __dirname;
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, 'cards');
-    if (existsSync(join(dir, 'package.json')) && existsSync(candidate)) return candidate;
-    dir = resolve(dir, '..');
-  }
-  throw new Error('cannot find the cards/ folder');
-};
-
-let cardsDir: string | null = null;
 const templates = new Map<CardName, ACData.Template>();
 
-export const cardTemplatePath = (name: CardName): string => {
-  cardsDir ??= findCardsDir();
-  return join(cardsDir, `${name}.json`);
-};
+export const cardTemplatePath = (name: CardName): string => join(projectRoot(), 'cards', `${name}.json`);
 
 const templateFor = (name: CardName): ACData.Template => {
   let template = templates.get(name);

@@ -67,6 +67,16 @@ describe('with admins configured (anonymous local mode)', () => {
     expect(cardText(lastCard())).toContain('Advanced Project scope → Proof of concept');
   });
 
+  it('a card action without `trigger` (as the Agents Playground sends it) is handled like a click', async () => {
+    await newRollout();
+    await say('checklist');
+    const tick = findAction(lastCard(), 'checklist.tick', (d) => d.itemId === 'installer');
+    const res = await h.post(
+      invoke('checklist.tick', tick?.data, { serviceUrl: h.connector.url, scope: 'personal', trigger: null }),
+    );
+    expect(cardText(invokeCard(res))).toContain('1 of 6 done');
+  });
+
   it('unticking from the card records it', async () => {
     await newRollout();
     await say('checklist');

@@ -11,7 +11,7 @@ const isTemplate = (value: string): value is TemplateName => (TEMPLATES as reado
 
 export const rolloutNew: CommandHandler = {
   name: 'rollout new',
-  usage: 'rollout new <name> [--template app|enrollment]',
+  usage: 'rollout new {name} [--template app|enrollment]',
   description:
     'Create a rollout coordinated in this conversation: an app rollout (default) or an Endpoint Manager enrollment rollout.',
   adminOnly: true,
