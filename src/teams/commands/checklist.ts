@@ -1,19 +1,16 @@
 import type { CommandHandler } from '../handler';
 import { renderCard } from '../render-card';
-import { withRollout } from '../replies';
+import { withLoadedRollout } from '../replies';
 import { checklistCardData } from '../views/checklist-view';
 
 export const checklist: CommandHandler = {
   name: 'checklist',
   usage: 'checklist [rollout]',
-  description: "Show the current phase's checklist; admins tick items on the card.",
+  description: "Show the current phase's checklist and goals; admins tick items and mark goals on the card.",
   adminOnly: false,
   flags: {},
   async run(ctx, args) {
-    const rolloutId = await withRollout(ctx, 'checklist', args);
-    if (!rolloutId) return;
-    const stored = await ctx.deps.rollouts.get(ctx.turn.tenantId, rolloutId);
-    if (!stored) return void (await ctx.turn.send({ text: 'That rollout no longer exists.' }));
-    await ctx.turn.send({ card: renderCard('checklist', checklistCardData(stored.value)) });
+    const rollout = await withLoadedRollout(ctx, 'checklist', args);
+    if (rollout) await ctx.turn.send({ card: renderCard('checklist', checklistCardData(rollout)) });
   },
 };
