@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { planFileSchema } from './plan-file';
+import { planFileSchema } from './plan-file-schema';
 
 /**
  * The JSON Schema of a plan file, for editors (the YAML language server, VS Code): what a file may

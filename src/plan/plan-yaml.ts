@@ -1,6 +1,8 @@
 import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { PlanSpec } from '../domain/plan';
-import { fromPlanFile, planFileSchema, unknownKeyMessage, type PlanFile } from './plan-file';
+import { fromPlanFile } from './plan-file';
+import { unknownKeyMessage } from './plan-file-fields';
+import { planFileSchema, type PlanFile } from './plan-file-schema';
 
 /** One problem with a plan file: where (1-based line, when known), which field, and what is wrong. */
 export interface PlanFileError {

@@ -2,7 +2,7 @@ import { changePlan, type ChangePlanInput } from '../app/change-plan';
 import type { Outcome } from '../app/mutate';
 import { isPhaseKey, type PhaseKey } from '../domain/phases';
 import type { Rollout } from '../domain/rollout';
-import { planFileSchema } from '../plan/plan-file';
+import { planFileSchema } from '../plan/plan-file-schema';
 import type { PlanSpec } from '../domain/plan';
 import type { ActionResult, CommandContext } from './handler';
 import { fieldForPath } from './plan-form';

@@ -1,4 +1,4 @@
-import { PLAN_LIMITS } from '../../src/plan/plan-file';
+import { PLAN_LIMITS } from '../../src/plan/plan-file-rules';
 import { renderCard } from '../../src/teams/render-card';
 import { planCardData } from '../../src/teams/views/plan-view';
 import { checklistCardData } from '../../src/teams/views/checklist-view';

@@ -16,7 +16,7 @@ import { advancePhase } from '../../src/app/advance-phase';
 import type { Deps } from '../../src/app/ports';
 import { runPlanCli, type CliEnv } from '../../src/cli/plan-cli';
 import { planOf, type PlanSpec } from '../../src/domain/plan';
-import { createRollout, type Rollout, type TemplateName } from '../../src/domain/rollout';
+import type { Rollout, TemplateName } from '../../src/domain/rollout';
 import { toPlanFile } from '../../src/plan/plan-file';
 import { stringifyPlan } from '../../src/plan/plan-yaml';
 import { AZURITE_ACCOUNT_KEY } from '../../src/storage/azure-table';
@@ -25,16 +25,15 @@ import { startEmbeddedAzurite } from '../../src/storage/embedded-azurite';
 import { tableName, type EntityTable } from '../../src/storage/entity-table';
 import { MemoryTable } from '../../src/storage/memory-table';
 import { TableRolloutRepository } from '../../src/storage/rollout-repository';
+import { ADMIN, createdRollout, NOW, tickFirstScopeItem } from '../plan/support';
 import { azureTableFor, startTestAzurite, type TestAzurite } from '../support/azurite';
 
 /** The real module object (the one embedded-azurite calls spawn on), so a spy sees every start. */
 const childProcess = createRequire(__filename)('node:child_process') as typeof ChildProcess;
 
-const ADMIN = { id: 'aaaaaaaa-0000-4000-8000-000000000001', name: 'Adele Vance' };
 const CREATOR = { id: 'cccccccc-0000-4000-8000-000000000003', name: 'Megan Bowen' };
 const MEMBER = { id: 'bbbbbbbb-0000-4000-8000-000000000002', name: 'Lee Gu' };
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-const NOW = new Date('2026-02-10T17:30:00.000Z');
 
 interface Run {
   code: number;
@@ -65,22 +64,8 @@ const file = (name: string, text: string): string => {
   return path;
 };
 
-const newRollout = (template: TemplateName = 'app', id = `ro-${randomUUID().slice(0, 8)}`): Rollout => {
-  const decision = createRollout(
-    {
-      id,
-      tenantId: TENANT,
-      name: 'Windows 11',
-      by: CREATOR,
-      coordination: { conversationId: 'conv', conversationType: 'channel', serviceUrl: 'http://x/' },
-      template,
-      timeZone: 'Europe/Berlin',
-    },
-    NOW,
-  );
-  if (!decision.ok) throw new Error(decision.error.message);
-  return decision.value;
-};
+const newRollout = (template: TemplateName = 'app', id = `ro-${randomUUID().slice(0, 8)}`): Rollout =>
+  createdRollout(template, { id, tenantId: TENANT, name: 'Windows 11', by: CREATOR });
 
 /** The rollout's plan file after `edit`. */
 const planFile = (rollout: Rollout, edit: (spec: PlanSpec) => void = () => {}): string => {
@@ -371,12 +356,7 @@ describe('apply against Azurite (connection string)', () => {
 
   it('keeps checklist ticks for items whose id stays', async () => {
     const rollout = newRollout();
-    rollout.phases[0]!.checklist[0] = {
-      ...rollout.phases[0]!.checklist[0]!,
-      done: true,
-      by: ADMIN,
-      at: NOW.toISOString(),
-    };
+    tickFirstScopeItem(rollout);
     await store(rollout);
     const path = file(
       'plan.yaml',

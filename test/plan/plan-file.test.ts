@@ -1,14 +1,10 @@
 import { parse as parseYaml } from 'yaml';
 import { applyPlan, defaultWaveChecklist, planOf, type PlanSpec } from '../../src/domain/plan';
-import { createRollout, type Rollout, type TemplateName } from '../../src/domain/rollout';
+import type { Rollout, TemplateName } from '../../src/domain/rollout';
 import { emptyCommunication } from '../../src/domain/templates';
-import {
-  fromPlanFile,
-  PLAN_FILE_RULES,
-  planFileSchema,
-  toPlanFile,
-  type PlanFile,
-} from '../../src/plan/plan-file';
+import { fromPlanFile, toPlanFile } from '../../src/plan/plan-file';
+import { PLAN_FILE_RULES } from '../../src/plan/plan-file-rules';
+import { planFileSchema, type PlanFile } from '../../src/plan/plan-file-schema';
 import {
   formatPlanErrors,
   MAX_PLAN_FILE_BYTES,
@@ -16,28 +12,10 @@ import {
   stringifyPlan,
   type PlanFileError,
 } from '../../src/plan/plan-yaml';
+import { ADMIN, createdRollout, defaultWaveSpec, NOW, tickFirstScopeItem } from './support';
 
-const NOW = new Date('2026-02-10T17:30:00.000Z');
-const ADMIN = { id: 'aaaaaaaa-0000-4000-8000-000000000001', name: 'Adele Vance' };
 const GUID_A = '0b7c5a36-8e5e-4f5b-9d8f-3a7c1f0f0a01';
 const GUID_B = 'aaaaaaaa-0000-4000-8000-000000000001';
-
-const newRollout = (template: TemplateName): Rollout => {
-  const decision = createRollout(
-    {
-      id: `ro-${template}`,
-      tenantId: 'tenant',
-      name: `${template} rollout`,
-      by: ADMIN,
-      coordination: { conversationId: 'conv', conversationType: 'channel', serviceUrl: 'http://x/' },
-      template,
-      timeZone: 'Europe/Berlin',
-    },
-    NOW,
-  );
-  if (!decision.ok) throw new Error(decision.error.message);
-  return decision.value;
-};
 
 /**
  * A small plan file that relies on defaults; the rules below edit one line at a time (the line
@@ -106,490 +84,385 @@ interface RuleCase {
   message: RegExp;
 }
 
+/** Line `n` (1-based) of BASE. */
+const baseLine = (n: number): string => BASE.split('\n')[n - 1] ?? '';
+
+/** BASE's line `line` with another value after its key (`  platforms: [windows]` → `  platforms: <value>`). */
+const valueAt = (line: number, value: string): Edits => {
+  const text = baseLine(line);
+  return { [line]: `${text.slice(0, text.indexOf(': ') + 2)}${value}` };
+};
+
+/** For `onLine`: BASE as it is is the valid example. */
+const UNCHANGED = null;
+
+type Examples = Pick<RuleCase, 'valid' | 'invalid'>;
+
+/** Both examples set the value on line `line` of BASE. */
+const onLine = (line: number, valid: string | typeof UNCHANGED, invalid: string): Examples => ({
+  valid: valid === UNCHANGED ? {} : valueAt(line, valid),
+  invalid: valueAt(line, invalid),
+});
+
+/** BASE is the valid example; the invalid one comments line `line` out (`# no <key>`, indented alike). */
+const lineLeftOut = (line: number): Examples => {
+  const text = baseLine(line);
+  const key = text.trim().split(':')[0] ?? '';
+  return { valid: {}, invalid: { [line]: text.replace(/\S.*$/, `# no ${key}`) } };
+};
+
+/** BASE is the valid example; the invalid one adds `text` after line `line`. */
+const lineAdded = (line: number, text: string): Examples => ({
+  valid: {},
+  invalid: { [line]: `${baseLine(line)}\n${text}` },
+});
+
+/** The one error the invalid example gives: its line, field and message. */
+const error = (line: number, path: string, message: RegExp): Pick<RuleCase, 'line' | 'path' | 'message'> => ({
+  path,
+  line,
+  message,
+});
+
+/** A row of the table: the rule (the test's name), its two examples, and the error. */
+const rule = (name: string, examples: Examples, expected: ReturnType<typeof error>): RuleCase => ({
+  rule: name,
+  ...examples,
+  ...expected,
+});
+
 const RULES: RuleCase[] = [
-  {
-    rule: 'version is 1',
-    valid: { 1: 'version: 1' },
-    invalid: { 1: 'version: 2' },
-    path: 'version',
-    line: 1,
-    message: /must be 1/,
-  },
-  {
-    rule: 'version is required',
-    valid: {},
-    invalid: { 1: '# no version' },
-    path: 'version',
-    line: 2,
-    message: /is required/,
-  },
-  {
-    rule: 'name: at most 80 characters after trimming',
-    valid: { 2: `name: "   ${'n'.repeat(80)}   "` },
-    invalid: { 2: `name: ${'n'.repeat(81)}` },
-    path: 'name',
-    line: 2,
-    message: /at most 80 characters \(has 81\)/,
-  },
-  {
-    rule: 'name: not empty after trimming',
-    valid: { 2: 'name: W' },
-    invalid: { 2: 'name: "   "' },
-    path: 'name',
-    line: 2,
-    message: /must not be empty/,
-  },
-  {
-    rule: 'name is required (reported on the line of the mapping that misses it)',
-    valid: {},
-    invalid: { 2: '# no name' },
-    path: 'name',
-    line: 1,
-    message: /is required/,
-  },
-  {
-    rule: 'timeZone: an IANA time zone',
-    valid: { 3: 'timeZone: America/New_York' },
-    invalid: { 3: 'timeZone: Europe/Atlantis' },
-    path: 'timeZone',
-    line: 3,
-    message: /IANA time zone .*"Europe\/Atlantis"/,
-  },
-  {
-    rule: 'app.name: at most 80 characters',
-    valid: { 5: `  name: ${'a'.repeat(80)}` },
-    invalid: { 5: `  name: ${'a'.repeat(81)}` },
-    path: 'app.name',
-    line: 5,
-    message: /at most 80 characters/,
-  },
-  {
-    rule: 'app.intuneAppId: null or a GUID',
-    valid: { 6: `  intuneAppId: ${GUID_A.toUpperCase()}` },
-    invalid: { 6: '  intuneAppId: company-portal' },
-    path: 'app.intuneAppId',
-    line: 6,
-    message: /must be the Intune app id \(a GUID\)/,
-  },
-  {
-    rule: 'app.platforms: known platforms',
-    valid: { 7: '  platforms: [windows, macos, ios, android, linux, web]' },
-    invalid: { 7: '  platforms: [windows, symbian]' },
-    path: 'app.platforms[1]',
-    line: 7,
-    message: /must be one of windows, macos, ios, android, linux, web \(got "symbian"\)/,
-  },
-  {
-    rule: 'app.platforms: no duplicates',
-    valid: { 7: '  platforms: []' },
-    invalid: { 7: '  platforms: [windows, ios, windows]' },
-    path: 'app.platforms[2]',
-    line: 7,
-    message: /duplicate platform "windows"/,
-  },
-  {
-    rule: 'businessPurpose: at most 2000 characters',
-    valid: { 8: `businessPurpose: ${'b'.repeat(2000)}` },
-    invalid: { 8: `businessPurpose: ${'b'.repeat(2001)}` },
-    path: 'businessPurpose',
-    line: 8,
-    message: /at most 2000 characters \(has 2001\)/,
-  },
-  {
-    rule: 'timeFrame.start: a date or date and time',
-    valid: { 12: '      start: 2026-03-01T09:30' },
-    invalid: { 12: '      start: 01.03.2026' },
-    path: 'phases.scope.timeFrame.start',
-    line: 12,
-    message: /YYYY-MM-DD or a date and time YYYY-MM-DDTHH:mm/,
-  },
-  {
-    rule: 'timeFrame.start: a real date',
-    valid: { 12: '      start: 2028-02-29', 13: '      end: 2028-03-01' },
-    invalid: { 12: '      start: 2026-02-30' },
-    path: 'phases.scope.timeFrame.start',
-    line: 12,
-    message: /real date/,
-  },
-  {
-    rule: 'timeFrame.end: not before the start',
-    valid: { 13: '      end: 2026-03-01T00:00' },
-    invalid: { 13: '      end: 2026-02-28T23:59' },
-    path: 'phases.scope.timeFrame.end',
-    line: 13,
-    message: /must not be before the start \(2026-03-01\)/,
-  },
-  {
-    rule: 'targetGroups: at most 20',
-    valid: { 14: `    targetGroups: ${list(20, (i) => `g${i}`)}` },
-    invalid: { 14: `    targetGroups: ${list(21, (i) => `g${i}`)}` },
-    path: 'phases.scope.targetGroups',
-    line: 14,
-    message: /at most 20 entries/,
-  },
-  {
-    rule: 'targetGroups: entries of 1–100 characters',
-    valid: { 14: `    targetGroups: [${'g'.repeat(100)}]` },
-    invalid: { 14: `    targetGroups: [IT, ${'g'.repeat(101)}]` },
-    path: 'phases.scope.targetGroups[1]',
-    line: 14,
-    message: /at most 100 characters/,
-  },
-  {
-    rule: 'targetGroups: no empty entries',
-    valid: { 14: '    targetGroups: []' },
-    invalid: { 14: '    targetGroups: [""]' },
-    path: 'phases.scope.targetGroups[0]',
-    line: 14,
-    message: /must not be empty/,
-  },
-  {
-    rule: 'targetGroups: not only spaces',
-    valid: { 14: '    targetGroups: [" IT "]' },
-    invalid: { 14: '    targetGroups: ["   "]' },
-    path: 'phases.scope.targetGroups[0]',
-    line: 14,
-    message: /must not be only spaces/,
-  },
-  {
-    rule: 'checklist: at most 50 items',
-    valid: { 15: `    checklist: ${items(50)}` },
-    invalid: { 15: `    checklist: ${items(51)}` },
-    path: 'phases.scope.checklist',
-    line: 15,
-    message: /at most 50 items/,
-  },
-  {
-    rule: 'checklist: ids are slugs',
-    valid: { 15: `    checklist: [{ id: 0-a-${'b'.repeat(36)}, text: T }]` },
-    invalid: { 15: '    checklist: [{ id: User Task, text: T }]' },
-    path: 'phases.scope.checklist[0].id',
-    line: 15,
-    message: /checklist item id: lowercase letters, digits and hyphens/,
-  },
-  {
-    rule: 'checklist: ids at most 40 characters',
-    valid: { 15: `    checklist: [{ id: ${'a'.repeat(40)}, text: T }]` },
-    invalid: { 15: `    checklist: [{ id: a, text: T }, { id: ${'a'.repeat(41)}, text: T }]` },
-    path: 'phases.scope.checklist[1].id',
-    line: 15,
-    message: /at most 40 characters/,
-  },
-  {
-    rule: 'checklist: ids do not start with a hyphen',
-    valid: { 15: '    checklist: [{ id: 1-a, text: T }]' },
-    invalid: { 15: '    checklist: [{ id: -a, text: T }]' },
-    path: 'phases.scope.checklist[0].id',
-    line: 15,
-    message: /starting with a letter or digit/,
-  },
-  {
-    rule: 'checklist: ids unique within the stage',
-    valid: { 15: '    checklist: [{ id: a, text: One }, { id: b, text: Two }]' },
-    invalid: { 15: '    checklist: [{ id: a, text: One }, { id: a, text: Two }]' },
-    path: 'phases.scope.checklist[1].id',
-    line: 15,
-    message: /duplicate checklist item id "a" \(also at \[0\]\)/,
-  },
-  {
-    rule: 'checklist: text 1–200 characters',
-    valid: { 15: `    checklist: [{ id: a, text: ${'t'.repeat(200)} }]` },
-    invalid: { 15: `    checklist: [{ id: a, text: ${'t'.repeat(201)} }]` },
-    path: 'phases.scope.checklist[0].text',
-    line: 15,
-    message: /at most 200 characters/,
-  },
-  {
-    rule: 'checklist: text not empty',
-    valid: {},
-    invalid: { 15: '    checklist: [{ id: a, text: "" }]' },
-    path: 'phases.scope.checklist[0].text',
-    line: 15,
-    message: /must not be empty/,
-  },
-  {
-    rule: 'criteria: ids are slugs',
-    valid: { 16: '    criteria: [{ id: goal-1, kind: manual, goal: G }]' },
-    invalid: { 16: '    criteria: [{ id: Goal 1, kind: manual, goal: G }]' },
-    path: 'phases.scope.criteria[0].id',
-    line: 16,
-    message: /criterion id/,
-  },
-  {
-    rule: 'criteria: ids unique within the stage',
-    valid: { 16: '    criteria: [{ id: a, kind: manual, goal: G }, { id: b, kind: manual, goal: H }]' },
-    invalid: { 16: '    criteria: [{ id: a, kind: manual, goal: G }, { id: a, kind: manual, goal: H }]' },
-    path: 'phases.scope.criteria[1].id',
-    line: 16,
-    message: /duplicate criterion id "a"/,
-  },
-  {
-    rule: 'criteria: at most one checklist-complete',
-    valid: { 16: '    criteria: [{ id: a, kind: checklist-complete }]' },
-    invalid: {
-      16: '    criteria: [{ id: a, kind: checklist-complete }, { id: b, kind: checklist-complete }]',
+  rule('version is 1', onLine(1, '1', '2'), error(1, 'version', /must be 1/)),
+  rule('version is required', lineLeftOut(1), error(2, 'version', /is required/)),
+  rule(
+    'name: at most 80 characters after trimming',
+    onLine(2, `"   ${'n'.repeat(80)}   "`, 'n'.repeat(81)),
+    error(2, 'name', /at most 80 characters \(has 81\)/),
+  ),
+  rule('name: not empty after trimming', onLine(2, 'W', '"   "'), error(2, 'name', /must not be empty/)),
+  rule(
+    'name is required (reported on the line of the mapping that misses it)',
+    lineLeftOut(2),
+    error(1, 'name', /is required/),
+  ),
+  rule(
+    'timeZone: an IANA time zone',
+    onLine(3, 'America/New_York', 'Europe/Atlantis'),
+    error(3, 'timeZone', /IANA time zone .*"Europe\/Atlantis"/),
+  ),
+  rule(
+    'app.name: at most 80 characters',
+    onLine(5, 'a'.repeat(80), 'a'.repeat(81)),
+    error(5, 'app.name', /at most 80 characters/),
+  ),
+  rule(
+    'app.intuneAppId: null or a GUID',
+    onLine(6, GUID_A.toUpperCase(), 'company-portal'),
+    error(6, 'app.intuneAppId', /must be the Intune app id \(a GUID\)/),
+  ),
+  rule(
+    'app.platforms: known platforms',
+    onLine(7, '[windows, macos, ios, android, linux, web]', '[windows, symbian]'),
+    error(7, 'app.platforms[1]', /must be one of windows, macos, ios, android, linux, web \(got "symbian"\)/),
+  ),
+  rule(
+    'app.platforms: no duplicates',
+    onLine(7, '[]', '[windows, ios, windows]'),
+    error(7, 'app.platforms[2]', /duplicate platform "windows"/),
+  ),
+  rule(
+    'businessPurpose: at most 2000 characters',
+    onLine(8, 'b'.repeat(2000), 'b'.repeat(2001)),
+    error(8, 'businessPurpose', /at most 2000 characters \(has 2001\)/),
+  ),
+  rule(
+    'timeFrame.start: a date or date and time',
+    onLine(12, '2026-03-01T09:30', '01.03.2026'),
+    error(12, 'phases.scope.timeFrame.start', /YYYY-MM-DD or a date and time YYYY-MM-DDTHH:mm/),
+  ),
+  rule(
+    'timeFrame.start: a real date',
+    {
+      valid: { ...valueAt(12, '2028-02-29'), ...valueAt(13, '2028-03-01') },
+      invalid: valueAt(12, '2026-02-30'),
     },
-    path: 'phases.scope.criteria[1].kind',
-    line: 16,
-    message: /only one checklist-complete/,
-  },
-  {
-    rule: 'criteria: kind is checklist-complete or manual',
-    valid: { 16: '    criteria: []' },
-    invalid: { 16: '    criteria: [{ id: a, kind: sometimes }]' },
-    path: 'phases.scope.criteria[0].kind',
-    line: 16,
-    message: /must be checklist-complete or manual/,
-  },
-  {
-    rule: 'criteria: a manual goal has 1–300 characters',
-    valid: { 16: `    criteria: [{ id: a, kind: manual, goal: ${'g'.repeat(300)} }]` },
-    invalid: { 16: `    criteria: [{ id: a, kind: manual, goal: ${'g'.repeat(301)} }]` },
-    path: 'phases.scope.criteria[0].goal',
-    line: 16,
-    message: /at most 300 characters/,
-  },
-  {
-    rule: 'criteria: a manual goal is required',
-    valid: {},
-    invalid: { 16: '    criteria: [{ id: a, kind: manual }]' },
-    path: 'phases.scope.criteria[0].goal',
-    line: 16,
-    message: /is required/,
-  },
-  {
-    rule: 'communication: texts at most 2000 characters',
-    valid: { 19: `      whatIsDeployed: ${'w'.repeat(2000)}` },
-    invalid: { 19: `      whatIsDeployed: ${'w'.repeat(2001)}` },
-    path: 'phases.scope.communication.whatIsDeployed',
-    line: 19,
-    message: /at most 2000 characters/,
-  },
-  {
-    rule: 'communication.selfHelpUrl: empty or https',
-    valid: { 18: '      selfHelpUrl: ""' },
-    invalid: { 18: '      selfHelpUrl: http://contoso.example/help' },
-    path: 'phases.scope.communication.selfHelpUrl',
-    line: 18,
-    message: /must be empty or an https:\/\/ URL/,
-  },
-  {
-    rule: 'communication.selfHelpUrl: a real URL',
-    valid: { 18: '      selfHelpUrl: https://contoso.sharepoint.com/sites/help?x=1#top' },
-    invalid: { 18: '      selfHelpUrl: https://[not a host' },
-    path: 'phases.scope.communication.selfHelpUrl',
-    line: 18,
-    message: /https:\/\/ URL/,
-  },
-  {
-    rule: 'waves[].id: a slug',
-    valid: { 23: '      - id: it-users-2' },
-    invalid: { 23: '      - id: IT users' },
-    path: 'phases.pilot.waves[0].id',
-    line: 23,
-    message: /must be a wave id/,
-  },
-  {
-    rule: 'waves[].id: unique across the plan',
-    valid: { 36: `  enterprise: { waves: [{ id: berlin, name: Berlin }] }` },
-    invalid: { 36: `  enterprise: { waves: [{ id: berlin, name: Berlin }, { id: it-users, name: More }] }` },
-    path: 'phases.enterprise.waves[1].id',
-    line: 36,
-    message: /duplicate wave id "it-users" \(also at phases\.pilot\.waves\[0\]\)/,
-  },
-  {
-    rule: 'waves[].name: 1–80 characters',
-    valid: { 24: `        name: ${'n'.repeat(80)}` },
-    invalid: { 24: `        name: ${'n'.repeat(81)}` },
-    path: 'phases.pilot.waves[0].name',
-    line: 24,
-    message: /at most 80 characters/,
-  },
-  {
-    rule: 'waves[].name is required (reported on the wave’s line)',
-    valid: {},
-    invalid: { 24: '        # no name' },
-    path: 'phases.pilot.waves[0].name',
-    line: 23,
-    message: /is required/,
-  },
-  {
-    rule: 'waves[].kind: a wave kind',
-    valid: { 25: '        kind: geography' },
-    invalid: { 25: '        kind: team' },
-    path: 'phases.pilot.waves[0].kind',
-    line: 25,
-    message: /must be one of department, geography, platform, it, custom/,
-  },
-  {
-    rule: 'waves[].enrollment: null or an approach',
-    valid: { 26: '        enrollment: null' },
-    invalid: { 26: '        enrollment: walk-in' },
-    path: 'phases.pilot.waves[0].enrollment',
-    line: 26,
-    message: /must be one of self-service, assisted, tech-fair/,
-  },
-  {
-    rule: 'waves[].groupId: null or a GUID',
-    valid: { 27: '        groupId: null' },
-    invalid: { 27: '        groupId: IT Department' },
-    path: 'phases.pilot.waves[0].groupId',
-    line: 27,
-    message: /must be an Entra group id \(a GUID\)/,
-  },
-  {
-    rule: 'waves[].members: at most 500',
-    valid: { 28: `        members: ${guids(500)}` },
-    invalid: { 28: `        members: ${guids(501)}` },
-    path: 'phases.pilot.waves[0].members',
-    line: 28,
-    message: /at most 500 members/,
-  },
-  {
-    rule: 'waves[].members: GUIDs',
-    valid: { 28: '        members: []' },
-    invalid: { 28: '        members: [adele@contoso.com]' },
-    path: 'phases.pilot.waves[0].members[0]',
-    line: 28,
-    message: /must be an Entra object id \(a GUID\)/,
-  },
-  {
-    rule: 'waves[].members: no duplicates (whatever the case)',
-    valid: { 28: `        members: [${GUID_A}, ${GUID_B}]` },
-    invalid: { 28: `        members: [${GUID_A}, ${GUID_A.toUpperCase()}]` },
-    path: 'phases.pilot.waves[0].members[1]',
-    line: 28,
-    message: /duplicate member/,
-  },
-  {
-    rule: 'waves[].users: at most 1,000,000',
-    valid: { 29: '        users: 1000000' },
-    invalid: { 29: '        users: 1000001' },
-    path: 'phases.pilot.waves[0].users',
-    line: 29,
-    message: /from 0 to 1,000,000/,
-  },
-  {
-    rule: 'waves[].users: not negative',
-    valid: { 29: '        users: 0' },
-    invalid: { 29: '        users: -1' },
-    path: 'phases.pilot.waves[0].users',
-    line: 29,
-    message: /from 0 to 1,000,000/,
-  },
-  {
-    rule: 'waves[].devices: a whole number',
-    valid: { 30: '        devices: null' },
-    invalid: { 30: '        devices: 2.5' },
-    path: 'phases.pilot.waves[0].devices',
-    line: 30,
-    message: /whole number/,
-  },
-  {
-    rule: 'waves[].devices: a number, not text',
-    valid: { 30: '        devices: 7' },
-    invalid: { 30: '        devices: "many"' },
-    path: 'phases.pilot.waves[0].devices',
-    line: 30,
-    message: /must be a whole number \(got "many"\)/,
-  },
-  {
-    rule: 'waves[].willingness: null or low/medium/high',
-    valid: { 31: '        willingness: medium' },
-    invalid: { 31: '        willingness: very' },
-    path: 'phases.pilot.waves[0].willingness',
-    line: 31,
-    message: /must be one of low, medium, high/,
-  },
-  {
-    rule: 'waves[].businessRisk: null or low/medium/high',
-    valid: { 32: '        businessRisk: null' },
-    invalid: { 32: '        businessRisk: extreme' },
-    path: 'phases.pilot.waves[0].businessRisk',
-    line: 32,
-    message: /must be one of low, medium, high/,
-  },
-  {
-    rule: 'waves[].platforms: known, no duplicates',
-    valid: { 33: '        platforms: [linux]' },
-    invalid: { 33: '        platforms: [linux, linux]' },
-    path: 'phases.pilot.waves[0].platforms[1]',
-    line: 33,
-    message: /duplicate platform "linux"/,
-  },
-  {
-    rule: 'waves[].requirements: at most 2000 characters',
-    valid: { 34: `        requirements: ${'r'.repeat(2000)}` },
-    invalid: { 34: `        requirements: ${'r'.repeat(2001)}` },
-    path: 'phases.pilot.waves[0].requirements',
-    line: 34,
-    message: /at most 2000 characters/,
-  },
-  {
-    rule: 'waves[].geography: at most 200 characters',
-    valid: { 35: `        geography: ${'g'.repeat(200)}` },
-    invalid: { 35: `        geography: ${'g'.repeat(201)}` },
-    path: 'phases.pilot.waves[0].geography',
-    line: 35,
-    message: /at most 200 characters/,
-  },
-  {
-    rule: 'waves: at most 20 per phase',
-    valid: { 36: `  enterprise: { waves: ${waves(20)} }` },
-    invalid: { 36: `  enterprise: { waves: ${waves(21)} }` },
-    path: 'phases.enterprise.waves',
-    line: 36,
-    message: /at most 20 waves/,
-  },
-  {
-    rule: 'phases: all five are required',
-    valid: {},
-    invalid: { 36: '  # no enterprise' },
-    path: 'phases.enterprise',
-    line: 9,
-    message: /is required/,
-  },
-  {
-    rule: 'unknown keys: at the top',
-    valid: {},
-    invalid: { 37: '  operations: {}\ncolour: blue' },
-    path: 'colour',
-    line: 38,
-    message: /unknown key "colour"; allowed here: version, name, timeZone, app, businessPurpose, phases/,
-  },
-  {
-    rule: 'unknown keys: in a phase',
-    valid: {},
-    invalid: { 20: '  poc: { owner: Lee }' },
-    path: 'phases.poc.owner',
-    line: 20,
-    message:
+    error(12, 'phases.scope.timeFrame.start', /real date/),
+  ),
+  rule(
+    'timeFrame.end: not before the start',
+    onLine(13, '2026-03-01T00:00', '2026-02-28T23:59'),
+    error(13, 'phases.scope.timeFrame.end', /must not be before the start \(2026-03-01\)/),
+  ),
+  rule(
+    'targetGroups: at most 20',
+    onLine(
+      14,
+      list(20, (i) => `g${i}`),
+      list(21, (i) => `g${i}`),
+    ),
+    error(14, 'phases.scope.targetGroups', /at most 20 entries/),
+  ),
+  rule(
+    'targetGroups: entries of 1–100 characters',
+    onLine(14, `[${'g'.repeat(100)}]`, `[IT, ${'g'.repeat(101)}]`),
+    error(14, 'phases.scope.targetGroups[1]', /at most 100 characters/),
+  ),
+  rule(
+    'targetGroups: no empty entries',
+    onLine(14, '[]', '[""]'),
+    error(14, 'phases.scope.targetGroups[0]', /must not be empty/),
+  ),
+  rule(
+    'targetGroups: not only spaces',
+    onLine(14, '[" IT "]', '["   "]'),
+    error(14, 'phases.scope.targetGroups[0]', /must not be only spaces/),
+  ),
+  rule(
+    'checklist: at most 50 items',
+    onLine(15, items(50), items(51)),
+    error(15, 'phases.scope.checklist', /at most 50 items/),
+  ),
+  rule(
+    'checklist: ids are slugs',
+    onLine(15, `[{ id: 0-a-${'b'.repeat(36)}, text: T }]`, '[{ id: User Task, text: T }]'),
+    error(15, 'phases.scope.checklist[0].id', /checklist item id: lowercase letters, digits and hyphens/),
+  ),
+  rule(
+    'checklist: ids at most 40 characters',
+    onLine(
+      15,
+      `[{ id: ${'a'.repeat(40)}, text: T }]`,
+      `[{ id: a, text: T }, { id: ${'a'.repeat(41)}, text: T }]`,
+    ),
+    error(15, 'phases.scope.checklist[1].id', /at most 40 characters/),
+  ),
+  rule(
+    'checklist: ids do not start with a hyphen',
+    onLine(15, '[{ id: 1-a, text: T }]', '[{ id: -a, text: T }]'),
+    error(15, 'phases.scope.checklist[0].id', /starting with a letter or digit/),
+  ),
+  rule(
+    'checklist: ids unique within the stage',
+    onLine(
+      15,
+      '[{ id: a, text: One }, { id: b, text: Two }]',
+      '[{ id: a, text: One }, { id: a, text: Two }]',
+    ),
+    error(15, 'phases.scope.checklist[1].id', /duplicate checklist item id "a" \(also at \[0\]\)/),
+  ),
+  rule(
+    'checklist: text 1–200 characters',
+    onLine(15, `[{ id: a, text: ${'t'.repeat(200)} }]`, `[{ id: a, text: ${'t'.repeat(201)} }]`),
+    error(15, 'phases.scope.checklist[0].text', /at most 200 characters/),
+  ),
+  rule(
+    'checklist: text not empty',
+    onLine(15, UNCHANGED, '[{ id: a, text: "" }]'),
+    error(15, 'phases.scope.checklist[0].text', /must not be empty/),
+  ),
+  rule(
+    'criteria: ids are slugs',
+    onLine(16, '[{ id: goal-1, kind: manual, goal: G }]', '[{ id: Goal 1, kind: manual, goal: G }]'),
+    error(16, 'phases.scope.criteria[0].id', /criterion id/),
+  ),
+  rule(
+    'criteria: ids unique within the stage',
+    onLine(
+      16,
+      '[{ id: a, kind: manual, goal: G }, { id: b, kind: manual, goal: H }]',
+      '[{ id: a, kind: manual, goal: G }, { id: a, kind: manual, goal: H }]',
+    ),
+    error(16, 'phases.scope.criteria[1].id', /duplicate criterion id "a"/),
+  ),
+  rule(
+    'criteria: at most one checklist-complete',
+    onLine(
+      16,
+      '[{ id: a, kind: checklist-complete }]',
+      '[{ id: a, kind: checklist-complete }, { id: b, kind: checklist-complete }]',
+    ),
+    error(16, 'phases.scope.criteria[1].kind', /only one checklist-complete/),
+  ),
+  rule(
+    'criteria: kind is checklist-complete or manual',
+    onLine(16, '[]', '[{ id: a, kind: sometimes }]'),
+    error(16, 'phases.scope.criteria[0].kind', /must be checklist-complete or manual/),
+  ),
+  rule(
+    'criteria: a manual goal has 1–300 characters',
+    onLine(
+      16,
+      `[{ id: a, kind: manual, goal: ${'g'.repeat(300)} }]`,
+      `[{ id: a, kind: manual, goal: ${'g'.repeat(301)} }]`,
+    ),
+    error(16, 'phases.scope.criteria[0].goal', /at most 300 characters/),
+  ),
+  rule(
+    'criteria: a manual goal is required',
+    onLine(16, UNCHANGED, '[{ id: a, kind: manual }]'),
+    error(16, 'phases.scope.criteria[0].goal', /is required/),
+  ),
+  rule(
+    'communication: texts at most 2000 characters',
+    onLine(19, 'w'.repeat(2000), 'w'.repeat(2001)),
+    error(19, 'phases.scope.communication.whatIsDeployed', /at most 2000 characters/),
+  ),
+  rule(
+    'communication.selfHelpUrl: empty or https',
+    onLine(18, '""', 'http://contoso.example/help'),
+    error(18, 'phases.scope.communication.selfHelpUrl', /must be empty or an https:\/\/ URL/),
+  ),
+  rule(
+    'communication.selfHelpUrl: a real URL',
+    onLine(18, 'https://contoso.sharepoint.com/sites/help?x=1#top', 'https://[not a host'),
+    error(18, 'phases.scope.communication.selfHelpUrl', /https:\/\/ URL/),
+  ),
+  rule(
+    'waves[].id: a slug',
+    onLine(23, 'it-users-2', 'IT users'),
+    error(23, 'phases.pilot.waves[0].id', /must be a wave id/),
+  ),
+  rule(
+    'waves[].id: unique across the plan',
+    onLine(
+      36,
+      '{ waves: [{ id: berlin, name: Berlin }] }',
+      '{ waves: [{ id: berlin, name: Berlin }, { id: it-users, name: More }] }',
+    ),
+    error(
+      36,
+      'phases.enterprise.waves[1].id',
+      /duplicate wave id "it-users" \(also at phases\.pilot\.waves\[0\]\)/,
+    ),
+  ),
+  rule(
+    'waves[].name: 1–80 characters',
+    onLine(24, 'n'.repeat(80), 'n'.repeat(81)),
+    error(24, 'phases.pilot.waves[0].name', /at most 80 characters/),
+  ),
+  rule(
+    'waves[].name is required (reported on the wave’s line)',
+    lineLeftOut(24),
+    error(23, 'phases.pilot.waves[0].name', /is required/),
+  ),
+  rule(
+    'waves[].kind: a wave kind',
+    onLine(25, 'geography', 'team'),
+    error(25, 'phases.pilot.waves[0].kind', /must be one of department, geography, platform, it, custom/),
+  ),
+  rule(
+    'waves[].enrollment: null or an approach',
+    onLine(26, 'null', 'walk-in'),
+    error(26, 'phases.pilot.waves[0].enrollment', /must be one of self-service, assisted, tech-fair/),
+  ),
+  rule(
+    'waves[].groupId: null or a GUID',
+    onLine(27, 'null', 'IT Department'),
+    error(27, 'phases.pilot.waves[0].groupId', /must be an Entra group id \(a GUID\)/),
+  ),
+  rule(
+    'waves[].members: at most 500',
+    onLine(28, guids(500), guids(501)),
+    error(28, 'phases.pilot.waves[0].members', /at most 500 members/),
+  ),
+  rule(
+    'waves[].members: GUIDs',
+    onLine(28, '[]', '[adele@contoso.com]'),
+    error(28, 'phases.pilot.waves[0].members[0]', /must be an Entra object id \(a GUID\)/),
+  ),
+  rule(
+    'waves[].members: no duplicates (whatever the case)',
+    onLine(28, `[${GUID_A}, ${GUID_B}]`, `[${GUID_A}, ${GUID_A.toUpperCase()}]`),
+    error(28, 'phases.pilot.waves[0].members[1]', /duplicate member/),
+  ),
+  rule(
+    'waves[].users: at most 1,000,000',
+    onLine(29, '1000000', '1000001'),
+    error(29, 'phases.pilot.waves[0].users', /from 0 to 1,000,000/),
+  ),
+  rule(
+    'waves[].users: not negative',
+    onLine(29, '0', '-1'),
+    error(29, 'phases.pilot.waves[0].users', /from 0 to 1,000,000/),
+  ),
+  rule(
+    'waves[].devices: a whole number',
+    onLine(30, 'null', '2.5'),
+    error(30, 'phases.pilot.waves[0].devices', /whole number/),
+  ),
+  rule(
+    'waves[].devices: a number, not text',
+    onLine(30, '7', '"many"'),
+    error(30, 'phases.pilot.waves[0].devices', /must be a whole number \(got "many"\)/),
+  ),
+  rule(
+    'waves[].willingness: null or low/medium/high',
+    onLine(31, 'medium', 'very'),
+    error(31, 'phases.pilot.waves[0].willingness', /must be one of low, medium, high/),
+  ),
+  rule(
+    'waves[].businessRisk: null or low/medium/high',
+    onLine(32, 'null', 'extreme'),
+    error(32, 'phases.pilot.waves[0].businessRisk', /must be one of low, medium, high/),
+  ),
+  rule(
+    'waves[].platforms: known, no duplicates',
+    onLine(33, '[linux]', '[linux, linux]'),
+    error(33, 'phases.pilot.waves[0].platforms[1]', /duplicate platform "linux"/),
+  ),
+  rule(
+    'waves[].requirements: at most 2000 characters',
+    onLine(34, 'r'.repeat(2000), 'r'.repeat(2001)),
+    error(34, 'phases.pilot.waves[0].requirements', /at most 2000 characters/),
+  ),
+  rule(
+    'waves[].geography: at most 200 characters',
+    onLine(35, 'g'.repeat(200), 'g'.repeat(201)),
+    error(35, 'phases.pilot.waves[0].geography', /at most 200 characters/),
+  ),
+  rule(
+    'waves: at most 20 per phase',
+    onLine(36, `{ waves: ${waves(20)} }`, `{ waves: ${waves(21)} }`),
+    error(36, 'phases.enterprise.waves', /at most 20 waves/),
+  ),
+  rule('phases: all five are required', lineLeftOut(36), error(9, 'phases.enterprise', /is required/)),
+  rule(
+    'unknown keys: at the top',
+    lineAdded(37, 'colour: blue'),
+    error(
+      38,
+      'colour',
+      /unknown key "colour"; allowed here: version, name, timeZone, app, businessPurpose, phases/,
+    ),
+  ),
+  rule(
+    'unknown keys: in a phase',
+    onLine(20, UNCHANGED, '{ owner: Lee }'),
+    error(
+      20,
+      'phases.poc.owner',
       /unknown key "owner"; allowed here: timeFrame, targetGroups, checklist, criteria, communication, waves/,
-  },
-  {
-    rule: 'unknown keys: a misspelt phase',
-    valid: {},
-    invalid: { 20: '  poc: {}\n  pilott: {}' },
-    path: 'phases.pilott',
-    line: 21,
-    message: /unknown key "pilott"; allowed here: scope, poc, pilot, enterprise, operations/,
-  },
-  {
-    rule: 'unknown keys: in a wave',
-    valid: {},
-    invalid: { 35: '        geography: Berlin\n        colour: blue' },
-    path: 'phases.pilot.waves[0].colour',
-    line: 36,
-    message: /unknown key "colour"; allowed here: id, name, kind,/,
-  },
-  {
-    rule: 'unknown keys: progress cannot be written into a checklist item',
-    valid: {},
-    invalid: { 15: '    checklist: [{ id: a, text: T, done: true }]' },
-    path: 'phases.scope.checklist[0].done',
-    line: 15,
-    message: /unknown key "done"; allowed here: id, text/,
-  },
+    ),
+  ),
+  rule(
+    'unknown keys: a misspelt phase',
+    lineAdded(20, '  pilott: {}'),
+    error(
+      21,
+      'phases.pilott',
+      /unknown key "pilott"; allowed here: scope, poc, pilot, enterprise, operations/,
+    ),
+  ),
+  rule(
+    'unknown keys: in a wave',
+    lineAdded(35, '        colour: blue'),
+    error(36, 'phases.pilot.waves[0].colour', /unknown key "colour"; allowed here: id, name, kind,/),
+  ),
+  rule(
+    'unknown keys: progress cannot be written into a checklist item',
+    onLine(15, UNCHANGED, '[{ id: a, text: T, done: true }]'),
+    error(15, 'phases.scope.checklist[0].done', /unknown key "done"; allowed here: id, text/),
+  ),
 ];
 
 describe('plan file rules', () => {
@@ -747,27 +620,7 @@ phases:
         poc: stage,
         pilot: {
           ...stage,
-          waves: [
-            {
-              id: 'it',
-              name: 'IT',
-              kind: 'custom',
-              enrollment: null,
-              groupId: null,
-              members: [],
-              timeFrame: { start: null, end: null },
-              targetGroups: [],
-              checklist: defaultWaveChecklist(),
-              criteria: [{ id: 'checklist', kind: 'checklist-complete' }],
-              willingness: null,
-              users: null,
-              devices: null,
-              platforms: [],
-              requirements: '',
-              geography: '',
-              businessRisk: null,
-            },
-          ],
+          waves: [defaultWaveSpec('it', 'IT')],
         },
         enterprise: stage,
         operations: stage,
@@ -802,7 +655,7 @@ phases:
 
 /** Every field set, with strings YAML could misread. */
 const richRollout = (template: TemplateName): Rollout => {
-  const rollout = newRollout(template);
+  const rollout = createdRollout(template);
   const tricky = [
     'key: value # not a comment',
     '- starts with a dash',
@@ -854,25 +707,7 @@ const richRollout = (template: TemplateName): Rollout => {
       geography: 'Berlin, Germany',
       businessRisk: 'high',
     },
-    {
-      id: 'remote',
-      name: 'Remote',
-      kind: 'custom',
-      enrollment: null,
-      groupId: null,
-      members: [],
-      timeFrame: { start: null, end: null },
-      targetGroups: [],
-      checklist: [],
-      criteria: [],
-      willingness: null,
-      users: null,
-      devices: null,
-      platforms: [],
-      requirements: '',
-      geography: '',
-      businessRisk: null,
-    },
+    { ...defaultWaveSpec('remote', 'Remote'), checklist: [], criteria: [] },
   ];
   const decision = applyPlan(rollout, spec, { by: ADMIN, revision: null, section: 'test' }, NOW);
   if (!decision.ok) throw new Error(decision.error.message);
@@ -881,8 +716,8 @@ const richRollout = (template: TemplateName): Rollout => {
 
 describe('export → YAML → import', () => {
   const cases: [string, Rollout][] = [
-    ['a new app rollout', newRollout('app')],
-    ['a new enrollment rollout', newRollout('enrollment')],
+    ['a new app rollout', createdRollout('app')],
+    ['a new enrollment rollout', createdRollout('enrollment')],
     ['an app rollout with every field set', richRollout('app')],
     ['an enrollment rollout with every field set', richRollout('enrollment')],
   ];
@@ -929,13 +764,8 @@ describe('export → YAML → import', () => {
   });
 
   it('progress is not in the file: ticks and marks stay out, and cannot be written in', () => {
-    const rollout = newRollout('app');
-    rollout.phases[0]!.checklist[0] = {
-      ...rollout.phases[0]!.checklist[0]!,
-      done: true,
-      by: ADMIN,
-      at: NOW.toISOString(),
-    };
+    const rollout = createdRollout('app');
+    tickFirstScopeItem(rollout);
     const text = stringifyPlan(toPlanFile(rollout));
     expect(text).not.toMatch(/done|Adele/);
     const file: PlanFile = toPlanFile(rollout);

@@ -1,0 +1,66 @@
+import { ENROLLMENT_APPROACHES, LEVELS, MAX_NAME_LENGTH, PLATFORMS, WAVE_KINDS } from '../domain/rollout';
+
+/** The plan file format (the `version` key); the only one so far. */
+export const PLAN_FILE_VERSION = 1;
+
+export const PLAN_LIMITS = {
+  name: MAX_NAME_LENGTH,
+  appName: 80,
+  longText: 2000,
+  geography: 200,
+  targetGroups: 20,
+  targetGroup: 100,
+  checklistItems: 50,
+  checklistText: 200,
+  goal: 300,
+  wavesPerPhase: 20,
+  waveName: 80,
+  members: 500,
+  count: 1_000_000,
+} as const;
+
+/** Every rule the file is checked against, as written in the README. */
+export const PLAN_FILE_RULES: readonly { field: string; rule: string }[] = [
+  { field: 'version', rule: 'is 1' },
+  { field: 'name', rule: `1–${PLAN_LIMITS.name} characters after trimming` },
+  { field: 'timeZone', rule: 'an IANA time zone (Europe/Berlin, America/New_York, UTC)' },
+  { field: 'app.name', rule: `at most ${PLAN_LIMITS.appName} characters` },
+  { field: 'app.intuneAppId', rule: 'null or a GUID' },
+  { field: 'app.platforms, waves[].platforms', rule: `from ${PLATFORMS.join(', ')}; no duplicates` },
+  { field: 'businessPurpose', rule: `at most ${PLAN_LIMITS.longText} characters` },
+  {
+    field: 'timeFrame.start, timeFrame.end',
+    rule: 'null, a date YYYY-MM-DD or a date and time YYYY-MM-DDTHH:mm (years 2000–2100); the end not before the start',
+  },
+  {
+    field: 'targetGroups',
+    rule: `at most ${PLAN_LIMITS.targetGroups} entries of 1–${PLAN_LIMITS.targetGroup} characters (not only spaces)`,
+  },
+  {
+    field: 'checklist',
+    rule: `at most ${PLAN_LIMITS.checklistItems} items; ids are slugs (a-z, 0-9 and -, at most 40, not starting with -), unique within the phase or wave; text 1–${PLAN_LIMITS.checklistText} characters (not only spaces)`,
+  },
+  {
+    field: 'criteria',
+    rule: `ids are slugs, unique within the phase or wave; at most one checklist-complete; a manual goal has 1–${PLAN_LIMITS.goal} characters (not only spaces)`,
+  },
+  {
+    field: 'communication',
+    rule: `each text at most ${PLAN_LIMITS.longText} characters; selfHelpUrl empty or an https:// URL`,
+  },
+  { field: 'waves', rule: `at most ${PLAN_LIMITS.wavesPerPhase} per phase` },
+  { field: 'waves[].id', rule: 'a slug, unique across the whole plan' },
+  { field: 'waves[].name', rule: `1–${PLAN_LIMITS.waveName} characters (not only spaces)` },
+  { field: 'waves[].kind', rule: WAVE_KINDS.join(', ') },
+  { field: 'waves[].enrollment', rule: `null or ${ENROLLMENT_APPROACHES.join(', ')}` },
+  { field: 'waves[].groupId', rule: 'null or a GUID' },
+  { field: 'waves[].members', rule: `at most ${PLAN_LIMITS.members} GUIDs, no duplicates` },
+  {
+    field: 'waves[].users, waves[].devices',
+    rule: `null or a whole number from 0 to ${PLAN_LIMITS.count.toLocaleString('en-US')}`,
+  },
+  { field: 'waves[].willingness, waves[].businessRisk', rule: `null or ${LEVELS.join(', ')}` },
+  { field: 'waves[].requirements', rule: `at most ${PLAN_LIMITS.longText} characters` },
+  { field: 'waves[].geography', rule: `at most ${PLAN_LIMITS.geography} characters` },
+  { field: '(anywhere)', rule: 'no unknown keys' },
+];
