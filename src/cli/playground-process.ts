@@ -1,23 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { projectRoot } from '../project-root';
+import { delay, pickFreePort } from '../storage/azurite-network';
 
 /** The committed Playground configuration: users and tenant with valid GUIDs. */
 export const playgroundConfigPath = (): string => join(projectRoot(), 'playground', 'agents-playground.yml');
-
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls a URL until it answers 200 (the process must stay alive), or fails after `timeoutMs`. */
 export const waitForHttp = async (
@@ -55,7 +42,7 @@ export const startPlayground = async (options: {
   configPath?: string;
   timeoutMs?: number;
 }): Promise<Playground> => {
-  const port = options.port ?? (await freePort());
+  const port = options.port ?? (await pickFreePort('127.0.0.1'));
   const cli = require.resolve('@microsoft/m365agentsplayground/cli.js');
   let output = '';
   const child = spawn(

@@ -177,14 +177,14 @@ export const applyPlan = (
     }
     for (let w = 0; w <= reached; w++) {
       const was = phase.waves[w];
-      const now_ = next.waves[w];
-      if (!was || now_?.id !== was.id) {
+      const planned = next.waves[w];
+      if (!was || planned?.id !== was.id) {
         return refuse(
           'wave-reached',
           `${was?.name ?? 'A reached wave'} has been reached: it cannot be removed or moved.`,
         );
       }
-      if (w < reached && !same(waveSpecOf(was), now_)) {
+      if (w < reached && !same(waveSpecOf(was), planned)) {
         return refuse('phase-passed', `${was.name} has passed; its plan can no longer change.`);
       }
     }

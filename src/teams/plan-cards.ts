@@ -7,7 +7,7 @@ import type { PlanSpec } from '../domain/plan';
 import type { ActionResult, CommandContext } from './handler';
 import { fieldForPath } from './plan-form';
 import { renderCard } from './render-card';
-import { outcomeReply, requestFor } from './replies';
+import { outcomeReply, requestFor, NO_ROLLOUT } from './replies';
 import { phaseFormData, settingsFormData, waveFormData, type FormState } from './views/plan-form-view';
 import { planCardData } from './views/plan-view';
 
@@ -84,7 +84,7 @@ export const afterChange = async (
   onRefused: (rollout: Rollout, message: string) => ActionResult,
 ): Promise<ActionResult> => {
   const rollout = await loadRollout(ctx, rolloutId);
-  if (!rollout) return { message: 'That rollout no longer exists.' };
+  if (!rollout) return { message: NO_ROLLOUT };
   switch (outcome.kind) {
     case 'done':
     case 'unchanged':

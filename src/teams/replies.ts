@@ -9,6 +9,8 @@ import type { CommandContext } from './handler';
 import { renderCard } from './render-card';
 import { plain, STATUS_LABELS } from './views/format';
 
+export const NO_ROLLOUT = 'That rollout no longer exists.';
+
 /** Quotes an argument so that re-running a command parses it back as one token. */
 export const quoteArg = (value: string): string =>
   /[\s"']/.test(value) ? `"${value.replace(/"/g, '')}"` : value;
@@ -79,7 +81,7 @@ export const withLoadedRollout = async (
   const rolloutId = await withRollout(ctx, command, args);
   if (!rolloutId) return null;
   const stored = await ctx.deps.rollouts.get(ctx.turn.tenantId, rolloutId);
-  if (!stored) await ctx.turn.send({ text: 'That rollout no longer exists.' });
+  if (!stored) await ctx.turn.send({ text: NO_ROLLOUT });
   return stored?.value ?? null;
 };
 

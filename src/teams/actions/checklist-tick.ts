@@ -1,11 +1,8 @@
 import { z } from 'zod';
 import { tickChecklist } from '../../app/tick-checklist';
 import { defineAction } from '../handler';
-import { renderCard } from '../render-card';
-import { outcomeReply, requestFor } from '../replies';
-import { checklistCardData } from '../views/checklist-view';
-
-const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+import { cardBoolean, checklistAfter } from '../checklist-reply';
+import { requestFor } from '../replies';
 
 export const checklistTick = defineAction({
   verb: 'checklist.tick',
@@ -14,7 +11,7 @@ export const checklistTick = defineAction({
     phase: z.string().min(1).max(40),
     waveId: z.string().max(100).default(''),
     itemId: z.string().min(1).max(100),
-    done: flag,
+    done: cardBoolean,
   }),
   async run({ turn, deps }, data) {
     const outcome = await tickChecklist(deps, {
@@ -24,11 +21,6 @@ export const checklistTick = defineAction({
       itemId: data.itemId,
       done: data.done,
     });
-    const stored = await deps.rollouts.get(turn.tenantId, data.rolloutId);
-    if (!stored) return { message: 'That rollout no longer exists.' };
-    // The refreshed card replaces the clicked one; a refusal shows on it as a notice.
-    const quiet = outcome.kind === 'done' || outcome.kind === 'duplicate' || outcome.kind === 'unchanged';
-    const notice = quiet ? '' : outcomeReply(outcome).text;
-    return { card: renderCard('checklist', checklistCardData(stored.value, notice)) };
+    return checklistAfter({ turn, deps }, data.rolloutId, outcome);
   },
 });

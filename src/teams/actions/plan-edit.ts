@@ -3,6 +3,7 @@ import { phasePassed, waveState } from '../../domain/plan';
 import { isAdmin } from '../../domain/roles';
 import { defineAction } from '../handler';
 import { loadRollout, planCard, sectionForm, sectionRef } from '../plan-cards';
+import { NO_ROLLOUT } from '../replies';
 
 /** Opens the form of one plan section: settings, a phase, a wave (or a new wave). */
 export const planEdit = defineAction({
@@ -15,7 +16,7 @@ export const planEdit = defineAction({
   }),
   async run(ctx, data) {
     const rollout = await loadRollout(ctx, data.rolloutId);
-    if (!rollout) return { message: 'That rollout no longer exists.' };
+    if (!rollout) return { message: NO_ROLLOUT };
     if (!isAdmin(ctx.turn.from, ctx.deps.access, rollout)) {
       return planCard(rollout, 'Only the rollout’s admins can edit its plan.');
     }

@@ -4,6 +4,7 @@ import type { Rollout } from '../../domain/rollout';
 import { defineAction, type ActionResult } from '../handler';
 import { afterChange, savePlan, loadRollout } from '../plan-cards';
 import { renderCard } from '../render-card';
+import { NO_ROLLOUT } from '../replies';
 
 const importCard = (
   rollout: Rollout,
@@ -31,7 +32,7 @@ export const planImportAction = defineAction({
   }),
   async run(ctx, data) {
     const rollout = await loadRollout(ctx, data.rolloutId);
-    if (!rollout) return { message: 'That rollout no longer exists.' };
+    if (!rollout) return { message: NO_ROLLOUT };
     if (!data.f_yaml.trim()) return importCard(rollout, '', 'Paste a plan file first.', data.revision);
     const parsed = parsePlanYaml(data.f_yaml);
     if (!parsed.ok) {

@@ -3,6 +3,7 @@ import { isPhaseKey } from '../../domain/phases';
 import type { PlanSpec } from '../../domain/plan';
 import { defineAction } from '../handler';
 import { afterChange, savePlan, loadRollout, planCard } from '../plan-cards';
+import { NO_ROLLOUT } from '../replies';
 
 const move = (
   plan: PlanSpec,
@@ -33,7 +34,7 @@ export const planMove = defineAction({
   }),
   async run(ctx, data) {
     const rollout = await loadRollout(ctx, data.rolloutId);
-    if (!rollout) return { message: 'That rollout no longer exists.' };
+    if (!rollout) return { message: NO_ROLLOUT };
     if (!isPhaseKey(data.phase)) return planCard(rollout, 'That phase does not exist.');
     const phase = data.phase;
     const outcome = await savePlan(ctx, rollout.id, {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isPhaseKey } from '../../domain/phases';
 import { defineAction } from '../handler';
 import { afterChange, savePlan, loadRollout, planCard } from '../plan-cards';
+import { NO_ROLLOUT } from '../replies';
 
 /** Applies the suggested wave order shown on the plan card. */
 export const planReorder = defineAction({
@@ -14,7 +15,7 @@ export const planReorder = defineAction({
   }),
   async run(ctx, data) {
     const rollout = await loadRollout(ctx, data.rolloutId);
-    if (!rollout) return { message: 'That rollout no longer exists.' };
+    if (!rollout) return { message: NO_ROLLOUT };
     if (!isPhaseKey(data.phase)) return planCard(rollout, 'That phase does not exist.');
     const phase = data.phase;
     const order = data.order.split(',').filter(Boolean);

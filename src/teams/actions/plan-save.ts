@@ -14,6 +14,7 @@ import {
   type SectionRef,
 } from '../plan-cards';
 import { phaseFrom, settingsFrom, waveFrom, type FieldErrors, type Values } from '../plan-form';
+import { NO_ROLLOUT } from '../replies';
 
 const FIELDS = { settings: SETTINGS_FIELDS, phase: PHASE_FIELDS, wave: WAVE_FIELDS } as const;
 
@@ -82,7 +83,7 @@ export const planSave = defineAction({
   }),
   async run(ctx, data): Promise<ActionResult> {
     const rollout = await loadRollout(ctx, data.rolloutId);
-    if (!rollout) return { message: 'That rollout no longer exists.' };
+    if (!rollout) return { message: NO_ROLLOUT };
     const ref = sectionRef(data.section, data.phase, data.waveId);
     if (!ref) return planCard(rollout, 'That part of the plan does not exist.');
     const stale = () =>

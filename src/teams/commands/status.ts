@@ -1,7 +1,7 @@
 import { getStatus } from '../../app/queries';
 import type { CommandHandler } from '../handler';
 import { renderCard } from '../render-card';
-import { withRollout } from '../replies';
+import { withRollout, NO_ROLLOUT } from '../replies';
 import { statusCardData } from '../views/status-view';
 
 export const status: CommandHandler = {
@@ -14,7 +14,7 @@ export const status: CommandHandler = {
     const rolloutId = await withRollout(ctx, 'status', args);
     if (!rolloutId) return;
     const view = await getStatus(ctx.deps, ctx.turn.tenantId, rolloutId);
-    if (!view) return void (await ctx.turn.send({ text: 'That rollout no longer exists.' }));
+    if (!view) return void (await ctx.turn.send({ text: NO_ROLLOUT }));
     await ctx.turn.send({ card: renderCard('status', statusCardData(view)) });
   },
 };
