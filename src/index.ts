@@ -30,6 +30,12 @@ const main = async (): Promise<void> => {
     logger.warn(
       'MicrosoftAppId is not set: anonymous mode, requests are NOT authenticated (local clients only)',
     );
+    if (!/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(config.HOST)) {
+      logger.warn(
+        { host: config.HOST },
+        'anonymous mode on a non-loopback address: anyone who reaches this port can claim any identity; set MicrosoftAppId',
+      );
+    }
     if (config.ROLLOUT_ADMINS.length === 0) {
       logger.warn('ROLLOUT_ADMINS is empty: everyone is an admin in anonymous mode');
     }

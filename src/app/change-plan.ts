@@ -1,8 +1,10 @@
 import { markCriterion as mark } from '../domain/manual-criteria';
 import { applyPlan, planOf, type PlanSpec } from '../domain/plan';
-import type { Rollout } from '../domain/rollout';
+import { refuse } from '../domain/decision';
+import { normaliseName, type Rollout } from '../domain/rollout';
 import { mutateRollout, type MutationRequest, type Outcome } from './mutate';
 import type { Deps } from './ports';
+import { nameTaken } from './queries';
 
 export interface ChangePlanInput extends MutationRequest {
   /** The revision the editor saw (forms, the import card); null applies as is (command line). */
@@ -18,18 +20,28 @@ export interface ChangePlanInput extends MutationRequest {
  * passed phases and reached waves are protected; a stale revision is refused (the caller shows the
  * fresh section). The change and its audit entry (with before and after) commit together.
  */
-export const changePlan = (deps: Deps, input: ChangePlanInput): Promise<Outcome> =>
-  mutateRollout(deps, input, (current, _seen, now) => ({
+export const changePlan = async (deps: Deps, input: ChangePlanInput): Promise<Outcome> => {
+  // Names identify rollouts in commands: a rename may not take another open rollout's name.
+  const stored = await deps.rollouts.get(input.tenantId, input.rolloutId);
+  const wanted = stored ? input.edit(planOf(stored.value), stored.value).name : null;
+  const taken =
+    stored && wanted && normaliseName(wanted).toLowerCase() !== stored.value.name.toLowerCase()
+      ? await nameTaken(deps, input.tenantId, normaliseName(wanted), input.rolloutId)
+      : null;
+  return mutateRollout(deps, input, (current, _seen, now) => ({
     kind: 'decide',
-    decision: applyPlan(
-      current,
-      input.edit(planOf(current), current),
-      { by: input.by, revision: input.revision, section: input.section },
-      now,
-    ),
+    decision: taken
+      ? refuse('invalid-name', taken)
+      : applyPlan(
+          current,
+          input.edit(planOf(current), current),
+          { by: input.by, revision: input.revision, section: input.section },
+          now,
+        ),
     describe: (next) => `Saved the plan of “${next.name}” (${input.section}); revision ${next.planRevision}.`,
     unchanged: 'Nothing changed in the plan.',
   }));
+};
 
 export interface MarkCriterionInput extends MutationRequest {
   stageId: string;

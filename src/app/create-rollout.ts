@@ -10,6 +10,7 @@ import { toAuditEntry } from './audit';
 import { isConcurrencyError } from './errors';
 import { auditDenied, forbiddenMessage, MAX_ATTEMPTS, type Outcome } from './mutate';
 import type { Deps } from './ports';
+import { nameTaken } from './queries';
 
 export interface CreateRolloutInput {
   tenantId: string;
@@ -42,16 +43,8 @@ export const createRollout = async (deps: Deps, input: CreateRolloutInput): Prom
       const marker = await deps.rollouts.findProcessed(input.tenantId, input.activityKey);
       if (marker) return { kind: 'duplicate', message: marker.outcome, rolloutId: marker.rolloutId };
     }
-    const name = normaliseName(input.name).toLowerCase();
-    const existing = (await deps.rollouts.list(input.tenantId)).find(
-      (r) => r.status !== 'completed' && r.name.toLowerCase() === name,
-    );
-    if (existing && existing.id !== id) {
-      return {
-        kind: 'invalid',
-        message: `A rollout named “${existing.name}” already exists (${existing.id}). Choose another name.`,
-      };
-    }
+    const taken = await nameTaken(deps, input.tenantId, normaliseName(input.name), id);
+    if (taken) return { kind: 'invalid', message: taken };
     const now = deps.clock.now();
     const decision = create(
       {

@@ -79,3 +79,19 @@ export const resolveRollout = async (
   if (found.length > 1) return { kind: 'many', rollouts: found };
   return { kind: 'none', message: `No rollout is called “${input.ref}”. \`rollout list\` shows them.` };
 };
+
+/** An open rollout of the tenant (other than `exceptId`) already called `name`, with the message to give. */
+export const nameTaken = async (
+  deps: Pick<Deps, 'rollouts'>,
+  tenantId: string,
+  name: string,
+  exceptId: string,
+): Promise<string | null> => {
+  const wanted = name.trim().toLowerCase();
+  const existing = (await deps.rollouts.list(tenantId)).find(
+    (r) => r.id !== exceptId && r.status !== 'completed' && r.name.toLowerCase() === wanted,
+  );
+  return existing
+    ? `A rollout named “${existing.name}” already exists (${existing.id}). Choose another name.`
+    : null;
+};

@@ -196,11 +196,6 @@ export const phaseOf = (rollout: Rollout, key: PhaseKey): Phase => {
 
 export const currentPhase = (rollout: Rollout): Phase => phaseOf(rollout, rollout.position.phase);
 
-export const currentWave = (rollout: Rollout): Wave | null => {
-  const { wave } = rollout.position;
-  return wave === null ? null : (currentPhase(rollout).waves[wave] ?? null);
-};
-
 export const positionLabel = (rollout: Rollout, position: Position): string => {
   const phase = phaseOf(rollout, position.phase);
   if (position.wave === null) return phase.title;

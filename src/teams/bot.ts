@@ -99,9 +99,11 @@ export const createBotLogic =
     }
     if (activity.type === ActivityTypes.Message) {
       if (typeof activity.text !== 'string' || !activity.text.trim()) {
-        await turn.send({
-          text: 'This card button needs a newer Teams client. Type `help` to see the commands.',
-        });
+        // A legacy Action.Submit carries `value`; anything else without text is a file or image.
+        const hint = activity.value
+          ? 'This card button needs a newer Teams client.'
+          : 'I only understand typed commands.';
+        await turn.send({ text: `${hint} Type \`help\` to see them.` });
         return;
       }
       await router.handleMessage(turn, activity.text);

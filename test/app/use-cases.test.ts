@@ -254,6 +254,27 @@ describe('advancing', () => {
   });
 });
 
+describe('renaming', () => {
+  it('a plan change may not give a rollout another open rollout’s name', async () => {
+    const deps = makeDeps();
+    await create(deps, 'Alpha', 'k1');
+    const beta = await create(deps, 'Beta', 'k2');
+    const rename = (name: string, key: string) =>
+      changePlan(deps, {
+        ...request(beta, key),
+        revision: null,
+        section: 'settings',
+        edit: (plan) => ({ ...plan, name }),
+      });
+    expect(await rename('alpha', 'r1')).toMatchObject({
+      kind: 'refused',
+      error: { code: 'invalid-name', message: expect.stringContaining('already exists') },
+    });
+    expect((await deps.rollouts.get(TENANT, beta))?.value.name).toBe('Beta');
+    expect((await rename('Gamma', 'r2')).kind).toBe('done');
+  });
+});
+
 describe('limits', () => {
   it('a change too large to store is refused with a clear message and changes nothing', async () => {
     const deps = makeDeps();

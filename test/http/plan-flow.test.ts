@@ -192,6 +192,27 @@ it('exports the plan as YAML and imports an edited file; an invalid file names i
   expect(fact(imported, 'Plan revision')).toBe('2');
 });
 
+it('an import card opened before another change stays refused: importing again never overwrites it', async () => {
+  await say('rollout new Teams Premium');
+  await say('plan export');
+  const yaml = String((findNode(lastCard(), 'CodeBlock') as { codeSnippet: string }).codeSnippet);
+  await say('plan import');
+  const importData = action(lastCard(), 'plan.import').data;
+  const form = await click(
+    'plan.edit',
+    action(await openPlan(), 'plan.edit', (d) => d.section === 'phase' && d.phase === 'poc').data,
+  );
+  await submit(form, { f_targetGroups: 'Lab users' });
+  const edited = yaml.replace('name: Teams Premium', 'name: Renamed');
+  const refused = await click('plan.import', { ...importData, f_yaml: edited });
+  expect(cardText(refused)).toContain('the plan changed since this card was opened (revision 1, now 2)');
+  const again = await click('plan.import', { ...action(refused, 'plan.import').data, f_yaml: edited });
+  expect(cardText(again)).toContain('Nothing was imported');
+  const plan = await openPlan();
+  expect(cardText(plan)).toContain('Lab users');
+  expect(cardText(plan)).toContain('Teams Premium: plan');
+});
+
 it('a manual goal is marked met with a note on the checklist card, and gates the advance', async () => {
   await say('rollout new Teams Premium');
   const plan = await openPlan();

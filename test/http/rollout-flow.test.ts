@@ -279,6 +279,14 @@ describe('with admins configured (anonymous local mode)', () => {
     expect((await fetch(`${h.server.url}/healthz`)).status).toBe(200);
   });
 
+  it('a message without text (a file, or a legacy card submit) gets a hint, not an error', async () => {
+    const file = message('', { serviceUrl: h.connector.url });
+    expect((await h.post(file)).status).toBe(200);
+    expect(lastText()).toBe('I only understand typed commands. Type `help` to see them.');
+    await h.post({ ...message('', { serviceUrl: h.connector.url }), value: { verb: 'checklist.tick' } });
+    expect(lastText()).toBe('This card button needs a newer Teams client. Type `help` to see them.');
+  });
+
   it('welcomes on install', async () => {
     const { installationAdd } = await import('../support/activities');
     await h.post(installationAdd({ serviceUrl: h.connector.url }));

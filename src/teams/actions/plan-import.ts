@@ -50,7 +50,16 @@ export const planImportAction = defineAction({
       edit: () => parsed.spec,
     });
     return afterChange(ctx, rollout.id, outcome, (fresh, message) =>
-      importCard(fresh, data.f_yaml, `Nothing was imported: ${message}`),
+      outcome.kind === 'refused' && outcome.error.code === 'stale-revision'
+        ? // Keep the card on the revision it was opened on: importing it again must not overwrite
+          // the change it missed.
+          importCard(
+            fresh,
+            data.f_yaml,
+            `Nothing was imported: the plan changed since this card was opened (revision ${data.revision}, now ${fresh.planRevision}). Export the current plan (\`plan export\`) and make your change on it.`,
+            data.revision,
+          )
+        : importCard(fresh, data.f_yaml, `Nothing was imported: ${message}`),
     );
   },
 });

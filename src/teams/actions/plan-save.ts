@@ -86,11 +86,6 @@ export const planSave = defineAction({
     if (!rollout) return { message: NO_ROLLOUT };
     const ref = sectionRef(data.section, data.phase, data.waveId);
     if (!ref) return planCard(rollout, 'That part of the plan does not exist.');
-    const stale = () =>
-      sectionForm(rollout, ref, {
-        formError: `The plan changed since this form was opened (revision ${data.revision}, now ${rollout.planRevision}). This is the current version: make your change again.`,
-      });
-    if (data.revision !== rollout.planRevision) return stale();
     const values = valuesOf(FIELDS[ref.section], data);
     const errors: Record<string, string> = {};
     const { plan, waveId } = proposed(rollout, ref, values, errors);
