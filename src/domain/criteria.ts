@@ -1,4 +1,5 @@
 import type { CriterionResult } from './decision';
+import { evaluateFeedbackGoals, feedbackPlanOf, type FeedbackMeasurements } from './feedback-goals';
 import { currentPhase, type CriterionSpec, type Rollout, type Stage } from './rollout';
 
 interface StageRef {
@@ -54,6 +55,18 @@ export const gatingStages = (rollout: Rollout): StageRef[] => {
   return index === phase.waves.length - 1 ? [waveRef, { id: phase.key, stage: phase }] : [waveRef];
 };
 
-/** Every exit criterion of the current position, each measured against its target. */
-export const evaluateExitCriteria = (rollout: Rollout): CriterionResult[] =>
-  gatingStages(rollout).flatMap((ref) => ref.stage.criteria.map((spec) => evaluateOne(spec, ref)));
+/** Nothing measured yet: every stage's feedback counts are zero. */
+export const NO_MEASUREMENTS: FeedbackMeasurements = new Map();
+
+/**
+ * Every exit criterion of the current position, each measured against its target: the planned
+ * criteria, then the feedback goals of stages that take feedback, against `measured`.
+ */
+export const evaluateExitCriteria = (rollout: Rollout, measured: FeedbackMeasurements): CriterionResult[] =>
+  gatingStages(rollout).flatMap((ref) => {
+    const planned = ref.stage.criteria.map((spec) => evaluateOne(spec, ref));
+    const feedback = feedbackPlanOf(ref.stage, ref.id);
+    return feedback
+      ? [...planned, ...evaluateFeedbackGoals(rollout, ref.id, feedback.goals, measured)]
+      : planned;
+  });

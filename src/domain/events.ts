@@ -34,6 +34,8 @@ export type DomainEvent =
   | (EventBase & { type: 'rollout-resumed' })
   | (EventBase & { type: 'rollout-closed' })
   | (EventBase & { type: 'access-denied'; command: string })
+  | (EventBase & { type: 'issue-resolved'; summary: string })
+  | (EventBase & { type: 'issue-reopened'; summary: string })
   | (EventBase & { type: 'plan-changed'; section: string; revision: number; before: string; after: string })
   | (EventBase & {
       type: 'criterion-marked';

@@ -1,4 +1,5 @@
 import { accept, refuse, type Decision } from './decision';
+import { feedbackPlanOf, type FeedbackGoals, type FeedbackPlan } from './feedback-goals';
 import { PHASE_KEYS, type PhaseKey } from './phases';
 import type {
   ChecklistItem,
@@ -7,6 +8,7 @@ import type {
   Phase,
   Platform,
   Rollout,
+  Stage,
   TimeFrame,
   Wave,
   WaveProfile,
@@ -36,6 +38,8 @@ export interface StageSpec {
   targetGroups: string[];
   checklist: ItemSpec[];
   criteria: CriterionPlan[];
+  /** Whether the stage takes feedback, with its goals; null: it takes none. Always explicit here. */
+  feedback: FeedbackPlan | null;
 }
 
 export interface PhaseSpec extends StageSpec {
@@ -58,7 +62,32 @@ const criterionPlans = (criteria: CriterionSpec[]): CriterionPlan[] =>
     c.kind === 'manual' ? { id: c.id, kind: 'manual', goal: c.goal } : { id: c.id, kind: c.kind },
   );
 
-export const waveSpecOf = (wave: Wave): WaveSpec => ({
+/** Feedback goals in their fixed key order (the domain compares plans as JSON), as a fresh copy. */
+export const feedbackGoalsOf = (goals: FeedbackGoals): FeedbackGoals => ({
+  minResponses: goals.minResponses,
+  minResponsePercent: goals.minResponsePercent,
+  minAverageRating: goals.minAverageRating,
+  minInstallSuccess: goals.minInstallSuccess,
+  maxOpenBlockers: goals.maxOpenBlockers,
+});
+
+/** A copy of a feedback plan (null: takes none), its goals in their fixed key order. */
+export const copyFeedbackPlan = (plan: FeedbackPlan | null): FeedbackPlan | null =>
+  plan && { goals: feedbackGoalsOf(plan.goals) };
+
+/** A stage's feedback as the plan has it: explicit, the default filled in for a stage without one. */
+const stageFeedback = (stage: Stage, stageId: string): FeedbackPlan | null =>
+  copyFeedbackPlan(feedbackPlanOf(stage, stageId));
+
+/**
+ * The feedback a stage gets when its plan does not say: the pilot phase and every wave take
+ * feedback with the default goals, other phases none (`feedbackPlanOf`'s default).
+ */
+export const defaultFeedbackFor = (stageId: string): FeedbackPlan | null =>
+  stageFeedback({ feedback: undefined } as Stage, stageId);
+
+/** A wave's plan; `phase` names its stage (`<phase>/<wave id>`), a wave's default is the same in every phase. */
+export const waveSpecOf = (wave: Wave, phase: PhaseKey | '' = ''): WaveSpec => ({
   id: wave.id,
   name: wave.name,
   kind: wave.kind,
@@ -69,6 +98,7 @@ export const waveSpecOf = (wave: Wave): WaveSpec => ({
   targetGroups: [...wave.targetGroups],
   checklist: itemSpecs(wave.checklist),
   criteria: criterionPlans(wave.criteria),
+  feedback: stageFeedback(wave, `${phase}/${wave.id}`),
   willingness: wave.willingness,
   users: wave.users,
   devices: wave.devices,
@@ -83,8 +113,9 @@ export const phaseSpecOf = (phase: Phase): PhaseSpec => ({
   targetGroups: [...phase.targetGroups],
   checklist: itemSpecs(phase.checklist),
   criteria: criterionPlans(phase.criteria),
+  feedback: stageFeedback(phase, phase.key),
   communication: { ...phase.communication },
-  waves: phase.waves.map(waveSpecOf),
+  waves: phase.waves.map((w) => waveSpecOf(w, phase.key)),
 });
 
 /** The rollout's plan as data (what `plan export` writes). */
@@ -123,6 +154,7 @@ const mergeWave = (old: Wave | undefined, spec: WaveSpec): Wave => ({
   members: [...spec.members],
   checklist: mergeChecklist(old?.checklist ?? [], spec.checklist),
   criteria: mergeCriteria(old?.criteria ?? [], spec.criteria),
+  feedback: copyFeedbackPlan(spec.feedback),
 });
 
 export interface PlanChange {
@@ -184,7 +216,7 @@ export const applyPlan = (
           `${was?.name ?? 'A reached wave'} has been reached: it cannot be removed or moved.`,
         );
       }
-      if (w < reached && !same(waveSpecOf(was), planned)) {
+      if (w < reached && !same(waveSpecOf(was, key), planned)) {
         return refuse('phase-passed', `${was.name} has passed; its plan can no longer change.`);
       }
     }
@@ -209,6 +241,7 @@ export const applyPlan = (
       targetGroups: [...next.targetGroups],
       checklist: mergeChecklist(phase.checklist, next.checklist),
       criteria: mergeCriteria(phase.criteria, next.criteria),
+      feedback: copyFeedbackPlan(next.feedback),
       communication: { ...next.communication },
       waves,
     };

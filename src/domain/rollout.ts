@@ -1,6 +1,7 @@
 import { accept, refuse, type Decision } from './decision';
 import type { PositionRef } from './events';
 import type { PhaseKey } from './phases';
+import type { FeedbackPlan } from './feedback-goals';
 import type { Person } from './roles';
 import { templatePhases } from './templates';
 
@@ -61,6 +62,11 @@ export interface Stage {
   targetGroups: string[];
   criteria: CriterionSpec[];
   checklist: ChecklistItem[];
+  /**
+   * Whether the stage takes feedback, with its goals (exit criteria); null: it takes none.
+   * Absent in rollouts stored before feedback existed: the default applies (`feedbackPlanOf`).
+   */
+  feedback?: FeedbackPlan | null;
 }
 
 /** The source guide's discussion points for choosing and ordering target groups. */

@@ -1,3 +1,4 @@
+import { defaultFeedbackPlan } from './feedback-goals';
 import { PHASE_KEYS, PHASE_TITLES, type PhaseKey } from './phases';
 import type {
   ChecklistItem,
@@ -117,7 +118,7 @@ export interface NewWave {
   groupId?: string | null;
 }
 
-/** A wave with defaults for everything the plan has not said yet. */
+/** A wave with defaults for everything the plan has not said yet (it takes feedback, default goals). */
 export const newWave = (fields: NewWave): Wave => ({
   id: fields.id,
   name: fields.name,
@@ -130,6 +131,7 @@ export const newWave = (fields: NewWave): Wave => ({
   targetGroups: [],
   criteria: [{ id: 'checklist', kind: 'checklist-complete' }],
   checklist: seedChecklist(DEFAULT_WAVE_CHECKLIST),
+  feedback: defaultFeedbackPlan(),
   willingness: null,
   users: null,
   devices: null,
@@ -150,7 +152,10 @@ const enrollmentPilotStages = (): Wave[] => [
   { ...newWave({ id: 'other-groups', name: 'Other groups (no executives or VIPs)', kind: 'custom' }) },
 ];
 
-/** The phases a new rollout starts with: checklists from its template, no dates yet. */
+/**
+ * The phases a new rollout starts with: checklists from its template, no dates yet; the pilot
+ * takes feedback with the default goals, the other phases none.
+ */
 export const templatePhases = (template: TemplateName): Phase[] =>
   PHASE_KEYS.map((key) => ({
     key,
@@ -159,6 +164,7 @@ export const templatePhases = (template: TemplateName): Phase[] =>
     targetGroups: [],
     criteria: [{ id: 'checklist', kind: 'checklist-complete' }],
     checklist: seedChecklist(CHECKLISTS[template][key]),
+    feedback: key === 'pilot' ? defaultFeedbackPlan() : null,
     waves: template === 'enrollment' && key === 'pilot' ? enrollmentPilotStages() : [],
     communication: emptyCommunication(),
     signoff: null,

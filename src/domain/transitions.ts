@@ -1,5 +1,6 @@
 import { evaluateExitCriteria } from './criteria';
 import { accept, refuse, type Decision } from './decision';
+import type { FeedbackMeasurements } from './feedback-goals';
 import { PHASE_KEYS } from './phases';
 import { currentPhase, phaseOf, positionLabel, positionRef, type Position, type Rollout } from './rollout';
 import type { Person } from './roles';
@@ -31,6 +32,8 @@ export interface AdvanceOptions {
   by: Person;
   /** Advance although criteria are unmet; the reason is mandatory and recorded. */
   force?: { reason: string };
+  /** Feedback measured per stage, for the feedback goals among the exit criteria. */
+  measured: FeedbackMeasurements;
 }
 
 export const advance = (rollout: Rollout, options: AdvanceOptions, now: Date): Decision<Rollout> => {
@@ -50,7 +53,7 @@ export const advance = (rollout: Rollout, options: AdvanceOptions, now: Date): D
   if (reason && reason.length > MAX_REASON_LENGTH) {
     return refuse('reason-required', `A reason has at most ${MAX_REASON_LENGTH} characters.`);
   }
-  const unmet = evaluateExitCriteria(rollout).filter((c) => !c.met);
+  const unmet = evaluateExitCriteria(rollout, options.measured).filter((c) => !c.met);
   if (unmet.length > 0 && !options.force) {
     return refuse(
       'gate-unmet',

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { LEVELS, PLATFORMS } from '../domain/rollout';
 import { isLocalDateTime } from '../domain/time';
-import { PLAN_LIMITS } from './plan-file-rules';
+import { boundsText, PLAN_LIMITS, type GoalBounds } from './plan-file-rules';
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,39}$/;
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -131,3 +131,13 @@ export const count = z
   .max(PLAN_LIMITS.count, `must be from 0 to ${PLAN_LIMITS.count.toLocaleString('en-US')}`)
   .nullable()
   .default(null);
+
+/** A number in a range (`whole`: whole numbers only): `must be a number from 1 to 5 (got 6)`. */
+export const bounded = (bounds: GoalBounds) => {
+  const outOfRange = (issue: { input?: unknown }): string =>
+    `must be ${boundsText(bounds)} (got ${shown(issue.input)})`;
+  const number = z.number({ error: typeError(boundsText(bounds)) });
+  return (bounds.whole ? number.int({ error: outOfRange }) : number)
+    .min(bounds.min, { error: outOfRange })
+    .max(bounds.max, { error: outOfRange });
+};

@@ -1,3 +1,4 @@
+import type { FeedbackGoals } from '../domain/feedback-goals';
 import { ENROLLMENT_APPROACHES, LEVELS, MAX_NAME_LENGTH, PLATFORMS, WAVE_KINDS } from '../domain/rollout';
 
 /** The plan file format (the `version` key); the only one so far. */
@@ -18,6 +19,37 @@ export const PLAN_LIMITS = {
   members: 500,
   count: 1_000_000,
 } as const;
+
+/** The range of one feedback goal; `whole`: whole numbers only. */
+export interface GoalBounds {
+  min: number;
+  max: number;
+  whole: boolean;
+}
+
+/** The feedback goals in the order a plan writes them. */
+export const FEEDBACK_GOAL_KEYS = [
+  'minResponses',
+  'minResponsePercent',
+  'minAverageRating',
+  'minInstallSuccess',
+  'maxOpenBlockers',
+] as const satisfies readonly (keyof FeedbackGoals)[];
+
+/** What each feedback goal may be (null aside: no such goal); the plan file and the edit forms alike. */
+export const FEEDBACK_GOAL_BOUNDS: Readonly<Record<keyof FeedbackGoals, GoalBounds>> = {
+  minResponses: { min: 0, max: 100_000, whole: true },
+  minResponsePercent: { min: 0, max: 100, whole: false },
+  minAverageRating: { min: 1, max: 5, whole: false },
+  minInstallSuccess: { min: 0, max: 100, whole: false },
+  maxOpenBlockers: { min: 0, max: 10_000, whole: true },
+};
+
+/** `a whole number from 0 to 100,000`, `a number from 1 to 5`. */
+export const boundsText = ({ min, max, whole }: GoalBounds): string =>
+  `${whole ? 'a whole number' : 'a number'} from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`;
+
+const goalRule = (key: keyof FeedbackGoals): string => `null or ${boundsText(FEEDBACK_GOAL_BOUNDS[key])}`;
 
 /** Every rule the file is checked against, as written in the README. */
 export const PLAN_FILE_RULES: readonly { field: string; rule: string }[] = [
@@ -62,5 +94,20 @@ export const PLAN_FILE_RULES: readonly { field: string; rule: string }[] = [
   { field: 'waves[].willingness, waves[].businessRisk', rule: `null or ${LEVELS.join(', ')}` },
   { field: 'waves[].requirements', rule: `at most ${PLAN_LIMITS.longText} characters` },
   { field: 'waves[].geography', rule: `at most ${PLAN_LIMITS.geography} characters` },
+  {
+    field: 'feedback',
+    rule: "false (no feedback), true (the default goals) or a mapping of goals; left out: the stage's default",
+  },
+  {
+    field: 'feedback.minResponses',
+    rule: `${goalRule('minResponses')}; met by this many responses or by minResponsePercent`,
+  },
+  { field: 'feedback.minResponsePercent', rule: `${goalRule('minResponsePercent')} (% of the audience)` },
+  { field: 'feedback.minAverageRating', rule: goalRule('minAverageRating') },
+  {
+    field: 'feedback.minInstallSuccess',
+    rule: `${goalRule('minInstallSuccess')} (% saying it installed and worked)`,
+  },
+  { field: 'feedback.maxOpenBlockers', rule: goalRule('maxOpenBlockers') },
   { field: '(anywhere)', rule: 'no unknown keys' },
 ];

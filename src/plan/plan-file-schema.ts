@@ -1,15 +1,17 @@
 /**
  * The shape of a plan file as a zod schema: settings, and per phase its time frame, target groups,
- * checklist, criteria, communication and waves, with their defaults. It checks the file's rules
- * (`PLAN_FILE_RULES`) and is the source of `schema/plan.schema.json`.
+ * checklist, criteria, feedback, communication and waves, with their defaults. It checks the file's
+ * rules (`PLAN_FILE_RULES`) and is the source of `schema/plan.schema.json`.
  */
 import { z } from 'zod';
+import { DEFAULT_FEEDBACK_GOALS, type FeedbackGoals } from '../domain/feedback-goals';
 import { defaultWaveChecklist, type CriterionPlan } from '../domain/plan';
 import { PHASE_KEYS, type PhaseKey } from '../domain/phases';
 import { ENROLLMENT_APPROACHES, WAVE_KINDS, type TimeFrame } from '../domain/rollout';
 import { emptyCommunication } from '../domain/templates';
 import { compareLocal, isLocalDateTime, isTimeZone } from '../domain/time';
 import {
+  bounded,
   count,
   guid,
   httpsUrlOrEmpty,
@@ -25,7 +27,7 @@ import {
   text,
   typeError,
 } from './plan-file-fields';
-import { PLAN_FILE_VERSION, PLAN_LIMITS } from './plan-file-rules';
+import { FEEDBACK_GOAL_BOUNDS, PLAN_FILE_VERSION, PLAN_LIMITS } from './plan-file-rules';
 
 const emptyTimeFrame = (): TimeFrame => ({ start: null, end: null });
 
@@ -100,6 +102,58 @@ const criteria = z
   .default(defaultCriteria)
   .describe('Exit criteria; leave out for "checklist complete".');
 
+const goal = (key: keyof FeedbackGoals, description: string) =>
+  bounded(FEEDBACK_GOAL_BOUNDS[key])
+    .nullable()
+    .default(DEFAULT_FEEDBACK_GOALS[key])
+    .describe(`${description}; null: no such goal.`);
+
+/** A stage's feedback goals as a file writes them: each one left out gets its default. */
+export const feedbackGoals = strict({
+  minResponses: goal('minResponses', 'Responses needed (met by this count or by minResponsePercent)'),
+  minResponsePercent: goal('minResponsePercent', 'Responses needed, as a % of the audience'),
+  minAverageRating: goal('minAverageRating', 'Lowest average rating, 1 to 5'),
+  minInstallSuccess: goal('minInstallSuccess', '% of answers saying it installed and worked'),
+  maxOpenBlockers: goal('maxOpenBlockers', 'Most blockers still open'),
+}).meta({
+  id: 'FeedbackGoals',
+  description: 'The exit criteria the feedback of the phase or wave must meet.',
+});
+
+/**
+ * The plan model's own form of a feedback plan, `{ goals }`: the edit forms check the plan they
+ * build with this schema. Files write the goals directly; it is left out of the JSON Schema.
+ */
+export const FEEDBACK_PLAN_MODEL_ID = 'FeedbackPlanModel';
+const feedbackPlanModel = strict({ goals: feedbackGoals }).meta({ id: FEEDBACK_PLAN_MODEL_ID });
+
+const record = (value: unknown): Record<string, unknown> | null =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : null;
+
+/**
+ * `false` (or null): the stage takes no feedback; `true`: it does, with the default goals; a
+ * mapping: it does, with these goals. Left out, the stage gets its default (`fromPlanFile`).
+ */
+const feedback = z
+  .union([z.boolean(), z.null(), feedbackGoals, feedbackPlanModel], {
+    error: (issue) => {
+      if (issue.code !== 'invalid_union') return undefined;
+      // A mapping with a wrong value: name the goal (plan-yaml reports it on the goal's own line).
+      const mapping = record(issue.input);
+      const meant = mapping && Object.keys(mapping).join() === 'goals' ? feedbackPlanModel : feedbackGoals;
+      const first = mapping ? meant.safeParse(mapping).error?.issues[0] : undefined;
+      if (first)
+        return first.path.length ? `${first.path.map(String).join('.')}: ${first.message}` : first.message;
+      return `must be false (no feedback), true (the default goals) or a mapping of feedback goals (got ${shown(issue.input)})`;
+    },
+  })
+  .optional()
+  .describe(
+    'Whether the phase or wave takes pilot feedback: false (or null) for none, true for the default goals, or its goals. Left out: the pilot phase and every wave take feedback with the default goals, other phases none.',
+  );
+
 const communication = strict({
   whatIsDeployed: text(PLAN_LIMITS.longText).default(''),
   howAndWhen: text(PLAN_LIMITS.longText).default(''),
@@ -128,6 +182,7 @@ const wave = strict({
   targetGroups,
   checklist: checklist.default(defaultWaveChecklist).describe('Leave out for the default wave checklist.'),
   criteria,
+  feedback,
   willingness: level,
   users: count,
   devices: count,
@@ -142,6 +197,7 @@ const phase = strict({
   targetGroups,
   checklist: checklist.default(() => []),
   criteria,
+  feedback,
   communication,
   waves: z
     .array(wave, { error: typeError('a list of waves') })
@@ -156,11 +212,6 @@ const phases = strict({
   enterprise: phase,
   operations: phase,
 } satisfies Record<PhaseKey, typeof phase>);
-
-const record = (value: unknown): Record<string, unknown> | null =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : null;
 
 /** Wave ids are unique across the whole plan (checked even when other parts have errors). */
 const uniqueWaveIds = (file: unknown, ctx: z.RefinementCtx<unknown>): void => {
@@ -224,9 +275,11 @@ export const planFileSchema = strict({
   .meta({
     title: 'Rollout Coordinator plan file',
     description:
-      'The editable plan of a rollout: settings, and per phase its time frame, target groups, checklist, exit criteria, communication plan and waves. Checklist ticks and goals marked met are not part of it.',
+      'The editable plan of a rollout: settings, and per phase its time frame, target groups, checklist, exit criteria, feedback goals, communication plan and waves. Checklist ticks and goals marked met are not part of it.',
   });
 
 export type PlanFile = z.infer<typeof planFileSchema>;
+/** The `feedback` of a phase or wave in a file, as read (undefined: left out). */
+export type PlanFileFeedback = z.infer<typeof feedback>;
 /** What a file may contain: optional fields may be left out. */
 export type PlanFileInput = z.input<typeof planFileSchema>;

@@ -1,24 +1,58 @@
 /**
  * A plan FILE: the editable plan of a rollout (`PlanSpec`) plus a version, as written by
  * `plan export` and read by `plan import` and `npm run plan -- apply`. Optional fields may be
- * left out and get their defaults; `toPlanFile` writes every field so export → import is lossless.
+ * left out and get their defaults; `toPlanFile` writes every field so export → import is lossless
+ * (a stage's `feedback` too: `false` or its goals, the file's form of the plan's feedback).
  * The same rules check the plan cards' edit forms. Its parts: `plan-file-rules.ts` (the limits and
  * the rules the README lists), `plan-file-fields.ts` (the kinds of value, with their messages) and
  * `plan-file-schema.ts` (the file's shape, `planFileSchema`); here, the file to and from a plan.
  */
-import { planOf, type CriterionPlan, type PlanSpec, type WaveSpec } from '../domain/plan';
+import { defaultFeedbackPlan, type FeedbackPlan } from '../domain/feedback-goals';
+import {
+  defaultFeedbackFor,
+  feedbackGoalsOf,
+  planOf,
+  type CriterionPlan,
+  type PlanSpec,
+  type WaveSpec,
+} from '../domain/plan';
 import { PHASE_KEYS, type PhaseKey } from '../domain/phases';
 import type { Rollout } from '../domain/rollout';
 import { PLAN_FILE_VERSION } from './plan-file-rules';
-import type { PlanFile } from './plan-file-schema';
+import type { PlanFile, PlanFileFeedback } from './plan-file-schema';
 
-/** The rollout's plan as a file: every field written, in a stable order. */
-export const toPlanFile = (rollout: Rollout): PlanFile => ({
+/** A stage's feedback as a file writes it: `false`, or every goal (null: no such goal). */
+const fileFeedback = (plan: FeedbackPlan | null): PlanFileFeedback =>
+  plan ? feedbackGoalsOf(plan.goals) : false;
+
+/** A plan as a file: every field written, in a stable order (that of `planOf`). */
+export const planFileOf = (spec: PlanSpec): PlanFile => ({
   version: PLAN_FILE_VERSION,
-  ...planOf(rollout),
+  ...spec,
+  phases: Object.fromEntries(
+    PHASE_KEYS.map((key) => {
+      const p = spec.phases[key];
+      const waves = p.waves.map((w) => ({ ...w, feedback: fileFeedback(w.feedback) }));
+      return [key, { ...p, feedback: fileFeedback(p.feedback), waves }];
+    }),
+  ) as PlanFile['phases'],
 });
 
-const waveSpecFrom = (w: PlanFile['phases'][PhaseKey]['waves'][number]): WaveSpec => ({
+/** The rollout's plan as a file: every field written, in a stable order. */
+export const toPlanFile = (rollout: Rollout): PlanFile => planFileOf(planOf(rollout));
+
+/**
+ * The feedback a file asks for: left out, the stage's default; `false` (or null) none; `true` the
+ * default goals; a mapping of goals (already defaulted), those.
+ */
+const feedbackFrom = (value: PlanFileFeedback, stageId: string): FeedbackPlan | null => {
+  if (value === undefined) return defaultFeedbackFor(stageId);
+  if (value === false || value === null) return null;
+  if (value === true) return defaultFeedbackPlan();
+  return { goals: feedbackGoalsOf('goals' in value ? value.goals : value) };
+};
+
+const waveSpecFrom = (key: PhaseKey, w: PlanFile['phases'][PhaseKey]['waves'][number]): WaveSpec => ({
   id: w.id,
   name: w.name,
   kind: w.kind,
@@ -29,6 +63,7 @@ const waveSpecFrom = (w: PlanFile['phases'][PhaseKey]['waves'][number]): WaveSpe
   targetGroups: [...w.targetGroups],
   checklist: w.checklist.map(({ id, text }) => ({ id, text })),
   criteria: w.criteria.map(criterionFrom),
+  feedback: feedbackFrom(w.feedback, `${key}/${w.id}`),
   willingness: w.willingness,
   users: w.users,
   devices: w.devices,
@@ -60,6 +95,7 @@ export const fromPlanFile = (file: PlanFile): PlanSpec => ({
           targetGroups: [...p.targetGroups],
           checklist: p.checklist.map(({ id, text }) => ({ id, text })),
           criteria: p.criteria.map(criterionFrom),
+          feedback: feedbackFrom(p.feedback, key),
           communication: {
             whatIsDeployed: p.communication.whatIsDeployed,
             howAndWhen: p.communication.howAndWhen,
@@ -67,7 +103,7 @@ export const fromPlanFile = (file: PlanFile): PlanSpec => ({
             selfHelpUrl: p.communication.selfHelpUrl,
             helpDeskContact: p.communication.helpDeskContact,
           },
-          waves: p.waves.map(waveSpecFrom),
+          waves: p.waves.map((w) => waveSpecFrom(key, w)),
         },
       ];
     }),

@@ -1,22 +1,49 @@
 import { z } from 'zod';
-import { planFileSchema } from './plan-file-schema';
+import { FEEDBACK_PLAN_MODEL_ID, planFileSchema } from './plan-file-schema';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** The schema without the definition `id` and the alternatives (`anyOf` entries) that refer to it. */
+const withoutDefinition = (schema: Json, id: string): Json => {
+  const ref = `#/$defs/${id}`;
+  const strip = (node: Json): Json => {
+    if (Array.isArray(node)) return node.map(strip);
+    if (node === null || typeof node !== 'object') return node;
+    const out: { [key: string]: Json } = {};
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$defs' && value && typeof value === 'object' && !Array.isArray(value)) {
+        out[key] = strip(Object.fromEntries(Object.entries(value).filter(([name]) => name !== id)));
+      } else if (key === 'anyOf' && Array.isArray(value)) {
+        out[key] = value
+          .filter((v) => !(v && typeof v === 'object' && !Array.isArray(v) && v.$ref === ref))
+          .map(strip);
+      } else {
+        out[key] = strip(value);
+      }
+    }
+    return out;
+  };
+  return strip(schema);
+};
 
 /**
  * The JSON Schema of a plan file, for editors (the YAML language server, VS Code): what a file may
  * contain, so `io: 'input'` (fields with defaults are optional). Rules zod checks in code (time
  * zones, real dates, unique ids, end after start) are not in it; `npm run plan -- validate` checks
- * those. Committed as `schema/plan.schema.json`; a test keeps it in step.
+ * those. Neither is the plan model's own form of a stage's feedback (`{ goals }`), which the edit
+ * forms use and files never need. Committed as `schema/plan.schema.json`; a test keeps it in step.
  */
 export const planJsonSchema = (): Record<string, unknown> =>
-  z.toJSONSchema(planFileSchema, {
-    target: 'draft-2020-12',
-    io: 'input',
-    unrepresentable: 'any',
-  }) as Record<string, unknown>;
+  withoutDefinition(
+    z.toJSONSchema(planFileSchema, {
+      target: 'draft-2020-12',
+      io: 'input',
+      unrepresentable: 'any',
+    }) as Json,
+    FEEDBACK_PLAN_MODEL_ID,
+  ) as Record<string, unknown>;
 
 const PRINT_WIDTH = 110;
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 const isScalar = (value: Json): boolean => value === null || typeof value !== 'object';
 

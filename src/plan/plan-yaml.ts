@@ -1,4 +1,5 @@
 import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
 import type { PlanSpec } from '../domain/plan';
 import { fromPlanFile } from './plan-file';
 import { unknownKeyMessage } from './plan-file-fields';
@@ -78,6 +79,42 @@ const fail = (errors: PlanFileError[]): PlanYamlResult => ({ ok: false, errors }
 
 const byLine = (a: PlanFileError, b: PlanFileError): number => (a.line ?? 0) - (b.line ?? 0);
 
+type Issue = z.core.$ZodIssue;
+
+/**
+ * The issues of the alternative a value was meant as, when it may take one of several forms (a
+ * stage's `feedback`: true, false or a mapping of goals): of the alternatives whose own type
+ * matched (a mapping for a mapping), the one that knows most of its keys, then the one with the
+ * fewest complaints. Null when no alternative's type matched: the union's own message says what
+ * is allowed.
+ */
+const meantAlternative = (issue: Issue): Issue[] | null => {
+  if (issue.code !== 'invalid_union') return null;
+  const unknownKeys = (issues: Issue[]): number =>
+    issues.reduce(
+      (n, i) => n + (i.code === 'unrecognized_keys' && i.path.length === 0 ? i.keys.length : 0),
+      0,
+    );
+  const candidates = issue.errors.filter(
+    (issues) => issues.length > 0 && !issues.some((i) => i.path.length === 0 && i.code === 'invalid_type'),
+  );
+  const [best] = candidates.sort((a, b) => unknownKeys(a) - unknownKeys(b) || a.length - b.length);
+  return best ?? null;
+};
+
+/** Each issue with its full path; an alternative's issues in place of "none of the forms fits". */
+const flatIssues = function* (
+  issues: readonly Issue[],
+  prefix: readonly PropertyKey[] = [],
+): Generator<Issue> {
+  for (const issue of issues) {
+    const path = [...prefix, ...issue.path];
+    const inner = meantAlternative(issue);
+    if (inner) yield* flatIssues(inner, path);
+    else yield { ...issue, path };
+  }
+};
+
 /**
  * Reads a plan file: YAML syntax errors with their line, then every rule of the plan file schema,
  * each error with the line of the field it is about (or of the mapping that misses it).
@@ -134,7 +171,7 @@ export const parsePlanYaml = (text: string): PlanYamlResult => {
     seen.add(shown);
     errors.push({ line: lineOf(doc, lineCounter, path), path: shown, message });
   };
-  for (const issue of parsed.error.issues) {
+  for (const issue of flatIssues(parsed.error.issues)) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) add([...issue.path, key], unknownKeyMessage(issue.message, key));
     } else {

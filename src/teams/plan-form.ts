@@ -1,8 +1,15 @@
+import {
+  DEFAULT_FEEDBACK_GOALS,
+  defaultFeedbackPlan,
+  type FeedbackGoals,
+  type FeedbackPlan,
+} from '../domain/feedback-goals';
 import type { CriterionPlan, ItemSpec, PhaseSpec, PlanSpec, WaveSpec } from '../domain/plan';
 import { defaultWaveChecklist } from '../domain/plan';
 import type { PhaseKey } from '../domain/phases';
 import type { Rollout, TimeFrame } from '../domain/rollout';
 import { CHECKLISTS } from '../domain/templates';
+import { boundsText, FEEDBACK_GOAL_BOUNDS, FEEDBACK_GOAL_KEYS } from '../plan/plan-file-rules';
 import type { PhaseField, SettingsField, WaveField } from './card-data';
 
 /**
@@ -67,6 +74,66 @@ const timeFrameFrom = (
   return { start: start ?? null, end: end ?? null };
 };
 
+// ---- feedback (phase and wave forms alike) ----
+
+/** The form fields of a stage's feedback: whether it takes feedback, and each goal. */
+export type FeedbackField = 'feedbackEnabled' | keyof FeedbackGoals;
+
+/** The Input.Toggle's value when on (its valueOn); anything else is off. */
+export const TOGGLE_ON = 'true';
+const TOGGLE_OFF = 'false';
+
+/**
+ * A stage's feedback as its form shows it. A stage that takes none shows the default goals, so
+ * switching feedback on starts from them; an empty goal means no such goal.
+ */
+export const feedbackValues = (plan: FeedbackPlan | null): Values<FeedbackField> => {
+  const goals = plan?.goals ?? DEFAULT_FEEDBACK_GOALS;
+  const text = (n: number | null): string => (n === null ? '' : String(n));
+  return {
+    feedbackEnabled: plan ? TOGGLE_ON : TOGGLE_OFF,
+    minResponses: text(goals.minResponses),
+    minResponsePercent: text(goals.minResponsePercent),
+    minAverageRating: text(goals.minAverageRating),
+    minInstallSuccess: text(goals.minInstallSuccess),
+    maxOpenBlockers: text(goals.maxOpenBlockers),
+  };
+};
+
+/** One goal typed in a form: empty is no such goal; otherwise a number in the goal's range. */
+const goalFrom = (
+  text: string,
+  key: keyof FeedbackGoals,
+  errors: FieldErrors<FeedbackField>,
+): number | null => {
+  const t = text.trim();
+  if (!t) return null;
+  const bounds = FEEDBACK_GOAL_BOUNDS[key];
+  const n = Number(t);
+  if (!Number.isFinite(n) || (bounds.whole && !Number.isInteger(n)) || n < bounds.min || n > bounds.max) {
+    errors[key] = `Must be ${boundsText(bounds)}, or empty for no such goal.`;
+    return null;
+  }
+  return n;
+};
+
+/** The feedback a form asks for: none when switched off (its goals then ignored), else its goals. */
+export const feedbackFrom = (
+  v: Values<FeedbackField>,
+  errors: FieldErrors<FeedbackField>,
+): FeedbackPlan | null => {
+  if (v.feedbackEnabled.trim().toLowerCase() !== TOGGLE_ON) return null;
+  return {
+    goals: {
+      minResponses: goalFrom(v.minResponses, 'minResponses', errors),
+      minResponsePercent: goalFrom(v.minResponsePercent, 'minResponsePercent', errors),
+      minAverageRating: goalFrom(v.minAverageRating, 'minAverageRating', errors),
+      minInstallSuccess: goalFrom(v.minInstallSuccess, 'minInstallSuccess', errors),
+      maxOpenBlockers: goalFrom(v.maxOpenBlockers, 'maxOpenBlockers', errors),
+    },
+  };
+};
+
 // ---- settings ----
 
 export const settingsValues = (rollout: Rollout): Values<SettingsField> => ({
@@ -105,6 +172,7 @@ export const phaseValues = (rollout: Rollout, key: PhaseKey, spec: PhaseSpec): V
       .filter((i) => !template.has(i.id))
       .map((i) => i.text)
       .join('\n'),
+    ...feedbackValues(spec.feedback),
     ...spec.communication,
   };
 };
@@ -149,6 +217,7 @@ export const phaseFrom = (
     targetGroups: lines(v.targetGroups),
     criteria: goalsFrom(old.criteria, v.goals),
     checklist: extraItemsFrom(old.checklist, templateItemIds(rollout, key), v.extraItems),
+    feedback: feedbackFrom(v, errors),
     communication: {
       whatIsDeployed: v.whatIsDeployed.trim(),
       howAndWhen: v.howAndWhen.trim(),
@@ -177,6 +246,8 @@ export const waveValues = (wave: WaveSpec | null): Values<WaveField> => ({
   requirements: wave?.requirements ?? '',
   geography: wave?.geography ?? '',
   businessRisk: wave?.businessRisk ?? NOT_SET,
+  // A new wave starts as `newWave` does: it takes feedback with the default goals.
+  ...feedbackValues(wave ? wave.feedback : defaultFeedbackPlan()),
 });
 
 const count = (text: string, field: 'users' | 'devices', errors: FieldErrors<WaveField>): number | null => {
@@ -216,6 +287,7 @@ export const waveFrom = (
     targetGroups: lines(v.targetGroups),
     checklist: old?.checklist ?? defaultWaveChecklist(),
     criteria: old?.criteria ?? [{ id: 'checklist', kind: 'checklist-complete' }],
+    feedback: feedbackFrom(v, errors),
     willingness: choice(v.willingness) as WaveSpec['willingness'],
     users: count(v.users, 'users', errors),
     devices: count(v.devices, 'devices', errors),
@@ -246,5 +318,10 @@ export const fieldForPath = (path: readonly PropertyKey[]): string | null => {
   if (head === 'criteria') return 'goals';
   if (head === 'checklist') return 'extraItems';
   if (head === 'communication') return sub ?? null;
+  if (head === 'feedback') {
+    // `feedback.minResponses` in a file's form, `feedback.goals.minResponses` in the plan's own.
+    const goal = sub === 'goals' ? rest[2] : sub;
+    return FEEDBACK_GOAL_KEYS.find((k) => k === goal) ?? 'feedbackEnabled';
+  }
   return head ?? null;
 };

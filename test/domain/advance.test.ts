@@ -1,7 +1,10 @@
 import { advance, nextPosition } from '../../src/domain/transitions';
 import { positionLabel, type Position, type RolloutStatus } from '../../src/domain/rollout';
 import type { PhaseKey } from '../../src/domain/phases';
-import { ADMIN, aRollout, NOW, withChecklistDone, withWaves } from './fixtures';
+import { evaluateExitCriteria } from '../../src/domain/criteria';
+import { addTallies, type FeedbackTally } from '../../src/domain/feedback';
+import { defaultFeedbackPlan } from '../../src/domain/feedback-goals';
+import { ADMIN, aRollout, GOOD_FEEDBACK, NOW, tallyOf, withChecklistDone, withWaves } from './fixtures';
 
 const at = (phase: PhaseKey, wave: number | null = null): Position => ({ phase, wave });
 
@@ -13,7 +16,7 @@ describe('advance', () => {
     ['enterprise', at('enterprise'), at('operations')],
   ])('from %s with the checklist complete → next phase', (_name, from, to) => {
     const rollout = withChecklistDone(aRollout({ position: from }), from.phase);
-    const decision = advance(rollout, { by: ADMIN }, NOW);
+    const decision = advance(rollout, { by: ADMIN, measured: GOOD_FEEDBACK }, NOW);
     expect(decision.ok && decision.value.position).toEqual(to);
     expect(decision.ok && decision.events).toEqual([
       expect.objectContaining({
@@ -36,7 +39,7 @@ describe('advance', () => {
       withChecklistDone(withWaves(aRollout({ position: from }), ['HR', 'Sales', 'Everyone else']), 'pilot'),
       'enterprise',
     );
-    const decision = advance(rollout, { by: ADMIN }, NOW);
+    const decision = advance(rollout, { by: ADMIN, measured: GOOD_FEEDBACK }, NOW);
     expect(decision.ok && decision.value.position).toEqual(to);
   });
 
@@ -46,13 +49,13 @@ describe('advance', () => {
     ['in operations', 'active', at('operations'), 'last-phase'],
   ])('refuses when %s', (_name, status, position, code) => {
     const rollout = withChecklistDone(aRollout({ status, position }), position.phase);
-    const decision = advance(rollout, { by: ADMIN }, NOW);
+    const decision = advance(rollout, { by: ADMIN, measured: GOOD_FEEDBACK }, NOW);
     expect(decision.ok ? null : decision.error.code).toBe(code);
   });
 
   it('refuses with each unmet criterion and its reason', () => {
     const rollout = aRollout();
-    const decision = advance(rollout, { by: ADMIN }, NOW);
+    const decision = advance(rollout, { by: ADMIN, measured: GOOD_FEEDBACK }, NOW);
     if (decision.ok) throw new Error('expected a refusal');
     expect(decision.error.code).toBe('gate-unmet');
     expect(decision.error.unmet).toEqual([
@@ -67,12 +70,20 @@ describe('advance', () => {
   });
 
   it('operations refusal tells the admin to close instead', () => {
-    const decision = advance(aRollout({ position: at('operations') }), { by: ADMIN }, NOW);
+    const decision = advance(
+      aRollout({ position: at('operations') }),
+      { by: ADMIN, measured: GOOD_FEEDBACK },
+      NOW,
+    );
     expect(decision.ok ? '' : decision.error.message).toMatch(/last phase; use `rollout close`/);
   });
 
   it('forces past unmet criteria and records the reason and what was unmet', () => {
-    const decision = advance(aRollout(), { by: ADMIN, force: { reason: 'vendor signed off' } }, NOW);
+    const decision = advance(
+      aRollout(),
+      { by: ADMIN, measured: GOOD_FEEDBACK, force: { reason: 'vendor signed off' } },
+      NOW,
+    );
     if (!decision.ok) throw new Error(decision.error.message);
     expect(decision.value.position).toEqual(at('poc'));
     expect(decision.events[0]).toMatchObject({
@@ -86,14 +97,14 @@ describe('advance', () => {
   });
 
   it.each(['', '   '])('a forced advance with reason %j is refused', (reason) => {
-    const decision = advance(aRollout(), { by: ADMIN, force: { reason } }, NOW);
+    const decision = advance(aRollout(), { by: ADMIN, measured: GOOD_FEEDBACK, force: { reason } }, NOW);
     expect(decision.ok ? null : decision.error.code).toBe('reason-required');
   });
 
   it('a forced advance with every criterion met is not recorded as forced', () => {
     const decision = advance(
       withChecklistDone(aRollout(), 'scope'),
-      { by: ADMIN, force: { reason: 'x' } },
+      { by: ADMIN, measured: GOOD_FEEDBACK, force: { reason: 'x' } },
       NOW,
     );
     expect(decision.ok && decision.events[0]).toMatchObject({ forced: false });
@@ -115,7 +126,7 @@ describe('advance', () => {
           : p,
       ),
     };
-    const decision = advance(wavesDone, { by: ADMIN }, NOW);
+    const decision = advance(wavesDone, { by: ADMIN, measured: GOOD_FEEDBACK }, NOW);
     expect(decision.ok ? [] : decision.error.unmet?.map((c) => c.label)).toEqual([
       'Enterprise rollout checklist complete',
     ]);
@@ -125,5 +136,81 @@ describe('advance', () => {
     const rollout = withWaves(aRollout({ position: at('enterprise', 1) }), ['HR', 'Sales']);
     expect(positionLabel(rollout, rollout.position)).toBe('Enterprise rollout — wave 2 of 2: Sales');
     expect(nextPosition(rollout)).toEqual(at('operations'));
+  });
+});
+
+describe('feedback goals in the gate', () => {
+  const pilotDone = withChecklistDone(aRollout({ position: at('pilot') }), 'pilot');
+
+  it('the pilot cannot be left without feedback: each goal says what it measured and why', () => {
+    const decision = advance(pilotDone, { by: ADMIN, measured: new Map() }, NOW);
+    if (decision.ok) throw new Error('expected a refusal');
+    expect(decision.error.unmet?.map((c) => [c.id, c.measured, c.target])).toEqual([
+      ['pilot:feedback-responses', '0', 'at least 10 or 30% of the audience'],
+      ['pilot:feedback-rating', 'no ratings yet', 'at least 3.5'],
+      ['pilot:feedback-install', 'no answers yet', 'at least 90%'],
+    ]);
+    expect(decision.error.unmet?.[0]?.reason).toMatch(/audience size is unknown/);
+  });
+
+  it.each<[string, string[], FeedbackTally]>([
+    ['10 good answers', [], tallyOf(10)],
+    ['9 answers', ['pilot:feedback-responses'], tallyOf(9)],
+    ['a low average', ['pilot:feedback-rating'], tallyOf(10, { rating: 3 })],
+    ['“partly” installs', ['pilot:feedback-install'], tallyOf(10, { installed: 'partly' })],
+    [
+      'an open blocker',
+      ['pilot:feedback-blockers'],
+      addTallies(tallyOf(10), tallyOf(1, { severity: 'blocker' })),
+    ],
+  ])('with %s → unmet %j', (_name, unmet, tally) => {
+    const decision = advance(pilotDone, { by: ADMIN, measured: new Map([['pilot', tally]]) }, NOW);
+    expect(decision.ok ? [] : decision.error.unmet?.map((c) => c.id)).toEqual(unmet);
+  });
+
+  it('a phase with waves counts its waves’ feedback; a wave counts its own', () => {
+    const rollout = withChecklistDone(
+      withWaves(aRollout({ position: at('enterprise', 1) }), ['A', 'B']),
+      'enterprise',
+    );
+    const enterprise = {
+      ...rollout,
+      phases: rollout.phases.map((p) =>
+        p.key === 'enterprise' ? { ...p, feedback: defaultFeedbackPlan() } : p,
+      ),
+    };
+    const measured = new Map([
+      ['enterprise/w1', tallyOf(6)],
+      ['enterprise/w2', tallyOf(10)],
+    ]);
+    const results = evaluateExitCriteria(enterprise, measured);
+    expect(results.find((c) => c.id === 'enterprise/w2:feedback-responses')?.measured).toBe('10');
+    expect(results.find((c) => c.id === 'enterprise:feedback-responses')?.measured).toBe('16');
+  });
+
+  it('a share of a known audience meets the responses goal; the rate is shown', () => {
+    const rollout = withChecklistDone(
+      withWaves(aRollout({ position: at('enterprise', 0) }), ['A']),
+      'enterprise',
+    );
+    const members = ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9', 'm10'];
+    const sized = {
+      ...rollout,
+      phases: rollout.phases.map((p) =>
+        p.key === 'enterprise' ? { ...p, waves: p.waves.map((w) => ({ ...w, members })) } : p,
+      ),
+    };
+    const [responses] = evaluateExitCriteria(sized, new Map([['enterprise/w1', tallyOf(3)]])).filter((c) =>
+      c.id.endsWith('responses'),
+    );
+    expect(responses).toMatchObject({ met: true, measured: '3 (30% of 10)' });
+  });
+
+  it('a stage that takes no feedback has no feedback goals', () => {
+    const noFeedback = {
+      ...pilotDone,
+      phases: pilotDone.phases.map((p) => (p.key === 'pilot' ? { ...p, feedback: null } : p)),
+    };
+    expect(advance(noFeedback, { by: ADMIN, measured: new Map() }, NOW).ok).toBe(true);
   });
 });

@@ -1,6 +1,8 @@
 import { createRollout, type Rollout, type TemplateName } from '../../src/domain/rollout';
 import { newWave } from '../../src/domain/templates';
 import type { PhaseKey } from '../../src/domain/phases';
+import { contribution, sumTallies, type FeedbackAnswer, type FeedbackTally } from '../../src/domain/feedback';
+import type { FeedbackMeasurements } from '../../src/domain/feedback-goals';
 
 export const NOW = new Date('2026-02-10T17:30:00.000Z');
 export const ADMIN = { id: 'aaaaaaaa-0000-4000-8000-000000000001', name: 'Adele Vance' };
@@ -55,3 +57,38 @@ export const withWaves = (rollout: Rollout, names: string[]): Rollout => ({
         },
   ),
 });
+
+/** An answer's counts, many times over: `n` answers rated `rating`, installed as said. */
+export const tallyOf = (
+  n: number,
+  {
+    rating = 5,
+    installed = 'yes',
+    severity = 'none',
+  }: Partial<Pick<FeedbackAnswer, 'rating' | 'installed' | 'severity'>> = {},
+): FeedbackTally => {
+  const one = contribution({
+    rolloutId: 'ro-test',
+    stageId: 'pilot',
+    person: OTHER,
+    answer: {
+      rating,
+      installed,
+      category: 'other',
+      severity,
+      platform: 'windows',
+      comment: '',
+      shareName: false,
+    },
+    submittedAt: NOW.toISOString(),
+    updatedAt: NOW.toISOString(),
+    resolution: null,
+    activities: [],
+  });
+  return sumTallies(Array.from({ length: n }, () => one));
+};
+
+/** Feedback that meets the default goals, for the pilot and the waves the fixtures create. */
+export const GOOD_FEEDBACK: FeedbackMeasurements = new Map(
+  ['pilot', 'enterprise/w1', 'enterprise/w2', 'enterprise/w3'].map((id) => [id, tallyOf(10)]),
+);

@@ -1,6 +1,11 @@
+import {
+  DEFAULT_FEEDBACK_GOALS,
+  defaultFeedbackPlan,
+  type FeedbackPlan,
+} from '../../src/domain/feedback-goals';
 import { applyPlan, planOf, waveState, type PlanSpec } from '../../src/domain/plan';
 import { markCriterion } from '../../src/domain/manual-criteria';
-import { evaluateExitCriteria } from '../../src/domain/criteria';
+import { evaluateExitCriteria, NO_MEASUREMENTS } from '../../src/domain/criteria';
 import { suggestWaveOrder } from '../../src/domain/wave-order';
 import { newWave } from '../../src/domain/templates';
 import { waveSpecOf } from '../../src/domain/plan';
@@ -36,6 +41,128 @@ describe('templates', () => {
 
   it('the app template has no waves until an admin adds them', () => {
     expect(aRollout().phases.every((p) => p.waves.length === 0)).toBe(true);
+  });
+
+  it('the pilot and every wave take feedback with the default goals; other phases none', () => {
+    const rollout = aRollout({}, 'enrollment');
+    expect(rollout.phases.map((p) => [p.key, p.feedback])).toEqual([
+      ['scope', null],
+      ['poc', null],
+      ['pilot', defaultFeedbackPlan()],
+      ['enterprise', null],
+      ['operations', null],
+    ]);
+    expect(rollout.phases[2]?.waves.map((w) => w.feedback)).toEqual([
+      defaultFeedbackPlan(),
+      defaultFeedbackPlan(),
+      defaultFeedbackPlan(),
+    ]);
+    expect(newWave({ id: 'x', name: 'X', kind: 'it' }).feedback).toEqual(defaultFeedbackPlan());
+  });
+});
+
+describe('feedback in the plan', () => {
+  const custom: FeedbackPlan = {
+    goals: {
+      minResponses: 25,
+      minResponsePercent: null,
+      minAverageRating: 4.25,
+      minInstallSuccess: 95,
+      maxOpenBlockers: null,
+    },
+  };
+
+  it('planOf gives each stage its feedback; applyPlan stores what the plan says and planOf reads it back', () => {
+    const rollout = withWaves(aRollout(), ['HR']);
+    const spec = planOf(rollout);
+    expect(spec.phases.pilot.feedback).toEqual(defaultFeedbackPlan());
+    expect(spec.phases.scope.feedback).toBeNull();
+    expect(spec.phases.enterprise.waves[0]?.feedback).toEqual(defaultFeedbackPlan());
+
+    const decision = edit(rollout, (s) => {
+      s.phases.scope.feedback = custom;
+      s.phases.enterprise.waves[0]!.feedback = null;
+    });
+    if (!decision.ok) throw new Error(decision.error.message);
+    const next = decision.value;
+    expect(next.phases[0]?.feedback).toEqual(custom);
+    expect(next.phases[3]?.waves[0]?.feedback).toBeNull();
+    expect(planOf(next).phases.scope.feedback).toEqual(custom);
+    expect(planOf(next).phases.enterprise.waves[0]?.feedback).toBeNull();
+    // A plan change like any other: a new revision, audited with the plan before and after.
+    expect(next.planRevision).toBe(2);
+    const { before, after } = decision.events[0] as { before: string; after: string };
+    expect(JSON.parse(before).phases.scope.feedback).toBeNull();
+    expect(JSON.parse(after).phases.scope.feedback).toEqual(custom);
+    // The stored plan is a copy: changing the spec afterwards does not change the rollout.
+    const again = edit(next, (s) => void (s.phases.scope.feedback!.goals.minResponses = 1));
+    expect(again.ok && again.value.phases[0]?.feedback?.goals.minResponses).toBe(1);
+    expect(next.phases[0]?.feedback?.goals.minResponses).toBe(25);
+  });
+
+  it('an explicit null is kept: the stage takes no feedback, not the default', () => {
+    const decision = edit(aRollout(), (s) => void (s.phases.pilot.feedback = null));
+    if (!decision.ok) throw new Error(decision.error.message);
+    expect(decision.value.phases[2]).toHaveProperty('feedback', null);
+    expect(planOf(decision.value).phases.pilot.feedback).toBeNull();
+  });
+
+  it('a stage stored before feedback existed (no property) gets the default, and an unchanged plan stays unchanged', () => {
+    const legacy = withWaves(aRollout(), ['HR']);
+    for (const phase of legacy.phases) {
+      delete phase.feedback;
+      for (const wave of phase.waves) delete wave.feedback;
+    }
+    const spec = planOf(legacy);
+    expect(spec.phases.pilot.feedback).toEqual({ goals: { ...DEFAULT_FEEDBACK_GOALS } });
+    expect(spec.phases.enterprise.feedback).toBeNull();
+    expect(spec.phases.enterprise.waves[0]?.feedback).toEqual(defaultFeedbackPlan());
+    const unchanged = applyPlan(legacy, spec, change(1), NOW);
+    expect(unchanged.ok && unchanged.value).toBe(legacy);
+  });
+
+  it.each<[string, Position, (spec: PlanSpec) => void, string | null]>([
+    [
+      'a passed phase’s feedback',
+      { phase: 'enterprise', wave: null },
+      (s) => void (s.phases.pilot.feedback = null),
+      'phase-passed',
+    ],
+    [
+      'a passed phase’s feedback goals',
+      { phase: 'enterprise', wave: null },
+      (s) => void (s.phases.pilot.feedback!.goals.minAverageRating = 4),
+      'phase-passed',
+    ],
+    [
+      'the current phase’s feedback',
+      { phase: 'pilot', wave: null },
+      (s) => void (s.phases.pilot.feedback!.goals.minResponses = 5),
+      null,
+    ],
+    [
+      'a future phase’s feedback',
+      { phase: 'pilot', wave: null },
+      (s) => void (s.phases.enterprise.feedback = defaultFeedbackPlan()),
+      null,
+    ],
+  ])('editing %s', (_name, position, mutate, code) => {
+    const decision = edit(aRollout({ position }), mutate);
+    expect(decision.ok ? null : decision.error.code).toBe(code);
+  });
+
+  it.each<[string, number, string | null]>([
+    ['a passed wave', 0, 'phase-passed'],
+    ['the current wave', 1, null],
+    ['a planned wave', 2, null],
+  ])('editing the feedback of %s', (_name, index, code) => {
+    const rollout = withWaves(aRollout({ position: { phase: 'enterprise', wave: 1 } }), [
+      'HR',
+      'Sales',
+      'Ops',
+    ]);
+    const decision = edit(rollout, (s) => void (s.phases.enterprise.waves[index]!.feedback = null));
+    expect(decision.ok ? null : decision.error.code).toBe(code);
   });
 });
 
@@ -185,7 +312,9 @@ describe('manual goals', () => {
 
   it('is unmet until an admin marks it met with a note; the gate reads it', () => {
     const rollout = withGoal();
-    expect(evaluateExitCriteria(rollout).find((c) => c.id === 'scope:adoption')).toMatchObject({
+    expect(
+      evaluateExitCriteria(rollout, NO_MEASUREMENTS).find((c) => c.id === 'scope:adoption'),
+    ).toMatchObject({
       met: false,
     });
     const noNote = markCriterion(
@@ -200,7 +329,9 @@ describe('manual goals', () => {
       NOW,
     );
     if (!marked.ok) throw new Error(marked.error.message);
-    expect(evaluateExitCriteria(marked.value).find((c) => c.id === 'scope:adoption')).toMatchObject({
+    expect(
+      evaluateExitCriteria(marked.value, NO_MEASUREMENTS).find((c) => c.id === 'scope:adoption'),
+    ).toMatchObject({
       met: true,
       reason: 'Marked met by Adele Vance: survey: 84%.',
     });

@@ -1,5 +1,7 @@
 import { parse as parseYaml } from 'yaml';
+import { DEFAULT_FEEDBACK_GOALS, defaultFeedbackPlan } from '../../src/domain/feedback-goals';
 import { applyPlan, defaultWaveChecklist, planOf, type PlanSpec } from '../../src/domain/plan';
+import { PHASE_KEYS } from '../../src/domain/phases';
 import type { Rollout, TemplateName } from '../../src/domain/rollout';
 import { emptyCommunication } from '../../src/domain/templates';
 import { fromPlanFile, toPlanFile } from '../../src/plan/plan-file';
@@ -425,6 +427,89 @@ const RULES: RuleCase[] = [
     onLine(36, `{ waves: ${waves(20)} }`, `{ waves: ${waves(21)} }`),
     error(36, 'phases.enterprise.waves', /at most 20 waves/),
   ),
+  rule(
+    'feedback: false, true or a mapping of goals',
+    onLine(20, '{ feedback: false }', '{ feedback: maybe }'),
+    error(
+      20,
+      'phases.poc.feedback',
+      /must be false \(no feedback\), true \(the default goals\) or a mapping of feedback goals \(got "maybe"\)/,
+    ),
+  ),
+  rule(
+    'feedback: not a list',
+    onLine(20, '{ feedback: true }', '{ feedback: [10, 30] }'),
+    error(20, 'phases.poc.feedback', /or a mapping of feedback goals \(got a list\)/),
+  ),
+  rule(
+    'feedback.minResponses: a whole number',
+    onLine(20, '{ feedback: { minResponses: 0 } }', '{ feedback: { minResponses: 12.5 } }'),
+    error(20, 'phases.poc.feedback.minResponses', /must be a whole number from 0 to 100,000 \(got 12\.5\)/),
+  ),
+  rule(
+    'feedback.minResponses: at most 100,000',
+    onLine(20, '{ feedback: { minResponses: 100000 } }', '{ feedback: { minResponses: 100001 } }'),
+    error(20, 'phases.poc.feedback.minResponses', /must be a whole number from 0 to 100,000 \(got 100001\)/),
+  ),
+  rule(
+    'feedback.minResponses: a number, not text',
+    onLine(20, '{ feedback: { minResponses: null } }', '{ feedback: { minResponses: ten } }'),
+    error(20, 'phases.poc.feedback.minResponses', /must be a whole number from 0 to 100,000 \(got "ten"\)/),
+  ),
+  rule(
+    'feedback.minResponsePercent: 0 to 100, decimals allowed',
+    onLine(20, '{ feedback: { minResponsePercent: 12.5 } }', '{ feedback: { minResponsePercent: 100.5 } }'),
+    error(20, 'phases.poc.feedback.minResponsePercent', /must be a number from 0 to 100 \(got 100\.5\)/),
+  ),
+  rule(
+    'feedback.minResponsePercent: not negative',
+    onLine(20, '{ feedback: { minResponsePercent: 0 } }', '{ feedback: { minResponsePercent: -1 } }'),
+    error(20, 'phases.poc.feedback.minResponsePercent', /must be a number from 0 to 100 \(got -1\)/),
+  ),
+  rule(
+    'feedback.minAverageRating: 1 to 5, decimals allowed',
+    onLine(20, '{ feedback: { minAverageRating: 4.25 } }', '{ feedback: { minAverageRating: 5.5 } }'),
+    error(20, 'phases.poc.feedback.minAverageRating', /must be a number from 1 to 5 \(got 5\.5\)/),
+  ),
+  rule(
+    'feedback.minAverageRating: at least 1',
+    onLine(20, '{ feedback: { minAverageRating: 1 } }', '{ feedback: { minAverageRating: 0.5 } }'),
+    error(20, 'phases.poc.feedback.minAverageRating', /must be a number from 1 to 5 \(got 0\.5\)/),
+  ),
+  rule(
+    'feedback.minInstallSuccess: 0 to 100',
+    onLine(20, '{ feedback: { minInstallSuccess: 99.5 } }', '{ feedback: { minInstallSuccess: 101 } }'),
+    error(20, 'phases.poc.feedback.minInstallSuccess', /must be a number from 0 to 100 \(got 101\)/),
+  ),
+  rule(
+    'feedback.minInstallSuccess: a number, not a percentage text',
+    onLine(20, '{ feedback: { minInstallSuccess: 90 } }', '{ feedback: { minInstallSuccess: 90% } }'),
+    error(20, 'phases.poc.feedback.minInstallSuccess', /must be a number from 0 to 100 \(got "90%"\)/),
+  ),
+  rule(
+    'feedback.maxOpenBlockers: a whole number up to 10,000',
+    onLine(20, '{ feedback: { maxOpenBlockers: 10000 } }', '{ feedback: { maxOpenBlockers: 10001 } }'),
+    error(20, 'phases.poc.feedback.maxOpenBlockers', /must be a whole number from 0 to 10,000 \(got 10001\)/),
+  ),
+  rule(
+    'feedback.maxOpenBlockers: not negative, not a fraction',
+    onLine(20, '{ feedback: { maxOpenBlockers: 0 } }', '{ feedback: { maxOpenBlockers: 0.5 } }'),
+    error(20, 'phases.poc.feedback.maxOpenBlockers', /must be a whole number from 0 to 10,000 \(got 0\.5\)/),
+  ),
+  rule(
+    'feedback in a wave, on its own lines',
+    lineAdded(35, '        feedback:\n          minResponses: 5\n          minAverageRating: 9'),
+    error(38, 'phases.pilot.waves[0].feedback.minAverageRating', /must be a number from 1 to 5 \(got 9\)/),
+  ),
+  rule(
+    'unknown keys: in feedback goals',
+    lineAdded(35, '        feedback: { minRating: 4 }'),
+    error(
+      36,
+      'phases.pilot.waves[0].feedback.minRating',
+      /unknown key "minRating"; allowed here: minResponses, minResponsePercent, minAverageRating, minInstallSuccess, maxOpenBlockers/,
+    ),
+  ),
   rule('phases: all five are required', lineLeftOut(36), error(9, 'phases.enterprise', /is required/)),
   rule(
     'unknown keys: at the top',
@@ -441,7 +526,7 @@ const RULES: RuleCase[] = [
     error(
       20,
       'phases.poc.owner',
-      /unknown key "owner"; allowed here: timeFrame, targetGroups, checklist, criteria, communication, waves/,
+      /unknown key "owner"; allowed here: timeFrame, targetGroups, checklist, criteria, feedback, communication, waves/,
     ),
   ),
   rule(
@@ -607,6 +692,7 @@ phases:
       targetGroups: [],
       checklist: [],
       criteria: [{ id: 'checklist', kind: 'checklist-complete' }],
+      feedback: null,
       communication: emptyCommunication(),
       waves: [],
     };
@@ -620,13 +706,24 @@ phases:
         poc: stage,
         pilot: {
           ...stage,
+          feedback: defaultFeedbackPlan(),
           waves: [defaultWaveSpec('it', 'IT')],
         },
         enterprise: stage,
         operations: stage,
       },
     });
-    expect(result.file).toEqual({ version: 1, ...result.spec });
+    // The file as read leaves `feedback` out (its default depends on the stage); all else is filled in.
+    const { phases, ...settings } = result.file;
+    expect({ version: 1, ...result.spec }).toMatchObject(settings);
+    for (const key of PHASE_KEYS) {
+      const { feedback, waves, ...rest } = result.spec.phases[key];
+      expect(phases[key]).toEqual({
+        ...rest,
+        waves: waves.map(({ feedback: _waveFeedback, ...wave }) => wave),
+      });
+      expect(feedback).toEqual(key === 'pilot' ? defaultFeedbackPlan() : null);
+    }
   });
 
   it('defaults are fresh objects: changing one parsed plan does not change the next', () => {
@@ -650,6 +747,164 @@ phases:
   it('the name is trimmed', () => {
     const result = parsePlanYaml(MINIMAL.replace('name: Minimal', 'name: "  Minimal  "'));
     expect(result.ok && result.spec.name).toBe('Minimal');
+  });
+});
+
+describe('feedback', () => {
+  /** A minimal file with `pilot` and its wave `it` given as `pilotText` and `waveText` (flow mappings). */
+  const file = (pilot = '', wave = '', poc = '') => `version: 1
+name: Feedback
+timeZone: UTC
+phases:
+  scope: {}
+  poc: {${poc}}
+  pilot: { ${pilot}${pilot ? ', ' : ''}waves: [{ id: it, name: IT${wave ? `, ${wave}` : ''} }] }
+  enterprise: { waves: [{ id: rest, name: Rest }] }
+  operations: {}
+`;
+  const specOf = (text: string): PlanSpec => {
+    const result = parsePlanYaml(text);
+    if (!result.ok) throw new Error(formatPlanErrors(result.errors));
+    return result.spec;
+  };
+  const goals = (overrides: Partial<typeof DEFAULT_FEEDBACK_GOALS> = {}) => ({
+    goals: { ...DEFAULT_FEEDBACK_GOALS, ...overrides },
+  });
+
+  it('left out: the pilot phase and every wave take feedback with the default goals, other phases none', () => {
+    const spec = specOf(file());
+    expect(spec.phases.pilot.feedback).toEqual(defaultFeedbackPlan());
+    expect(spec.phases.pilot.waves[0]?.feedback).toEqual(defaultFeedbackPlan());
+    expect(spec.phases.enterprise.waves[0]?.feedback).toEqual(defaultFeedbackPlan());
+    for (const key of ['scope', 'poc', 'enterprise', 'operations'] as const) {
+      expect([key, spec.phases[key].feedback]).toEqual([key, null]);
+    }
+  });
+
+  it('false (or null): no feedback; true: the default goals, in any phase', () => {
+    const spec = specOf(file('feedback: false', 'feedback: null', 'feedback: true'));
+    expect(spec.phases.pilot.feedback).toBeNull();
+    expect(spec.phases.pilot.waves[0]?.feedback).toBeNull();
+    expect(spec.phases.poc.feedback).toEqual(defaultFeedbackPlan());
+  });
+
+  it('a mapping of goals: a goal left out gets its default, null means no such goal', () => {
+    const spec = specOf(
+      file(
+        'feedback: { minResponses: null, minAverageRating: 4.25 }',
+        'feedback: {}',
+        'feedback: { maxOpenBlockers: 2 }',
+      ),
+    );
+    expect(spec.phases.pilot.feedback).toEqual(goals({ minResponses: null, minAverageRating: 4.25 }));
+    expect(spec.phases.pilot.waves[0]?.feedback).toEqual(defaultFeedbackPlan());
+    expect(spec.phases.poc.feedback).toEqual(goals({ maxOpenBlockers: 2 }));
+    // Goals come in the plan's key order whatever the file's (the domain compares plans as JSON).
+    const reordered = specOf(file('feedback: { maxOpenBlockers: 1, minResponses: 3 }'));
+    expect(JSON.stringify(reordered.phases.pilot.feedback)).toBe(
+      JSON.stringify(goals({ minResponses: 3, maxOpenBlockers: 1 })),
+    );
+  });
+
+  it('a JSON plan file says the same', () => {
+    const json = JSON.stringify({
+      version: 1,
+      name: 'JSON',
+      timeZone: 'UTC',
+      phases: {
+        scope: {},
+        poc: { feedback: true },
+        pilot: { feedback: false, waves: [{ id: 'it', name: 'IT', feedback: { minInstallSuccess: 75.5 } }] },
+        enterprise: {},
+        operations: {},
+      },
+    });
+    const spec = specOf(json);
+    expect([
+      spec.phases.poc.feedback,
+      spec.phases.pilot.feedback,
+      spec.phases.pilot.waves[0]?.feedback,
+    ]).toEqual([defaultFeedbackPlan(), null, goals({ minInstallSuccess: 75.5 })]);
+    const errors = parsePlanYaml(json.replace('75.5', '175.5'));
+    expect(errors.ok ? [] : formatPlanErrors(errors.errors)).toBe(
+      'line 1: phases.pilot.waves[0].feedback.minInstallSuccess: must be a number from 0 to 100 (got 175.5)',
+    );
+  });
+
+  it('every wrong goal of a mapping is reported, each on its own line', () => {
+    const text = [
+      'version: 1',
+      'name: Feedback',
+      'timeZone: UTC',
+      'phases:',
+      '  scope: {}',
+      '  poc: {}',
+      '  pilot:',
+      '    feedback:',
+      '      minResponses: -1',
+      '      minResponsePercent: 30',
+      '      maxOpenBlockers: many',
+      '      minRating: 4',
+      '  enterprise: {}',
+      '  operations: {}',
+    ].join('\n');
+    const result = parsePlanYaml(text);
+    expect(result.ok ? [] : result.errors.map((e) => [e.line, e.path, e.message.split(';')[0]])).toEqual([
+      [9, 'phases.pilot.feedback.minResponses', 'must be a whole number from 0 to 100,000 (got -1)'],
+      [11, 'phases.pilot.feedback.maxOpenBlockers', 'must be a whole number from 0 to 10,000 (got "many")'],
+      [12, 'phases.pilot.feedback.minRating', 'unknown key "minRating"'],
+    ]);
+  });
+
+  it('the file schema also takes the plan model’s own form, as the edit forms check it', () => {
+    const spec = planOf(richRollout('enrollment'));
+    expect(planFileSchema.safeParse({ version: 1, ...spec }).success).toBe(true);
+    const bad = structuredClone(spec);
+    bad.phases.enterprise.waves[0]!.feedback = goals({ minAverageRating: 7 });
+    const parsed = planFileSchema.safeParse({ version: 1, ...bad });
+    expect(parsed.success ? [] : parsed.error.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['phases.enterprise.waves.0.feedback', 'goals.minAverageRating: must be a number from 1 to 5 (got 7)'],
+    ]);
+  });
+
+  it('the export writes feedback for every phase and wave: false, or every goal', () => {
+    const rollout = richRollout('enrollment');
+    const file = toPlanFile(rollout);
+    for (const key of PHASE_KEYS) {
+      const phase = file.phases[key];
+      expect([key, phase.feedback === false || typeof phase.feedback === 'object']).toEqual([key, true]);
+      for (const wave of phase.waves) expect(wave.feedback).not.toBeUndefined();
+    }
+    expect(file.phases.scope.feedback).toEqual({
+      minResponses: 100_000,
+      minResponsePercent: 12.5,
+      minAverageRating: null,
+      minInstallSuccess: 0,
+      maxOpenBlockers: null,
+    });
+    expect(file.phases.pilot.feedback).toBe(false);
+    expect(file.phases.pilot.waves[0]?.feedback).toEqual(DEFAULT_FEEDBACK_GOALS);
+    const text = stringifyPlan(file);
+    expect(text.match(/^ *feedback:/gm)).toHaveLength(5 + rollout.phases.flatMap((p) => p.waves).length);
+    expect(text).toContain('    feedback: false\n');
+  });
+
+  it('a rollout stored before feedback existed exports the defaults, and importing them changes nothing', () => {
+    const legacy = createdRollout('enrollment');
+    for (const phase of legacy.phases) {
+      delete phase.feedback;
+      for (const wave of phase.waves) delete wave.feedback;
+    }
+    const spec = specOf(stringifyPlan(toPlanFile(legacy)));
+    expect(spec.phases.pilot.feedback).toEqual(defaultFeedbackPlan());
+    expect(spec.phases.pilot.waves.map((w) => w.feedback)).toEqual([
+      defaultFeedbackPlan(),
+      defaultFeedbackPlan(),
+      defaultFeedbackPlan(),
+    ]);
+    expect(spec.phases.scope.feedback).toBeNull();
+    const again = applyPlan(legacy, spec, { by: ADMIN, revision: null, section: 'test' }, NOW);
+    expect(again.ok && again.events).toEqual([]);
   });
 });
 
@@ -677,6 +932,16 @@ const richRollout = (template: TemplateName): Rollout => {
   spec.phases.scope.targetGroups = tricky;
   spec.phases.scope.checklist.push({ id: 'custom-security', text: '# Security review: done?' });
   spec.phases.scope.criteria.push({ id: 'goal-adoption', kind: 'manual', goal: '90% of devices enrolled' });
+  spec.phases.scope.feedback = {
+    goals: {
+      minResponses: 100_000,
+      minResponsePercent: 12.5,
+      minAverageRating: null,
+      minInstallSuccess: 0,
+      maxOpenBlockers: null,
+    },
+  };
+  spec.phases.pilot.feedback = null;
   spec.phases.poc.communication = {
     whatIsDeployed: 'Windows 11 23H2\n- with the new Start menu',
     howAndWhen: 'Overnight, 22:00–02:00',
@@ -699,6 +964,15 @@ const richRollout = (template: TemplateName): Rollout => {
         { id: 'checklist', kind: 'checklist-complete' },
         { id: 'goal-1', kind: 'manual', goal: '~ tilde: and more' },
       ],
+      feedback: {
+        goals: {
+          minResponses: null,
+          minResponsePercent: null,
+          minAverageRating: 4.25,
+          minInstallSuccess: 99.5,
+          maxOpenBlockers: 10_000,
+        },
+      },
       willingness: 'medium',
       users: 0,
       devices: 1_000_000,
@@ -707,7 +981,7 @@ const richRollout = (template: TemplateName): Rollout => {
       geography: 'Berlin, Germany',
       businessRisk: 'high',
     },
-    { ...defaultWaveSpec('remote', 'Remote'), checklist: [], criteria: [] },
+    { ...defaultWaveSpec('remote', 'Remote'), checklist: [], criteria: [], feedback: null },
   ];
   const decision = applyPlan(rollout, spec, { by: ADMIN, revision: null, section: 'test' }, NOW);
   if (!decision.ok) throw new Error(decision.error.message);

@@ -1,5 +1,8 @@
+import { DEFAULT_FEEDBACK_GOALS, defaultFeedbackPlan } from '../../src/domain/feedback-goals';
 import { planOf } from '../../src/domain/plan';
 import {
+  feedbackFrom,
+  feedbackValues,
   fieldForPath,
   phaseFrom,
   phaseValues,
@@ -113,8 +116,142 @@ describe('plan forms', () => {
     [['phases', 'pilot', 'criteria', 1, 'goal'], 'goals'],
     [['phases', 'enterprise', 'waves', 2, 'members', 3], 'members'],
     [['phases', 'enterprise', 'waves', 2, 'timeFrame', 'end'], 'endDate'],
+    [['phases', 'pilot', 'feedback'], 'feedbackEnabled'],
+    [['phases', 'pilot', 'feedback', 'minAverageRating'], 'minAverageRating'],
+    [['phases', 'enterprise', 'waves', 0, 'feedback', 'goals', 'maxOpenBlockers'], 'maxOpenBlockers'],
+    [['phases', 'enterprise', 'waves', 0, 'feedback', 'minRating'], 'feedbackEnabled'],
   ])('maps the plan path %j to the field %s', (path, field) => {
     expect(fieldForPath(path)).toBe(field);
+  });
+
+  describe('feedback', () => {
+    const on = (goals: Partial<Record<keyof typeof DEFAULT_FEEDBACK_GOALS, string>> = {}) => ({
+      ...feedbackValues(defaultFeedbackPlan()),
+      ...goals,
+    });
+
+    it('opens with the stage’s feedback: on with its goals, or off showing the default goals', () => {
+      const pilot = phaseValues(rollout, 'pilot', plan.phases.pilot);
+      expect(pilot).toMatchObject({
+        feedbackEnabled: 'true',
+        minResponses: '10',
+        minResponsePercent: '30',
+        minAverageRating: '3.5',
+        minInstallSuccess: '90',
+        maxOpenBlockers: '0',
+      });
+      expect(phaseValues(rollout, 'scope', plan.phases.scope)).toMatchObject({
+        feedbackEnabled: 'false',
+        minResponses: '10',
+      });
+      const partial = feedbackValues({ goals: { ...DEFAULT_FEEDBACK_GOALS, minResponses: null } });
+      expect(partial.minResponses).toBe('');
+      expect(waveValues(null).feedbackEnabled).toBe('true');
+    });
+
+    it('switched on, takes the goals typed; an empty goal is no such goal; decimals where allowed', () => {
+      const errors = {};
+      const feedback = feedbackFrom(
+        on({
+          minResponses: ' 25 ',
+          minResponsePercent: '',
+          minAverageRating: '4.25',
+          minInstallSuccess: '99.5',
+          maxOpenBlockers: '',
+        }),
+        errors,
+      );
+      expect(feedback).toEqual({
+        goals: {
+          minResponses: 25,
+          minResponsePercent: null,
+          minAverageRating: 4.25,
+          minInstallSuccess: 99.5,
+          maxOpenBlockers: null,
+        },
+      });
+      expect(errors).toEqual({});
+    });
+
+    it('switched off, takes no feedback (the goals shown are not checked)', () => {
+      const errors = {};
+      expect(
+        feedbackFrom({ ...on({ minAverageRating: 'lots' }), feedbackEnabled: 'false' }, errors),
+      ).toBeNull();
+      expect(feedbackFrom({ ...on(), feedbackEnabled: '' }, errors)).toBeNull();
+      expect(errors).toEqual({});
+    });
+
+    it.each<[keyof typeof DEFAULT_FEEDBACK_GOALS, string, string]>([
+      ['minResponses', '12.5', 'Must be a whole number from 0 to 100,000, or empty for no such goal.'],
+      ['minResponses', '100001', 'Must be a whole number from 0 to 100,000, or empty for no such goal.'],
+      ['minResponses', '-1', 'Must be a whole number from 0 to 100,000, or empty for no such goal.'],
+      ['minResponsePercent', '100.5', 'Must be a number from 0 to 100, or empty for no such goal.'],
+      ['minResponsePercent', '30%', 'Must be a number from 0 to 100, or empty for no such goal.'],
+      ['minAverageRating', '0.5', 'Must be a number from 1 to 5, or empty for no such goal.'],
+      ['minAverageRating', '5.1', 'Must be a number from 1 to 5, or empty for no such goal.'],
+      ['minInstallSuccess', '101', 'Must be a number from 0 to 100, or empty for no such goal.'],
+      ['minInstallSuccess', 'Infinity', 'Must be a number from 0 to 100, or empty for no such goal.'],
+      ['maxOpenBlockers', '10001', 'Must be a whole number from 0 to 10,000, or empty for no such goal.'],
+      ['maxOpenBlockers', '0.5', 'Must be a whole number from 0 to 10,000, or empty for no such goal.'],
+      ['maxOpenBlockers', 'none', 'Must be a whole number from 0 to 10,000, or empty for no such goal.'],
+    ])('refuses %s %j', (field, value, message) => {
+      const errors: Record<string, string> = {};
+      feedbackFrom(on({ [field]: value }), errors);
+      expect(errors).toEqual({ [field]: message });
+    });
+
+    it('a phase form saves the phase’s feedback; the other phases keep theirs', () => {
+      const errors = {};
+      const off = phaseFrom(
+        rollout,
+        plan,
+        'pilot',
+        { ...phaseValues(rollout, 'pilot', plan.phases.pilot), feedbackEnabled: 'false' },
+        errors,
+      );
+      expect(off.phases.pilot.feedback).toBeNull();
+      const scope = phaseFrom(
+        rollout,
+        plan,
+        'scope',
+        {
+          ...phaseValues(rollout, 'scope', plan.phases.scope),
+          feedbackEnabled: 'true',
+          maxOpenBlockers: '2',
+        },
+        errors,
+      );
+      expect(scope.phases.scope.feedback).toEqual({
+        goals: { ...DEFAULT_FEEDBACK_GOALS, maxOpenBlockers: 2 },
+      });
+      expect(scope.phases.pilot.feedback).toEqual(plan.phases.pilot.feedback);
+      expect(errors).toEqual({});
+      // Key order as planOf writes it: the domain compares plans as JSON.
+      expect(Object.keys(scope.phases.scope)).toEqual(Object.keys(plan.phases.scope));
+    });
+
+    it('a wave form: a new wave takes feedback with the default goals; a wave can be switched off', () => {
+      const errors: Record<string, string> = {};
+      const added = waveFrom(plan, 'enterprise', '', { ...waveValues(null), name: 'HR' }, errors);
+      expect(added.plan.phases.enterprise.waves[0]?.feedback).toEqual(defaultFeedbackPlan());
+      const saved = added.plan.phases.enterprise.waves[0]!;
+      const off = waveFrom(
+        added.plan,
+        'enterprise',
+        'hr',
+        { ...waveValues(saved), feedbackEnabled: 'false' },
+        errors,
+      );
+      expect(off.plan.phases.enterprise.waves[0]?.feedback).toBeNull();
+      // The values a wave's form opens with save the same plan.
+      const same = waveFrom(added.plan, 'enterprise', 'hr', waveValues(saved), {});
+      expect(JSON.stringify(same.plan)).toBe(JSON.stringify(added.plan));
+      waveFrom(added.plan, 'enterprise', 'hr', { ...waveValues(saved), minAverageRating: '6' }, errors);
+      expect(errors).toEqual({
+        minAverageRating: 'Must be a number from 1 to 5, or empty for no such goal.',
+      });
+    });
   });
 
   it('slugs and unique ids', () => {

@@ -1,3 +1,4 @@
+import { DEFAULT_FEEDBACK_GOALS, feedbackPlanOf, type FeedbackPlan } from '../../domain/feedback-goals';
 import { phasePassed, waveState } from '../../domain/plan';
 import { PHASE_KEYS } from '../../domain/phases';
 import { waveWord, type Phase, type Rollout, type TimeFrame, type Wave } from '../../domain/rollout';
@@ -36,9 +37,47 @@ const waveDetail = (wave: Wave): string =>
     .filter(Boolean)
     .join(' · ');
 
+/** A goal as the card shows it: at most two decimals. */
+const goalText = (value: number): string => String(Number(value.toFixed(2)));
+
+/** A stage's feedback goals in short: `≥10 responses or 30%, rating ≥3.5, install ≥90%, ≤0 open blockers`. */
+export const feedbackText = (plan: FeedbackPlan | null): string => {
+  if (!plan) return 'none';
+  const { minResponses, minResponsePercent, minAverageRating, minInstallSuccess, maxOpenBlockers } =
+    plan.goals;
+  const count = minResponses === null ? null : `≥${minResponses} responses`;
+  const share = minResponsePercent === null ? null : `${goalText(minResponsePercent)}%`;
+  const parts = [
+    count && share ? `${count} or ${share}` : (count ?? (share && `≥${share} responses`)),
+    minAverageRating === null ? null : `rating ≥${goalText(minAverageRating)}`,
+    minInstallSuccess === null ? null : `install ≥${goalText(minInstallSuccess)}%`,
+    maxOpenBlockers === null ? null : `≤${maxOpenBlockers} open blockers`,
+  ].filter(Boolean);
+  return parts.length > 0 ? parts.join(', ') : 'collected, no goals';
+};
+
+/**
+ * Beyond this many waves in the plan, wave rows name their feedback briefly (`default goals`, `own
+ * goals`, `none`) so the card stays under its size limit; the wave's form shows its goals.
+ */
+export const MAX_WAVES_WITH_FEEDBACK_GOALS = 60;
+
+const briefFeedbackText = (plan: FeedbackPlan | null): string => {
+  if (!plan) return 'none';
+  const g = plan.goals;
+  const d = DEFAULT_FEEDBACK_GOALS;
+  const isDefault =
+    g.minResponses === d.minResponses &&
+    g.minResponsePercent === d.minResponsePercent &&
+    g.minAverageRating === d.minAverageRating &&
+    g.minInstallSuccess === d.minInstallSuccess &&
+    g.maxOpenBlockers === d.maxOpenBlockers;
+  return isDefault ? 'default goals' : 'own goals';
+};
+
 const STATE_LABEL = { passed: '✅ passed', current: '▶️ current', planned: '⚪ planned' } as const;
 
-const phaseRow = (rollout: Rollout, phase: Phase, editable: boolean): PlanPhaseRow => {
+const phaseRow = (rollout: Rollout, phase: Phase, editable: boolean, briefWaves: boolean): PlanPhaseRow => {
   const ref = { rolloutId: rollout.id, revision: rollout.planRevision };
   const index = PHASE_KEYS.indexOf(phase.key);
   const current = PHASE_KEYS.indexOf(rollout.position.phase);
@@ -52,6 +91,9 @@ const phaseRow = (rollout: Rollout, phase: Phase, editable: boolean): PlanPhaseR
       waveId: wave.id,
       name: `${i + 1}. ${wave.name}`,
       detail: waveDetail(wave),
+      feedback: (briefWaves ? briefFeedbackText : feedbackText)(
+        feedbackPlanOf(wave, `${phase.key}/${wave.id}`),
+      ),
       state: STATE_LABEL[ws],
       editable: editable && ws !== 'passed',
     };
@@ -68,6 +110,7 @@ const phaseRow = (rollout: Rollout, phase: Phase, editable: boolean): PlanPhaseR
     timeFrame: timeFrameText(phase.timeFrame),
     targetGroups: listOrDash(phase.targetGroups),
     goals: listOrDash(goals),
+    feedback: feedbackText(feedbackPlanOf(phase, phase.key)),
     communication:
       shorten([comms.whatIsDeployed, comms.howAndWhen].filter(Boolean).join(' · ')) || 'not written yet',
     editable: editable && !passed,
@@ -81,9 +124,14 @@ const phaseRow = (rollout: Rollout, phase: Phase, editable: boolean): PlanPhaseR
   };
 };
 
-/** The plan overview: phases, dates, waves and goals, with an Edit button per editable section. */
+/**
+ * The plan overview: phases, dates, waves, goals and feedback goals, with an Edit button per
+ * editable section.
+ */
 export const planCardData = (rollout: Rollout, notice = ''): PlanCardData => {
   const editable = rollout.status !== 'completed';
+  const waves = rollout.phases.reduce((n, p) => n + p.waves.length, 0);
+  const briefWaves = waves > MAX_WAVES_WITH_FEEDBACK_GOALS;
   return {
     rolloutId: rollout.id,
     revision: rollout.planRevision,
@@ -97,6 +145,6 @@ export const planCardData = (rollout: Rollout, notice = ''): PlanCardData => {
       .join(' · '),
     businessPurpose: rollout.businessPurpose || '—',
     editable,
-    phases: rollout.phases.map((p) => phaseRow(rollout, p, editable)),
+    phases: rollout.phases.map((p) => phaseRow(rollout, p, editable, briefWaves)),
   };
 };

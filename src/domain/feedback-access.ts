@@ -1,0 +1,57 @@
+import { audienceOf, feedbackPlanOf, findStage, type FeedbackPlan, type StageLookup } from './feedback-goals';
+import { PHASE_KEYS } from './phases';
+import { positionLabel, type Rollout } from './rollout';
+import { isAdmin, type AccessPolicy, type Person } from './roles';
+
+export type FeedbackGate =
+  { open: true; stage: StageLookup; plan: FeedbackPlan; label: string } | { open: false; message: string };
+
+/** Whether the rollout has reached the stage (it is the current one or already passed). */
+const reached = (rollout: Rollout, found: StageLookup): boolean => {
+  const here = PHASE_KEYS.indexOf(rollout.position.phase);
+  const there = PHASE_KEYS.indexOf(found.phase.key);
+  if (there !== here) return there < here;
+  if (!found.wave) return true;
+  const index = found.phase.waves.indexOf(found.wave);
+  return rollout.position.wave !== null && index <= rollout.position.wave;
+};
+
+/** The label of a stage as people read it ("Pilot — stage 2 of 3: More IT users"). */
+export const stageLabel = (rollout: Rollout, found: StageLookup): string =>
+  positionLabel(rollout, {
+    phase: found.phase.key,
+    wave: found.wave ? found.phase.waves.indexOf(found.wave) : null,
+  });
+
+/**
+ * Whether `person` may give feedback for the stage: the stage exists, takes feedback, has been
+ * reached and the rollout is not completed; and the person is in its audience (explicit member
+ * ids from the plan) or an admin. With no audience known, anyone in the tenant may answer.
+ */
+export const feedbackGate = (
+  rollout: Rollout,
+  stageId: string,
+  person: Person,
+  access: AccessPolicy,
+): FeedbackGate => {
+  const found = findStage(rollout, stageId);
+  if (!found)
+    return { open: false, message: `That phase or wave is no longer in the plan of “${rollout.name}”.` };
+  const label = stageLabel(rollout, found);
+  if (rollout.status === 'completed') {
+    return { open: false, message: `“${rollout.name}” is completed; it no longer takes feedback.` };
+  }
+  const plan = feedbackPlanOf(found.stage, stageId);
+  if (!plan) return { open: false, message: `${label} of “${rollout.name}” does not take feedback.` };
+  if (!reached(rollout, found)) {
+    return { open: false, message: `“${rollout.name}” has not reached ${label} yet.` };
+  }
+  const { ids } = audienceOf(rollout, stageId);
+  if (ids && !ids.has(person.id.toLowerCase()) && !isAdmin(person, access, rollout)) {
+    return {
+      open: false,
+      message: `This feedback is for the people in ${label} of “${rollout.name}”, and you are not listed among them. If you should be, ask the rollout's admins to add you.`,
+    };
+  }
+  return { open: true, stage: found, plan, label };
+};

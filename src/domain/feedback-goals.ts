@@ -1,0 +1,202 @@
+import type { CriterionResult } from './decision';
+import { emptyTally, figuresOf, sumTallies, type FeedbackTally } from './feedback';
+import type { Phase, Rollout, Stage, Wave } from './rollout';
+
+/**
+ * Feedback goals of one phase or wave, the exit criteria its measured feedback must meet. Each
+ * goal is optional (null: not a goal). The responses goal is met by the count or by the share of
+ * a known audience, whichever is set and reached.
+ */
+export interface FeedbackGoals {
+  minResponses: number | null;
+  /** % of the audience; unmet (with the reason) while the audience size is unknown. */
+  minResponsePercent: number | null;
+  minAverageRating: number | null;
+  /** % of answers saying the app installed and worked ("partly" does not count). */
+  minInstallSuccess: number | null;
+  maxOpenBlockers: number | null;
+}
+
+/** Whether a phase or wave takes feedback, and its goals. */
+export interface FeedbackPlan {
+  goals: FeedbackGoals;
+}
+
+export const DEFAULT_FEEDBACK_GOALS: Readonly<FeedbackGoals> = {
+  minResponses: 10,
+  minResponsePercent: 30,
+  minAverageRating: 3.5,
+  minInstallSuccess: 90,
+  maxOpenBlockers: 0,
+};
+
+export const defaultFeedbackPlan = (): FeedbackPlan => ({ goals: { ...DEFAULT_FEEDBACK_GOALS } });
+
+/** A stage id names a phase (`pilot`) or a wave (`pilot/it-users`). */
+export const isWaveStageId = (stageId: string): boolean => stageId.includes('/');
+
+/**
+ * The stage's feedback plan: as the plan says, else the default (the pilot and every wave take
+ * feedback with the default goals; other phases take none).
+ */
+export const feedbackPlanOf = (stage: Stage, stageId: string): FeedbackPlan | null => {
+  if (stage.feedback !== undefined) return stage.feedback;
+  return stageId === 'pilot' || isWaveStageId(stageId) ? defaultFeedbackPlan() : null;
+};
+
+/** Who a phase or wave is for: explicit member ids (null when unknown) and its size (when known). */
+export interface Audience {
+  ids: ReadonlySet<string> | null;
+  size: number | null;
+}
+
+const waveAudience = (wave: Wave): Audience => {
+  if (wave.members.length > 0) {
+    const ids = new Set(wave.members.map((m) => m.toLowerCase()));
+    return { ids, size: ids.size };
+  }
+  return { ids: null, size: wave.users };
+};
+
+const phaseAudience = (phase: Phase): Audience => {
+  if (phase.waves.length === 0) return { ids: null, size: null };
+  const parts = phase.waves.map(waveAudience);
+  const ids = parts.every((p) => p.ids) ? new Set(parts.flatMap((p) => [...(p.ids ?? [])])) : null;
+  const sizes = parts.map((p) => p.size);
+  const size = ids
+    ? ids.size
+    : sizes.every((s) => s !== null)
+      ? sizes.reduce<number>((a, s) => a + (s ?? 0), 0)
+      : null;
+  return { ids, size };
+};
+
+export interface StageLookup {
+  id: string;
+  phase: Phase;
+  wave: Wave | null;
+  stage: Stage;
+}
+
+/** Finds a phase or wave by its stage id. */
+export const findStage = (rollout: Rollout, stageId: string): StageLookup | null => {
+  const [phaseKey, waveId] = stageId.split('/');
+  const phase = rollout.phases.find((p) => p.key === phaseKey);
+  if (!phase) return null;
+  if (waveId === undefined) return { id: stageId, phase, wave: null, stage: phase };
+  const wave = phase.waves.find((w) => w.id === waveId);
+  return wave ? { id: stageId, phase, wave, stage: wave } : null;
+};
+
+export const audienceOf = (rollout: Rollout, stageId: string): Audience => {
+  const found = findStage(rollout, stageId);
+  if (!found) return { ids: null, size: null };
+  return found.wave ? waveAudience(found.wave) : phaseAudience(found.phase);
+};
+
+/** The stage a feedback card is issued for now: the current wave, else the current phase. */
+export const currentStageId = (rollout: Rollout): string => {
+  const { phase, wave } = rollout.position;
+  const waveId = wave === null ? undefined : rollout.phases.find((p) => p.key === phase)?.waves[wave]?.id;
+  return waveId ? `${phase}/${waveId}` : phase;
+};
+
+/** Measured feedback per stage id, as the store sums it. */
+export type FeedbackMeasurements = ReadonlyMap<string, FeedbackTally>;
+
+/** A wave's own tally; a phase's own plus its waves' (a phase's feedback includes its waves'). */
+export const stageTally = (measured: FeedbackMeasurements, stageId: string): FeedbackTally => {
+  if (isWaveStageId(stageId)) return measured.get(stageId) ?? emptyTally();
+  const parts = [...measured].filter(([id]) => id === stageId || id.startsWith(`${stageId}/`));
+  return sumTallies(parts.map(([, t]) => t));
+};
+
+const fmt = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(1));
+
+/** Each feedback goal of a stage measured against its target. */
+export const evaluateFeedbackGoals = (
+  rollout: Rollout,
+  stageId: string,
+  goals: FeedbackGoals,
+  measured: FeedbackMeasurements,
+): CriterionResult[] => {
+  const found = findStage(rollout, stageId);
+  const title = found?.stage.title ?? stageId;
+  const audience = audienceOf(rollout, stageId);
+  const f = figuresOf(stageTally(measured, stageId), audience.size);
+  const results: CriterionResult[] = [];
+  const id = (goal: string): string => `${stageId}:feedback-${goal}`;
+
+  if (goals.minResponses !== null || goals.minResponsePercent !== null) {
+    const byCount = goals.minResponses !== null && f.responses >= goals.minResponses;
+    const byShare =
+      goals.minResponsePercent !== null &&
+      f.responseRate !== null &&
+      f.responseRate >= goals.minResponsePercent;
+    const targets = [
+      goals.minResponses !== null ? `at least ${goals.minResponses}` : null,
+      goals.minResponsePercent !== null ? `${fmt(goals.minResponsePercent)}% of the audience` : null,
+    ].filter(Boolean);
+    const unknownAudience =
+      goals.minResponsePercent !== null && f.audience === null
+        ? ' The audience size is unknown, so a share of it cannot be measured: list the members or the number of users in the plan.'
+        : '';
+    const met = byCount || byShare;
+    results.push({
+      id: id('responses'),
+      label: `${title}: feedback responses`,
+      met,
+      measured:
+        f.responseRate !== null
+          ? `${f.responses} (${fmt(f.responseRate)}% of ${f.audience})`
+          : `${f.responses}`,
+      target: targets.join(' or '),
+      reason: met
+        ? `${f.responses} ${f.responses === 1 ? 'person has' : 'people have'} answered.`
+        : `Not enough answers yet.${unknownAudience}`,
+    });
+  }
+  if (goals.minAverageRating !== null) {
+    const met = f.averageRating !== null && f.averageRating >= goals.minAverageRating;
+    results.push({
+      id: id('rating'),
+      label: `${title}: average rating`,
+      met,
+      measured: f.averageRating === null ? 'no ratings yet' : `${f.averageRating.toFixed(2)} of 5`,
+      target: `at least ${fmt(goals.minAverageRating)}`,
+      reason:
+        f.averageRating === null ? 'Nobody has rated it yet.' : met ? 'Rated well enough.' : 'Rated too low.',
+    });
+  }
+  if (goals.minInstallSuccess !== null) {
+    const met = f.installSuccess !== null && f.installSuccess >= goals.minInstallSuccess;
+    const partly = f.installPartly ? ` (${fmt(f.installPartly)}% partly)` : '';
+    results.push({
+      id: id('install'),
+      label: `${title}: install success`,
+      met,
+      measured: f.installSuccess === null ? 'no answers yet' : `${fmt(f.installSuccess)}%${partly}`,
+      target: `at least ${fmt(goals.minInstallSuccess)}%`,
+      reason:
+        f.installSuccess === null
+          ? 'Nobody has said yet whether it installed and worked.'
+          : met
+            ? 'Enough people say it installed and worked.'
+            : 'Too many people say it did not install or work (“partly” does not count as success).',
+    });
+  }
+  if (goals.maxOpenBlockers !== null) {
+    const met = f.openBlockers <= goals.maxOpenBlockers;
+    results.push({
+      id: id('blockers'),
+      label: `${title}: open blockers`,
+      met,
+      measured: `${f.openBlockers}`,
+      target: `at most ${goals.maxOpenBlockers}`,
+      reason: met
+        ? 'No more blockers are open than allowed.'
+        : 'Reported blockers are still open: an admin marks each one resolved from its notice card.',
+    });
+  }
+  return results;
+};
