@@ -127,6 +127,12 @@ export class AzureEntityTable implements EntityTable {
     return (await this.list(clauses.join(' and '), options.limit)).sort(byPartitionKey);
   }
 
+  async findByRowKeyPrefix(prefix: string, options: { limit?: number } = {}): Promise<StoredEntity[]> {
+    if (!prefix) throw new Error('findByRowKeyPrefix needs a non-empty prefix');
+    const filter = odata`RowKey ge ${prefix} and RowKey lt ${prefixUpperBound(prefix)}`;
+    return (await this.list(filter, options.limit)).sort(byPartitionThenRowKey);
+  }
+
   /** The rows a filter selects, page by page, bounded by `limit` rows and MAX_QUERY_PAGES pages. */
   private async list(filter: string, maxRows: number | undefined): Promise<StoredEntity[]> {
     const limit = Math.max(0, Math.floor(maxRows ?? MAX_QUERY_ROWS));
@@ -236,6 +242,9 @@ const byRowKey = (a: StoredEntity, b: StoredEntity): number =>
 
 const byPartitionKey = (a: StoredEntity, b: StoredEntity): number =>
   a.partitionKey < b.partitionKey ? -1 : a.partitionKey > b.partitionKey ? 1 : 0;
+
+const byPartitionThenRowKey = (a: StoredEntity, b: StoredEntity): number =>
+  byPartitionKey(a, b) || byRowKey(a, b);
 
 const PROPERTY_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
 

@@ -48,6 +48,13 @@ export interface EntityTable {
    * "which tenant holds this rollout", never for a request's path. Optional capability.
    */
   findByRowKey?(rowKey: string, options?: RowKeyQueryOptions): Promise<StoredEntity[]>;
+  /**
+   * Rows in any partition whose RowKey starts with `prefix` (not empty), in PartitionKey then
+   * RowKey order, at most `limit` (default MAX_QUERY_ROWS). A cross-partition query (a table scan
+   * on Azure): for start-up recovery only (e.g. the notices an earlier run left in the outbox),
+   * never for a request's path. Optional capability.
+   */
+  findByRowKeyPrefix?(prefix: string, options?: { limit?: number }): Promise<StoredEntity[]>;
 }
 
 export interface RowKeyQueryOptions {
@@ -68,6 +75,10 @@ export const encodeKey = (raw: string): string =>
     .replace(/%/g, '$');
 
 export const decodeKey = (encoded: string): string => decodeURIComponent(encoded.replace(/\$/g, '%'));
+
+/** Table Storage has no null: a null property is simply left out. */
+export const withoutNulls = (entity: TableEntity): TableEntity =>
+  Object.fromEntries(Object.entries(entity).filter(([, v]) => v !== null)) as TableEntity;
 
 /** The smallest string greater than every string that starts with `prefix`. */
 export const prefixUpperBound = (prefix: string): string =>

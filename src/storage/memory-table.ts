@@ -76,6 +76,20 @@ export class MemoryTable implements EntityTable {
       .slice(0, Math.max(0, limit));
   }
 
+  async findByRowKeyPrefix(prefix: string, options: { limit?: number } = {}): Promise<StoredEntity[]> {
+    if (!prefix) throw new Error('findByRowKeyPrefix needs a non-empty prefix');
+    const limit = Math.max(0, Math.floor(options.limit ?? MAX_QUERY_ROWS));
+    return [...this.rows.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .flatMap(([, partition]) =>
+        [...partition.values()]
+          .filter((row) => row.rowKey.startsWith(prefix))
+          .sort((a, b) => (a.rowKey < b.rowKey ? -1 : a.rowKey > b.rowKey ? 1 : 0)),
+      )
+      .slice(0, limit)
+      .map((row) => ({ ...row }));
+  }
+
   async submit(actions: readonly TableAction[]): Promise<string[]> {
     this.validate(actions);
     // Check every precondition first, then apply: all or nothing.

@@ -13,6 +13,8 @@ import { tableProbe } from './table-probe';
 
 export interface Storage {
   rollouts: EntityTable;
+  /** Feedback answers, their count shards, the notice outbox and used export links. */
+  feedback: EntityTable;
   /** Where the data lives, for the start-up log (no secrets). */
   description: string;
   probe: HealthProbe;
@@ -49,6 +51,10 @@ export const tableTargetFor = (config: Config): ConfiguredTarget | null => {
 export const rolloutsTable = (config: Config, target: TableTarget): AzureEntityTable =>
   new AzureEntityTable(createTableClient(target, tableName(config.TABLE_PREFIX, 'Rollouts')));
 
+/** The feedback table of a store, as the bot names it (not created here). */
+export const feedbackTable = (config: Config, target: TableTarget): AzureEntityTable =>
+  new AzureEntityTable(createTableClient(target, tableName(config.TABLE_PREFIX, 'Feedback')));
+
 /**
  * Picks the store: a connection string wins; else an endpoint with DefaultAzureCredential
  * (managed identity); else Azurite started as a child process, persisting under DATA_DIR.
@@ -68,8 +74,9 @@ export const openStorage = async (config: Config, logger: Logger): Promise<Stora
   }
   try {
     const rollouts = rolloutsTable(config, target);
-    await rollouts.ensure();
-    return { rollouts, description, probe: tableProbe(rollouts), close: stopEmbedded };
+    const feedback = feedbackTable(config, target);
+    await Promise.all([rollouts.ensure(), feedback.ensure()]);
+    return { rollouts, feedback, description, probe: tableProbe(rollouts), close: stopEmbedded };
   } catch (err) {
     await stopEmbedded();
     throw err;

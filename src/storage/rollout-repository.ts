@@ -14,6 +14,7 @@ import {
   encodeKey,
   MAX_STRING_PROPERTY_CHARS,
   MAX_TRANSACTION_ACTIONS,
+  withoutNulls,
   type EntityTable,
   type StoredEntity,
   type TableAction,
@@ -65,10 +66,6 @@ const joinDoc = (row: StoredEntity): string => {
   for (let i = 0; i < n; i++) json += String(row[`doc${i}`] ?? '');
   return json;
 };
-
-/** Table Storage has no null: a null property is simply left out. */
-const withoutNulls = (entity: TableEntity): TableEntity =>
-  Object.fromEntries(Object.entries(entity).filter(([, v]) => v !== null)) as TableEntity;
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 const strOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);

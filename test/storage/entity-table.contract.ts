@@ -389,6 +389,57 @@ export const describeEntityTableContract = (label: string, makeTable: () => Prom
       });
     });
 
+    describe('cross-partition look-up by RowKey prefix (findByRowKeyPrefix)', () => {
+      const keysOf = (rows: StoredEntity[]): string[] => rows.map((r) => `${r.partitionKey}/${r.rowKey}`);
+
+      it('finds rows with the prefix in every partition, in PartitionKey then RowKey order, up to a limit', async () => {
+        const { findByRowKeyPrefix } = table;
+        if (!findByRowKeyPrefix) throw new Error('this EntityTable has no findByRowKeyPrefix');
+        const find = findByRowKeyPrefix.bind(table);
+        for (const [pk, rk] of [
+          ['f|b', 'o|2'],
+          ['f|b', 'o|1'],
+          ['f|a', 'o|9'],
+          ['f|a', 'r|1'],
+          ['f|c', 'o'],
+          ['f|c', 'o}'],
+          ['f|c', 'p|1'],
+          ['e', "o|it's"],
+          ['tokens|ab', 'o$7C1'],
+        ] as const) {
+          await put(table, { partitionKey: pk, rowKey: rk, pk });
+        }
+        expect(keysOf(await find('o|'))).toEqual(["e/o|it's", 'f|a/o|9', 'f|b/o|1', 'f|b/o|2']);
+        expect(await find('o|f')).toEqual([]);
+        expect(await find("o|it'")).toEqual([
+          { partitionKey: 'e', rowKey: "o|it's", pk: 'e', etag: (await table.get('e', "o|it's"))?.etag },
+        ]);
+        expect(keysOf(await find('o|', { limit: 2 }))).toEqual(["e/o|it's", 'f|a/o|9']);
+        expect(await find('o|', { limit: 0 })).toEqual([]);
+        expect(await find('z|')).toEqual([]);
+      });
+
+      it('pages past 1,000 rows across partitions, up to the limit', async () => {
+        const { findByRowKeyPrefix } = table;
+        if (!findByRowKeyPrefix) throw new Error('this EntityTable has no findByRowKeyPrefix');
+        for (let p = 0; p < 11; p++) {
+          await table.submit(
+            Array.from({ length: 100 }, (_, i) =>
+              create({
+                partitionKey: `p${String(p).padStart(2, '0')}`,
+                rowKey: `o|${String(i).padStart(3, '0')}`,
+              }),
+            ),
+          );
+        }
+        await put(table, { partitionKey: 'p00', rowKey: 'x|1' });
+        expect(await findByRowKeyPrefix.call(table, 'o|')).toHaveLength(1100);
+        const some = await findByRowKeyPrefix.call(table, 'o|', { limit: 1010 });
+        expect(some).toHaveLength(1010);
+        expect(keysOf(some.slice(-2))).toEqual(['p10/o|008', 'p10/o|009']);
+      });
+    });
+
     describe('keys and values', () => {
       const nastyIds = [
         'a/b',

@@ -1,0 +1,334 @@
+import { TooLargeError } from '../app/errors';
+import { feedbackPersonKey } from '../app/feedback-keys';
+import type { FeedbackCommit, FeedbackRepository, Notice, RecentComment, Stored } from '../app/ports';
+import { addTallies, emptyTally, type FeedbackEntry, type FeedbackTally } from '../domain/feedback';
+import { errorInfo } from './azure-table-errors';
+import {
+  decodeKey,
+  encodeKey,
+  MAX_STRING_PROPERTY_CHARS,
+  withoutNulls,
+  type EntityTable,
+  type StoredEntity,
+  type TableAction,
+  type TableEntity,
+} from './entity-table';
+
+/** Partitions a rollout's feedback is spread over, by a hash of the person. */
+export const FEEDBACK_BUCKETS = 8;
+/** Count shards per stage in each partition. */
+export const COUNT_SHARDS = 4;
+/** Comments kept per count shard (newest by `at`). */
+export const RECENT_PER_SHARD = 5;
+/** Characters of a comment kept beside the counts (the answer row keeps all of it). */
+export const RECENT_COMMENT_CHARS = 500;
+const RECENT_NAME_CHARS = 200;
+/** Stages (phases and waves) of one rollout read at most: a bound on the shard query. */
+const MAX_STAGES = 1000;
+
+const PERSON_KEY = /^[0-9a-f]{8,64}$/;
+
+/** The bucket of a person's rows; null for a key that is not a `feedbackPersonKey`. */
+export const feedbackBucket = (personKey: string): number | null =>
+  PERSON_KEY.test(personKey) ? parseInt(personKey.slice(0, 8), 16) % FEEDBACK_BUCKETS : null;
+
+export const feedbackPartitionKey = (tenantId: string, rolloutId: string, bucket: number): string =>
+  `f|${encodeKey(tenantId)}|${encodeKey(rolloutId)}|${bucket}`;
+
+const answerRow = (stageId: string, personKey: string): string =>
+  `r|${encodeKey(stageId)}|${encodeKey(personKey)}`;
+const shardPrefix = (stageId: string): string => `s|${encodeKey(stageId)}|`;
+const shardRow = (stageId: string, sub: number): string => `${shardPrefix(stageId)}${sub}`;
+const OUTBOX_PREFIX = 'o|';
+const outboxRow = (noticeId: string): string => `${OUTBOX_PREFIX}${encodeKey(noticeId)}`;
+
+const buckets = (): number[] => Array.from({ length: FEEDBACK_BUCKETS }, (_, i) => i);
+
+/** A comment as kept in a count shard: `who` (the person key) only to de-duplicate. */
+interface RecentItem extends RecentComment {
+  who: string;
+}
+
+interface Shard {
+  stageId: string;
+  row: StoredEntity;
+  tally: FeedbackTally;
+  recent: RecentItem[];
+}
+
+const str = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+const parseShard = (row: StoredEntity): Shard => {
+  const stageId = decodeKey(row.rowKey.split('|')[1] ?? '');
+  return {
+    stageId,
+    row,
+    // addTallies reads a missing count as 0: a shard written before a new category still adds up.
+    tally: addTallies(emptyTally(), JSON.parse(str(row.tally) || 'null') ?? emptyTally()),
+    recent: JSON.parse(str(row.recent) || '[]') as RecentItem[],
+  };
+};
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+const newestFirst = (a: { at: string }, b: { at: string }): number =>
+  a.at < b.at ? 1 : a.at > b.at ? -1 : 0;
+
+const recentItemOf = (entry: FeedbackEntry, personKey: string): RecentItem => ({
+  stageId: entry.stageId,
+  name: entry.answer.shareName ? entry.person.name.slice(0, RECENT_NAME_CHARS) : null,
+  rating: entry.answer.rating,
+  comment: entry.answer.comment.slice(0, RECENT_COMMENT_CHARS),
+  at: entry.updatedAt,
+  who: personKey,
+});
+
+const parseNotice = (row: StoredEntity): Notice => ({
+  id: str(row.id),
+  tenantId: str(row.tenantId),
+  kind: str(row.kind) as Notice['kind'],
+  rolloutId: str(row.rolloutId),
+  stageId: str(row.stageId),
+  personKey: str(row.personKey),
+  createdAt: str(row.createdAt),
+});
+
+/**
+ * Feedback in Table Storage: the answers, their stages' counts and the notices they caused.
+ *
+ * A rollout's feedback is spread over FEEDBACK_BUCKETS = 8 partitions by a hash of the person, so
+ * that many people answering at once do not all write one partition; a person's answer, the
+ * count shard it moves and the notice it causes share a partition and commit in one transaction.
+ *
+ *   PartitionKey  f|<tenant>|<rolloutId>|<bucket>     bucket = first 8 hex digits of the person key % 8
+ *   RowKey        r|<stageId>|<personKey>            an answer: the entry as JSON in `doc`
+ *                                                    (+ stageId, rolloutId, updatedAt, resolvedAt
+ *                                                    when resolved: columns for debugging)
+ *                 s|<stageId>|<sub>                  count shard, sub 0..3: `tally` (JSON of a
+ *                                                    FeedbackTally) and `recent` (JSON: the 5 newest
+ *                                                    comments written to the shard, with `who`)
+ *                 o|<noticeId>                       outbox: a notice not yet sent
+ *
+ * A save writes the shard `attempt % 4`, so a retry after a conflict lands on another shard; the
+ * counts stay exact because they add. A stage's counts are the sum of its shards in every bucket
+ * (8 partition queries, never a read of the answers). A person has at most one comment in a stage's
+ * shards: a save also removes the person's earlier comment from the stage's other shards of the
+ * partition (rare: only after a retry moved the person to another shard).
+ */
+export class TableFeedbackRepository implements FeedbackRepository {
+  constructor(private readonly table: EntityTable) {}
+
+  async get(
+    tenantId: string,
+    rolloutId: string,
+    stageId: string,
+    personKey: string,
+  ): Promise<Stored<FeedbackEntry> | null> {
+    const bucket = feedbackBucket(personKey);
+    if (bucket === null) return null;
+    const row = await this.table.get(
+      feedbackPartitionKey(tenantId, rolloutId, bucket),
+      answerRow(stageId, personKey),
+    );
+    return row ? { value: JSON.parse(str(row.doc)) as FeedbackEntry, etag: row.etag } : null;
+  }
+
+  async save(tenantId: string, change: FeedbackCommit): Promise<Stored<FeedbackEntry>> {
+    const { entry, notice } = change;
+    const doc = JSON.stringify(entry);
+    if (doc.length > MAX_STRING_PROPERTY_CHARS)
+      throw new TooLargeError(doc.length, MAX_STRING_PROPERTY_CHARS);
+    const personKey = feedbackPersonKey(entry.rolloutId, entry.person.id);
+    const pk = feedbackPartitionKey(tenantId, entry.rolloutId, feedbackBucket(personKey) ?? 0);
+    if (
+      notice &&
+      (notice.tenantId !== tenantId || notice.rolloutId !== entry.rolloutId || notice.personKey !== personKey)
+    ) {
+      throw new Error(`notice ${notice.id} is not about the answer it is saved with`);
+    }
+    const answer = withoutNulls({
+      partitionKey: pk,
+      rowKey: answerRow(entry.stageId, personKey),
+      doc,
+      stageId: entry.stageId,
+      rolloutId: entry.rolloutId,
+      updatedAt: entry.updatedAt,
+      resolvedAt: entry.resolution?.at ?? null,
+    });
+    const actions: TableAction[] = [
+      change.ifMatch === null
+        ? { kind: 'create', entity: answer }
+        : { kind: 'update', entity: answer, ifMatch: change.ifMatch },
+      ...(await this.shardActions(pk, change, personKey)),
+    ];
+    if (notice) actions.push({ kind: 'create', entity: this.noticeEntity(pk, notice) });
+    const [etag] = await this.table.submit(actions);
+    return { value: entry, etag: etag ?? '' };
+  }
+
+  async tallies(tenantId: string, rolloutId: string): Promise<Map<string, FeedbackTally>> {
+    const sums = new Map<string, FeedbackTally>();
+    for (const shard of await this.shards(tenantId, rolloutId)) {
+      sums.set(shard.stageId, addTallies(sums.get(shard.stageId) ?? emptyTally(), shard.tally));
+    }
+    return sums;
+  }
+
+  /**
+   * The newest comments of the rollout's count shards, one per person and stage. Each shard keeps
+   * its 5 newest, so a `limit` up to 5 gives the rollout's newest comments; a larger one may miss
+   * some that a busier shard pushed out.
+   */
+  async recentComments(tenantId: string, rolloutId: string, limit: number): Promise<RecentComment[]> {
+    if (limit <= 0) return [];
+    const newest = new Map<string, RecentItem>();
+    for (const shard of await this.shards(tenantId, rolloutId)) {
+      for (const item of shard.recent) {
+        const key = `${item.who}|${item.stageId}`;
+        const seen = newest.get(key);
+        if (!seen || item.at > seen.at) newest.set(key, item);
+      }
+    }
+    return [...newest.values()]
+      .filter((item) => item.comment)
+      .sort(newestFirst)
+      .slice(0, limit)
+      .map(({ who: _who, ...comment }) => comment);
+  }
+
+  async entries(tenantId: string, rolloutId: string, limit: number): Promise<FeedbackEntry[]> {
+    const max = Math.max(0, Math.floor(limit));
+    if (max === 0) return [];
+    const rows = await Promise.all(
+      buckets().map((bucket) =>
+        this.table.query(feedbackPartitionKey(tenantId, rolloutId, bucket), {
+          rowKeyPrefix: 'r|',
+          limit: max,
+        }),
+      ),
+    );
+    return rows
+      .flat()
+      .map((row) => JSON.parse(str(row.doc)) as FeedbackEntry)
+      .sort((a, b) => compare(a.stageId, b.stageId) || compare(a.submittedAt, b.submittedAt))
+      .slice(0, max);
+  }
+
+  async pendingNotices(limit: number): Promise<Notice[]> {
+    if (!this.table.findByRowKeyPrefix || limit <= 0) return [];
+    const rows = await this.table.findByRowKeyPrefix(OUTBOX_PREFIX, { limit });
+    return rows.filter((row) => row.partitionKey.startsWith('f|')).map(parseNotice);
+  }
+
+  async clearNotice(notice: Notice): Promise<void> {
+    const bucket = feedbackBucket(notice.personKey);
+    if (bucket === null) return; // no such row could have been written
+    try {
+      await this.table.submit([
+        {
+          kind: 'delete',
+          partitionKey: feedbackPartitionKey(notice.tenantId, notice.rolloutId, bucket),
+          rowKey: outboxRow(notice.id),
+        },
+      ]);
+    } catch (err) {
+      // Both tables report a missing row as 404 (a missing table is a 404 too, but an error).
+      const { statusCode, code } = errorInfo(err);
+      if (statusCode === 404 && code !== 'TableNotFound') return;
+      throw err;
+    }
+  }
+
+  /** Every count shard of the rollout: one query per bucket, in parallel, bounded. */
+  private async shards(tenantId: string, rolloutId: string): Promise<Shard[]> {
+    const rows = await Promise.all(
+      buckets().map((bucket) =>
+        this.table.query(feedbackPartitionKey(tenantId, rolloutId, bucket), {
+          rowKeyPrefix: 's|',
+          limit: MAX_STAGES * COUNT_SHARDS,
+        }),
+      ),
+    );
+    return rows.flat().map(parseShard);
+  }
+
+  /**
+   * The write of the shard `attempt % 4` (tally + delta, the person's comment replaced), guarded
+   * by its ETag (or a create), plus a rewrite of any other shard of the stage that still holds a
+   * comment of the person, so that an emptied or edited comment cannot reappear from there.
+   */
+  private async shardActions(pk: string, change: FeedbackCommit, personKey: string): Promise<TableAction[]> {
+    const { entry } = change;
+    const sub = Math.abs(Math.floor(change.attempt)) % COUNT_SHARDS;
+    const rows = await this.table.query(pk, {
+      rowKeyPrefix: shardPrefix(entry.stageId),
+      limit: COUNT_SHARDS,
+    });
+    const existing = new Map(rows.map((row) => [row.rowKey, parseShard(row)]));
+    const isMine = (item: RecentItem): boolean => item.who === personKey && item.stageId === entry.stageId;
+    const actions: TableAction[] = [];
+    for (let s = 0; s < COUNT_SHARDS; s++) {
+      const rowKey = shardRow(entry.stageId, s);
+      const shard = existing.get(rowKey);
+      if (s !== sub) {
+        if (shard?.recent.some(isMine)) {
+          actions.push({
+            kind: 'update',
+            entity: this.shardEntity(
+              pk,
+              rowKey,
+              entry,
+              shard.tally,
+              shard.recent.filter((i) => !isMine(i)),
+            ),
+            ifMatch: shard.row.etag,
+          });
+        }
+        continue;
+      }
+      const recent = (shard?.recent ?? []).filter((i) => !isMine(i));
+      if (entry.answer.comment) recent.push(recentItemOf(entry, personKey));
+      recent.sort(newestFirst);
+      const entity = this.shardEntity(
+        pk,
+        rowKey,
+        entry,
+        addTallies(shard?.tally ?? emptyTally(), change.delta),
+        recent.slice(0, RECENT_PER_SHARD),
+      );
+      actions.push(shard ? { kind: 'update', entity, ifMatch: shard.row.etag } : { kind: 'create', entity });
+    }
+    return actions;
+  }
+
+  private shardEntity(
+    pk: string,
+    rowKey: string,
+    entry: FeedbackEntry,
+    tally: FeedbackTally,
+    recent: RecentItem[],
+  ): TableEntity {
+    return {
+      partitionKey: pk,
+      rowKey,
+      stageId: entry.stageId,
+      rolloutId: entry.rolloutId,
+      tally: JSON.stringify(tally),
+      recent: JSON.stringify(recent),
+    };
+  }
+
+  private noticeEntity(pk: string, notice: Notice): TableEntity {
+    return {
+      partitionKey: pk,
+      rowKey: outboxRow(notice.id),
+      id: notice.id,
+      tenantId: notice.tenantId,
+      kind: notice.kind,
+      rolloutId: notice.rolloutId,
+      stageId: notice.stageId,
+      personKey: notice.personKey,
+      createdAt: notice.createdAt,
+    };
+  }
+}
