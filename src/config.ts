@@ -1,9 +1,19 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { isTimeZone } from './domain/time';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const empty = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalText = z.preprocess(empty, z.string().trim().optional());
+/** Whether a URL carries `user:password@` (false when it is no URL: the URL check reports that). */
+const hasUserInfo = (url: string): boolean => {
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== '' || parsed.password !== '';
+  } catch {
+    return false;
+  }
+};
 
 /** Every setting the bot reads from its environment; `.env.example` documents each one. */
 const schema = z.object({
@@ -16,6 +26,17 @@ const schema = z.object({
       .min(0, 'must be a whole number from 0 to 65535')
       .max(65535, 'must be a whole number from 0 to 65535')
       .default(3978),
+  ),
+  // Empty: the server derives http://<HOST>:<PORT> once it listens (fine for a local start only).
+  PUBLIC_BASE_URL: z.preprocess(
+    empty,
+    z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://rollout.contoso.com' })
+      .max(1000)
+      .refine((url) => !/[?#]/.test(url), 'must have no query or fragment (links add their own path)')
+      .refine((url) => !hasUserInfo(url), 'must not contain a user name or password')
+      .refine((url) => !url.endsWith('/'), 'must not end with a slash (links add their own path)')
+      .default(''),
   ),
   LOG_LEVEL: z.preprocess(
     empty,
@@ -64,6 +85,22 @@ const schema = z.object({
   SHUTDOWN_GRACE_MS: z.preprocess(
     empty,
     z.coerce.number().int().min(0, 'must be a whole number of milliseconds').max(600_000).default(10_000),
+  ),
+  EXPORT_LINK_SECRET: z.preprocess(
+    empty,
+    z
+      .string()
+      .min(32, 'must be at least 32 characters (e.g. the output of `openssl rand -base64 48`)')
+      .optional(),
+  ),
+  EXPORT_LINK_TTL_MINUTES: z.preprocess(
+    empty,
+    z.coerce
+      .number({ error: 'must be a whole number of minutes from 1 to 1440' })
+      .int('must be a whole number of minutes from 1 to 1440')
+      .min(1, 'must be a whole number of minutes from 1 to 1440')
+      .max(1440, 'must be a whole number of minutes from 1 to 1440')
+      .default(10),
   ),
   MicrosoftAppId: z.preprocess(
     empty,
@@ -145,7 +182,8 @@ const parseEnv = <T>(shape: z.ZodType<T>, env: Env): T => {
     const issue = parsed.error.issues[0];
     const variable = String(issue?.path[0] ?? 'configuration');
     const got = env[variable];
-    const shown = got === undefined || /Password|CONNECTION_STRING/i.test(variable) ? '' : ` (got "${got}")`;
+    const shown =
+      got === undefined || /Password|CONNECTION_STRING|SECRET/i.test(variable) ? '' : ` (got "${got}")`;
     throw new ConfigError(variable, `${issue?.message ?? 'is invalid'}${shown}`);
   }
   return parsed.data;
@@ -192,8 +230,35 @@ export const loadConfig = (env: Env): Config => {
     if (config.ROLLOUT_ADMINS.length === 0) {
       throw new ConfigError('ROLLOUT_ADMINS', 'must name at least one admin when NODE_ENV is production');
     }
+    if (!/^https:\/\//i.test(config.PUBLIC_BASE_URL)) {
+      throw new ConfigError(
+        'PUBLIC_BASE_URL',
+        'must be an https:// URL when NODE_ENV is production (download links carry a credential)',
+      );
+    }
+    if (!config.EXPORT_LINK_SECRET) {
+      throw new ConfigError(
+        'EXPORT_LINK_SECRET',
+        'is required when NODE_ENV is production (links must outlive a restart and work on every instance)',
+      );
+    }
   }
   return config;
+};
+
+let processSecret: string | undefined;
+
+/**
+ * The key export links are signed with: EXPORT_LINK_SECRET, or (outside production only) a random
+ * one made once per process, so links die with the process; `generated` says so, for a warning.
+ */
+export const exportLinkSecret = (config: Config): { secret: string; generated: boolean } => {
+  if (config.EXPORT_LINK_SECRET) return { secret: config.EXPORT_LINK_SECRET, generated: false };
+  if (config.NODE_ENV === 'production') {
+    throw new ConfigError('EXPORT_LINK_SECRET', 'is required when NODE_ENV is production');
+  }
+  processSecret ??= randomBytes(32).toString('base64url');
+  return { secret: processSecret, generated: true };
 };
 
 /** Anonymous mode: no bot id, so requests are not authenticated (local clients only). */

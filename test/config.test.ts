@@ -1,9 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONFIG_VARIABLES, ConfigError, isAnonymous, loadConfig } from '../src/config';
+import { CONFIG_VARIABLES, ConfigError, exportLinkSecret, isAnonymous, loadConfig } from '../src/config';
 
 const APP_ID = '11111111-2222-4333-8444-555555555555';
 const ADMIN = '00000000-0000-4000-8000-0000000000a1';
+const LINK_SECRET = 'x7Qv0cS9m2LkP4rT8wZ1yB6nD3fH5jA0';
+/** Everything production requires. */
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  MicrosoftAppId: APP_ID,
+  MicrosoftAppPassword: 'x',
+  ROLLOUT_ADMINS: ADMIN,
+  PUBLIC_BASE_URL: 'https://rollout.contoso.com',
+  EXPORT_LINK_SECRET: LINK_SECRET,
+};
 
 describe('configuration', () => {
   it('has working defaults for a local start', () => {
@@ -17,7 +27,10 @@ describe('configuration', () => {
       ROLLOUT_ADMINS: [],
       NODE_ENV: 'development',
       MicrosoftAppType: 'MultiTenant',
+      PUBLIC_BASE_URL: '',
+      EXPORT_LINK_TTL_MINUTES: 10,
     });
+    expect(config.EXPORT_LINK_SECRET).toBeUndefined();
     expect(isAnonymous(config)).toBe(true);
   });
 
@@ -48,6 +61,27 @@ describe('configuration', () => {
       { NODE_ENV: 'production', MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'x' },
       'ROLLOUT_ADMINS',
     ],
+    ['a base URL that is not a URL', { PUBLIC_BASE_URL: 'rollout.contoso.com' }, 'PUBLIC_BASE_URL'],
+    ['a base URL that is not http(s)', { PUBLIC_BASE_URL: 'ftp://rollout.contoso.com' }, 'PUBLIC_BASE_URL'],
+    [
+      'a base URL with a trailing slash',
+      { PUBLIC_BASE_URL: 'https://rollout.contoso.com/' },
+      'PUBLIC_BASE_URL',
+    ],
+    ['a base URL with a query', { PUBLIC_BASE_URL: 'https://rollout.contoso.com?x=1' }, 'PUBLIC_BASE_URL'],
+    ['a base URL with a password', { PUBLIC_BASE_URL: 'https://u:p@rollout.contoso.com' }, 'PUBLIC_BASE_URL'],
+    ['production without a base URL', { ...PRODUCTION, PUBLIC_BASE_URL: '' }, 'PUBLIC_BASE_URL'],
+    [
+      'production with an http base URL',
+      { ...PRODUCTION, PUBLIC_BASE_URL: 'http://rollout.contoso.com' },
+      'PUBLIC_BASE_URL',
+    ],
+    ['production without a link secret', { ...PRODUCTION, EXPORT_LINK_SECRET: '' }, 'EXPORT_LINK_SECRET'],
+    ['a link secret under 32 characters', { EXPORT_LINK_SECRET: 'x'.repeat(31) }, 'EXPORT_LINK_SECRET'],
+    ['a link lifetime of 0 minutes', { EXPORT_LINK_TTL_MINUTES: '0' }, 'EXPORT_LINK_TTL_MINUTES'],
+    ['a link lifetime over a day', { EXPORT_LINK_TTL_MINUTES: '1441' }, 'EXPORT_LINK_TTL_MINUTES'],
+    ['a link lifetime in fractions', { EXPORT_LINK_TTL_MINUTES: '2.5' }, 'EXPORT_LINK_TTL_MINUTES'],
+    ['a link lifetime that is not a number', { EXPORT_LINK_TTL_MINUTES: 'ten' }, 'EXPORT_LINK_TTL_MINUTES'],
   ])('refuses %s, naming the variable', (_name, env, variable) => {
     let error: unknown;
     try {
@@ -69,14 +103,48 @@ describe('configuration', () => {
     }
   });
 
+  it('never echoes the link secret in the error', () => {
+    expect(() => loadConfig({ EXPORT_LINK_SECRET: 'short-s3cret' })).toThrow(/EXPORT_LINK_SECRET/);
+    expect(() => loadConfig({ EXPORT_LINK_SECRET: 'short-s3cret' })).not.toThrow(/s3cret/);
+  });
+
   it('accepts a complete production configuration', () => {
-    const config = loadConfig({
-      NODE_ENV: 'production',
-      MicrosoftAppId: APP_ID,
-      MicrosoftAppPassword: 'x',
-      ROLLOUT_ADMINS: ADMIN,
-    });
+    const config = loadConfig(PRODUCTION);
     expect(isAnonymous(config)).toBe(false);
+    expect(exportLinkSecret(config)).toEqual({ secret: LINK_SECRET, generated: false });
+  });
+
+  it.each([
+    ['http://localhost:3978', 'http://localhost:3978'],
+    ['https://rollout.contoso.com', 'https://rollout.contoso.com'],
+    ['https://contoso.com/rollout-bot', 'https://contoso.com/rollout-bot'],
+    [' https://rollout.contoso.com ', 'https://rollout.contoso.com'],
+  ])('takes %j as the public base URL', (given, read) => {
+    expect(loadConfig({ PUBLIC_BASE_URL: given }).PUBLIC_BASE_URL).toBe(read);
+  });
+
+  it.each([
+    ['1', 1],
+    ['1440', 1440],
+    [' 30 ', 30],
+  ])('takes a link lifetime of %j minutes', (given, minutes) => {
+    expect(loadConfig({ EXPORT_LINK_TTL_MINUTES: given }).EXPORT_LINK_TTL_MINUTES).toBe(minutes);
+  });
+
+  it('outside production, an unset link secret is a random one, the same for the whole process', () => {
+    const first = exportLinkSecret(loadConfig({}));
+    expect(first.generated).toBe(true);
+    expect(Buffer.from(first.secret, 'base64url').length).toBeGreaterThanOrEqual(32);
+    expect(exportLinkSecret(loadConfig({ NODE_ENV: 'test' }))).toEqual(first);
+    expect(exportLinkSecret(loadConfig({ EXPORT_LINK_SECRET: LINK_SECRET }))).toEqual({
+      secret: LINK_SECRET,
+      generated: false,
+    });
+  });
+
+  it('in production, never makes up a link secret (even for a config not read by loadConfig)', () => {
+    const config = { ...loadConfig(PRODUCTION), EXPORT_LINK_SECRET: undefined };
+    expect(() => exportLinkSecret(config)).toThrow(ConfigError);
   });
 });
 
