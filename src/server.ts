@@ -3,33 +3,46 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext
 import type { Logger } from 'pino';
 import restify, { type Request, type Response } from 'restify';
 import { z } from 'zod';
-import type { Clock, Deps, HealthProbe } from './app/ports';
-import { isAnonymous, type Config } from './config';
+import { NoticeDispatcher } from './app/notice-dispatcher';
+import type { Clock, Deps, HealthProbe, Messenger } from './app/ports';
+import { exportLinkSecret, isAnonymous, type Config } from './config';
+import { serveFeedbackExport } from './export/export-endpoint';
+import { EXPORT_PATH, SignedExportLinks } from './export/export-links';
 import { InFlight } from './in-flight';
 import type { EntityTable } from './storage/entity-table';
+import { TableFeedbackRepository } from './storage/feedback-repository';
 import { TableRolloutRepository } from './storage/rollout-repository';
+import { TableTokenLedger } from './storage/token-ledger';
 import { ACTIONS } from './teams/actions';
-import { createBotLogic } from './teams/bot';
+import { createBotLogic, type AfterReply } from './teams/bot';
+import { TeamsMessenger } from './teams/messenger';
 import { COMMANDS } from './teams/commands';
 import { Router } from './teams/router';
 
 export interface ServerOptions {
   config: Config;
   logger: Logger;
-  tables: { rollouts: EntityTable };
+  tables: { rollouts: EntityTable; feedback: EntityTable };
   probe: HealthProbe;
   clock?: Clock;
+  /** Waits between notice delivery attempts (tests pass one that does not sleep). */
+  wait?: (ms: number) => Promise<void>;
+  /** Replaces the Bot Connector messenger (the benchmark's baselines). */
+  messenger?: Messenger;
 }
 
 export interface BotServer {
   url: string;
   port: number;
   inFlight: InFlight;
+  /** Sends notices after the people who caused them were answered; `idle()` waits for the queue. */
+  notices: NoticeDispatcher;
   /** Stops accepting, lets turns in progress finish (up to `graceMs`), then closes. */
   close(graceMs?: number): Promise<void>;
 }
 
 const systemClock: Clock = { now: () => new Date() };
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 /** The minimum an activity needs before the SDK sees it; anything less is a 400, nothing stored. */
 const activityShape = z.looseObject({
@@ -61,9 +74,42 @@ const sendError = (res: Response, status: number, code: string, message: string)
 export const startServer = async (options: ServerOptions): Promise<BotServer> => {
   const { config, logger } = options;
   const anonymous = isAnonymous(config);
+  const clock = options.clock ?? systemClock;
+  const rollouts = new TableRolloutRepository(options.tables.rollouts);
+  const feedback = new TableFeedbackRepository(options.tables.feedback);
+  const appId = config.MicrosoftAppId ?? '';
+  const adapter = new CloudAdapter(
+    new ConfigurationBotFrameworkAuthentication({
+      MicrosoftAppId: appId,
+      MicrosoftAppPassword: config.MicrosoftAppPassword ?? '',
+      MicrosoftAppType: config.MicrosoftAppType,
+      MicrosoftAppTenantId: config.MicrosoftAppTenantId ?? '',
+    }),
+  );
+  const notices = new NoticeDispatcher({
+    rollouts,
+    feedback,
+    messenger: options.messenger ?? new TeamsMessenger(adapter, appId),
+    log: logger,
+    wait: options.wait ?? sleep,
+  });
+  const secret = exportLinkSecret(config);
+  if (secret.generated) {
+    logger.warn('EXPORT_LINK_SECRET is not set: export links are signed with a per-process secret');
+  }
+  let publicBaseUrl = config.PUBLIC_BASE_URL;
+  const exportLinks = new SignedExportLinks({
+    secret: secret.secret,
+    ttlMinutes: config.EXPORT_LINK_TTL_MINUTES,
+    clock,
+    baseUrl: () => publicBaseUrl,
+  });
   const deps: Deps = {
-    rollouts: new TableRolloutRepository(options.tables.rollouts),
-    clock: options.clock ?? systemClock,
+    rollouts,
+    feedback,
+    notices,
+    exportLinks,
+    clock,
     access: {
       admins: new Set(config.ROLLOUT_ADMINS.map((id) => id.toLowerCase())),
       everyoneIsAdmin: anonymous && config.ROLLOUT_ADMINS.length === 0,
@@ -71,15 +117,7 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     settings: { defaultTimeZone: config.DEFAULT_TIMEZONE },
   };
   const router = new Router(COMMANDS, ACTIONS, deps, logger);
-  const logic = createBotLogic(router, logger, { anonymous });
-  const adapter = new CloudAdapter(
-    new ConfigurationBotFrameworkAuthentication({
-      MicrosoftAppId: config.MicrosoftAppId ?? '',
-      MicrosoftAppPassword: config.MicrosoftAppPassword ?? '',
-      MicrosoftAppType: config.MicrosoftAppType,
-      MicrosoftAppTenantId: config.MicrosoftAppTenantId ?? '',
-    }),
-  );
+  const logic = createBotLogic(router, logger, { anonymous, appId });
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     logger.error({ err: error, activityId: context.activity.id }, 'turn failed');
     try {
@@ -116,7 +154,16 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
         `Malformed activity: ${where}: ${issue?.message ?? 'invalid'}`,
       );
     }
-    await inFlight.track(() => adapter.process(req, res, logic));
+    const after: AfterReply = [];
+    await inFlight.track(() => adapter.process(req, res, (context) => logic(context, after)));
+    for (const task of after) task();
+  });
+
+  const ledger = new TableTokenLedger(options.tables.feedback);
+  // The token travels in the query: path parameters are capped at 100 characters by the router.
+  server.get(EXPORT_PATH, async (req: Request, res: Response) => {
+    const token = new URL(req.url ?? '', 'http://localhost').searchParams.get('token') ?? '';
+    await inFlight.track(() => serveFeedbackExport({ deps, links: exportLinks, ledger, logger }, token, res));
   });
 
   server.get('/healthz', async (_req: Request, res: Response) => {
@@ -135,11 +182,15 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
   });
   const { port } = server.address() as AddressInfo;
   const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+  // A wildcard address is not one a browser can open: links then name this machine.
+  publicBaseUrl ||= `http://${['0.0.0.0', '::'].includes(config.HOST) ? 'localhost' : host}:${port}`;
+  void notices.recover().catch((err: unknown) => logger.error({ err }, 'could not read the notice outbox'));
 
   return {
     url: `http://${host}:${port}`,
     port,
     inFlight,
+    notices,
     close: async (graceMs = config.SHUTDOWN_GRACE_MS) => {
       closing = true;
       const closed = new Promise<void>((resolve) => server.server.close(() => resolve()));

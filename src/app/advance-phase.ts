@@ -1,7 +1,7 @@
 import { positionLabel, samePosition } from '../domain/rollout';
 import { advance } from '../domain/transitions';
 import { mutateRollout, type MutationRequest, type Outcome } from './mutate';
-import type { Deps } from './ports';
+import type { Deps, RolloutDeps } from './ports';
 
 export interface AdvancePhaseInput extends MutationRequest {
   force: { reason: string } | null;
@@ -29,8 +29,13 @@ const advancedSinceSent = (
  * after the command was sent (or while it was being handled), it says who and where to, and does
  * not advance a second time.
  */
-export const advancePhase = (deps: Deps, input: AdvancePhaseInput): Promise<Outcome> =>
-  mutateRollout(deps, input, (current, seen, now) => {
+export const advancePhase = async (
+  deps: RolloutDeps & Pick<Deps, 'feedback'>,
+  input: AdvancePhaseInput,
+): Promise<Outcome> => {
+  // Feedback counts move independently of the rollout (their own partitions): read once, before.
+  const measured = await deps.feedback.tallies(input.tenantId, input.rolloutId);
+  return mutateRollout(deps, input, (current, seen, now) => {
     const last = current.history[current.history.length - 1];
     if (!samePosition(current.position, seen.position) || advancedSinceSent(last?.at, input.sentAt, now)) {
       const who = last ? `${last.by.name || 'Someone'} already advanced it` : 'It was already advanced';
@@ -41,7 +46,11 @@ export const advancePhase = (deps: Deps, input: AdvancePhaseInput): Promise<Outc
     }
     return {
       kind: 'decide',
-      decision: advance(current, { by: input.by, ...(input.force ? { force: input.force } : {}) }, now),
+      decision: advance(
+        current,
+        { by: input.by, measured, ...(input.force ? { force: input.force } : {}) },
+        now,
+      ),
       describe: (next) => {
         const last = next.history[next.history.length - 1];
         const forced = last?.forced ? ` (forced: ${last.reason ?? ''})` : '';
@@ -49,3 +58,4 @@ export const advancePhase = (deps: Deps, input: AdvancePhaseInput): Promise<Outc
       },
     };
   });
+};

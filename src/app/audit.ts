@@ -21,6 +21,9 @@ const summarise = (event: DomainEvent): string => {
       return `Refused \`${event.command}\`: not an admin`;
     case 'plan-changed':
       return `Changed the plan (${event.section}), now revision ${event.revision}`;
+    case 'issue-resolved':
+    case 'issue-reopened':
+      return event.summary;
     case 'criterion-marked':
       return `${event.met ? 'Marked met' : 'Marked not met'}: “${event.goal}”${event.note ? ` (${event.note})` : ''}`;
   }

@@ -3,7 +3,7 @@ import { applyPlan, planOf, type PlanSpec } from '../domain/plan';
 import { refuse } from '../domain/decision';
 import { normaliseName, type Rollout } from '../domain/rollout';
 import { mutateRollout, type MutationRequest, type Outcome } from './mutate';
-import type { Deps } from './ports';
+import type { RolloutDeps } from './ports';
 import { nameTaken } from './queries';
 
 export interface ChangePlanInput extends MutationRequest {
@@ -20,7 +20,7 @@ export interface ChangePlanInput extends MutationRequest {
  * passed phases and reached waves are protected; a stale revision is refused (the caller shows the
  * fresh section). The change and its audit entry (with before and after) commit together.
  */
-export const changePlan = async (deps: Deps, input: ChangePlanInput): Promise<Outcome> => {
+export const changePlan = async (deps: RolloutDeps, input: ChangePlanInput): Promise<Outcome> => {
   // Names identify rollouts in commands: a rename may not take another open rollout's name.
   const stored = await deps.rollouts.get(input.tenantId, input.rolloutId);
   const wanted = stored ? input.edit(planOf(stored.value), stored.value).name : null;
@@ -50,7 +50,7 @@ export interface MarkCriterionInput extends MutationRequest {
   note: string;
 }
 
-export const markCriterion = (deps: Deps, input: MarkCriterionInput): Promise<Outcome> =>
+export const markCriterion = (deps: RolloutDeps, input: MarkCriterionInput): Promise<Outcome> =>
   mutateRollout(deps, input, (current, _seen, now) => ({
     kind: 'decide',
     decision: mark(

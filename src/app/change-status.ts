@@ -1,10 +1,10 @@
 import { close, pause, resume } from '../domain/transitions';
 import { mutateRollout, type MutationRequest, type Outcome } from './mutate';
-import type { Deps } from './ports';
+import type { RolloutDeps } from './ports';
 
 /** Pauses a rollout: advancing and ticking are refused until it resumes; reading still works. */
 export const pauseRollout = (
-  deps: Deps,
+  deps: RolloutDeps,
   input: MutationRequest & { reason: string | null },
 ): Promise<Outcome> =>
   mutateRollout(deps, input, (current, _seen, now) => ({
@@ -13,7 +13,7 @@ export const pauseRollout = (
     describe: (next) => `“${next.name}” is paused. Use \`resume\` to continue.`,
   }));
 
-export const resumeRollout = (deps: Deps, input: MutationRequest): Promise<Outcome> =>
+export const resumeRollout = (deps: RolloutDeps, input: MutationRequest): Promise<Outcome> =>
   mutateRollout(deps, input, (current, _seen, now) => ({
     kind: 'decide',
     decision: resume(current, { by: input.by }, now),
@@ -21,7 +21,7 @@ export const resumeRollout = (deps: Deps, input: MutationRequest): Promise<Outco
   }));
 
 /** Completes a rollout from operations and maintenance. */
-export const closeRollout = (deps: Deps, input: MutationRequest): Promise<Outcome> =>
+export const closeRollout = (deps: RolloutDeps, input: MutationRequest): Promise<Outcome> =>
   mutateRollout(deps, input, (current, _seen, now) => ({
     kind: 'decide',
     decision: close(current, { by: input.by }, now),

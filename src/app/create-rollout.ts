@@ -9,7 +9,7 @@ import { isAdmin, type Person } from '../domain/roles';
 import { toAuditEntry } from './audit';
 import { isConcurrencyError } from './errors';
 import { auditDenied, forbiddenMessage, MAX_ATTEMPTS, type Outcome } from './mutate';
-import type { Deps } from './ports';
+import type { RolloutDeps } from './ports';
 import { nameTaken } from './queries';
 
 export interface CreateRolloutInput {
@@ -31,7 +31,7 @@ export const rolloutIdFor = (activityKey: string | null, attempt: number): strin
   return `ro-${createHash('sha256').update(seed).digest('hex').slice(0, 10)}`;
 };
 
-export const createRollout = async (deps: Deps, input: CreateRolloutInput): Promise<Outcome> => {
+export const createRollout = async (deps: RolloutDeps, input: CreateRolloutInput): Promise<Outcome> => {
   const command = 'rollout new';
   if (!isAdmin(input.by, deps.access, null)) {
     await auditDenied(deps, input.tenantId, null, input.by, command);

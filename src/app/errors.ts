@@ -21,3 +21,16 @@ export class TooLargeError extends Error {
     this.name = 'TooLargeError';
   }
 }
+
+/** A message the Bot Connector did not take: retry later unless it is permanent (blocked, gone). */
+export class DeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+    /** The service's Retry-After, when it gave one. */
+    readonly retryAfterMs: number | null = null,
+  ) {
+    super(message);
+    this.name = 'DeliveryError';
+  }
+}

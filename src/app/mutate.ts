@@ -4,7 +4,7 @@ import type { Rollout } from '../domain/rollout';
 import { isAdmin, type Person } from '../domain/roles';
 import { toAuditEntry } from './audit';
 import { isConcurrencyError, TooLargeError } from './errors';
-import type { Deps } from './ports';
+import type { RolloutDeps } from './ports';
 
 /** What a state-changing use case tells its caller. */
 export type Outcome =
@@ -39,7 +39,7 @@ export const forbiddenMessage = (command: string): string =>
 
 /** Records a refused attempt in the rollout's audit (or the tenant's when no rollout is involved). */
 export const auditDenied = async (
-  deps: Deps,
+  deps: RolloutDeps,
   tenantId: string,
   rolloutId: string | null,
   by: Person,
@@ -57,7 +57,7 @@ export const auditDenied = async (
  * with the current state and the state first seen, so a command can act on what its sender saw.
  */
 export const mutateRollout = async (
-  deps: Deps,
+  deps: RolloutDeps,
   request: MutationRequest,
   decide: (current: Rollout, firstSeen: Rollout, now: Date) => Step,
 ): Promise<Outcome> => {

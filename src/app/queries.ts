@@ -13,17 +13,19 @@ export interface RolloutStatusView {
 
 export const RECENT_AUDIT = 5;
 
+/** The rollout, its exit criteria measured (feedback counts read from their shards), its latest audit. */
 export const getStatus = async (
-  deps: Pick<Deps, 'rollouts'>,
+  deps: Pick<Deps, 'rollouts' | 'feedback'>,
   tenantId: string,
   rolloutId: string,
 ): Promise<RolloutStatusView | null> => {
-  const [stored, recent] = await Promise.all([
+  const [stored, recent, measured] = await Promise.all([
     deps.rollouts.get(tenantId, rolloutId),
     deps.rollouts.audit(tenantId, rolloutId, RECENT_AUDIT),
+    deps.feedback.tallies(tenantId, rolloutId),
   ]);
   if (!stored) return null;
-  return { rollout: stored.value, criteria: evaluateExitCriteria(stored.value), recent };
+  return { rollout: stored.value, criteria: evaluateExitCriteria(stored.value, measured), recent };
 };
 
 export type ListResult = { kind: 'ok'; rollouts: RolloutSummary[] } | { kind: 'forbidden'; message: string };

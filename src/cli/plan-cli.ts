@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { changePlan } from '../app/change-plan';
 import type { Outcome } from '../app/mutate';
-import type { Deps } from '../app/ports';
+import type { RolloutDeps } from '../app/ports';
 import { ConfigError, isAnonymous, loadConfig, type Config } from '../config';
 import {
   formatPlanErrors,
@@ -175,7 +175,7 @@ const apply = async (args: ApplyArgs, env: CliEnv, io: CliIo): Promise<number> =
   const table = rolloutsTable(config, target);
   const rollouts = new TableRolloutRepository(table);
   const everyoneIsAdmin = isAnonymous(config) && config.ROLLOUT_ADMINS.length === 0;
-  const deps: Deps = {
+  const deps: RolloutDeps = {
     rollouts,
     clock: { now: () => new Date() },
     access: { admins: new Set(config.ROLLOUT_ADMINS.map((id) => id.toLowerCase())), everyoneIsAdmin },

@@ -1,4 +1,4 @@
-import { ActivityTypes, type Activity, type TurnContext } from 'botbuilder';
+import { ActivityTypes, type Activity, type CloudAdapter, type TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import { CARD_CONTENT_TYPE } from './render-card';
 import { errorBody, type InvokeResponseBody, type Router } from './router';
@@ -7,7 +7,15 @@ import { coordinationId, type Reply, type Turn } from './turn';
 export interface BotOptions {
   /** Anonymous local mode: ids may lack an Entra object id or a tenant (local clients). */
   anonymous: boolean;
+  /** The bot's Microsoft App Id ('' in anonymous mode), for proactive sends. */
+  appId: string;
 }
+
+/** Token audience of the Bot Connector in the public cloud. */
+const CONNECTOR_AUDIENCE = 'https://api.botframework.com';
+
+/** Work to run once the activity has been answered (collected per request). */
+export type AfterReply = (() => void)[];
 
 const LOCAL_TENANT = 'local';
 
@@ -27,7 +35,7 @@ const sentAt = (timestamp: unknown): string | null => {
 };
 
 /** Reads identity and tenant from the (authenticated) activity; never from card data. */
-export const toTurn = (context: TurnContext, options: BotOptions): Turn | null => {
+export const toTurn = (context: TurnContext, options: BotOptions, after: AfterReply = []): Turn | null => {
   const activity = context.activity;
   const channelData = (activity.channelData ?? {}) as { tenant?: { id?: unknown } };
   const tenantFromActivity =
@@ -51,6 +59,40 @@ export const toTurn = (context: TurnContext, options: BotOptions): Turn | null =
     localTimezone: activity.localTimezone ?? null,
     sentAt: sentAt(activity.timestamp),
     send: async (reply) => void (await context.sendActivity(toActivity(reply))),
+    sendPrivately: async (reply) => {
+      if ((activity.conversation.conversationType ?? 'personal') === 'personal') {
+        await context.sendActivity(toActivity(reply));
+        return true;
+      }
+      try {
+        await (context.adapter as CloudAdapter).createConversationAsync(
+          options.appId,
+          activity.channelId,
+          activity.serviceUrl,
+          CONNECTOR_AUDIENCE,
+          {
+            isGroup: false,
+            bot: activity.recipient,
+            members: [{ id: activity.from.id, name: activity.from.name ?? '' }],
+            tenantId,
+            channelData: { tenant: { id: tenantId } },
+          },
+          async (personal) => void (await personal.sendActivity(toActivity(reply))),
+        );
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    clickedMessageId: activity.type === ActivityTypes.Invoke ? (activity.replyToId ?? null) : null,
+    update: async (messageId, reply) => {
+      await context.updateActivity({
+        ...toActivity(reply),
+        id: messageId,
+        conversation: activity.conversation,
+      });
+    },
+    defer: (task) => void after.push(task),
   };
 };
 
@@ -64,9 +106,9 @@ const WELCOME =
 /** The bot's turn logic: identity first, then dispatch to the router. Nothing else lives here. */
 export const createBotLogic =
   (router: Router, logger: Logger, options: BotOptions) =>
-  async (context: TurnContext): Promise<void> => {
+  async (context: TurnContext, after: AfterReply = []): Promise<void> => {
     const { activity } = context;
-    const turn = toTurn(context, options);
+    const turn = toTurn(context, options, after);
     if (activity.type === ActivityTypes.Invoke) {
       if (activity.name !== 'adaptiveCard/action') {
         await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 501 } });

@@ -1,4 +1,13 @@
 /** The data each template in `cards/` is expanded with. Template and type change together. */
+import type {
+  FeedbackExportCardData,
+  FeedbackFormCardData,
+  FeedbackIssueCardData,
+  FeedbackSummaryCardData,
+  FeedbackThanksCardData,
+} from './card-data-feedback';
+
+export type * from './card-data-feedback';
 
 export interface StatusCardData {
   rolloutId: string;
@@ -78,6 +87,8 @@ export interface PlanWaveRow extends PlanRef {
   waveId: string;
   name: string;
   detail: string;
+  /** The feedback goals, `≥10 responses or 30%, …`, or `none`. */
+  feedback: string;
   state: string;
   editable: boolean;
 }
@@ -89,6 +100,8 @@ export interface PlanPhaseRow extends PlanRef {
   timeFrame: string;
   targetGroups: string;
   goals: string;
+  /** The feedback goals, `≥10 responses or 30%, …`, or `none`. */
+  feedback: string;
   communication: string;
   editable: boolean;
   canAddWave: boolean;
@@ -140,6 +153,12 @@ export const PHASE_FIELDS = [
   'targetGroups',
   'goals',
   'extraItems',
+  'feedbackEnabled',
+  'minResponses',
+  'minResponsePercent',
+  'minAverageRating',
+  'minInstallSuccess',
+  'maxOpenBlockers',
   'whatIsDeployed',
   'howAndWhen',
   'businessPurpose',
@@ -166,6 +185,12 @@ export const WAVE_FIELDS = [
   'requirements',
   'geography',
   'businessRisk',
+  'feedbackEnabled',
+  'minResponses',
+  'minResponsePercent',
+  'minAverageRating',
+  'minInstallSuccess',
+  'maxOpenBlockers',
 ] as const;
 export type WaveField = (typeof WAVE_FIELDS)[number];
 
@@ -205,6 +230,11 @@ export interface CardDataMap {
   'plan-wave-form': WaveFormData;
   'plan-export': PlanExportCardData;
   'plan-import': PlanImportCardData;
+  'feedback-form': FeedbackFormCardData;
+  'feedback-thanks': FeedbackThanksCardData;
+  'feedback-summary': FeedbackSummaryCardData;
+  'feedback-issue': FeedbackIssueCardData;
+  'feedback-export': FeedbackExportCardData;
 }
 
 export type CardName = keyof CardDataMap;
@@ -221,4 +251,9 @@ export const CARD_NAMES: readonly CardName[] = [
   'plan-wave-form',
   'plan-export',
   'plan-import',
+  'feedback-form',
+  'feedback-thanks',
+  'feedback-summary',
+  'feedback-issue',
+  'feedback-export',
 ];

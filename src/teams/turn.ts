@@ -24,6 +24,17 @@ export interface Turn {
   /** When the sender sent it (the activity's timestamp), if the channel says so. */
   sentAt: string | null;
   send(reply: Reply): Promise<void>;
+  /**
+   * Sends to the person alone: here in personal chat, else in their personal chat with the bot
+   * (created when needed). False when Teams would not (e.g. the app is not installed for them).
+   */
+  sendPrivately(reply: Reply): Promise<boolean>;
+  /** For a card action: the message whose card was clicked (to update it for everyone). */
+  clickedMessageId: string | null;
+  /** Replaces a message the bot sent in this conversation (for everyone). */
+  update(messageId: string, reply: Reply): Promise<void>;
+  /** Runs `task` once the activity has been answered (the HTTP response sent). */
+  defer(task: () => void): void;
 }
 
 /** Channel threads carry `;messageid=…`: the rollout belongs to the channel itself. */

@@ -1,4 +1,5 @@
-import type { Deps } from '../../src/app/ports';
+import type { Deps, Notice } from '../../src/app/ports';
+import { TableFeedbackRepository } from '../../src/storage/feedback-repository';
 import { MemoryTable } from '../../src/storage/memory-table';
 import { TableRolloutRepository } from '../../src/storage/rollout-repository';
 import type { EntityTable } from '../../src/storage/entity-table';
@@ -14,12 +15,26 @@ export const COORDINATION = {
   serviceUrl: 'http://x/',
 };
 
+/** Deps over in-memory tables; notices handed over are kept in `sent`, links are fake. */
 export const makeDeps = (
   table: EntityTable = new MemoryTable(),
-): Deps & { clock: TestClock; table: EntityTable } => ({
-  rollouts: new TableRolloutRepository(table),
-  clock: new TestClock(),
-  access: { admins: new Set([ADMIN.id, ADMIN2.id]), everyoneIsAdmin: false },
-  settings: { defaultTimeZone: 'UTC' },
-  table,
-});
+  feedbackTable: EntityTable = new MemoryTable(),
+): Deps & { clock: TestClock; table: EntityTable; enqueued: Notice[] } => {
+  const enqueued: Notice[] = [];
+  return {
+    rollouts: new TableRolloutRepository(table),
+    feedback: new TableFeedbackRepository(feedbackTable),
+    notices: { enqueue: (notice) => void enqueued.push(notice) },
+    exportLinks: {
+      issue: (tenantId, rolloutId) => ({
+        url: `https://bot.example/x/${tenantId}/${rolloutId}`,
+        expiresAt: '2026-02-10T17:40:00.000Z',
+      }),
+    },
+    enqueued,
+    clock: new TestClock(),
+    access: { admins: new Set([ADMIN.id, ADMIN2.id]), everyoneIsAdmin: false },
+    settings: { defaultTimeZone: 'UTC' },
+    table,
+  };
+};

@@ -13,11 +13,12 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { advancePhase } from '../../src/app/advance-phase';
-import type { Deps } from '../../src/app/ports';
+import { TableFeedbackRepository } from '../../src/storage/feedback-repository';
 import { runPlanCli, type CliEnv } from '../../src/cli/plan-cli';
 import { planOf, type PlanSpec } from '../../src/domain/plan';
+import { defaultFeedbackPlan } from '../../src/domain/feedback-goals';
 import type { Rollout, TemplateName } from '../../src/domain/rollout';
-import { toPlanFile } from '../../src/plan/plan-file';
+import { planFileOf } from '../../src/plan/plan-file';
 import { stringifyPlan } from '../../src/plan/plan-yaml';
 import { AZURITE_ACCOUNT_KEY } from '../../src/storage/azure-table';
 import { azuriteStatePath } from '../../src/storage/azurite-state';
@@ -69,9 +70,9 @@ const newRollout = (template: TemplateName = 'app', id = `ro-${randomUUID().slic
 
 /** The rollout's plan file after `edit`. */
 const planFile = (rollout: Rollout, edit: (spec: PlanSpec) => void = () => {}): string => {
-  const file = toPlanFile(rollout);
-  edit(file);
-  return stringifyPlan(file);
+  const spec = planOf(rollout);
+  edit(spec);
+  return stringifyPlan(planFileOf(spec));
 };
 
 describe('validate', () => {
@@ -307,6 +308,7 @@ describe('apply against Azurite (connection string)', () => {
         requirements: '',
         geography: 'Berlin',
         businessRisk: 'low',
+        feedback: defaultFeedbackPlan(),
       },
     ];
   };
@@ -383,8 +385,9 @@ describe('apply against Azurite (connection string)', () => {
 
   it('refuses a change to a passed phase, but accepts the file when the passed phase is unchanged', async () => {
     const rollout = await store(newRollout());
-    const deps: Deps = {
+    const deps = {
       rollouts: repo,
+      feedback: new TableFeedbackRepository(new MemoryTable()),
       clock: { now: () => NOW },
       access: { admins: new Set([ADMIN.id]), everyoneIsAdmin: false },
       settings: { defaultTimeZone: 'UTC' },

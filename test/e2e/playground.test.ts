@@ -109,4 +109,37 @@ if (!haveChromium && !inCi) {
     await visible(after.getByText('Proof of concept', { exact: true }).first());
     await page.screenshot({ path: join(SHOTS, 'playground.png') });
   }, 120_000);
+
+  it('a pilot user fills in the feedback card, sends it, and sees the thank-you card', async () => {
+    // Continues the rollout above (in its proof of concept): into the pilot, which takes feedback.
+    await type('advance phase --force "lab tests done"');
+    await visible(page.getByText(/advanced from Proof of concept to Pilot/));
+
+    await type('feedback');
+    const form = await card(4, 'feedback-form');
+    await visible(form.getByText('Send feedback'));
+    await form.getByText('4 – Very good').click();
+    await form.getByText('Partly', { exact: true }).click();
+    // Category and platform are drop-down lists (compact choice sets: Fluent comboboxes).
+    const choose = async (n: number, option: string) => {
+      await form.getByRole('combobox').nth(n).click();
+      await page.getByRole('option', { name: option, exact: true }).click();
+    };
+    await choose(0, 'Sign-in');
+    await form.getByText('Minor – an annoyance').click();
+    await choose(1, 'Windows');
+    await form.locator('textarea').first().fill('Sign-in asks twice on first start.');
+    await form.getByRole('button', { name: 'Send feedback' }).click();
+
+    // The form is replaced, for this person, by the thank-you card showing the answers.
+    const thanks = cards().nth(3);
+    await visible(thanks.getByText(/Thanks/));
+    await visible(thanks.getByText('Sign-in asks twice on first start.'));
+    await visible(thanks.getByRole('button', { name: 'Edit' }));
+    await thanks.screenshot({ path: join(SHOTS, 'feedback-thanks.png') });
+
+    await type('feedback summary');
+    const summary = await card(5, 'feedback-summary');
+    await visible(summary.getByText('Sign-in asks twice on first start.'));
+  }, 120_000);
 });

@@ -12,6 +12,17 @@ const fixture = (name: string): Json => {
   return raw;
 };
 
+/** A Bot Connector error response fixture, as the fake connector should answer. */
+export const connectorError = (
+  name: 'connector-error-429' | 'connector-error-403-blocked',
+): { status: number; body: Json; headers: Record<string, string> } => {
+  const raw = JSON.parse(
+    readFileSync(join(__dirname, '..', 'fixtures', 'teams', `${name}.json`), 'utf8'),
+  ) as Json;
+  const { _status, _headers, ...body } = raw;
+  return { status: Number(_status), body, headers: (_headers ?? {}) as Record<string, string> };
+};
+
 export const ADELE = { id: '00000000-0000-4000-8000-0000000000a1', name: 'Adele Vance' };
 export const LEE = { id: '00000000-0000-4000-8000-0000000000a2', name: 'Lee Gu' };
 export const TENANT = '72f988bf-0000-4000-8000-000000000001';
@@ -34,6 +45,8 @@ export interface ActivityOptions {
   id?: string;
   /** Override the conversation id (e.g. a second conversation). */
   conversationId?: string;
+  /** For a card action: the id of the message whose card was clicked. */
+  replyToId?: string;
 }
 
 const withIdentity = (activity: Json, options: ActivityOptions): Json => {
@@ -46,6 +59,7 @@ const withIdentity = (activity: Json, options: ActivityOptions): Json => {
     serviceUrl: options.serviceUrl,
     from: { id: `29:${from.id}`, name: from.name, aadObjectId: from.id },
     conversation,
+    ...(options.replyToId ? { replyToId: options.replyToId } : {}),
   };
 };
 

@@ -28,7 +28,16 @@ export class FakeConnector {
   private nextId = 1770744675001;
   private gate: Promise<void> | null = null;
   private arrivals: ((call: RecordedCall) => void)[] = [];
+  private failures: { status: number; body: unknown; headers: Record<string, string> }[] = [];
   url = '';
+
+  /**
+   * The next calls fail as the service does, in order: e.g. the documented 429 with Retry-After,
+   * or 403 MessageWritesBlocked (see test/fixtures/teams/connector-error-*.json).
+   */
+  failNext(...failures: { status: number; body: unknown; headers?: Record<string, string> }[]): void {
+    this.failures.push(...failures.map((f) => ({ ...f, headers: f.headers ?? {} })));
+  }
 
   /** Holds every response until the returned function is called (to catch the bot mid-turn). */
   hold(): () => void {
@@ -95,6 +104,8 @@ export class FakeConnector {
     this.calls.push(call);
     for (const arrived of this.arrivals.splice(0)) arrived(call);
     if (this.gate) await this.gate;
+    const failure = this.failures.shift();
+    if (failure) return this.reply(res, failure.status, failure.body, failure.headers);
     if (req.method === 'POST' && !conversationId) {
       return this.reply(res, 201, { id: `a:created-${this.nextId++}` });
     }
@@ -103,8 +114,13 @@ export class FakeConnector {
     return this.reply(res, 405, { error: { code: 'MethodNotAllowed', message: req.method ?? '' } });
   }
 
-  private reply(res: ServerResponse, status: number, body: unknown): void {
-    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+  private reply(
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void {
+    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
     res.end(JSON.stringify(body));
   }
 }

@@ -23,6 +23,7 @@ export interface Harness {
   connector: FakeConnector;
   clock: TestClock;
   table: EntityTable;
+  feedbackTable: EntityTable;
   /** POSTs an activity to /api/messages; returns the HTTP status and parsed body. */
   post(activity: unknown, headers?: Record<string, string>): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
@@ -30,18 +31,21 @@ export interface Harness {
 
 /** The real server (restify + CloudAdapter) on port 0, with a fake Bot Connector beside it. */
 export const startHarness = async (
-  options: { env?: Record<string, string>; table?: EntityTable } = {},
+  options: { env?: Record<string, string>; table?: EntityTable; feedbackTable?: EntityTable } = {},
 ): Promise<Harness> => {
   const connector = await new FakeConnector().start();
   const clock = new TestClock();
   const table = options.table ?? new MemoryTable();
+  const feedbackTable = options.feedbackTable ?? new MemoryTable();
   const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', NODE_ENV: 'test', ...options.env });
   const server = await startServer({
     config,
     logger: pino({ level: 'silent' }),
-    tables: { rollouts: table },
+    tables: { rollouts: table, feedback: feedbackTable },
     probe: tableProbe(table),
     clock,
+    // Notice retries wait for nothing: the test drives them, and never sleeps.
+    wait: async () => {},
   });
   const post = async (activity: unknown, headers: Record<string, string> = {}) => {
     // Stamp the activity as Teams does (when it was sent), then let a millisecond pass.
@@ -68,6 +72,7 @@ export const startHarness = async (
     connector,
     clock,
     table,
+    feedbackTable,
     post,
     close: async () => {
       await server.close(1000);

@@ -1,7 +1,10 @@
 import type { ActionHandler } from '../handler';
+import { blockerReopen, blockerResolve } from './blocker-resolve';
 import { checklistTick } from './checklist-tick';
 import { commandRun } from './command-run';
 import { criterionMark } from './criterion-mark';
+import { feedbackEdit } from './feedback-edit';
+import { feedbackSubmit } from './feedback-submit';
 import { planEdit } from './plan-edit';
 import { planImportAction } from './plan-import';
 import { planMove } from './plan-move';
@@ -20,4 +23,8 @@ export const ACTIONS: readonly ActionHandler[] = [
   planMove,
   planReorder,
   planImportAction,
+  feedbackSubmit,
+  feedbackEdit,
+  blockerResolve,
+  blockerReopen,
 ];

@@ -2,6 +2,10 @@ import type { CommandHandler } from '../handler';
 import { advancePhase } from './advance-phase';
 import { pause, resume, rolloutClose } from './change-status';
 import { checklist } from './checklist';
+import { feedback } from './feedback';
+import { feedbackExport } from './feedback-export';
+import { feedbackPost } from './feedback-post';
+import { feedbackSummaryCommand } from './feedback-summary';
 import { helpCommand } from './help';
 import { plan } from './plan';
 import { planExport } from './plan-export';
@@ -20,6 +24,10 @@ export const COMMANDS: readonly CommandHandler[] = [
   planExport,
   planImport,
   advancePhase,
+  feedback,
+  feedbackPost,
+  feedbackSummaryCommand,
+  feedbackExport,
   pause,
   resume,
   rolloutClose,

@@ -1,0 +1,101 @@
+import type { FeedbackEntry, FeedbackTally } from '../domain/feedback';
+import { feedbackGate, stageLabel } from '../domain/feedback-access';
+import { audienceOf, currentStageId, findStage, stageTally } from '../domain/feedback-goals';
+import type { Rollout } from '../domain/rollout';
+import { isAdmin, type Person } from '../domain/roles';
+import { auditDenied, forbiddenMessage } from './mutate';
+import type { Deps, RecentComment } from './ports';
+
+export const SUMMARY_COMMENTS = 5;
+/** The export's bound: far above a pilot's size, and what one CSV download should carry. */
+export const MAX_EXPORT_ROWS = 50_000;
+
+export interface StageFeedback {
+  stageId: string;
+  label: string;
+  tally: FeedbackTally;
+  audience: number | null;
+}
+
+export interface FeedbackSummary {
+  rollout: Rollout;
+  stages: StageFeedback[];
+  comments: RecentComment[];
+}
+
+/** Every stage of the plan that takes or has feedback, in plan order, with its counts. */
+const stagesWithFeedback = (rollout: Rollout, tallies: ReadonlyMap<string, FeedbackTally>): StageFeedback[] =>
+  rollout.phases
+    .flatMap((phase) => [phase.key, ...phase.waves.map((w) => `${phase.key}/${w.id}`)])
+    .flatMap((stageId) => {
+      const found = findStage(rollout, stageId);
+      if (!found) return [];
+      const tally = stageTally(tallies, stageId);
+      if (tally.responses === 0 && !tallies.has(stageId)) return [];
+      return [
+        { stageId, label: stageLabel(rollout, found), tally, audience: audienceOf(rollout, stageId).size },
+      ];
+    });
+
+/** Counts per phase and wave, and the latest comments: read from the count shards, never the answers. */
+export const feedbackSummary = async (
+  deps: Pick<Deps, 'rollouts' | 'feedback'>,
+  tenantId: string,
+  rolloutId: string,
+): Promise<FeedbackSummary | null> => {
+  const [stored, tallies, comments] = await Promise.all([
+    deps.rollouts.get(tenantId, rolloutId),
+    deps.feedback.tallies(tenantId, rolloutId),
+    deps.feedback.recentComments(tenantId, rolloutId, SUMMARY_COMMENTS),
+  ]);
+  if (!stored) return null;
+  return { rollout: stored.value, stages: stagesWithFeedback(stored.value, tallies), comments };
+};
+
+export type ExportData =
+  | { kind: 'ok'; rollout: Rollout; entries: FeedbackEntry[] }
+  | { kind: 'forbidden' | 'not-found'; message: string };
+
+/** Every answer of a rollout, for admins only (the export). */
+export const feedbackForExport = async (
+  deps: Deps,
+  input: { tenantId: string; rolloutId: string; by: Person },
+): Promise<ExportData> => {
+  const stored = await deps.rollouts.get(input.tenantId, input.rolloutId);
+  if (!stored) return { kind: 'not-found', message: 'That rollout no longer exists.' };
+  if (!isAdmin(input.by, deps.access, stored.value)) {
+    await auditDenied(deps, input.tenantId, input.rolloutId, input.by, 'feedback export');
+    return { kind: 'forbidden', message: forbiddenMessage('feedback export') };
+  }
+  const entries = await deps.feedback.entries(input.tenantId, input.rolloutId, MAX_EXPORT_ROWS);
+  return { kind: 'ok', rollout: stored.value, entries };
+};
+
+/** At most this many of the tenant's rollouts are looked at to find the ones asking a person. */
+export const MAX_CANDIDATE_ROLLOUTS = 200;
+
+/**
+ * The open rollouts whose current phase or wave asks this person for feedback: explicitly listed
+ * members first; when none lists the person, those whose audience is not known (anyone may answer).
+ */
+export const feedbackCandidates = async (
+  deps: Pick<Deps, 'rollouts' | 'access'>,
+  tenantId: string,
+  person: Person,
+): Promise<Rollout[]> => {
+  const open = (await deps.rollouts.list(tenantId))
+    .filter((r) => r.status !== 'completed')
+    .slice(-MAX_CANDIDATE_ROLLOUTS);
+  const loaded = await Promise.all(open.map((r) => deps.rollouts.get(tenantId, r.id)));
+  const asking = loaded.flatMap((stored) => {
+    if (!stored) return [];
+    const rollout = stored.value;
+    const stageId = currentStageId(rollout);
+    if (!feedbackGate(rollout, stageId, person, deps.access).open) return [];
+    const { ids } = audienceOf(rollout, stageId);
+    if (!ids) return [{ rollout, listed: false }];
+    return ids.has(person.id.toLowerCase()) ? [{ rollout, listed: true }] : [];
+  });
+  const listed = asking.filter((a) => a.listed);
+  return (listed.length > 0 ? listed : asking).map((a) => a.rollout);
+};

@@ -1,0 +1,131 @@
+import { stageLabel } from '../domain/feedback-access';
+import { findStage } from '../domain/feedback-goals';
+import { DeliveryError } from './errors';
+import type { FeedbackRepository, Log, Messenger, Notice, NoticeSink, RolloutRepository } from './ports';
+
+export interface DispatcherOptions {
+  rollouts: RolloutRepository;
+  feedback: FeedbackRepository;
+  messenger: Messenger;
+  log: Log;
+  /** Waits between attempts (injected so tests do not sleep). */
+  wait: (ms: number) => Promise<void>;
+  /** Attempts per notice before it is left in the outbox for the next start. */
+  maxAttempts?: number;
+}
+
+export const DEFAULT_NOTICE_ATTEMPTS = 8;
+const BASE_DELAY_MS = 1000;
+const MAX_DELAY_MS = 60_000;
+/** Notices picked up from the outbox at start-up, at most. */
+export const RECOVERY_BATCH = 500;
+
+/** Exponential back-off with full jitter, or the service's Retry-After when it gave one. */
+export const retryDelay = (
+  attempt: number,
+  retryAfterMs: number | null,
+  random: () => number = Math.random,
+): number => retryAfterMs ?? Math.round(random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt));
+
+/**
+ * Sends committed notices to their rollout's coordination conversation, one at a time (the Bot
+ * Connector limits messages per conversation), after the person who caused them was answered.
+ * A notice leaves the outbox only once sent, or when delivery can never succeed (the bot was
+ * removed or blocked), which is logged as an error. A failed send is retried with back-off;
+ * after the last attempt the notice stays in the outbox and is sent at the next start.
+ * Delivery is at least once: a crash between sending and clearing sends it again.
+ */
+export class NoticeDispatcher implements NoticeSink {
+  private readonly queue: Notice[] = [];
+  private readonly known = new Set<string>();
+  private running: Promise<void> | null = null;
+  private readonly maxAttempts: number;
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_NOTICE_ATTEMPTS;
+  }
+
+  enqueue(notice: Notice): void {
+    if (this.known.has(notice.id)) return;
+    this.known.add(notice.id);
+    this.queue.push(notice);
+    this.running ??= this.drain().finally(() => (this.running = null));
+  }
+
+  /** Queues what a previous run left in the outbox; returns how many. */
+  async recover(): Promise<number> {
+    const pending = await this.options.feedback.pendingNotices(RECOVERY_BATCH);
+    for (const notice of pending) this.enqueue(notice);
+    return pending.length;
+  }
+
+  /** Resolves when the queue is empty (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    for (let notice = this.queue.shift(); notice; notice = this.queue.shift()) {
+      try {
+        await this.deliver(notice);
+      } catch (err) {
+        this.options.log.error({ err, noticeId: notice.id }, 'notice failed; it stays in the outbox');
+      } finally {
+        this.known.delete(notice.id);
+      }
+    }
+  }
+
+  private async deliver(notice: Notice): Promise<void> {
+    const { rollouts, feedback, messenger, log } = this.options;
+    const rollout = (await rollouts.get(notice.tenantId, notice.rolloutId))?.value;
+    const entry = (await feedback.get(notice.tenantId, notice.rolloutId, notice.stageId, notice.personKey))
+      ?.value;
+    const found = rollout ? findStage(rollout, notice.stageId) : null;
+    if (!rollout || !entry || !found) {
+      log.warn(
+        { noticeId: notice.id, rolloutId: notice.rolloutId },
+        'notice about something deleted; dropped',
+      );
+      return feedback.clearNotice(notice);
+    }
+    const content = {
+      kind: notice.kind,
+      rollout,
+      entry,
+      personKey: notice.personKey,
+      stageLabel: stageLabel(rollout, found),
+    };
+    for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
+      try {
+        await messenger.notify(notice.tenantId, rollout.coordination, content);
+        log.info({ noticeId: notice.id, rolloutId: rollout.id }, 'notice sent');
+        return feedback.clearNotice(notice);
+      } catch (err) {
+        if (!(err instanceof DeliveryError)) throw err;
+        if (err.permanent) {
+          log.error(
+            {
+              err,
+              noticeId: notice.id,
+              rolloutId: rollout.id,
+              conversationId: rollout.coordination.conversationId,
+            },
+            'notice cannot be delivered to the coordination conversation (bot removed or blocked); dropped',
+          );
+          return feedback.clearNotice(notice);
+        }
+        const delay = retryDelay(attempt, err.retryAfterMs);
+        log.warn(
+          { err, noticeId: notice.id, attempt: attempt + 1, retryInMs: delay },
+          'notice not delivered; retrying',
+        );
+        if (attempt + 1 < this.maxAttempts) await this.options.wait(delay);
+      }
+    }
+    log.error(
+      { noticeId: notice.id, rolloutId: rollout.id },
+      'notice still not delivered; it stays in the outbox for the next start',
+    );
+  }
+}

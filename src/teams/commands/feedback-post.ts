@@ -1,0 +1,27 @@
+import { auditDenied } from '../../app/mutate';
+import { isAdmin } from '../../domain/roles';
+import type { CommandHandler } from '../handler';
+import { feedbackFormFor } from '../feedback-cards';
+import { forbiddenReply, withLoadedRollout } from '../replies';
+
+/**
+ * `feedback post [rollout]` (admins): posts a blank feedback form here for everyone. Each person's
+ * answer replaces the card for them alone (Universal Actions), so the others keep a blank form.
+ */
+export const feedbackPost: CommandHandler = {
+  name: 'feedback post',
+  usage: 'feedback post [rollout]',
+  description: 'Post the feedback form for the current phase or wave in this conversation.',
+  adminOnly: true,
+  flags: {},
+  async run(ctx, args) {
+    const rollout = await withLoadedRollout(ctx, 'feedback post', args);
+    if (!rollout) return;
+    const { turn, deps } = ctx;
+    if (!isAdmin(turn.from, deps.access, rollout)) {
+      await auditDenied(deps, turn.tenantId, rollout.id, turn.from, 'feedback post');
+      return void (await turn.send(forbiddenReply('feedback post')));
+    }
+    await turn.send(await feedbackFormFor(ctx, rollout, { blank: true }));
+  },
+};

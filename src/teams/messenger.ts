@@ -1,0 +1,94 @@
+import { ActivityTypes, type Activity, type CloudAdapter } from 'botbuilder';
+import { DeliveryError } from '../app/errors';
+import type { Messenger, NoticeContent } from '../app/ports';
+import type { Coordination } from '../domain/rollout';
+import { CARD_CONTENT_TYPE, renderCard } from './render-card';
+import { feedbackIssueData } from './views/feedback-view';
+
+/** The part of the SDK's connector client (in the turn state) that posts to a conversation. */
+interface ConversationsClient {
+  conversations: {
+    sendToConversation(conversationId: string, activity: Partial<Activity>): Promise<unknown>;
+  };
+}
+
+interface ConnectorFailure {
+  statusCode?: unknown;
+  code?: unknown;
+  message?: unknown;
+  response?: { headers?: { get?(name: string): string | undefined | null } };
+}
+
+const retryAfterMs = (failure: ConnectorFailure): number | null => {
+  const header = failure.response?.headers?.get?.('retry-after');
+  const seconds = header ? Number(header) : NaN;
+  return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 3600) * 1000 : null;
+};
+
+/**
+ * The Bot Connector's answer as a delivery verdict: blocked (403 MessageWritesBlocked), removed
+ * (403, 404) and unauthorised sends are permanent; throttling (429, honouring Retry-After),
+ * 412 and server errors and network failures are worth retrying.
+ */
+export const toDeliveryError = (err: unknown): DeliveryError => {
+  const failure = (err ?? {}) as ConnectorFailure;
+  const status = typeof failure.statusCode === 'number' ? failure.statusCode : null;
+  const text = typeof failure.message === 'string' ? failure.message : String(err);
+  const permanent = status !== null && [400, 401, 403, 404].includes(status);
+  const reason = text.includes('MessageWritesBlocked')
+    ? 'the conversation blocked the bot'
+    : text.slice(0, 300);
+  return new DeliveryError(
+    `Bot Connector ${status ?? 'unreachable'}: ${reason}`,
+    permanent,
+    retryAfterMs(failure),
+  );
+};
+
+/** Proactive messages through the CloudAdapter to a stored conversation. */
+export class TeamsMessenger implements Messenger {
+  constructor(
+    private readonly adapter: CloudAdapter,
+    private readonly appId: string,
+  ) {}
+
+  async notify(tenantId: string, to: Coordination, content: NoticeContent): Promise<void> {
+    const card = renderCard(
+      'feedback-issue',
+      feedbackIssueData({
+        rollout: content.rollout,
+        stageLabel: content.stageLabel,
+        entry: content.entry,
+        personKey: content.personKey,
+        notice: '',
+      }),
+    );
+    const reference = {
+      channelId: 'msteams',
+      serviceUrl: to.serviceUrl,
+      conversation: {
+        id: to.conversationId,
+        conversationType: to.conversationType,
+        tenantId,
+        isGroup: to.conversationType !== 'personal',
+        name: '',
+      },
+    };
+    // The failure is caught inside the turn: thrown, it would reach the adapter's onTurnError,
+    // which tells the conversation "something went wrong".
+    let failure: unknown = null;
+    await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
+      const connector = context.turnState.get<ConversationsClient>(this.adapter.ConnectorClientKey);
+      try {
+        // A new message in the conversation (a new thread in a channel), not a reply.
+        await connector.conversations.sendToConversation(to.conversationId, {
+          type: ActivityTypes.Message,
+          attachments: [{ contentType: CARD_CONTENT_TYPE, content: card.content }],
+        });
+      } catch (err) {
+        failure = err;
+      }
+    });
+    if (failure) throw toDeliveryError(failure);
+  }
+}

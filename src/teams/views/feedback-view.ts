@@ -1,0 +1,354 @@
+import type { RecentComment } from '../../app/ports';
+import { stageLabel as labelOfStage } from '../../domain/feedback-access';
+import { findStage, isWaveStageId } from '../../domain/feedback-goals';
+import {
+  CATEGORIES,
+  figuresOf,
+  PLATFORMS,
+  RATINGS,
+  sumTallies,
+  type Category,
+  type FeedbackAnswer,
+  type FeedbackEntry,
+  type FeedbackTally,
+  type InstallResult,
+  type Platform,
+  type Rating,
+  type Severity,
+} from '../../domain/feedback';
+import type { Rollout } from '../../domain/rollout';
+import type {
+  FeedbackBarRow,
+  FeedbackExportCardData,
+  FeedbackFormCardData,
+  FeedbackIssueCardData,
+  FeedbackSummaryCardData,
+  FeedbackSummaryStage,
+  FeedbackThanksCardData,
+} from '../card-data-feedback';
+import { FEEDBACK_FIELDS, type FeedbackField } from '../feedback-form';
+import { formatInstant } from './format';
+
+// ---- labels (the form's choice titles, the other cards, the CSV) ----
+
+export const RATING_LABELS: Readonly<Record<Rating, string>> = {
+  1: '1 – Poor',
+  2: '2 – Fair',
+  3: '3 – Good',
+  4: '4 – Very good',
+  5: '5 – Excellent',
+};
+
+export const INSTALL_LABELS: Readonly<Record<InstallResult, string>> = {
+  yes: 'Yes',
+  partly: 'Partly',
+  no: 'No',
+};
+
+export const CATEGORY_LABELS: Readonly<Record<Category, string>> = {
+  install: 'Installation',
+  'sign-in': 'Sign-in',
+  functionality: 'Functionality',
+  performance: 'Performance',
+  other: 'Other',
+};
+
+/** Severity in a word (summaries, notices, the CSV). */
+export const SEVERITY_LABELS: Readonly<Record<Severity, string>> = {
+  blocker: 'Blocker',
+  major: 'Major',
+  minor: 'Minor',
+  none: 'None',
+};
+
+/** Severity as the form explains it to the person answering. */
+export const SEVERITY_DESCRIPTIONS: Readonly<Record<Severity, string>> = {
+  blocker: "Blocker – I can't work",
+  major: 'Major – a serious problem',
+  minor: 'Minor – an annoyance',
+  none: 'None – no problem',
+};
+
+export const PLATFORM_LABELS: Readonly<Record<Platform, string>> = {
+  windows: 'Windows',
+  macos: 'macOS',
+  ios: 'iOS/iPadOS',
+  android: 'Android',
+  linux: 'Linux',
+  web: 'Web',
+};
+
+export const ANONYMOUS = 'Anonymous';
+
+const yesNo = (b: boolean): string => (b ? 'Yes' : 'No');
+const orDash = (text: string): string => text.trim() || '—';
+const fmt = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(1));
+const plural = (n: number, one: string, many: string): string =>
+  `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+/** The name the rollout team may see: only when the person chose to share it; never the id. */
+const sharedName = (entry: FeedbackEntry): string | null =>
+  entry.answer.shareName && entry.person.name.trim() ? entry.person.name.trim() : null;
+
+// ---- the form ----
+
+export type FeedbackValues = Partial<Record<FeedbackField, string>>;
+export type FeedbackErrors = Partial<Record<FeedbackField, string>>;
+
+/** A stored answer as the form's inputs show it (editing). */
+export const answerValues = (answer: FeedbackAnswer): Record<FeedbackField, string> => ({
+  rating: String(answer.rating),
+  installed: answer.installed,
+  category: answer.category,
+  severity: answer.severity,
+  platform: answer.platform,
+  comment: answer.comment,
+  shareName: answer.shareName ? 'true' : 'false',
+});
+
+const BLANK_VALUES: Readonly<Record<FeedbackField, string>> = {
+  rating: '',
+  installed: '',
+  category: '',
+  severity: '',
+  platform: '',
+  comment: '',
+  shareName: 'false',
+};
+
+export const feedbackFormData = (input: {
+  rollout: Rollout;
+  stageId: string;
+  stageLabel: string;
+  values?: FeedbackValues;
+  errors?: FeedbackErrors;
+  formError?: string;
+  /** Why the stage takes no (more) feedback; the form is then shown without inputs. */
+  closed?: string | null;
+}): FeedbackFormCardData => {
+  const values = { ...BLANK_VALUES, ...input.values };
+  const formError = input.formError ?? '';
+  return {
+    rolloutId: input.rollout.id,
+    stageId: input.stageId,
+    rolloutName: input.rollout.name,
+    stageLabel: input.stageLabel,
+    values: {
+      ...values,
+      shareName: values.shareName.trim().toLowerCase() === 'true' ? 'true' : 'false',
+    },
+    errors: Object.fromEntries(FEEDBACK_FIELDS.map((f) => [f, input.errors?.[f] ?? ''])) as Record<
+      FeedbackField,
+      string
+    >,
+    formError,
+    hasFormError: formError.length > 0,
+    closed: !!input.closed,
+    closedReason: input.closed ?? '',
+  };
+};
+
+// ---- the thank-you card ----
+
+export const feedbackThanksData = (input: {
+  rollout: Rollout;
+  stageId: string;
+  stageLabel: string;
+  entry: FeedbackEntry;
+  notice: string;
+}): FeedbackThanksCardData => {
+  const { answer } = input.entry;
+  const name = sharedName(input.entry);
+  return {
+    rolloutId: input.rollout.id,
+    stageId: input.stageId,
+    title: name ? `Thanks, ${name}!` : 'Thanks!',
+    rolloutName: input.rollout.name,
+    stageLabel: input.stageLabel,
+    answers: [
+      { title: 'Rating', value: RATING_LABELS[answer.rating] },
+      { title: 'Installed and works', value: INSTALL_LABELS[answer.installed] },
+      { title: 'About', value: CATEGORY_LABELS[answer.category] },
+      { title: 'Severity', value: SEVERITY_DESCRIPTIONS[answer.severity] },
+      { title: 'Platform', value: PLATFORM_LABELS[answer.platform] },
+      { title: 'Comment', value: orDash(answer.comment) },
+      { title: 'Name shared with the rollout team', value: yesNo(answer.shareName) },
+    ],
+    notice: input.notice,
+    hasNotice: input.notice.length > 0,
+  };
+};
+
+// ---- the summary ----
+
+export interface SummaryStageInput {
+  stageId: string;
+  label: string;
+  tally: FeedbackTally;
+  audience: number | null;
+}
+
+/** Length of the longest text bar in the charts' fallback. */
+export const MAX_BAR = 20;
+/** Comments longer than this are cut in the summary (the export has them whole). */
+export const SUMMARY_COMMENT_CHARS = 500;
+
+const RATING_COLORS: Readonly<Record<Rating, string>> = {
+  1: 'attention',
+  2: 'attention',
+  3: 'warning',
+  4: 'good',
+  5: 'good',
+};
+
+/** Text bars proportional to the counts: the longest is MAX_BAR, any count above 0 at least one. */
+export const barRows = (rows: readonly (readonly [label: string, count: number])[]): FeedbackBarRow[] => {
+  const max = Math.max(0, ...rows.map(([, n]) => n));
+  return rows.map(([label, count]) => ({
+    label,
+    count: count.toLocaleString('en-US'),
+    bar: count > 0 && max > 0 ? '█'.repeat(Math.max(1, Math.round((count / max) * MAX_BAR))) : '',
+  }));
+};
+
+const stageFigures = (stage: SummaryStageInput): FeedbackSummaryStage => {
+  const f = figuresOf(stage.tally, stage.audience);
+  const partly = f.installPartly ? ` (${fmt(f.installPartly)}% partly)` : '';
+  return {
+    stageId: stage.stageId,
+    label: stage.label,
+    responses:
+      f.responseRate !== null && f.audience !== null
+        ? `${f.responses.toLocaleString('en-US')} of ${plural(f.audience, 'person', 'people')} (${fmt(f.responseRate)}%)`
+        : f.responses.toLocaleString('en-US'),
+    averageRating: f.averageRating === null ? '—' : `${f.averageRating.toFixed(2)} of 5`,
+    installSuccess: f.installSuccess === null ? '—' : `${fmt(f.installSuccess)}%${partly}`,
+    openBlockers: String(f.openBlockers),
+    openMajors: String(f.openMajors),
+    hasOpenIssues: f.openBlockers > 0 || f.openMajors > 0,
+  };
+};
+
+/**
+ * Every answer once: a phase's tally already includes its waves', so a wave counts on its own
+ * only when its phase is not listed.
+ */
+export const overallTally = (stages: readonly SummaryStageInput[]): FeedbackTally => {
+  const listed = new Set(stages.map((s) => s.stageId));
+  return sumTallies(
+    stages
+      .filter((s) => !isWaveStageId(s.stageId) || !listed.has(s.stageId.split('/')[0] ?? ''))
+      .map((s) => s.tally),
+  );
+};
+
+const cut = (text: string, max: number): string => {
+  const chars = [...text.trim()];
+  return chars.length > max ? `${chars.slice(0, max).join('').trimEnd()}…` : chars.join('');
+};
+
+const stars = (rating: Rating): string => `${'★'.repeat(rating)}${'☆'.repeat(5 - rating)}`;
+
+export const feedbackSummaryData = (input: {
+  rollout: Rollout;
+  stages: readonly SummaryStageInput[];
+  comments: readonly RecentComment[];
+  timeZone: string;
+}): FeedbackSummaryCardData => {
+  const { rollout } = input;
+  const stages = input.stages.filter((s) => s.tally.responses > 0);
+  const all = overallTally(stages);
+  const labels = new Map(input.stages.map((s) => [s.stageId, s.label]));
+  const labelOf = (stageId: string): string => {
+    const known = labels.get(stageId);
+    if (known) return known;
+    const found = findStage(rollout, stageId);
+    return found ? labelOfStage(rollout, found) : stageId;
+  };
+  const platforms = PLATFORMS.filter((p) => all.platforms[p] > 0);
+  const comments = input.comments.filter((c) => c.comment.trim());
+  return {
+    title: 'Feedback summary',
+    rolloutName: rollout.name,
+    hasFeedback: all.responses > 0,
+    overview:
+      all.responses > 0
+        ? `${plural(all.responses, 'answer', 'answers')} so far, from ${plural(stages.length, 'phase or wave', 'phases and waves')}.`
+        : 'No feedback yet. Answers show up here as people send them.',
+    stages: stages.map(stageFigures),
+    ratingChart: RATINGS.map((r) => ({ x: String(r), y: all.ratings[r], color: RATING_COLORS[r] })),
+    ratingRows: barRows(RATINGS.map((r) => [RATING_LABELS[r], all.ratings[r]] as const)),
+    platformChart: platforms.map((p) => ({ legend: PLATFORM_LABELS[p], value: all.platforms[p] })),
+    platformRows: barRows(platforms.map((p) => [PLATFORM_LABELS[p], all.platforms[p]] as const)),
+    categoryChart: CATEGORIES.map((c) => ({ x: CATEGORY_LABELS[c], y: all.categories[c] })),
+    categoryRows: barRows(CATEGORIES.map((c) => [CATEGORY_LABELS[c], all.categories[c]] as const)),
+    comments: comments.map((c) => ({
+      who: c.name?.trim() || ANONYMOUS,
+      rating: `${stars(c.rating)} ${c.rating} of 5`,
+      stage: labelOf(c.stageId),
+      when: formatInstant(c.at, input.timeZone),
+      text: cut(c.comment, SUMMARY_COMMENT_CHARS),
+    })),
+    hasComments: comments.length > 0,
+  };
+};
+
+// ---- a reported issue ----
+
+const ISSUE_TITLES: Readonly<Record<Severity, string>> = {
+  blocker: '⛔ Blocker reported',
+  major: '⚠️ Major issue reported',
+  minor: 'Issue now marked minor',
+  none: 'Issue now marked as no problem',
+};
+
+/**
+ * The coordination conversation's card for a reported blocker or major issue. The reporter's
+ * name only when they chose to share it; their id never.
+ */
+export const feedbackIssueData = (input: {
+  rollout: Rollout;
+  stageLabel: string;
+  entry: FeedbackEntry;
+  personKey: string;
+  notice: string;
+}): FeedbackIssueCardData => {
+  const { rollout, entry } = input;
+  const { answer, resolution } = entry;
+  const tz = rollout.timeZone;
+  return {
+    rolloutId: rollout.id,
+    stageId: entry.stageId,
+    personKey: input.personKey,
+    title: ISSUE_TITLES[answer.severity],
+    rolloutName: rollout.name,
+    stageLabel: input.stageLabel,
+    reporter: sharedName(entry) ?? ANONYMOUS,
+    rating: RATING_LABELS[answer.rating],
+    category: CATEGORY_LABELS[answer.category],
+    platform: PLATFORM_LABELS[answer.platform],
+    installed: INSTALL_LABELS[answer.installed],
+    comment: orDash(answer.comment),
+    reportedAt: formatInstant(entry.updatedAt, tz),
+    open: resolution === null,
+    state: resolution
+      ? `Resolved by ${resolution.by.name.trim() || 'an admin'} at ${formatInstant(resolution.at, tz)}: ${resolution.note}`
+      : 'Open',
+    notice: input.notice,
+    hasNotice: input.notice.length > 0,
+  };
+};
+
+// ---- the export link ----
+
+export const feedbackExportData = (input: {
+  rollout: Rollout;
+  count: number;
+  url: string;
+  expiresAt: string;
+}): FeedbackExportCardData => ({
+  rolloutName: input.rollout.name,
+  answers: input.count === 0 ? 'No answers yet' : plural(input.count, 'answer', 'answers'),
+  url: input.url,
+  expiresAt: formatInstant(input.expiresAt, input.rollout.timeZone),
+});
