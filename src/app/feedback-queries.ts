@@ -1,9 +1,8 @@
-import type { FeedbackEntry, FeedbackTally } from '../domain/feedback';
+import type { FeedbackTally } from '../domain/feedback';
 import { feedbackGate, stageLabel } from '../domain/feedback-access';
 import { audienceOf, currentStageId, findStage, stageTally } from '../domain/feedback-goals';
 import type { Rollout } from '../domain/rollout';
-import { isAdmin, type Person } from '../domain/roles';
-import { auditDenied, forbiddenMessage } from './mutate';
+import type { Person } from '../domain/roles';
 import type { Deps, RecentComment } from './ports';
 
 export const SUMMARY_COMMENTS = 5;
@@ -50,25 +49,6 @@ export const feedbackSummary = async (
   ]);
   if (!stored) return null;
   return { rollout: stored.value, stages: stagesWithFeedback(stored.value, tallies), comments };
-};
-
-export type ExportData =
-  | { kind: 'ok'; rollout: Rollout; entries: FeedbackEntry[] }
-  | { kind: 'forbidden' | 'not-found'; message: string };
-
-/** Every answer of a rollout, for admins only (the export). */
-export const feedbackForExport = async (
-  deps: Deps,
-  input: { tenantId: string; rolloutId: string; by: Person },
-): Promise<ExportData> => {
-  const stored = await deps.rollouts.get(input.tenantId, input.rolloutId);
-  if (!stored) return { kind: 'not-found', message: 'That rollout no longer exists.' };
-  if (!isAdmin(input.by, deps.access, stored.value)) {
-    await auditDenied(deps, input.tenantId, input.rolloutId, input.by, 'feedback export');
-    return { kind: 'forbidden', message: forbiddenMessage('feedback export') };
-  }
-  const entries = await deps.feedback.entries(input.tenantId, input.rolloutId, MAX_EXPORT_ROWS);
-  return { kind: 'ok', rollout: stored.value, entries };
 };
 
 /** At most this many of the tenant's rollouts are looked at to find the ones asking a person. */

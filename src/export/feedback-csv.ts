@@ -1,29 +1,6 @@
-import type { Category, FeedbackEntry, InstallResult, Platform, Severity } from '../domain/feedback';
+import type { FeedbackEntry } from '../domain/feedback';
+import { CATEGORY_LABELS, INSTALL_LABELS, PLATFORM_LABELS, SEVERITY_LABELS } from '../domain/feedback-labels';
 import { toCsv, type CsvCell } from './csv';
-
-/** Plain words for the export (its own maps: the export does not depend on the Teams adapter). */
-export const PLATFORM_WORDS: Record<Platform, string> = {
-  windows: 'Windows',
-  macos: 'macOS',
-  ios: 'iOS/iPadOS',
-  android: 'Android',
-  linux: 'Linux',
-  web: 'Web',
-};
-export const INSTALL_WORDS: Record<InstallResult, string> = { yes: 'Yes', partly: 'Partly', no: 'No' };
-export const CATEGORY_WORDS: Record<Category, string> = {
-  install: 'Install',
-  'sign-in': 'Sign-in',
-  functionality: 'Functionality',
-  performance: 'Performance',
-  other: 'Other',
-};
-export const SEVERITY_WORDS: Record<Severity, string> = {
-  blocker: 'Blocker',
-  major: 'Major',
-  minor: 'Minor',
-  none: 'None',
-};
 
 export const FEEDBACK_CSV_HEADER = [
   'Stage',
@@ -59,10 +36,10 @@ const row = (entry: FeedbackEntry, stage: string): CsvCell[] => {
     named ? entry.person.name : '',
     named ? entry.person.id : '',
     answer.rating,
-    INSTALL_WORDS[answer.installed],
-    CATEGORY_WORDS[answer.category],
-    SEVERITY_WORDS[answer.severity],
-    PLATFORM_WORDS[answer.platform],
+    INSTALL_LABELS[answer.installed],
+    CATEGORY_LABELS[answer.category],
+    SEVERITY_LABELS[answer.severity],
+    PLATFORM_LABELS[answer.platform],
     answer.comment,
     isIssue(entry) ? (resolution ? 'Resolved' : 'Open') : '',
     resolution?.by.name ?? '',

@@ -1,4 +1,5 @@
-import { forbiddenMessage, type MutationRequest, type Outcome } from '../app/mutate';
+import { auditDenied, forbiddenMessage, type MutationRequest, type Outcome } from '../app/mutate';
+import { isAdmin } from '../domain/roles';
 import type { Rollout } from '../domain/rollout';
 import type { Turn } from './turn';
 import type { RolloutSummary } from '../app/ports';
@@ -83,6 +84,24 @@ export const withLoadedRollout = async (
   const stored = await ctx.deps.rollouts.get(ctx.turn.tenantId, rolloutId);
   if (!stored) await ctx.turn.send({ text: NO_ROLLOUT });
   return stored?.value ?? null;
+};
+
+/**
+ * `withLoadedRollout` for a command only the rollout's admins may use: anyone else gets the
+ * polite refusal (audited) and null.
+ */
+export const withAdminRollout = async (
+  ctx: CommandContext,
+  command: string,
+  args: CommandArgs,
+): Promise<Rollout | null> => {
+  const rollout = await withLoadedRollout(ctx, command, args);
+  if (!rollout) return null;
+  const { turn, deps } = ctx;
+  if (isAdmin(turn.from, deps.access, rollout)) return rollout;
+  await auditDenied(deps, turn.tenantId, rollout.id, turn.from, command);
+  await turn.send(forbiddenReply(command));
+  return null;
 };
 
 /** The polite refusal for a command only admins may use. */

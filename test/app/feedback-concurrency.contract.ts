@@ -1,10 +1,8 @@
 import { feedbackPersonKey } from '../../src/app/feedback-keys';
 import { submitFeedback } from '../../src/app/submit-feedback';
-import { createRollout } from '../../src/app/create-rollout';
-import { advancePhase } from '../../src/app/advance-phase';
 import { RATINGS, sumTallies, tallyDelta, type FeedbackAnswer } from '../../src/domain/feedback';
 import type { EntityTable } from '../../src/storage/entity-table';
-import { ADMIN, COORDINATION, makeDeps, TENANT } from './support';
+import { makeDeps, rolloutInPilot, TENANT } from './support';
 
 const ANSWER: FeedbackAnswer = {
   rating: 4,
@@ -25,27 +23,7 @@ export const describeFeedbackConcurrency = (
     const setUp = async () => {
       const [rolloutTable, feedbackTable] = await tables();
       const deps = makeDeps(rolloutTable, feedbackTable);
-      const created = await createRollout(deps, {
-        tenantId: TENANT,
-        name: 'Teams Premium',
-        by: ADMIN,
-        activityKey: 'conv|create',
-        coordination: COORDINATION,
-        template: 'app',
-        timeZone: 'UTC',
-      });
-      if (created.kind !== 'done') throw new Error(created.kind);
-      const rolloutId = created.rollout.id;
-      for (const n of [1, 2]) {
-        await advancePhase(deps, {
-          tenantId: TENANT,
-          rolloutId,
-          by: ADMIN,
-          activityKey: `conv|advance-${n}`,
-          command: 'advance phase',
-          force: { reason: 'test' },
-        });
-      }
+      const rolloutId = await rolloutInPilot(deps);
       return { deps, rolloutId };
     };
 

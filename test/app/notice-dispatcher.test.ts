@@ -2,9 +2,7 @@ import { DeliveryError } from '../../src/app/errors';
 import { NoticeDispatcher, retryDelay } from '../../src/app/notice-dispatcher';
 import type { Log, Messenger, NoticeContent } from '../../src/app/ports';
 import { submitFeedback } from '../../src/app/submit-feedback';
-import { createRollout } from '../../src/app/create-rollout';
-import { advancePhase } from '../../src/app/advance-phase';
-import { ADMIN, COORDINATION, MEMBER, makeDeps, TENANT } from './support';
+import { MEMBER, makeDeps, rolloutInPilot, TENANT } from './support';
 
 const recordingLog = () => {
   const lines: { level: string; message: string }[] = [];
@@ -32,27 +30,7 @@ const messenger = (failures: DeliveryError[]) => {
 /** A rollout in its pilot with one blocker reported (its notice in the outbox). */
 const withReportedBlocker = async () => {
   const deps = makeDeps();
-  const created = await createRollout(deps, {
-    tenantId: TENANT,
-    name: 'Teams Premium',
-    by: ADMIN,
-    activityKey: 'c|1',
-    coordination: COORDINATION,
-    template: 'app',
-    timeZone: 'UTC',
-  });
-  if (created.kind !== 'done') throw new Error(created.kind);
-  const rolloutId = created.rollout.id;
-  for (const n of [1, 2]) {
-    await advancePhase(deps, {
-      tenantId: TENANT,
-      rolloutId,
-      by: ADMIN,
-      activityKey: `c|a${n}`,
-      command: 'advance phase',
-      force: { reason: 'x' },
-    });
-  }
+  const rolloutId = await rolloutInPilot(deps);
   const outcome = await submitFeedback(deps, {
     tenantId: TENANT,
     rolloutId,

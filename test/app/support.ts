@@ -1,3 +1,5 @@
+import { advancePhase } from '../../src/app/advance-phase';
+import { createRollout } from '../../src/app/create-rollout';
 import type { Deps, Notice } from '../../src/app/ports';
 import { TableFeedbackRepository } from '../../src/storage/feedback-repository';
 import { MemoryTable } from '../../src/storage/memory-table';
@@ -37,4 +39,31 @@ export const makeDeps = (
     settings: { defaultTimeZone: 'UTC' },
     table,
   };
+};
+
+/** A new rollout (app template) moved into its pilot by forced advances; returns its id. */
+export const rolloutInPilot = async (deps: Deps): Promise<string> => {
+  const created = await createRollout(deps, {
+    tenantId: TENANT,
+    name: 'Teams Premium',
+    by: ADMIN,
+    activityKey: 'conv|create',
+    coordination: COORDINATION,
+    template: 'app',
+    timeZone: 'UTC',
+  });
+  if (created.kind !== 'done') throw new Error(created.kind);
+  const rolloutId = created.rollout.id;
+  for (const n of [1, 2]) {
+    const moved = await advancePhase(deps, {
+      tenantId: TENANT,
+      rolloutId,
+      by: ADMIN,
+      activityKey: `conv|advance-${n}`,
+      command: 'advance phase',
+      force: { reason: 'test' },
+    });
+    if (moved.kind !== 'done') throw new Error(moved.kind);
+  }
+  return rolloutId;
 };

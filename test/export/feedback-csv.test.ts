@@ -166,7 +166,7 @@ describe('feedbackCsv', () => {
   it.each<[Partial<FeedbackAnswer>, Partial<Record<string, string>>]>([
     [
       { installed: 'partly', category: 'install', severity: 'major', platform: 'windows' },
-      { 'Installed and working': 'Partly', Category: 'Install', Severity: 'Major', Platform: 'Windows' },
+      { 'Installed and working': 'Partly', Category: 'Installation', Severity: 'Major', Platform: 'Windows' },
     ],
     [
       { installed: 'no', category: 'functionality', severity: 'minor', platform: 'macos' },

@@ -73,6 +73,11 @@ it('a pilot user asks for the form in personal chat, gets it for the pilot, and 
   expect(cardText(thanks)).toMatch(/Thanks/);
   expect(requireAction(thanks, 'feedback.edit').data).toMatchObject({ stageId: 'pilot' });
   expect(await summary()).toMatch(/Responses\D*1\b/);
+  // Lee shared the name with the rollout team (the admins); others read the comment unnamed.
+  expect(await summary()).toContain(LEE.name);
+  await say('feedback summary', LEE);
+  expect(cardText(lastCard())).toContain('Works');
+  expect(cardText(lastCard())).not.toContain(LEE.name);
 });
 
 it('an invalid answer comes back with the errors inline, keeps what was typed, and stores nothing', async () => {

@@ -1,10 +1,10 @@
 import { ADELE, cardText, fact, findAction, invoke, LEE, message } from '../support/activities';
+import { formValues, requireAction, type Card } from '../support/cards';
 import { startHarness, type Harness } from '../support/harness';
 import { CHECKLISTS } from '../../src/domain/templates';
 
 /** Planning a rollout in Teams as an admin does: the plan card, section forms, waves, files. */
 let h: Harness;
-type Card = Record<string, unknown>;
 const say = (text: string, from = ADELE) => h.post(message(text, { serviceUrl: h.connector.url, from }));
 const click = async (verb: string, data: unknown, from = ADELE): Promise<Card> => {
   const res = await h.post(invoke(verb, data, { serviceUrl: h.connector.url, scope: 'personal', from }));
@@ -14,26 +14,7 @@ const click = async (verb: string, data: unknown, from = ADELE): Promise<Card> =
   return body.value;
 };
 const lastCard = () => h.connector.cards().at(-1) as Card;
-const action = (card: Card, verb: string, where: (d: Record<string, unknown>) => boolean = () => true) => {
-  const found = findAction(card, verb, where);
-  if (!found) throw new Error(`no ${verb} on the card: ${cardText(card).slice(0, 400)}`);
-  return found;
-};
-/** The values a form shows, keyed by input id, as a client would submit them. */
-const formValues = (card: Card): Record<string, string> => {
-  const values: Record<string, string> = {};
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (!node || typeof node !== 'object') return;
-    const n = node as Record<string, unknown>;
-    if (typeof n.type === 'string' && n.type.startsWith('Input.') && typeof n.id === 'string') {
-      values[n.id] = n.value === undefined ? '' : String(n.value);
-    }
-    Object.values(n).forEach(walk);
-  };
-  walk(card);
-  return values;
-};
+const action = requireAction;
 /** Submits a form: its own values, some changed, merged into the Save button's data. */
 const submit = (form: Card, changes: Record<string, string>, verb = 'plan.save', from = ADELE) =>
   click(verb, { ...action(form, verb).data, ...formValues(form), ...changes }, from);

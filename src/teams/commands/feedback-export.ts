@@ -1,9 +1,7 @@
-import { auditDenied } from '../../app/mutate';
 import { sumTallies } from '../../domain/feedback';
-import { isAdmin } from '../../domain/roles';
 import type { CommandHandler } from '../handler';
 import { renderCard } from '../render-card';
-import { forbiddenReply, withLoadedRollout } from '../replies';
+import { withAdminRollout } from '../replies';
 import { feedbackExportData } from '../views/feedback-view';
 
 /**
@@ -18,13 +16,9 @@ export const feedbackExport: CommandHandler = {
   adminOnly: true,
   flags: {},
   async run(ctx, args) {
-    const rollout = await withLoadedRollout(ctx, 'feedback export', args);
+    const rollout = await withAdminRollout(ctx, 'feedback export', args);
     if (!rollout) return;
     const { turn, deps } = ctx;
-    if (!isAdmin(turn.from, deps.access, rollout)) {
-      await auditDenied(deps, turn.tenantId, rollout.id, turn.from, 'feedback export');
-      return void (await turn.send(forbiddenReply('feedback export')));
-    }
     const count = sumTallies((await deps.feedback.tallies(turn.tenantId, rollout.id)).values()).responses;
     const link = deps.exportLinks.issue(turn.tenantId, rollout.id);
     await turn.send({ card: renderCard('feedback-export', feedbackExportData({ rollout, count, ...link })) });

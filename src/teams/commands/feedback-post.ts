@@ -1,8 +1,6 @@
-import { auditDenied } from '../../app/mutate';
-import { isAdmin } from '../../domain/roles';
 import type { CommandHandler } from '../handler';
 import { feedbackFormFor } from '../feedback-cards';
-import { forbiddenReply, withLoadedRollout } from '../replies';
+import { withAdminRollout } from '../replies';
 
 /**
  * `feedback post [rollout]` (admins): posts a blank feedback form here for everyone. Each person's
@@ -15,13 +13,8 @@ export const feedbackPost: CommandHandler = {
   adminOnly: true,
   flags: {},
   async run(ctx, args) {
-    const rollout = await withLoadedRollout(ctx, 'feedback post', args);
+    const rollout = await withAdminRollout(ctx, 'feedback post', args);
     if (!rollout) return;
-    const { turn, deps } = ctx;
-    if (!isAdmin(turn.from, deps.access, rollout)) {
-      await auditDenied(deps, turn.tenantId, rollout.id, turn.from, 'feedback post');
-      return void (await turn.send(forbiddenReply('feedback post')));
-    }
-    await turn.send(await feedbackFormFor(ctx, rollout, { blank: true }));
+    await ctx.turn.send(await feedbackFormFor(ctx, rollout, { blank: true }));
   },
 };
