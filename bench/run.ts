@@ -1,8 +1,22 @@
+import { benchFeedback } from './feedback';
 import { benchStartup } from './startup';
+
+const positiveInt = (name: string, fallback: number): number => {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a whole number above 0`);
+  return value;
+};
 
 /** `npm run bench`: prints figures and ratios; never a pass/fail test. */
 const main = async (): Promise<void> => {
-  await benchStartup(Number(process.env.BENCH_RUNS ?? 5));
+  await benchStartup(positiveInt('BENCH_RUNS', 5));
+  await benchFeedback({
+    total: positiveInt('BENCH_FEEDBACK_N', 3000),
+    warmUp: 200,
+    concurrency: 50,
+    fillMode: process.env.BENCH_FILL === 'use-case' ? 'use-case' : 'direct',
+  });
 };
 
 main().catch((err: unknown) => {

@@ -109,12 +109,17 @@ const parseNotice = (row: StoredEntity): Notice => ({
  *                                                    comments written to the shard, with `who`)
  *                 o|<noticeId>                       outbox: a notice not yet sent
  *
- * A save writes the shard `attempt % 4`, so a retry after a conflict lands on another shard; the
+ * A save writes the shard `(start + attempt) % 4`, where `start` comes from the person's key: people
+ * answering at once spread over the shards, and a retry after a conflict lands on another one; the
  * counts stay exact because they add. A stage's counts are the sum of its shards in every bucket
  * (8 partition queries, never a read of the answers). A person has at most one comment in a stage's
  * shards: a save also removes the person's earlier comment from the stage's other shards of the
  * partition (rare: only after a retry moved the person to another shard).
  */
+/** The count shard a save writes: spread by the person's key, moved on by each retry. */
+export const shardFor = (personKey: string, attempt: number): number =>
+  ((parseInt(personKey.slice(8, 12), 16) || 0) + Math.abs(Math.floor(attempt))) % COUNT_SHARDS;
+
 export class TableFeedbackRepository implements FeedbackRepository {
   constructor(private readonly table: EntityTable) {}
 
@@ -253,13 +258,13 @@ export class TableFeedbackRepository implements FeedbackRepository {
   }
 
   /**
-   * The write of the shard `attempt % 4` (tally + delta, the person's comment replaced), guarded
+   * The write of the shard `(start + attempt) % 4` (tally + delta, the person's comment replaced), guarded
    * by its ETag (or a create), plus a rewrite of any other shard of the stage that still holds a
    * comment of the person, so that an emptied or edited comment cannot reappear from there.
    */
   private async shardActions(pk: string, change: FeedbackCommit, personKey: string): Promise<TableAction[]> {
     const { entry } = change;
-    const sub = Math.abs(Math.floor(change.attempt)) % COUNT_SHARDS;
+    const sub = shardFor(personKey, change.attempt);
     const rows = await this.table.query(pk, {
       rowKeyPrefix: shardPrefix(entry.stageId),
       limit: COUNT_SHARDS,
