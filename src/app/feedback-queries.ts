@@ -29,7 +29,7 @@ const stagesWithFeedback = (rollout: Rollout, tallies: ReadonlyMap<string, Feedb
     .flatMap((stageId) => {
       const found = findStage(rollout, stageId);
       if (!found) return [];
-      const tally = stageTally(tallies, stageId);
+      const tally = stageTally(rollout, tallies, stageId);
       if (tally.responses === 0 && !tallies.has(stageId)) return [];
       return [
         { stageId, label: stageLabel(rollout, found), tally, audience: audienceOf(rollout, stageId).size },

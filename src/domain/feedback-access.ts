@@ -24,7 +24,8 @@ export const stageLabel = (rollout: Rollout, found: StageLookup): string =>
   });
 
 /**
- * Whether `person` may give feedback for the stage: the stage exists, takes feedback, has been
+ * Whether `person` may give feedback for the stage: the stage exists (a phase with waves is
+ * answered per wave, never as a whole: its tally is the sum of its waves'), takes feedback, has been
  * reached and the rollout is not completed; and the person is in its audience (explicit member
  * ids from the plan) or an admin. With no audience known, anyone in the tenant may answer.
  */
@@ -40,6 +41,12 @@ export const feedbackGate = (
   const label = stageLabel(rollout, found);
   if (rollout.status === 'completed') {
     return { open: false, message: `“${rollout.name}” is completed; it no longer takes feedback.` };
+  }
+  if (!found.wave && found.phase.waves.length > 0) {
+    return {
+      open: false,
+      message: `${found.phase.title} of “${rollout.name}” runs in waves: feedback is given for a wave, not for the phase as a whole.`,
+    };
   }
   const plan = feedbackPlanOf(found.stage, stageId);
   if (!plan) return { open: false, message: `${label} of “${rollout.name}” does not take feedback.` };

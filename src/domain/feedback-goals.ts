@@ -78,9 +78,14 @@ export interface StageLookup {
   stage: Stage;
 }
 
-/** Finds a phase or wave by its stage id. */
+/**
+ * Finds a phase or wave by its stage id, spelled exactly: `<phase>` or `<phase>/<wave id>`, no
+ * empty part and no further `/` (a crafted `pilot/it-users/1` names nothing).
+ */
 export const findStage = (rollout: Rollout, stageId: string): StageLookup | null => {
-  const [phaseKey, waveId] = stageId.split('/');
+  const parts = stageId.split('/');
+  if (parts.length > 2 || parts.some((part) => part === '')) return null;
+  const [phaseKey, waveId] = parts;
   const phase = rollout.phases.find((p) => p.key === phaseKey);
   if (!phase) return null;
   if (waveId === undefined) return { id: stageId, phase, wave: null, stage: phase };
@@ -104,11 +109,43 @@ export const currentStageId = (rollout: Rollout): string => {
 /** Measured feedback per stage id, as the store sums it. */
 export type FeedbackMeasurements = ReadonlyMap<string, FeedbackTally>;
 
-/** A wave's own tally; a phase's own plus its waves' (a phase's feedback includes its waves'). */
-export const stageTally = (measured: FeedbackMeasurements, stageId: string): FeedbackTally => {
-  if (isWaveStageId(stageId)) return measured.get(stageId) ?? emptyTally();
-  const parts = [...measured].filter(([id]) => id === stageId || id.startsWith(`${stageId}/`));
-  return sumTallies(parts.map(([, t]) => t));
+/**
+ * A wave's own tally; a phase's own plus its waves' (a phase's feedback includes its waves'):
+ * only the waves the plan has now, so counts stored under an id the plan does not know (a removed
+ * wave, a crafted id) never reach a phase. A stage the plan does not know has its own tally only.
+ */
+export const stageTally = (
+  rollout: Rollout,
+  measured: FeedbackMeasurements,
+  stageId: string,
+): FeedbackTally => {
+  const found = findStage(rollout, stageId);
+  if (!found || found.wave) return measured.get(stageId) ?? emptyTally();
+  const ids = [stageId, ...found.phase.waves.map((w) => `${stageId}/${w.id}`)];
+  return sumTallies(ids.map((id) => measured.get(id) ?? emptyTally()));
+};
+
+/**
+ * Whether `part / whole` is at least `goal`, compared exactly: the goal as written (3.5, 1.1, 89.95)
+ * is a decimal fraction, compared in integers, so a ratio a hair below never passes for a rounded one
+ * and 11 of 10 meets 1.1 although 1.1 × 10 is not 11 in floating point. No answers: unmet.
+ */
+export const ratioAtLeast = (part: number, whole: number, goal: number): boolean => {
+  if (whole <= 0) return false;
+  const fraction = decimalFraction(goal);
+  if (!fraction) return false;
+  const [numerator, denominator] = fraction;
+  return BigInt(Math.round(part)) * denominator >= numerator * BigInt(Math.round(whole));
+};
+
+/** A finite non-negative number as the decimal fraction its shortest spelling says; null otherwise. */
+const decimalFraction = (n: number): [bigint, bigint] | null => {
+  const match = /^(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/.exec(String(n));
+  if (!match) return null;
+  const [, whole = '', decimals = '', exponent = '0'] = match;
+  const scale = Number(exponent) - decimals.length;
+  const digits = BigInt(`${whole}${decimals}`);
+  return scale >= 0 ? [digits * 10n ** BigInt(scale), 1n] : [digits, 10n ** BigInt(-scale)];
 };
 
 const fmt = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(1));
@@ -123,7 +160,8 @@ export const evaluateFeedbackGoals = (
   const found = findStage(rollout, stageId);
   const title = found?.stage.title ?? stageId;
   const audience = audienceOf(rollout, stageId);
-  const f = figuresOf(stageTally(measured, stageId), audience.size);
+  const tally = stageTally(rollout, measured, stageId);
+  const f = figuresOf(tally, audience.size);
   const results: CriterionResult[] = [];
   const id = (goal: string): string => `${stageId}:feedback-${goal}`;
 
@@ -131,8 +169,8 @@ export const evaluateFeedbackGoals = (
     const byCount = goals.minResponses !== null && f.responses >= goals.minResponses;
     const byShare =
       goals.minResponsePercent !== null &&
-      f.responseRate !== null &&
-      f.responseRate >= goals.minResponsePercent;
+      f.audience !== null &&
+      ratioAtLeast(f.responses * 100, f.audience, goals.minResponsePercent);
     const targets = [
       goals.minResponses !== null ? `at least ${goals.minResponses}` : null,
       goals.minResponsePercent !== null ? `${fmt(goals.minResponsePercent)}% of the audience` : null,
@@ -157,7 +195,8 @@ export const evaluateFeedbackGoals = (
     });
   }
   if (goals.minAverageRating !== null) {
-    const met = f.averageRating !== null && f.averageRating >= goals.minAverageRating;
+    // Compared on the exact sum, not the rounded average shown: 3.495 does not meet 3.5.
+    const met = ratioAtLeast(tally.ratingSum, tally.responses, goals.minAverageRating);
     results.push({
       id: id('rating'),
       label: `${title}: average rating`,
@@ -169,7 +208,8 @@ export const evaluateFeedbackGoals = (
     });
   }
   if (goals.minInstallSuccess !== null) {
-    const met = f.installSuccess !== null && f.installSuccess >= goals.minInstallSuccess;
+    // yes × 100 ≥ goal × responses, exactly: 89.95% does not meet 90%.
+    const met = ratioAtLeast(tally.installed.yes * 100, tally.responses, goals.minInstallSuccess);
     const partly = f.installPartly ? ` (${fmt(f.installPartly)}% partly)` : '';
     results.push({
       id: id('install'),

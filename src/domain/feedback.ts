@@ -43,7 +43,10 @@ export interface FeedbackEntry {
   answer: FeedbackAnswer;
   submittedAt: string;
   updatedAt: string;
-  /** Set while an admin has marked the reported issue resolved; an edit by the submitter keeps it. */
+  /**
+   * Set while an admin has marked the reported issue resolved. An edit by the submitter keeps it
+   * while the answer stays an issue no more serious than the one resolved (see `decideSubmit`).
+   */
   resolution: Resolution | null;
   /** The latest activity keys that wrote this row, newest last (a redelivery is stored once). */
   activities: string[];
@@ -159,9 +162,23 @@ const withActivity = (activities: string[], key: string): string[] =>
   [...activities, key].slice(-KEPT_ACTIVITY_KEYS);
 
 /**
+ * Whether an edit keeps the admin's resolution: only while the answer still reports a blocker or
+ * major issue no more serious than the one resolved. Raised above it (major → blocker), it is a
+ * new issue: open again and reported. No longer a blocker or major issue, the resolution goes with
+ * it, so a later blocker (none → blocker) is open and reported, never hidden behind an old verdict.
+ */
+const keptResolution = (existing: FeedbackEntry | null, severity: Severity): Resolution | null => {
+  const resolution = existing?.resolution ?? null;
+  if (!existing || !resolution) return null;
+  if (severity !== 'blocker' && severity !== 'major') return null;
+  return SEVERITY_RANK[severity] > SEVERITY_RANK[existing.answer.severity] ? null : resolution;
+};
+
+/**
  * A submission against the person's standing answer: a redelivered activity or an identical
  * answer (a double click) changes nothing; otherwise the row is written and the stage's counts
- * move by the delta. A resolved issue stays resolved when its submitter edits the answer.
+ * move by the delta. A resolved issue stays resolved while its submitter's edits keep it at the
+ * same (or a lower) severity; a raise re-opens and reports it (`keptResolution`).
  */
 export const decideSubmit = (
   existing: FeedbackEntry | null,
@@ -180,7 +197,7 @@ export const decideSubmit = (
     answer: { ...input.answer, comment: input.answer.comment.trim() },
     submittedAt: existing?.submittedAt ?? at,
     updatedAt: at,
-    resolution: existing?.resolution ?? null,
+    resolution: keptResolution(existing, input.answer.severity),
     activities: withActivity(existing?.activities ?? [], input.activityKey),
   };
   return { kind: 'store', entry, delta: tallyDelta(existing, entry), report: newlyReported(existing, entry) };

@@ -52,6 +52,8 @@ export interface FeedbackSummaryStage {
   openMajors: string;
   /** Open blockers or major issues: the section is highlighted. */
   hasOpenIssues: boolean;
+  /** "Ratings 1·0 2·1 3·4 4·3 5·2 — Windows 5, macOS 2 — Sign-in 3, Performance 1" (see `distributionLine`). */
+  distribution: string;
 }
 
 /** A bar of a chart, for the charts' fallback (clients without Teams charts). */
@@ -70,7 +72,10 @@ export interface FeedbackSummaryComment {
   text: string;
 }
 
-/** `feedback summary`: figures per phase and wave, the distributions of all answers, the latest comments. */
+/**
+ * `feedback summary`: figures and distributions per phase and wave, charts of all answers, the
+ * latest comments.
+ */
 export interface FeedbackSummaryCardData {
   title: string;
   rolloutName: string;
@@ -93,9 +98,13 @@ export interface FeedbackSummaryCardData {
 }
 
 /** A reported blocker or major issue, as the coordination conversation sees it. */
-export interface FeedbackIssueCardData extends FeedbackRef {
-  /** The answer's key (a hash), never the person's id. */
-  personKey: string;
+export interface FeedbackIssueCardData {
+  rolloutId: string;
+  /**
+   * Which answer the card is about (its stage and key), sealed: opaque, different on every card,
+   * so cards never carry the person's id nor a key that links their answers across stages.
+   */
+  ref: string;
   /** "⛔ Blocker" or "⚠️ Major issue". */
   title: string;
   rolloutName: string;

@@ -1,5 +1,6 @@
 import {
   addTallies,
+  contribution,
   decideResolve,
   decideSubmit,
   emptyTally,
@@ -11,8 +12,22 @@ import {
   type FeedbackEntry,
 } from '../../src/domain/feedback';
 import { feedbackGate } from '../../src/domain/feedback-access';
+import {
+  evaluateFeedbackGoals,
+  findStage,
+  stageTally,
+  type FeedbackGoals,
+} from '../../src/domain/feedback-goals';
 import type { AccessPolicy } from '../../src/domain/roles';
-import { ADMIN, aRollout, NOW, OTHER, withWaves } from './fixtures';
+import { ADMIN, aRollout, NOW, OTHER, tallyOf, withWaves } from './fixtures';
+
+const NO_GOALS: FeedbackGoals = {
+  minResponses: null,
+  minResponsePercent: null,
+  minAverageRating: null,
+  minInstallSuccess: null,
+  maxOpenBlockers: null,
+};
 
 const ANSWER: FeedbackAnswer = {
   rating: 4,
@@ -36,6 +51,12 @@ const stored = (answer: Partial<FeedbackAnswer> = {}, activityKey = 'conv|act-1'
   return decision.entry;
 };
 const LATER = new Date(NOW.getTime() + 60_000);
+const r = (resolved: boolean, report: boolean, openBlockers: number, openMajors: number) => ({
+  resolved,
+  report,
+  openBlockers,
+  openMajors,
+});
 
 describe('submitting feedback', () => {
   it('a first answer adds one to every count it touches, and is kept with who and when', () => {
@@ -145,6 +166,46 @@ describe('resolving a reported issue', () => {
     expect(reopened.ok && reopened.kind === 'store' && reopened.delta.openBlockers).toBe(1);
   });
 
+  type Sev = FeedbackAnswer['severity'];
+  /** A resolved issue of `severity`, then the submitter's edits, one severity each. */
+  const editsOfResolved = (severity: 'blocker' | 'major', edits: Sev[]) => {
+    const reported = stored({ severity });
+    const resolved = decideResolve(reported, { by: ADMIN, resolved: true, note: 'Fixed' }, LATER);
+    if (!resolved.ok || resolved.kind !== 'store') throw new Error('expected a change');
+    let entry = resolved.entry;
+    let report = false;
+    for (const [i, edit] of edits.entries()) {
+      const decision = decideSubmit(
+        entry,
+        input({ severity: edit, comment: `edit ${i}` }, `conv|e${i}`),
+        LATER,
+      );
+      if (decision.kind !== 'store') throw new Error(decision.kind);
+      // The stored counts move by each delta: after the edits they are the last answer's own.
+      expect(addTallies(contribution(entry), decision.delta)).toEqual(contribution(decision.entry));
+      entry = decision.entry;
+      report = decision.report;
+    }
+    const { openBlockers, openMajors } = contribution(entry);
+    return { resolved: entry.resolution !== null, report, openBlockers, openMajors };
+  };
+
+  it.each<[string, 'blocker' | 'major', Sev[], ReturnType<typeof editsOfResolved>]>([
+    ['blocker edited, still blocker: stays resolved', 'blocker', ['blocker'], r(true, false, 0, 0)],
+    ['major edited, still major: stays resolved', 'major', ['major'], r(true, false, 0, 0)],
+    ['blocker lowered to major: stays resolved', 'blocker', ['major'], r(true, false, 0, 0)],
+    ['major raised to blocker: open again and reported', 'major', ['blocker'], r(false, true, 1, 0)],
+    ['blocker → minor: no longer an issue, the resolution goes', 'blocker', ['minor'], r(false, false, 0, 0)],
+    ['blocker → none: no longer an issue, the resolution goes', 'blocker', ['none'], r(false, false, 0, 0)],
+    ['major → none: no longer an issue, the resolution goes', 'major', ['none'], r(false, false, 0, 0)],
+    ['blocker → none → blocker: open and reported', 'blocker', ['none', 'blocker'], r(false, true, 1, 0)],
+    ['blocker → minor → blocker: open and reported', 'blocker', ['minor', 'blocker'], r(false, true, 1, 0)],
+    ['major → minor → major: open and reported', 'major', ['minor', 'major'], r(false, true, 0, 1)],
+    ['major → minor → blocker: open and reported', 'major', ['minor', 'blocker'], r(false, true, 1, 0)],
+  ])('a resolved issue, %s', (_name, severity, edits, expected) => {
+    expect(editsOfResolved(severity, edits)).toEqual(expected);
+  });
+
   it('only blockers and major issues can be resolved; resolving twice changes nothing', () => {
     expect(
       decideResolve(stored({ severity: 'minor' }), { by: ADMIN, resolved: true, note: 'x' }, LATER),
@@ -215,5 +276,124 @@ describe('who may give feedback', () => {
   it('a passed stage still takes answers (stored against it after the rollout moved on)', () => {
     const moved = aRollout({ position: { phase: 'enterprise', wave: null } });
     expect(feedbackGate(moved, 'pilot', OTHER, policy).open).toBe(true);
+  });
+});
+
+describe('stage ids are exact', () => {
+  const enrollment = aRollout({ position: { phase: 'pilot', wave: 0 } }, 'enrollment');
+  const policy: AccessPolicy = { admins: new Set([ADMIN.id]), everyoneIsAdmin: false };
+
+  it.each(['pilot/it-users/1', 'pilot/it-users/', 'pilot//it-users', '/it-users', 'pilot/', '', '/'])(
+    '%p names no stage',
+    (stageId) => {
+      expect(findStage(enrollment, stageId)).toBeNull();
+      expect(feedbackGate(enrollment, stageId, OTHER, policy)).toMatchObject({
+        open: false,
+        message: expect.stringMatching(/no longer in the plan/),
+      });
+    },
+  );
+
+  it('a wave and a phase are found by their exact ids', () => {
+    expect(findStage(enrollment, 'pilot/it-users')?.wave?.id).toBe('it-users');
+    expect(findStage(enrollment, 'pilot')?.wave).toBeNull();
+    expect(feedbackGate(enrollment, 'pilot/it-users', OTHER, policy).open).toBe(true);
+  });
+
+  it('a phase with waves takes no answers of its own: they go to its waves', () => {
+    expect(feedbackGate(enrollment, 'pilot', OTHER, policy)).toMatchObject({
+      open: false,
+      message: expect.stringMatching(/runs in waves/),
+    });
+    expect(feedbackGate(enrollment, 'pilot', ADMIN, policy).open).toBe(false);
+    // A phase without waves still does.
+    const plain = aRollout({ position: { phase: 'pilot', wave: null } });
+    expect(feedbackGate(plain, 'pilot', OTHER, policy).open).toBe(true);
+  });
+
+  it("a phase's tally is its own and its actual waves' only: counts under unknown ids are left out", () => {
+    const measured = new Map([
+      ['pilot', tallyOf(1)],
+      ['pilot/it-users', tallyOf(2)],
+      ['pilot/more-it-users', tallyOf(4)],
+      ['pilot/removed-wave', tallyOf(8)],
+      ['pilot/it-users/1', tallyOf(16)],
+      ['pilotx/it-users', tallyOf(32)],
+    ]);
+    expect(stageTally(enrollment, measured, 'pilot').responses).toBe(7);
+    expect(stageTally(enrollment, measured, 'pilot/it-users').responses).toBe(2);
+    expect(stageTally(enrollment, measured, 'pilot/removed-wave').responses).toBe(8);
+    expect(stageTally(enrollment, measured, 'enterprise').responses).toBe(0);
+    const responses = evaluateFeedbackGoals(enrollment, 'pilot', { ...NO_GOALS, minResponses: 1 }, measured);
+    expect(responses[0]?.measured).toBe('7');
+  });
+});
+
+describe('feedback goals are compared on exact values', () => {
+  const pilot = aRollout({ position: { phase: 'pilot', wave: null } });
+  /** `responses` answers with the given rating sum and yes count (a tally as the store sums it). */
+  const measuredAs = (responses: number, ratingSum: number, yes: number) =>
+    new Map([
+      [
+        'pilot',
+        { ...emptyTally(), responses, ratingSum, installed: { yes, partly: 0, no: responses - yes } },
+      ],
+    ]);
+  const goal = (goals: Partial<FeedbackGoals>, measured: ReturnType<typeof measuredAs>) => {
+    const [result] = evaluateFeedbackGoals(pilot, 'pilot', { ...NO_GOALS, ...goals }, measured);
+    if (!result) throw new Error('no goal evaluated');
+    return result;
+  };
+
+  it.each<[string, Partial<FeedbackGoals>, ReturnType<typeof measuredAs>, boolean]>([
+    // 6,991 ÷ 2,000 = 3.4955, shown rounded as 3.50: still below 3.5.
+    ['average 3.4955 vs 3.5', { minAverageRating: 3.5 }, measuredAs(2000, 6991, 0), false],
+    ['average 3.5 vs 3.5', { minAverageRating: 3.5 }, measuredAs(2000, 7000, 0), true],
+    [
+      'average 1.1 vs 1.1 (1.1 × 10 is not 11 in floating point)',
+      { minAverageRating: 1.1 },
+      measuredAs(10, 11, 0),
+      true,
+    ],
+    ['average 1.0999 vs 1.1', { minAverageRating: 1.1 }, measuredAs(10_000, 10_999, 0), false],
+    // 17,991 ÷ 20,000 = 89.955%, shown rounded as 90%: still below 90%.
+    ['install 89.955% vs 90%', { minInstallSuccess: 90 }, measuredAs(20_000, 0, 17_991), false],
+    ['install 90% vs 90%', { minInstallSuccess: 90 }, measuredAs(20_000, 0, 18_000), true],
+    ['install 89.95% vs 89.95%', { minInstallSuccess: 89.95 }, measuredAs(2000, 0, 1799), true],
+    ['install 89.9% vs 89.95%', { minInstallSuccess: 89.95 }, measuredAs(1000, 0, 899), false],
+    ['no answers vs 0%', { minInstallSuccess: 0 }, measuredAs(0, 0, 0), false],
+  ])('%s: met %p', (_name, goals, measured, met) => {
+    expect(goal(goals, measured).met).toBe(met);
+  });
+
+  it('the shown figures stay rounded', () => {
+    expect(goal({ minAverageRating: 3.5 }, measuredAs(2000, 6991, 0))).toMatchObject({
+      met: false,
+      measured: '3.50 of 5',
+    });
+    expect(goal({ minInstallSuccess: 90 }, measuredAs(20_000, 0, 17_991))).toMatchObject({
+      met: false,
+      measured: '90%',
+    });
+  });
+
+  it('a share of the audience too: 2,999 of 10,000 (shown as 30%) is not 30%', () => {
+    const members = Array.from({ length: 10_000 }, (_, i) => `m${i}`);
+    const rollout = withWaves(aRollout({ position: { phase: 'enterprise', wave: 0 } }), ['A']);
+    const withMembers = {
+      ...rollout,
+      phases: rollout.phases.map((p) =>
+        p.key === 'enterprise' ? { ...p, waves: p.waves.map((w) => ({ ...w, members })) } : p,
+      ),
+    };
+    const at = (n: number) =>
+      evaluateFeedbackGoals(
+        withMembers,
+        'enterprise/w1',
+        { ...NO_GOALS, minResponsePercent: 30 },
+        new Map([['enterprise/w1', tallyOf(n)]]),
+      )[0];
+    expect(at(2999)).toMatchObject({ met: false, measured: '2999 (30% of 10000)' });
+    expect(at(3000)?.met).toBe(true);
   });
 });

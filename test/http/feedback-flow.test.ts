@@ -1,16 +1,8 @@
-import {
-  ADELE,
-  cardText,
-  connectorError,
-  fact,
-  invoke,
-  LEE,
-  message,
-  type Scope,
-} from '../support/activities';
+import { ADELE, cardText, connectorError, invoke, LEE, message, type Scope } from '../support/activities';
 import { formValues, requireAction, type Card } from '../support/cards';
 import { startHarness, type Harness } from '../support/harness';
 import { TableFeedbackRepository } from '../../src/storage/feedback-repository';
+import { feedbackPersonKey } from '../../src/app/feedback-keys';
 
 /** Pilot feedback as pilot users and admins meet it in Teams, through restify and the CloudAdapter. */
 let h: Harness;
@@ -36,6 +28,30 @@ const clickCard = async (...args: Parameters<typeof click>): Promise<Card> => {
   return body.value;
 };
 const lastCard = () => h.connector.cards().at(-1) as Card;
+/** Cards the bot posted to the personal conversations it created (the private ones), oldest first. */
+const personalCards = (): Card[] =>
+  h.connector.calls
+    .filter((c) => c.method === 'POST' && c.conversationId?.startsWith('a:created-'))
+    .flatMap((c) => ((c.body.attachments ?? []) as { content: Card }[]).map((a) => a.content));
+/** Cards the bot posted in the coordination channel (new threads and replies). */
+const channelCards = (): Card[] =>
+  h.connector.calls
+    .filter((c) => c.method === 'POST' && c.conversationId?.startsWith(CHANNEL))
+    .flatMap((c) => ((c.body.attachments ?? []) as { content: Card }[]).map((a) => a.content));
+/**
+ * What the status card measured for an exit criterion: its line reads
+ * "❌ **Pilot: open blockers**: 1 (target: at most 0)"; null when the card has no such criterion.
+ */
+const measured = (card: Card, label: string): string | null => {
+  const line = cardText(card)
+    .split('\n')
+    .find((l) => l.includes(`**${label}**: `));
+  return line ? (/\*\*: (.*) \(target: /.exec(line)?.[1] ?? null) : null;
+};
+const status = async (): Promise<Card> => {
+  await say('status');
+  return lastCard();
+};
 const GOOD = {
   rating: '4',
   installed: 'yes',
@@ -73,11 +89,23 @@ it('a pilot user asks for the form in personal chat, gets it for the pilot, and 
   expect(cardText(thanks)).toMatch(/Thanks/);
   expect(requireAction(thanks, 'feedback.edit').data).toMatchObject({ stageId: 'pilot' });
   expect(await summary()).toMatch(/Responses\D*1\b/);
-  // Lee shared the name with the rollout team (the admins); others read the comment unnamed.
-  expect(await summary()).toContain(LEE.name);
-  await say('feedback summary', LEE);
-  expect(cardText(lastCard())).toContain('Works');
-  expect(cardText(lastCard())).not.toContain(LEE.name);
+});
+
+it('shared names show only to admins, and only in personal chat or the coordination channel', async () => {
+  await answer(await feedbackForm(), GOOD);
+  const summaryIn = async (from: typeof ADELE, scope: Scope) => {
+    await say('feedback summary Teams Premium', from, scope);
+    const text = cardText(lastCard());
+    expect(text).toContain('Works');
+    return text;
+  };
+  // Lee shared the name with the rollout team (the admins), where only they read along.
+  expect(await summaryIn(ADELE, 'channel')).toContain(LEE.name); // the rollout's coordination channel
+  expect(await summaryIn(ADELE, 'personal')).toContain(LEE.name);
+  // Anywhere else, even for an admin, and for everyone else anywhere, every comment is unnamed.
+  expect(await summaryIn(ADELE, 'groupChat')).not.toContain(LEE.name);
+  expect(await summaryIn(LEE, 'channel')).not.toContain(LEE.name);
+  expect(await summaryIn(LEE, 'personal')).not.toContain(LEE.name);
 });
 
 it('an invalid answer comes back with the errors inline, keeps what was typed, and stores nothing', async () => {
@@ -88,12 +116,11 @@ it('an invalid answer comes back with the errors inline, keeps what was typed, a
   expect(text).toMatch(/2,?000/);
   expect(formValues(bad).comment).toHaveLength(2001);
   expect(formValues(bad).platform).toBe('windows');
-  await say('status');
-  expect(cardText(lastCard())).toMatch(/Pilot: feedback responses/);
-  expect(fact(lastCard(), 'Pilot: feedback responses') ?? cardText(lastCard())).not.toMatch(
-    /\b1\b.*at least/,
-  );
-  expect(await summary()).not.toMatch(/Responses\D*1\b/);
+  expect(measured(await status(), 'Pilot: feedback responses')).toBe('0');
+  expect(await summary()).toMatch(/No feedback yet/);
+  // The same form, valid, is counted (so the checks above can fail).
+  await answer(form, GOOD);
+  expect(measured(await status(), 'Pilot: feedback responses')).toBe('1');
 });
 
 it('a redelivered submission and a double click store once; an edit moves the counts', async () => {
@@ -125,10 +152,24 @@ it('a blocker reaches the coordination channel after the answer; the gate counts
   expect(JSON.stringify(issueCard)).not.toContain(LEE.name);
   expect(JSON.stringify(issueCard)).not.toContain(LEE.id);
 
+  // The card names the answer by a sealed reference only: no answer key, no stage, no id.
+  const rolloutId = String(requireAction(form, 'feedback.submit').data.rolloutId);
+  expect(JSON.stringify(issueCard)).not.toContain(feedbackPersonKey(rolloutId, LEE.id));
+  expect(Object.keys(requireAction(issueCard, 'blocker.resolve').data).sort()).toEqual(['ref', 'rolloutId']);
+
   await say('advance phase');
   expect(h.connector.texts().at(-1)).toMatch(/open blockers/i);
+  expect(measured(await status(), 'Pilot: open blockers')).toBe('1');
 
   const resolve = requireAction(issueCard, 'blocker.resolve').data;
+  // An altered or forged reference opens nothing.
+  const ref = String(resolve.ref);
+  const altered = `${ref.slice(0, -2)}${ref.endsWith('AA') ? 'BB' : 'AA'}`;
+  for (const bad of [altered, feedbackPersonKey(rolloutId, LEE.id), JSON.stringify({ stageId: 'pilot' })]) {
+    expect(await click('blocker.resolve', { ...resolve, ref: bad, note: 'Fixed' })).toMatchObject({
+      value: expect.stringMatching(/no longer names an answer/),
+    });
+  }
   expect(cardText(await clickCard('blocker.resolve', { ...resolve, note: '' }))).toMatch(/needs a note/);
   expect(await click('blocker.resolve', { ...resolve, note: 'Fixed' }, LEE)).toMatchObject({
     value: expect.stringMatching(/only the rollout's admins/),
@@ -142,9 +183,46 @@ it('a blocker reaches the coordination channel after the answer; the gate counts
   expect(h.connector.calls).toContainEqual(
     expect.objectContaining({ method: 'PUT', activityId: '1770744675001' }),
   );
-  await say('status');
-  expect(cardText(lastCard())).toMatch(/open blockers/i);
-  expect(fact(lastCard(), 'Pilot: open blockers') ?? '').not.toMatch(/^1/);
+  expect(measured(await status(), 'Pilot: open blockers')).toBe('0');
+});
+
+it('a failed update of the channel card does not fail the resolve: the admin gets the new card and why', async () => {
+  await answer(await feedbackForm(), { ...GOOD, severity: 'blocker', comment: 'Crashes on start' });
+  await h.server.notices.idle();
+  const issueCard = channelCards().at(-1);
+  if (!issueCard) throw new Error('no notice in the coordination channel');
+  const resolve = requireAction(issueCard, 'blocker.resolve').data;
+  h.connector.clear();
+  h.connector.failNext(connectorError('connector-error-403-blocked'));
+  const body = await click('blocker.resolve', { ...resolve, note: 'Fixed in 2.1' }, ADELE, {
+    replyToId: '1770744675001',
+  });
+  expect(body.statusCode).toBe(200);
+  const text = cardText(body.value);
+  expect(text).toMatch(/Resolved by Adele Vance/);
+  expect(text).toMatch(/card in the channel could not be updated/);
+  expect(h.connector.calls).toContainEqual(
+    expect.objectContaining({ method: 'PUT', activityId: '1770744675001' }),
+  );
+  // Saved all the same: the gate no longer counts it.
+  expect(measured(await status(), 'Pilot: open blockers')).toBe('0');
+});
+
+it('a resolved blocker made "no problem" and then a blocker again is open and reported again', async () => {
+  const form = await feedbackForm();
+  await answer(form, { ...GOOD, severity: 'blocker', comment: 'Crashes' });
+  await h.server.notices.idle();
+  const resolve = requireAction(channelCards().at(-1) as Card, 'blocker.resolve').data;
+  await clickCard('blocker.resolve', { ...resolve, note: 'Fixed in 2.1' });
+  expect(measured(await status(), 'Pilot: open blockers')).toBe('0');
+  await answer(form, { ...GOOD, severity: 'none', comment: 'Fine now' });
+  h.connector.clear();
+  const thanks = await answer(form, { ...GOOD, severity: 'blocker', comment: 'Crashes again' });
+  expect(cardText(thanks)).toMatch(/rollout team has been told/);
+  await h.server.notices.idle();
+  const notice = channelCards().at(-1);
+  expect(cardText(notice)).toMatch(/Crashes again[\s\S]*^Open$/m);
+  expect(measured(await status(), 'Pilot: open blockers')).toBe('1');
 });
 
 it('a throttled notice is still delivered; a channel that blocked the bot is not retried', async () => {
@@ -172,6 +250,12 @@ it('typed in a channel, the form goes to the person privately; feedback post put
   await say('feedback', LEE);
   expect(h.connector.calls.some((c) => c.method === 'POST' && c.conversationId === null)).toBe(true);
   expect(h.connector.texts().at(-1)).toMatch(/personal chat/);
+  // The form went to the personal chat the bot created, and no form to the channel.
+  expect(personalCards()).toHaveLength(1);
+  expect(requireAction(personalCards()[0] as Card, 'feedback.submit').data).toMatchObject({
+    stageId: 'pilot',
+  });
+  expect(channelCards()).toEqual([]);
   await say('feedback post', LEE);
   expect(h.connector.texts().at(-1)).toMatch(/only the rollout's admins/);
   await say('feedback post');
@@ -179,13 +263,22 @@ it('typed in a channel, the form goes to the person privately; feedback post put
   expect(requireAction(lastCard(), 'feedback.submit').data).toMatchObject({ stageId: 'pilot' });
 });
 
-it('exports a CSV through a link that works once; anonymous answers carry neither name nor id', async () => {
+it('exports a CSV through a link sent privately that works once; anonymous answers carry neither name nor id', async () => {
   await answer(await feedbackForm(), { ...GOOD, comment: '=HYPERLINK("x")', shareName: 'false' });
   await say('feedback export', LEE);
   expect(h.connector.texts().at(-1)).toMatch(/only the rollout's admins/);
+  h.connector.clear();
   await say('feedback export');
-  const link = requireOpenUrl(lastCard());
-  const first = await fetch(link);
+  // In the channel: where the link went, and no link.
+  expect(channelCards()).toEqual([]);
+  expect(h.connector.texts()).toEqual(['I sent you the download link in our personal chat.']);
+  expect(h.connector.calls.some((c) => c.method === 'POST' && c.conversationId === null)).toBe(true);
+  const [exportCard] = personalCards();
+  if (!exportCard) throw new Error('no export card in a personal chat');
+  const link = requireOpenUrl(exportCard);
+  // The link opens a page (a scanner's GET uses nothing up); its form downloads once.
+  expect((await fetch(link)).status).toBe(200);
+  const first = await downloadFrom(link);
   expect(first.status).toBe(200);
   expect(first.headers.get('content-disposition')).toMatch(
     /attachment; filename="feedback-Teams-Premium\.csv"/,
@@ -194,15 +287,27 @@ it('exports a CSV through a link that works once; anonymous answers carry neithe
   expect(csv).toContain("'=HYPERLINK");
   expect(csv).not.toContain(LEE.name);
   expect(csv).not.toContain(LEE.id);
-  expect((await fetch(link)).status).toBe(410);
-  h.clock.advance(11 * 60_000);
-  await say('feedback export');
-  const expired = requireOpenUrl(lastCard());
-  h.clock.advance(11 * 60_000);
-  expect((await fetch(expired)).status).toBe(410);
-  expect((await fetch(`${h.server.url}/exports/feedback?token=${'x'.repeat(40)}`)).status).toBe(400);
-  expect((await fetch(link.replace(/.(?=$)/, (c) => (c === 'A' ? 'B' : 'A')))).status).toBe(403);
+  expect((await downloadFrom(link)).status).toBe(410);
+
+  // In personal chat the card comes straight back.
+  h.connector.clear();
+  await say('feedback export Teams Premium', ADELE, 'personal');
+  expect(h.connector.calls.some((c) => c.conversationId === null)).toBe(false);
+  expect(requireOpenUrl(lastCard())).toContain('/exports/feedback?token=');
 });
+
+/** Submits the export page's form: the token from its hidden field, POSTed to the form's action. */
+const downloadFrom = async (link: string): Promise<Response> => {
+  const html = await (await fetch(link)).text();
+  const action = /<form method="post" action="([^"]+)">/.exec(html)?.[1];
+  const token = /name="token" value="([^"]+)"/.exec(html)?.[1];
+  if (!action || !token) throw new Error(`no download form: ${html.slice(0, 300)}`);
+  return fetch(new URL(action, link), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token }).toString(),
+  });
+};
 
 const requireOpenUrl = (card: Card): string => {
   const match =
@@ -211,3 +316,52 @@ const requireOpenUrl = (card: Card): string => {
   if (!match?.[1]) throw new Error(`no link on the card: ${cardText(card)}`);
   return match[1];
 };
+
+it('a wave that lists its members takes answers from them (and admins) only; its phase takes none of its own', async () => {
+  const MEGAN = { id: '00000000-0000-4000-8000-0000000000a3', name: 'Megan Bowen' };
+  // A second rollout, in a group chat, whose pilot runs in waves: the first lists Megan alone.
+  const inGroup = (text: string, from = ADELE) => say(text, from, 'groupChat');
+  await inGroup('rollout new Intune enrollment --template enrollment');
+  await inGroup('plan');
+  const plan = lastCard();
+  const edit = requireAction(
+    plan,
+    'plan.edit',
+    (d) => d.section === 'wave' && d.phase === 'pilot' && d.waveId === 'it-users',
+  ).data;
+  const rolloutId = String(edit.rolloutId);
+  const form = await clickCard('plan.edit', edit);
+  const saved = await clickCard('plan.save', {
+    ...requireAction(form, 'plan.save').data,
+    ...formValues(form),
+    f_members: MEGAN.id,
+  });
+  expect(cardText(saved)).not.toMatch(/Nothing was saved/);
+  await inGroup('advance phase --force "lab done"');
+  await inGroup('advance phase --force "pilot group chosen"');
+
+  // Lee is not listed: asked by name, the form is refused with the reason.
+  await say('feedback Intune enrollment', LEE, 'personal');
+  expect(h.connector.texts().at(-1)).toMatch(/not listed among them/);
+  // A forged submission for the wave is refused too, and nothing is stored.
+  const forged = { rolloutId, stageId: 'pilot/it-users', ...GOOD };
+  expect(await click('feedback.submit', forged, LEE)).toMatchObject({
+    value: expect.stringMatching(/not listed among them/),
+  });
+  // So is one for the phase as a whole (its answers go to its waves), even from a listed member.
+  expect(await click('feedback.submit', { ...forged, stageId: 'pilot' }, MEGAN)).toMatchObject({
+    value: expect.stringMatching(/runs in waves/),
+  });
+  // And for a crafted id below the wave.
+  expect(await click('feedback.submit', { ...forged, stageId: 'pilot/it-users/1' }, MEGAN)).toMatchObject({
+    value: expect.stringMatching(/no longer in the plan/),
+  });
+
+  // Megan, listed, gets the wave's form and is counted.
+  await say('feedback', MEGAN, 'personal');
+  const megansForm = lastCard();
+  expect(requireAction(megansForm, 'feedback.submit').data).toEqual({ rolloutId, stageId: 'pilot/it-users' });
+  expect(cardText(await answer(megansForm, GOOD, MEGAN))).toMatch(/Thanks/);
+  await inGroup('status');
+  expect(measured(lastCard(), 'IT users: feedback responses')).toBe('1 (100% of 1)');
+});

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import {
   addTallies,
   CATEGORIES,
+  contribution,
+  sumTallies,
   INSTALL_RESULTS,
   PLATFORMS,
   RATINGS,
@@ -15,6 +17,7 @@ import {
   answerValues,
   barRows,
   CATEGORY_LABELS,
+  distributionLine,
   feedbackExportData,
   feedbackFormData,
   feedbackIssueData,
@@ -82,7 +85,7 @@ describe('anonymous answers carry no name and no id', () => {
         rollout,
         stageLabel: LABEL,
         entry: anonymous,
-        personKey: 'a'.repeat(32),
+        ref: 'sealed-ref',
         notice: '',
       }),
     ),
@@ -129,7 +132,7 @@ describe('anonymous answers carry no name and no id', () => {
     );
     const issue = renderCard(
       'feedback-issue',
-      feedbackIssueData({ rollout, stageLabel: LABEL, entry: named, personKey: 'a'.repeat(32), notice: '' }),
+      feedbackIssueData({ rollout, stageLabel: LABEL, entry: named, ref: 'sealed-ref', notice: '' }),
     );
     expect(cardText(thanks.content)).toMatch(/Thanks, Megan Bowen!/);
     expect(cardText(issue.content)).toMatch(/Reported by: Megan Bowen/);
@@ -325,6 +328,7 @@ describe('the feedback summary', () => {
       openBlockers: '1',
       openMajors: '0',
       hasOpenIssues: true,
+      distribution: 'Ratings 1·0 2·1 3·0 4·0 5·3 — Windows 4 — Other 4',
     });
     expect(data.stages[1]).toMatchObject({
       responses: '2',
@@ -337,6 +341,37 @@ describe('the feedback summary', () => {
     expect(text).toMatch(/Installed and works: 75% \(25% partly\)/);
     expect(text).toMatch(/Open blockers: 1/);
     expect(text).toMatch(/Open major issues: 2/);
+  });
+
+  it('each phase or wave shows its own distributions on one line, under its figures', () => {
+    const mixed = sumTallies([
+      ...Array.from({ length: 3 }, () => contribution(anEntry({ rating: 3, category: 'sign-in' }))),
+      contribution(anEntry({ rating: 4, platform: 'macos', category: 'performance' })),
+      contribution(anEntry({ rating: 4, platform: 'macos', category: 'sign-in' })),
+    ]);
+    expect(distributionLine(mixed)).toBe(
+      'Ratings 1·0 2·0 3·3 4·2 5·0 — Windows 3, macOS 2 — Sign-in 4, Performance 1',
+    );
+    expect(distributionLine(tallyOf(1234, { rating: 4 }))).toBe(
+      'Ratings 1·0 2·0 3·0 4·1,234 5·0 — Windows 1,234 — Other 1,234',
+    );
+    expect(distributionLine(tallyOf(0))).toBe('Ratings 1·0 2·0 3·0 4·0 5·0');
+    const card = renderCard(
+      'feedback-summary',
+      feedbackSummaryData({
+        rollout,
+        stages: [
+          { stageId: 'pilot', label: 'Pilot', tally: mixed, audience: null },
+          { stageId: 'enterprise/w2', label: LABEL, tally: wave, audience: null },
+        ],
+        comments: [],
+        timeZone: 'UTC',
+      }),
+    ).content;
+    const lines = cardText(card).split('\n');
+    const after = (label: string) => lines.slice(lines.indexOf(label)).find((l) => l.startsWith('Ratings '));
+    expect(after('Pilot')).toBe(distributionLine(mixed));
+    expect(after(LABEL)).toBe('Ratings 1·0 2·0 3·0 4·2 5·0 — Windows 2 — Other 2');
   });
 
   it('charts count every answer once (a phase already includes its waves)', () => {
@@ -440,12 +475,12 @@ describe('the feedback summary', () => {
 });
 
 describe('the issue card', () => {
-  const personKey = '0123456789abcdef0123456789abcdef';
+  const ref = 'c2VhbGVkLXJlZg';
 
   it('open: severity, stage, answer details, a note input and Mark resolved', () => {
     const { content } = renderCard(
       'feedback-issue',
-      feedbackIssueData({ rollout, stageLabel: LABEL, entry: anEntry(), personKey, notice: '' }),
+      feedbackIssueData({ rollout, stageLabel: LABEL, entry: anEntry(), ref, notice: '' }),
     );
     const text = cardText(content);
     expect(text).toMatch(/⛔ Blocker reported/);
@@ -458,11 +493,9 @@ describe('the issue card', () => {
     expect(text).toContain('The installer stops at 80%.');
     expect(text).toMatch(/^Open$/m);
     expect(formValues(content)).toEqual({ note: '' });
-    expect(findAction(content, 'blocker.resolve')?.data).toEqual({
-      rolloutId: rollout.id,
-      stageId: 'enterprise/w2',
-      personKey,
-    });
+    // The buttons name the answer only through the sealed reference: no stage, no answer key.
+    expect(findAction(content, 'blocker.resolve')?.data).toEqual({ rolloutId: rollout.id, ref });
+    expect(json(content)).not.toMatch(/personKey|stageId/);
     expect(findAction(content, 'blocker.reopen')).toBeNull();
   });
 
@@ -473,18 +506,14 @@ describe('the issue card', () => {
     );
     const { content } = renderCard(
       'feedback-issue',
-      feedbackIssueData({ rollout, stageLabel: LABEL, entry, personKey, notice: 'Reopened.' }),
+      feedbackIssueData({ rollout, stageLabel: LABEL, entry, ref, notice: 'Reopened.' }),
     );
     const text = cardText(content);
     expect(text).toMatch(/⚠️ Major issue reported/);
     expect(text).toContain('Resolved by Adele Vance at 11 Feb 2026, 10:00 UTC: Fixed in 2.1');
     expect(text).toContain('Reopened.');
     expect(formValues(content)).toEqual({});
-    expect(findAction(content, 'blocker.reopen')?.data).toEqual({
-      rolloutId: rollout.id,
-      stageId: 'enterprise/w2',
-      personKey,
-    });
+    expect(findAction(content, 'blocker.reopen')?.data).toEqual({ rolloutId: rollout.id, ref });
     expect(json(content)).toContain('"associatedInputs":"none"');
     expect(findAction(content, 'blocker.resolve')).toBeNull();
   });
@@ -496,7 +525,7 @@ describe('the issue card', () => {
         rollout,
         stageLabel: LABEL,
         entry: anEntry(),
-        personKey,
+        ref,
         notice: 'Resolving an issue needs a note: what fixed it?',
       }),
     );

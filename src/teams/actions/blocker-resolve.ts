@@ -8,24 +8,59 @@ import { feedbackIssueData } from '../views/feedback-view';
 
 const target = {
   rolloutId: z.string().min(1).max(100),
+  /** The answer the card is about, sealed (see `feedbackIssueData`). */
+  ref: z.string().min(1).max(2000),
+};
+
+/** What a sealed issue reference holds once opened. */
+const issueRef = z.strictObject({
   stageId: z.string().min(1).max(140),
   personKey: z.string().regex(/^[0-9a-f]{32}$/, 'not an answer key'),
+});
+
+export const UNREADABLE_REF =
+  'This card no longer names an answer I can find (it was altered, or made before the bot’s secret changed). Use the latest notice card for this issue, or `feedback summary` to see what is open.';
+
+export const NOT_UPDATED_IN_CHANNEL =
+  'Saved. The card in the channel could not be updated; it will show the change when reopened.';
+
+/** The stage and answer key a card's sealed reference names; null when it does not open or parse. */
+const openRef = (ctx: ActionContext, ref: string): z.infer<typeof issueRef> | null => {
+  const text = ctx.deps.sealer.open(ref);
+  if (text === null) return null;
+  try {
+    const parsed = issueRef.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 };
 
 /**
  * Resolve or reopen a reported issue from its notice card. The card is updated in place for
- * everyone in the coordination conversation, and returned to the admin who clicked.
+ * everyone in the coordination conversation, and returned to the admin who clicked. The change
+ * is saved before the in-place update: when that update fails, the admin still gets the new card.
  */
 const changeIssue = async (
   ctx: ActionContext,
-  data: { rolloutId: string; stageId: string; personKey: string; note: string },
+  data: { rolloutId: string; ref: string; note: string },
   resolved: boolean,
 ): Promise<ActionResult> => {
   const { turn, deps } = ctx;
-  const outcome = await resolveIssue(deps, { tenantId: turn.tenantId, by: turn.from, resolved, ...data });
+  const opened = openRef(ctx, data.ref);
+  if (!opened) return { message: UNREADABLE_REF };
+  const outcome = await resolveIssue(deps, {
+    tenantId: turn.tenantId,
+    by: turn.from,
+    resolved,
+    rolloutId: data.rolloutId,
+    stageId: opened.stageId,
+    personKey: opened.personKey,
+    note: data.note,
+  });
   if (outcome.kind === 'forbidden' || outcome.kind === 'not-found') return { message: outcome.message };
-  const found = findStage(outcome.rollout, data.stageId);
-  const label = found ? stageLabel(outcome.rollout, found) : data.stageId;
+  const found = findStage(outcome.rollout, opened.stageId);
+  const label = found ? stageLabel(outcome.rollout, found) : opened.stageId;
   const card = (notice: string) =>
     renderCard(
       'feedback-issue',
@@ -33,12 +68,17 @@ const changeIssue = async (
         rollout: outcome.rollout,
         stageLabel: label,
         entry: outcome.entry,
-        personKey: data.personKey,
+        ref: data.ref,
         notice,
       }),
     );
   if (outcome.kind === 'done' && turn.clickedMessageId) {
-    await turn.update(turn.clickedMessageId, { card: card('') });
+    try {
+      await turn.update(turn.clickedMessageId, { card: card('') });
+    } catch {
+      // Saved already: the admin's own card shows the change, and says the channel's did not.
+      return { card: card(NOT_UPDATED_IN_CHANNEL) };
+    }
   }
   return { card: card(outcome.kind === 'done' ? '' : outcome.message) };
 };

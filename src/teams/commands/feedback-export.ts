@@ -4,10 +4,15 @@ import { renderCard } from '../render-card';
 import { withAdminRollout } from '../replies';
 import { feedbackExportData } from '../views/feedback-view';
 
+export const EXPORT_SENT_PRIVATELY = 'I sent you the download link in our personal chat.';
+export const EXPORT_NOT_DELIVERED =
+  'I could not message you privately, and the download link is for you alone: add Rollout Coordinator as a personal app, then type `feedback export` in your chat with me.';
+
 /**
  * `feedback export [rollout]` (admins): a signed, expiring, single-use link to a CSV of every
- * answer (anonymous ones without name or id). A link, not a file consent card: those only work in
- * personal chat.
+ * answer (anonymous ones without name or id), sent to the admin alone: in a channel or group
+ * chat anyone could open it first. A link, not a file consent card: those only work in personal
+ * chat.
  */
 export const feedbackExport: CommandHandler = {
   name: 'feedback export',
@@ -21,6 +26,8 @@ export const feedbackExport: CommandHandler = {
     const { turn, deps } = ctx;
     const count = sumTallies((await deps.feedback.tallies(turn.tenantId, rollout.id)).values()).responses;
     const link = deps.exportLinks.issue(turn.tenantId, rollout.id);
-    await turn.send({ card: renderCard('feedback-export', feedbackExportData({ rollout, count, ...link })) });
+    const reply = { card: renderCard('feedback-export', feedbackExportData({ rollout, count, ...link })) };
+    if (!(await turn.sendPrivately(reply))) return void (await turn.send({ text: EXPORT_NOT_DELIVERED }));
+    if (turn.conversation.type !== 'personal') await turn.send({ text: EXPORT_SENT_PRIVATELY });
   },
 };

@@ -1,9 +1,21 @@
 import { feedbackSummary } from '../../app/feedback-queries';
-import { isAdmin } from '../../domain/roles';
+import type { Rollout } from '../../domain/rollout';
+import { isAdmin, type AccessPolicy } from '../../domain/roles';
 import type { CommandHandler } from '../handler';
 import { renderCard } from '../render-card';
 import { NO_ROLLOUT, withRollout } from '../replies';
+import type { Turn } from '../turn';
 import { feedbackSummaryData } from '../views/feedback-view';
+
+/**
+ * Names were shared with the rollout team (its admins), so they are shown to an admin only
+ * where no one else reads along: in personal chat, or in the rollout's coordination
+ * conversation (the team's own). Anywhere else (another channel, a group chat) every comment is
+ * unnamed, admin or not.
+ */
+export const showsNames = (turn: Turn, access: AccessPolicy, rollout: Rollout): boolean =>
+  isAdmin(turn.from, access, rollout) &&
+  (turn.conversation.type === 'personal' || rollout.coordination.conversationId === turn.conversation.id);
 
 /** `feedback summary [rollout]`: counts per phase and wave, charts, the latest comments. */
 export const feedbackSummaryCommand: CommandHandler = {
@@ -18,9 +30,9 @@ export const feedbackSummaryCommand: CommandHandler = {
     if (!rolloutId) return;
     const summary = await feedbackSummary(ctx.deps, ctx.turn.tenantId, rolloutId);
     if (!summary) return void (await ctx.turn.send({ text: NO_ROLLOUT }));
-    // Names were shared with the rollout team (its admins); others read every comment unnamed.
-    const team = isAdmin(ctx.turn.from, ctx.deps.access, summary.rollout);
-    const comments = team ? summary.comments : summary.comments.map((c) => ({ ...c, name: null }));
+    const comments = showsNames(ctx.turn, ctx.deps.access, summary.rollout)
+      ? summary.comments
+      : summary.comments.map((c) => ({ ...c, name: null }));
     await ctx.turn.send({
       card: renderCard(
         'feedback-summary',

@@ -175,6 +175,23 @@ export const barRows = (rows: readonly (readonly [label: string, count: number])
   }));
 };
 
+/**
+ * A stage's distributions on one line: every rating, then the platforms and categories answers
+ * came from (only those with answers), e.g. "Ratings 1·0 2·1 3·4 4·3 5·2 — Windows 5, macOS 2 —
+ * Sign-in 3, Performance 1".
+ */
+export const distributionLine = (tally: FeedbackTally): string => {
+  const count = (n: number): string => n.toLocaleString('en-US');
+  const ratings = `Ratings ${RATINGS.map((r) => `${r}·${count(tally.ratings[r])}`).join(' ')}`;
+  const platforms = PLATFORMS.filter((p) => tally.platforms[p] > 0).map(
+    (p) => `${PLATFORM_LABELS[p]} ${count(tally.platforms[p])}`,
+  );
+  const categories = CATEGORIES.filter((c) => tally.categories[c] > 0).map(
+    (c) => `${CATEGORY_LABELS[c]} ${count(tally.categories[c])}`,
+  );
+  return [ratings, platforms.join(', '), categories.join(', ')].filter(Boolean).join(' — ');
+};
+
 const stageFigures = (stage: SummaryStageInput): FeedbackSummaryStage => {
   const f = figuresOf(stage.tally, stage.audience);
   const partly = f.installPartly ? ` (${fmt(f.installPartly)}% partly)` : '';
@@ -190,6 +207,7 @@ const stageFigures = (stage: SummaryStageInput): FeedbackSummaryStage => {
     openBlockers: String(f.openBlockers),
     openMajors: String(f.openMajors),
     hasOpenIssues: f.openBlockers > 0 || f.openMajors > 0,
+    distribution: distributionLine(stage.tally),
   };
 };
 
@@ -268,13 +286,16 @@ const ISSUE_TITLES: Readonly<Record<Severity, string>> = {
 
 /**
  * The coordination conversation's card for a reported blocker or major issue. The reporter's
- * name only when they chose to share it; their id never.
+ * name only when they chose to share it; their id never, nor any key that is the same on every
+ * card about them: the buttons carry `ref`, the answer's stage and key sealed by the caller
+ * (`RefSealer`, different on every card).
  */
 export const feedbackIssueData = (input: {
   rollout: Rollout;
   stageLabel: string;
   entry: FeedbackEntry;
-  personKey: string;
+  /** `sealer.seal(JSON.stringify({ stageId, personKey }))`. */
+  ref: string;
   notice: string;
 }): FeedbackIssueCardData => {
   const { rollout, entry } = input;
@@ -282,8 +303,7 @@ export const feedbackIssueData = (input: {
   const tz = rollout.timeZone;
   return {
     rolloutId: rollout.id,
-    stageId: entry.stageId,
-    personKey: input.personKey,
+    ref: input.ref,
     title: ISSUE_TITLES[answer.severity],
     rolloutName: rollout.name,
     stageLabel: input.stageLabel,
