@@ -4,10 +4,18 @@ import { startServer } from '../src/server';
 import { AzureEntityTable, createTableClient } from '../src/storage/azure-table';
 import { tableName } from '../src/storage/entity-table';
 import { TableFeedbackRepository } from '../src/storage/feedback-repository';
+import { MemoryTable } from '../src/storage/memory-table';
 import { tableProbe } from '../src/storage/table-probe';
 import { startBareServer, type BaselineLogic } from './bare-server';
 import { mirrorSubmit, singleUpsert } from './baseline-logic';
-import { BENCH_TENANT, benchDeps, createPilotRollout, openTables, PILOT } from './feedback-setup';
+import {
+  BENCH_TENANT,
+  benchDeps,
+  createPilotRollout,
+  NO_MESSENGER,
+  openTables,
+  PILOT,
+} from './feedback-setup';
 import { measureCpu, type CpuShare } from './cpu';
 import { checkInvokeCard, runLoad, type LoadResult } from './http-load';
 import { feedbackInvoke } from './invoke-activity';
@@ -113,9 +121,9 @@ const runProduct = async (
   const server = await startServer({
     config: loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', TABLE_PREFIX: prefix }),
     logger: pino({ level: 'silent' }),
-    tables: { rollouts, feedback },
+    tables: { rollouts, feedback, signoffs: new MemoryTable() },
     probe: tableProbe(rollouts),
-    messenger: { notify: async () => void notices++ },
+    messenger: { ...NO_MESSENGER, notify: async () => void notices++ },
   });
   let timed: Timed;
   try {

@@ -1,11 +1,14 @@
 import { advancePhase } from '../src/app/advance-phase';
 import { createRollout } from '../src/app/create-rollout';
-import type { Deps } from '../src/app/ports';
+import type { Deps, Messenger } from '../src/app/ports';
+import { AesRefSealer } from '../src/app/sealed-ref';
 import type { FeedbackAnswer, Rating } from '../src/domain/feedback';
 import { AzureEntityTable, createTableClient } from '../src/storage/azure-table';
 import { tableName } from '../src/storage/entity-table';
 import { TableFeedbackRepository } from '../src/storage/feedback-repository';
+import { MemoryTable } from '../src/storage/memory-table';
 import { TableRolloutRepository } from '../src/storage/rollout-repository';
+import { TableSignoffRepository } from '../src/storage/signoff-repository';
 
 /** What the feedback benchmarks share: one tenant, one admin, answers for the pilot phase. */
 export const BENCH_TENANT = '72f988bf-0000-4000-8000-000000000001';
@@ -43,10 +46,26 @@ export const dropTables = async (endpoint: string, tables: BenchTables): Promise
   );
 };
 
+/** A messenger for benchmarks that send nothing (none of their paths posts or notifies). */
+export const NO_MESSENGER: Messenger = {
+  notify: async () => undefined,
+  postSignoff: async () => {
+    throw new Error('the benchmarks post no readiness requests');
+  },
+  updateSignoff: async () => undefined,
+};
+
 /** Use-case dependencies as src/server.ts builds them (anonymous mode: everyone is an admin). */
 export const benchDeps = (tables: Pick<BenchTables, 'rollouts' | 'feedback'>): Deps => ({
   rollouts: new TableRolloutRepository(tables.rollouts),
   feedback: new TableFeedbackRepository(tables.feedback),
+  // Readiness sign-off plays no part in these benchmarks.
+  signoffs: new TableSignoffRepository(new MemoryTable()),
+  messenger: NO_MESSENGER,
+  tallies: { schedule: () => undefined },
+  log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+  helpdesk: [],
+  sealer: new AesRefSealer('bench'),
   notices: { enqueue: () => undefined },
   exportLinks: { issue: () => ({ url: 'http://127.0.0.1:9/unused', expiresAt: new Date().toISOString() }) },
   clock: { now: () => new Date() },

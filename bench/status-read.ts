@@ -3,7 +3,7 @@ import { feedbackPersonKey } from '../src/app/feedback-keys';
 import { getStatus } from '../src/app/queries';
 import { submitFeedback } from '../src/app/submit-feedback';
 import { decideSubmit } from '../src/domain/feedback';
-import { feedbackBucket, COUNT_SHARDS, FEEDBACK_BUCKETS } from '../src/storage/feedback-repository';
+import { COUNT_SHARDS, FEEDBACK_BUCKETS, feedbackBucket, shardFor } from '../src/storage/feedback-repository';
 import {
   BENCH_TENANT,
   benchAnswer,
@@ -71,8 +71,8 @@ const fillWithUseCase = (deps: Deps, rolloutId: string, series: number, count: n
 const lanesOf = (rolloutId: string, series: number, count: number): number[][] => {
   const lanes: number[][] = Array.from({ length: FEEDBACK_BUCKETS * COUNT_SHARDS }, () => []);
   for (let n = 0; n < count; n++) {
-    const bucket = feedbackBucket(feedbackPersonKey(rolloutId, benchPerson(series, n).id)) ?? 0;
-    lanes[bucket * COUNT_SHARDS + (n % COUNT_SHARDS)]?.push(n);
+    const key = feedbackPersonKey(rolloutId, benchPerson(series, n).id);
+    lanes[(feedbackBucket(key) ?? 0) * COUNT_SHARDS + shardFor(key, 0)]?.push(n);
   }
   return lanes;
 };
@@ -87,12 +87,12 @@ const saveOne = async (deps: Deps, rolloutId: string, series: number, n: number)
   };
   const decision = decideSubmit(null, input, deps.clock.now());
   if (decision.kind !== 'store') throw new Error(`fill: answer ${n} was ${decision.kind}`);
-  // `attempt` picks the count shard: n % 4, the lane's shard.
+  // Attempt 0 writes the person's first shard: the lane's shard.
   await deps.feedback.save(BENCH_TENANT, {
     entry: decision.entry,
     ifMatch: null,
     delta: decision.delta,
-    attempt: n % COUNT_SHARDS,
+    attempt: 0,
     notice: null,
   });
 };

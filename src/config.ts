@@ -4,6 +4,18 @@ import { isTimeZone } from './domain/time';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const empty = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+/** A comma-separated list of Entra object ids (GUIDs); empty when unset. */
+const guidList = z.preprocess(
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [],
+  z.array(z.string().regex(GUID, 'must be a comma-separated list of Entra object ids (GUIDs)')),
+);
+
 const optionalText = z.preprocess(empty, z.string().trim().optional());
 /** Whether a URL carries `user:password@` (false when it is no URL: the URL check reports that). */
 const hasUserInfo = (url: string): boolean => {
@@ -59,16 +71,8 @@ const schema = z.object({
     empty,
     z.url({ error: 'must be a URL such as https://<account>.table.core.windows.net' }).optional(),
   ),
-  ROLLOUT_ADMINS: z.preprocess(
-    (v) =>
-      typeof v === 'string'
-        ? v
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean)
-        : [],
-    z.array(z.string().regex(GUID, 'must be a comma-separated list of Entra object ids (GUIDs)')),
-  ),
+  ROLLOUT_ADMINS: guidList,
+  ROLLOUT_HELPDESK: guidList,
   NODE_ENV: z.preprocess(
     empty,
     z

@@ -46,7 +46,7 @@ const main = async (): Promise<void> => {
     server = await startServer({
       config,
       logger,
-      tables: { rollouts: storage.rollouts, feedback: storage.feedback },
+      tables: { rollouts: storage.rollouts, feedback: storage.feedback, signoffs: storage.signoffs },
       probe: storage.probe,
     });
   } catch (err) {

@@ -1,20 +1,24 @@
 import type { AddressInfo } from 'node:net';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
+import type { TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import restify, { type Request, type Response } from 'restify';
 import { z } from 'zod';
 import { NoticeDispatcher } from './app/notice-dispatcher';
+import { AesRefSealer } from './app/sealed-ref';
+import { TallyUpdater } from './app/signoff-tally';
 import type { Clock, Deps, HealthProbe, Messenger } from './app/ports';
 import { exportLinkSecret, isAnonymous, type Config } from './config';
-import { serveFeedbackExport } from './export/export-endpoint';
+import { serveExportPage, serveFeedbackExport } from './export/export-endpoint';
 import { EXPORT_PATH, SignedExportLinks } from './export/export-links';
 import { InFlight } from './in-flight';
 import type { EntityTable } from './storage/entity-table';
 import { TableFeedbackRepository } from './storage/feedback-repository';
 import { TableRolloutRepository } from './storage/rollout-repository';
+import { TableSignoffRepository } from './storage/signoff-repository';
 import { TableTokenLedger } from './storage/token-ledger';
 import { ACTIONS } from './teams/actions';
 import { createBotLogic, type AfterReply } from './teams/bot';
+import { createAdapter } from './teams/adapter';
 import { TeamsMessenger } from './teams/messenger';
 import { COMMANDS } from './teams/commands';
 import { Router } from './teams/router';
@@ -22,7 +26,7 @@ import { Router } from './teams/router';
 export interface ServerOptions {
   config: Config;
   logger: Logger;
-  tables: { rollouts: EntityTable; feedback: EntityTable };
+  tables: { rollouts: EntityTable; feedback: EntityTable; signoffs: EntityTable };
   probe: HealthProbe;
   clock?: Clock;
   /** Waits between notice delivery attempts (tests pass one that does not sleep). */
@@ -37,6 +41,10 @@ export interface BotServer {
   inFlight: InFlight;
   /** Sends notices after the people who caused them were answered; `idle()` waits for the queue. */
   notices: NoticeDispatcher;
+  /** Updates posted readiness cards; `idle()` waits for pending updates. */
+  tallies: TallyUpdater;
+  /** Resolves when every turn, the work after its reply, notices and tally updates are done (tests). */
+  settled(): Promise<void>;
   /** Stops accepting, lets turns in progress finish (up to `graceMs`), then closes. */
   close(graceMs?: number): Promise<void>;
 }
@@ -77,26 +85,24 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
   const clock = options.clock ?? systemClock;
   const rollouts = new TableRolloutRepository(options.tables.rollouts);
   const feedback = new TableFeedbackRepository(options.tables.feedback);
+  const signoffs = new TableSignoffRepository(options.tables.signoffs);
   const appId = config.MicrosoftAppId ?? '';
-  const adapter = new CloudAdapter(
-    new ConfigurationBotFrameworkAuthentication({
-      MicrosoftAppId: appId,
-      MicrosoftAppPassword: config.MicrosoftAppPassword ?? '',
-      MicrosoftAppType: config.MicrosoftAppType,
-      MicrosoftAppTenantId: config.MicrosoftAppTenantId ?? '',
-    }),
-  );
-  const notices = new NoticeDispatcher({
-    rollouts,
-    feedback,
-    messenger: options.messenger ?? new TeamsMessenger(adapter, appId),
-    log: logger,
-    wait: options.wait ?? sleep,
-  });
+  const adapter = createAdapter(config);
+  const messenger = options.messenger ?? new TeamsMessenger(adapter, appId);
   const secret = exportLinkSecret(config);
   if (secret.generated) {
     logger.warn('EXPORT_LINK_SECRET is not set: export links are signed with a per-process secret');
   }
+  const sealer = new AesRefSealer(secret.secret);
+  const notices = new NoticeDispatcher({
+    rollouts,
+    feedback,
+    signoffs,
+    messenger,
+    sealer,
+    log: logger,
+    wait: options.wait ?? sleep,
+  });
   let publicBaseUrl = config.PUBLIC_BASE_URL;
   const exportLinks = new SignedExportLinks({
     secret: secret.secret,
@@ -104,11 +110,18 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     clock,
     baseUrl: () => publicBaseUrl,
   });
+  const tallies = new TallyUpdater({ rollouts, signoffs, feedback, messenger, clock }, logger);
   const deps: Deps = {
     rollouts,
     feedback,
+    signoffs,
+    messenger,
+    tallies,
+    log: logger,
+    helpdesk: config.ROLLOUT_HELPDESK.map((id) => id.toLowerCase()),
     notices,
     exportLinks,
+    sealer,
     clock,
     access: {
       admins: new Set(config.ROLLOUT_ADMINS.map((id) => id.toLowerCase())),
@@ -156,14 +169,31 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     }
     const after: AfterReply = [];
     await inFlight.track(() => adapter.process(req, res, (context) => logic(context, after)));
-    for (const task of after) task();
+    for (const task of after) {
+      const running = Promise.resolve()
+        .then(task)
+        .catch((err: unknown) => logger.error({ err }, 'work after the reply failed'));
+      void inFlight.track(() => running);
+    }
   });
 
   const ledger = new TableTokenLedger(options.tables.feedback);
-  // The token travels in the query: path parameters are capped at 100 characters by the router.
+  // GET shows a page (link scanners only GET: they never use a link up); its form POSTs the token,
+  // and the POST downloads. The link's token travels in the query: path parameters are capped at
+  // 100 characters by the router. The form's body is parsed by bodyParser (urlencoded → req.body).
   server.get(EXPORT_PATH, async (req: Request, res: Response) => {
     const token = new URL(req.url ?? '', 'http://localhost').searchParams.get('token') ?? '';
-    await inFlight.track(() => serveFeedbackExport({ deps, links: exportLinks, ledger, logger }, token, res));
+    serveExportPage(exportLinks, token, res);
+  });
+  server.post(EXPORT_PATH, async (req: Request, res: Response) => {
+    const token: unknown = (req.body as { token?: unknown } | undefined)?.token;
+    await inFlight.track(() =>
+      serveFeedbackExport(
+        { deps, links: exportLinks, ledger, logger },
+        typeof token === 'string' ? token : '',
+        res,
+      ),
+    );
   });
 
   server.get('/healthz', async (_req: Request, res: Response) => {
@@ -191,12 +221,25 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     port,
     inFlight,
     notices,
+    tallies,
+    settled: async () => {
+      await inFlight.drain(60_000);
+      await notices.idle();
+      await tallies.idle();
+    },
     close: async (graceMs = config.SHUTDOWN_GRACE_MS) => {
       closing = true;
       const closed = new Promise<void>((resolve) => server.server.close(() => resolve()));
       server.server.closeIdleConnections();
       const drained = await inFlight.drain(graceMs);
       if (!drained) logger.warn({ inFlight: inFlight.size }, 'shutdown grace period over; closing anyway');
+      // Card updates and notices under way may finish within the grace period; notices not sent
+      // stay in the outbox for the next start.
+      const sent = await withTimeout(Promise.all([tallies.idle(), notices.idle()]), graceMs).then(
+        () => true,
+        () => false,
+      );
+      if (!sent) logger.warn('card updates or notices still under way at shutdown');
       server.server.closeAllConnections();
       await closed;
     },

@@ -2,6 +2,7 @@ import { positionLabel, samePosition } from '../domain/rollout';
 import { advance } from '../domain/transitions';
 import { mutateRollout, type MutationRequest, type Outcome } from './mutate';
 import type { Deps, RolloutDeps } from './ports';
+import { currentReadiness } from './signoff-view';
 
 export interface AdvancePhaseInput extends MutationRequest {
   force: { reason: string } | null;
@@ -30,11 +31,17 @@ const advancedSinceSent = (
  * not advance a second time.
  */
 export const advancePhase = async (
-  deps: RolloutDeps & Pick<Deps, 'feedback'>,
+  deps: RolloutDeps & Pick<Deps, 'feedback' | 'signoffs'>,
   input: AdvancePhaseInput,
 ): Promise<Outcome> => {
-  // Feedback counts move independently of the rollout (their own partitions): read once, before.
-  const measured = await deps.feedback.tallies(input.tenantId, input.rolloutId);
+  // Feedback counts and readiness answers move independently of the rollout (their own
+  // partitions): read once, before; the readiness request is the one for the position first seen.
+  const [measured, first] = await Promise.all([
+    deps.feedback.tallies(input.tenantId, input.rolloutId),
+    deps.rollouts.get(input.tenantId, input.rolloutId),
+  ]);
+  const state = first ? await currentReadiness(deps, input.tenantId, first.value) : null;
+  const readiness = state ? { request: state.request.value, answers: state.answers } : null;
   return mutateRollout(deps, input, (current, seen, now) => {
     const last = current.history[current.history.length - 1];
     if (!samePosition(current.position, seen.position) || advancedSinceSent(last?.at, input.sentAt, now)) {
@@ -48,7 +55,7 @@ export const advancePhase = async (
       kind: 'decide',
       decision: advance(
         current,
-        { by: input.by, measured, ...(input.force ? { force: input.force } : {}) },
+        { by: input.by, measured, readiness, ...(input.force ? { force: input.force } : {}) },
         now,
       ),
       describe: (next) => {

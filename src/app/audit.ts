@@ -23,6 +23,12 @@ const summarise = (event: DomainEvent): string => {
       return `Changed the plan (${event.section}), now revision ${event.revision}`;
     case 'issue-resolved':
     case 'issue-reopened':
+    case 'signoff-requested':
+    case 'signoff-answered':
+    case 'signoff-superseded':
+    case 'signoff-extended':
+    case 'helpdesk-bound':
+    case 'helpdesk-unbound':
       return event.summary;
     case 'criterion-marked':
       return `${event.met ? 'Marked met' : 'Marked not met'}: “${event.goal}”${event.note ? ` (${event.note})` : ''}`;

@@ -1,12 +1,26 @@
 import { stageLabel } from '../domain/feedback-access';
 import { findStage } from '../domain/feedback-goals';
 import { DeliveryError } from './errors';
-import type { FeedbackRepository, Log, Messenger, Notice, NoticeSink, RolloutRepository } from './ports';
+import type { Rollout } from '../domain/rollout';
+import type {
+  FeedbackRepository,
+  Log,
+  Messenger,
+  Notice,
+  NoticeContent,
+  NoticeSink,
+  RefSealer,
+  RolloutRepository,
+  SignoffRepository,
+} from './ports';
 
 export interface DispatcherOptions {
   rollouts: RolloutRepository;
   feedback: FeedbackRepository;
+  signoffs: SignoffRepository;
   messenger: Messenger;
+  /** Seals the reference an issue card carries to name its answer (a fresh one per card). */
+  sealer: RefSealer;
   log: Log;
   /** Waits between attempts (injected so tests do not sleep). */
   wait: (ms: number) => Promise<void>;
@@ -54,7 +68,10 @@ export class NoticeDispatcher implements NoticeSink {
 
   /** Queues what a previous run left in the outbox; returns how many. */
   async recover(): Promise<number> {
-    const pending = await this.options.feedback.pendingNotices(RECOVERY_BATCH);
+    const pending = [
+      ...(await this.options.feedback.pendingNotices(RECOVERY_BATCH)),
+      ...(await this.options.signoffs.pendingNotices(RECOVERY_BATCH)),
+    ];
     for (const notice of pending) this.enqueue(notice);
     return pending.length;
   }
@@ -76,31 +93,53 @@ export class NoticeDispatcher implements NoticeSink {
     }
   }
 
+  /** Removes a notice from the outbox it was written to. */
+  private clear(notice: Notice): Promise<void> {
+    return notice.kind === 'feedback-issue'
+      ? this.options.feedback.clearNotice(notice)
+      : this.options.signoffs.clearNotice(notice);
+  }
+
+  /** What the notice says, read now; null when what it is about was deleted meanwhile. */
+  private async content(notice: Notice, rollout: Rollout): Promise<NoticeContent | null> {
+    if (notice.kind === 'feedback-issue') {
+      const { feedback } = this.options;
+      const entry = (await feedback.get(notice.tenantId, notice.rolloutId, notice.stageId, notice.personKey))
+        ?.value;
+      const found = findStage(rollout, notice.stageId);
+      if (!entry || !found) return null;
+      return {
+        kind: notice.kind,
+        rollout,
+        entry,
+        // The card names the answer only sealed: no key that links one person's answers across stages.
+        ref: this.options.sealer.seal(
+          JSON.stringify({ stageId: notice.stageId, personKey: notice.personKey }),
+        ),
+        stageLabel: stageLabel(rollout, found),
+      };
+    }
+    const state = await this.options.signoffs.get(notice.tenantId, notice.rolloutId, notice.requestId);
+    const answer = state?.answers.find((a) => a.person.id === notice.personId);
+    return state && answer ? { kind: notice.kind, rollout, request: state.request.value, answer } : null;
+  }
+
   private async deliver(notice: Notice): Promise<void> {
-    const { rollouts, feedback, messenger, log } = this.options;
+    const { rollouts, messenger, log } = this.options;
     const rollout = (await rollouts.get(notice.tenantId, notice.rolloutId))?.value;
-    const entry = (await feedback.get(notice.tenantId, notice.rolloutId, notice.stageId, notice.personKey))
-      ?.value;
-    const found = rollout ? findStage(rollout, notice.stageId) : null;
-    if (!rollout || !entry || !found) {
+    const content = rollout ? await this.content(notice, rollout) : null;
+    if (!rollout || !content) {
       log.warn(
         { noticeId: notice.id, rolloutId: notice.rolloutId },
         'notice about something deleted; dropped',
       );
-      return feedback.clearNotice(notice);
+      return this.clear(notice);
     }
-    const content = {
-      kind: notice.kind,
-      rollout,
-      entry,
-      personKey: notice.personKey,
-      stageLabel: stageLabel(rollout, found),
-    };
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       try {
         await messenger.notify(notice.tenantId, rollout.coordination, content);
         log.info({ noticeId: notice.id, rolloutId: rollout.id }, 'notice sent');
-        return feedback.clearNotice(notice);
+        return this.clear(notice);
       } catch (err) {
         if (!(err instanceof DeliveryError)) throw err;
         if (err.permanent) {
@@ -113,7 +152,7 @@ export class NoticeDispatcher implements NoticeSink {
             },
             'notice cannot be delivered to the coordination conversation (bot removed or blocked); dropped',
           );
-          return feedback.clearNotice(notice);
+          return this.clear(notice);
         }
         const delay = retryDelay(attempt, err.retryAfterMs);
         log.warn(

@@ -1,6 +1,7 @@
 import type { DomainEvent } from '../domain/events';
 import type { FeedbackEntry, FeedbackTally, Rating } from '../domain/feedback';
 import type { Coordination, Rollout, RolloutStatus } from '../domain/rollout';
+import type { SignoffAnswer, SignoffRequest } from '../domain/signoff';
 import type { AccessPolicy, Person } from '../domain/roles';
 
 export interface Clock {
@@ -94,7 +95,7 @@ export interface RecentComment {
  * the change that caused it (an outbox), and deleted once sent: a crash or a failed send never
  * loses it. The card is rendered from the current state when it is sent.
  */
-export interface Notice {
+export interface FeedbackNotice {
   id: string;
   tenantId: string;
   kind: 'feedback-issue';
@@ -103,6 +104,27 @@ export interface Notice {
   /** `feedbackPersonKey` of the person whose answer it is (never their id). */
   personKey: string;
   createdAt: string;
+}
+
+/** A help-desk member answered Not ready: the coordination conversation hears at once. */
+export interface SignoffNotice {
+  id: string;
+  tenantId: string;
+  kind: 'signoff-not-ready';
+  rolloutId: string;
+  requestId: string;
+  personId: string;
+  createdAt: string;
+}
+
+export type Notice = FeedbackNotice | SignoffNotice;
+
+/** Where notices of one kind wait until sent (each store keeps its own, beside the change). */
+export interface Outbox<N extends Notice> {
+  /** Notices not yet sent (after a crash), at most `limit`. */
+  pendingNotices(limit: number): Promise<N[]>;
+  /** Deletes a sent notice (no error when it is already gone). */
+  clearNotice(notice: N): Promise<void>;
 }
 
 /** One write of a person's answer: the row and its stage's counts move together, ETag-guarded. */
@@ -114,7 +136,7 @@ export interface FeedbackCommit {
   delta: FeedbackTally;
   /** The attempt number, to spread retries of hot writers over several count shards. */
   attempt: number;
-  notice: Notice | null;
+  notice: FeedbackNotice | null;
 }
 
 /**
@@ -123,7 +145,7 @@ export interface FeedbackCommit {
  * ETag no longer matches, the row already exists, or a count shard changed meanwhile: the caller
  * reloads and decides again. Reads of the counts never scan the answers.
  */
-export interface FeedbackRepository {
+export interface FeedbackRepository extends Outbox<FeedbackNotice> {
   /** `personKey` is `feedbackPersonKey(rolloutId, personId)`: cards name a row without naming the person. */
   get(
     tenantId: string,
@@ -138,10 +160,61 @@ export interface FeedbackRepository {
   recentComments(tenantId: string, rolloutId: string, limit: number): Promise<RecentComment[]>;
   /** Every answer of the rollout (for the export), at most `limit`. */
   entries(tenantId: string, rolloutId: string, limit: number): Promise<FeedbackEntry[]>;
-  /** Notices not yet sent (after a crash), at most `limit`. */
-  pendingNotices(limit: number): Promise<Notice[]>;
-  /** Deletes a sent notice (no error when it is already gone). */
-  clearNotice(notice: Notice): Promise<void>;
+}
+
+/** A readiness request with every standing answer. */
+export interface SignoffState {
+  request: Stored<SignoffRequest>;
+  answers: SignoffAnswer[];
+}
+
+/** One member's answer: the answer row, its audit line and (Not ready) the notice, in one transaction. */
+export interface SignoffAnswerCommit {
+  request: SignoffRequest;
+  answer: SignoffAnswer;
+  /** The ETag of the member's answer row the change was decided on; null creates it. */
+  ifMatch: string | null;
+  audit: AuditEntry;
+  notice: SignoffNotice | null;
+}
+
+/** Where an open request is, for sweeps across tenants (`pendingSignoffs`). */
+export interface SignoffRef {
+  tenantId: string;
+  rolloutId: string;
+  requestId: string;
+}
+
+/**
+ * Readiness requests, each in its own partition with its answers, their audit and its outbox, so
+ * answers never serialise on the rollout (nor on each other: one row per member). Writes throw
+ * `ConcurrencyError` on an ETag mismatch or an existing row.
+ */
+export interface SignoffRepository extends Outbox<SignoffNotice> {
+  /** Creates the request and its entry in the index of open requests. */
+  create(request: SignoffRequest): Promise<Stored<SignoffRequest>>;
+  /** The request and every standing answer (one bounded partition read). */
+  get(tenantId: string, rolloutId: string, requestId: string): Promise<SignoffState | null>;
+  getAnswer(
+    tenantId: string,
+    rolloutId: string,
+    requestId: string,
+    personId: string,
+  ): Promise<Stored<SignoffAnswer> | null>;
+  answer(tenantId: string, commit: SignoffAnswerCommit): Promise<void>;
+  /** Replaces the request (supersede, extend, posted message), ETag-guarded, with an audit line; a request no longer open leaves the index. */
+  update(request: SignoffRequest, ifMatch: string, audit: AuditEntry | null): Promise<Stored<SignoffRequest>>;
+  /** The request's audit, newest first. */
+  audit(tenantId: string, rolloutId: string, requestId: string, limit: number): Promise<AuditEntry[]>;
+  /** Open requests across tenants (from the index), at most `limit`. */
+  openRequests(limit: number): Promise<SignoffRef[]>;
+}
+
+/** Seals references that cards carry but must not reveal (e.g. which answer an issue card is about). */
+export interface RefSealer {
+  seal(text: string): string;
+  /** The text sealed, or null when the string was not sealed with this key or was altered. */
+  open(sealed: string): string | null;
 }
 
 /** Single-use tokens (export links): the first `use` of an id wins, every later one is refused. */
@@ -151,18 +224,32 @@ export interface TokenLedger {
 }
 
 /** What a notice says, read from the current state when it is sent. */
-export interface NoticeContent {
-  kind: 'feedback-issue';
+export type NoticeContent =
+  | { kind: 'feedback-issue'; rollout: Rollout; entry: FeedbackEntry; ref: string; stageLabel: string }
+  | { kind: 'signoff-not-ready'; rollout: Rollout; request: SignoffRequest; answer: SignoffAnswer };
+
+/** What a readiness card shows, for everyone (the live tally) or for one member (`viewer`). */
+export interface SignoffView {
   rollout: Rollout;
-  entry: FeedbackEntry;
-  personKey: string;
-  stageLabel: string;
+  request: SignoffRequest;
+  answers: SignoffAnswer[];
+  /** What the help desk should know from feedback so far. */
+  feedback: {
+    openBlockers: number;
+    openMajors: number;
+    topCategories: { category: string; count: number }[];
+  };
+  now: string;
 }
 
 /** Proactive messages to a rollout's coordination conversation (the Bot Connector). */
 export interface Messenger {
   /** Throws `DeliveryError` when the message could not be delivered. */
   notify(tenantId: string, to: Coordination, content: NoticeContent): Promise<void>;
+  /** Posts a readiness request card; returns the new message's id. Throws `DeliveryError`. */
+  postSignoff(tenantId: string, to: Coordination, view: SignoffView): Promise<string>;
+  /** Replaces a posted readiness card for everyone (the tally, or "superseded"). Throws `DeliveryError`. */
+  updateSignoff(tenantId: string, to: Coordination, messageId: string, view: SignoffView): Promise<void>;
 }
 
 /** Hands a committed notice to whatever sends it (after the person has been answered). */
@@ -193,8 +280,17 @@ export type RolloutDeps = Pick<Deps, 'rollouts' | 'clock' | 'access' | 'settings
 export interface Deps {
   rollouts: RolloutRepository;
   feedback: FeedbackRepository;
+  signoffs: SignoffRepository;
+  messenger: Messenger;
+  /** Brings a posted readiness card's live tally up to date (after the person was answered). */
+  tallies: { schedule(ref: SignoffRef): void };
+  /** For work done after the person was answered, whose failures no one else would see. */
+  log: Log;
+  /** Help-desk members when the plan names none for a transition (ROLLOUT_HELPDESK). */
+  helpdesk: readonly string[];
   notices: NoticeSink;
   exportLinks: ExportLinks;
+  sealer: RefSealer;
   clock: Clock;
   access: AccessPolicy;
   settings: Settings;

@@ -4,6 +4,7 @@ import type { Rollout } from '../domain/rollout';
 import { isAdmin, type Person } from '../domain/roles';
 import { auditDenied, forbiddenMessage } from './mutate';
 import type { AuditEntry, Deps, RolloutSummary } from './ports';
+import { currentReadiness } from './signoff-view';
 
 export interface RolloutStatusView {
   rollout: Rollout;
@@ -15,7 +16,7 @@ export const RECENT_AUDIT = 5;
 
 /** The rollout, its exit criteria measured (feedback counts read from their shards), its latest audit. */
 export const getStatus = async (
-  deps: Pick<Deps, 'rollouts' | 'feedback'>,
+  deps: Pick<Deps, 'rollouts' | 'feedback' | 'signoffs'>,
   tenantId: string,
   rolloutId: string,
 ): Promise<RolloutStatusView | null> => {
@@ -25,7 +26,9 @@ export const getStatus = async (
     deps.feedback.tallies(tenantId, rolloutId),
   ]);
   if (!stored) return null;
-  return { rollout: stored.value, criteria: evaluateExitCriteria(stored.value, measured), recent };
+  const state = await currentReadiness(deps, tenantId, stored.value);
+  const readiness = state ? { request: state.request.value, answers: state.answers } : null;
+  return { rollout: stored.value, criteria: evaluateExitCriteria(stored.value, measured, readiness), recent };
 };
 
 export type ListResult = { kind: 'ok'; rollouts: RolloutSummary[] } | { kind: 'forbidden'; message: string };

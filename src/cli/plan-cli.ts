@@ -4,6 +4,9 @@ import { parseArgs } from 'node:util';
 import { changePlan } from '../app/change-plan';
 import type { Outcome } from '../app/mutate';
 import type { RolloutDeps } from '../app/ports';
+import { renewChangedSignoffs } from '../app/signoff-requests';
+import { TallyUpdater } from '../app/signoff-tally';
+import type { Rollout } from '../domain/rollout';
 import { ConfigError, isAnonymous, loadConfig, type Config } from '../config';
 import {
   formatPlanErrors,
@@ -16,8 +19,12 @@ import { planJsonSchemaText } from '../plan/plan-json-schema';
 import type { TableTarget } from '../storage/azure-table';
 import { errorInfo } from '../storage/azure-table-errors';
 import { findRunningAzurite } from '../storage/azurite-state';
-import { rolloutsTable, tableTargetFor } from '../storage/open-storage';
+import { feedbackTable, rolloutsTable, signoffsTable, tableTargetFor } from '../storage/open-storage';
+import { TableFeedbackRepository } from '../storage/feedback-repository';
 import { TableRolloutRepository } from '../storage/rollout-repository';
+import { TableSignoffRepository } from '../storage/signoff-repository';
+import { createAdapter } from '../teams/adapter';
+import { TeamsMessenger } from '../teams/messenger';
 
 /** Where the command line writes: standard output and standard error (text as given). */
 export interface CliIo {
@@ -153,6 +160,50 @@ const report = (io: CliIo, outcome: Outcome, as: string): number => {
   }
 };
 
+/**
+ * A plan change may move the time frame or target groups of a stage the help desk is signing off:
+ * its request is superseded and a new one posted, through the Bot Connector, as the bot would.
+ */
+const renewSignoffs = async (
+  config: Config,
+  target: TableTarget,
+  rollout: Rollout,
+  as: string,
+  io: CliIo,
+): Promise<void> => {
+  if (Object.keys(rollout.signoffs ?? {}).length === 0) return;
+  const log = {
+    info: () => undefined,
+    warn: (details: object, message: string) =>
+      io.err(`${message}: ${messageOf((details as { err?: unknown }).err)}\n`),
+    error: (details: object, message: string) =>
+      io.err(`${message}: ${messageOf((details as { err?: unknown }).err)}\n`),
+  };
+  const base = {
+    rollouts: new TableRolloutRepository(rolloutsTable(config, target)),
+    feedback: new TableFeedbackRepository(feedbackTable(config, target)),
+    signoffs: new TableSignoffRepository(signoffsTable(config, target)),
+    messenger: new TeamsMessenger(createAdapter(config), config.MicrosoftAppId ?? ''),
+    clock: { now: () => new Date() },
+  };
+  const tallies = new TallyUpdater(base, log);
+  const deps = {
+    ...base,
+    tallies,
+    access: { admins: new Set([as.toLowerCase()]), everyoneIsAdmin: false },
+    helpdesk: config.ROLLOUT_HELPDESK.map((id) => id.toLowerCase()),
+    settings: { defaultTimeZone: config.DEFAULT_TIMEZONE },
+  };
+  try {
+    for (const line of await renewChangedSignoffs(deps, rollout, { id: as, name: CLI_PERSON_NAME })) {
+      io.out(`${line}\n`);
+    }
+    await tallies.idle();
+  } catch (err) {
+    io.err(`The plan is saved, but its readiness requests were not renewed: ${messageOf(err)}\n`);
+  }
+};
+
 interface ApplyArgs {
   path: string;
   rolloutId: string;
@@ -200,7 +251,9 @@ const apply = async (args: ApplyArgs, env: CliEnv, io: CliIo): Promise<number> =
       section: CLI_SECTION,
       edit: () => parsed.spec,
     });
-    return report(io, outcome, args.as);
+    const code = report(io, outcome, args.as);
+    if (outcome.kind === 'done') await renewSignoffs(config, target, outcome.rollout, args.as, io);
+    return code;
   } catch (err) {
     const info = errorInfo(err);
     if (info.statusCode === 404 && info.code === 'TableNotFound') {

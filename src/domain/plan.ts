@@ -1,6 +1,7 @@
 import { accept, refuse, type Decision } from './decision';
 import { feedbackPlanOf, type FeedbackGoals, type FeedbackPlan } from './feedback-goals';
 import { PHASE_KEYS, type PhaseKey } from './phases';
+import { readinessPlanOf, type ReadinessPlan } from './signoff';
 import type {
   ChecklistItem,
   CommunicationPlan,
@@ -40,6 +41,11 @@ export interface StageSpec {
   criteria: CriterionPlan[];
   /** Whether the stage takes feedback, with its goals; null: it takes none. Always explicit here. */
   feedback: FeedbackPlan | null;
+  /**
+   * Whether entering the stage needs the help desk's readiness sign-off, and how; null: it does
+   * not. Always explicit here. A phase with waves is entered at its first wave: that wave's applies.
+   */
+  readiness: ReadinessPlan | null;
 }
 
 export interface PhaseSpec extends StageSpec {
@@ -86,8 +92,47 @@ const stageFeedback = (stage: Stage, stageId: string): FeedbackPlan | null =>
 export const defaultFeedbackFor = (stageId: string): FeedbackPlan | null =>
   stageFeedback({ feedback: undefined } as Stage, stageId);
 
-/** A wave's plan; `phase` names its stage (`<phase>/<wave id>`), a wave's default is the same in every phase. */
-export const waveSpecOf = (wave: Wave, phase: PhaseKey | '' = ''): WaveSpec => ({
+/** A copy of a readiness plan (null: no sign-off), its keys in their fixed order. */
+export const copyReadinessPlan = (plan: ReadinessPlan | null): ReadinessPlan | null =>
+  plan && {
+    policy: plan.policy.kind === 'quorum' ? { kind: 'quorum', n: plan.policy.n } : { kind: plan.policy.kind },
+    allowNotReady: plan.allowNotReady,
+    members: [...plan.members],
+    deadline: plan.deadline,
+  };
+
+/** A stage's readiness as the plan has it: explicit, the default filled in for a stage without one. */
+const stageReadiness = (rollout: Rollout, stageId: string): ReadinessPlan | null =>
+  copyReadinessPlan(readinessPlanOf(rollout, stageId));
+
+/**
+ * The readiness a stage gets when its plan does not say (`readinessPlanOf`'s default), by where it
+ * is: the phase `phase` with `waves` waves (`wave` null), or its wave at index `wave`. Entering the
+ * pilot and the enterprise rollout (their first wave when they have waves) and each enterprise
+ * wave needs the help desk's sign-off by default.
+ */
+export const defaultReadinessFor = (
+  phase: PhaseKey,
+  waves: number,
+  wave: number | null = null,
+): ReadinessPlan | null => {
+  // Only where the stage is matters to the default: a rollout of one phase with bare waves.
+  const ids = Array.from({ length: waves }, (_, i) => `w${i}`);
+  const shape = { phases: [{ key: phase, waves: ids.map((id) => ({ id })) }] } as unknown as Rollout;
+  return stageReadiness(shape, wave === null ? phase : `${phase}/w${wave}`);
+};
+
+/** Where a wave is: its readiness default depends on its phase and its place in it. */
+export interface WaveContext {
+  rollout: Rollout;
+  phase: PhaseKey;
+}
+
+/**
+ * A wave's plan. `at` names the rollout and phase it is in, for its readiness default; without it
+ * (a wave not in a rollout yet) a wave without readiness gets none.
+ */
+export const waveSpecOf = (wave: Wave, at: WaveContext | null = null): WaveSpec => ({
   id: wave.id,
   name: wave.name,
   kind: wave.kind,
@@ -98,7 +143,11 @@ export const waveSpecOf = (wave: Wave, phase: PhaseKey | '' = ''): WaveSpec => (
   targetGroups: [...wave.targetGroups],
   checklist: itemSpecs(wave.checklist),
   criteria: criterionPlans(wave.criteria),
-  feedback: stageFeedback(wave, `${phase}/${wave.id}`),
+  // A wave's feedback default is the same in every phase.
+  feedback: stageFeedback(wave, `${at?.phase ?? ''}/${wave.id}`),
+  readiness: at
+    ? stageReadiness(at.rollout, `${at.phase}/${wave.id}`)
+    : copyReadinessPlan(wave.readiness ?? null),
   willingness: wave.willingness,
   users: wave.users,
   devices: wave.devices,
@@ -108,14 +157,16 @@ export const waveSpecOf = (wave: Wave, phase: PhaseKey | '' = ''): WaveSpec => (
   businessRisk: wave.businessRisk,
 });
 
-export const phaseSpecOf = (phase: Phase): PhaseSpec => ({
+/** A phase's plan; `rollout` is the rollout it is in (its readiness default depends on it). */
+export const phaseSpecOf = (phase: Phase, rollout: Rollout): PhaseSpec => ({
   timeFrame: { ...phase.timeFrame },
   targetGroups: [...phase.targetGroups],
   checklist: itemSpecs(phase.checklist),
   criteria: criterionPlans(phase.criteria),
   feedback: stageFeedback(phase, phase.key),
+  readiness: stageReadiness(rollout, phase.key),
   communication: { ...phase.communication },
-  waves: phase.waves.map((w) => waveSpecOf(w, phase.key)),
+  waves: phase.waves.map((w) => waveSpecOf(w, { rollout, phase: phase.key })),
 });
 
 /** The rollout's plan as data (what `plan export` writes). */
@@ -124,7 +175,7 @@ export const planOf = (rollout: Rollout): PlanSpec => ({
   timeZone: rollout.timeZone,
   app: { ...rollout.app, platforms: [...rollout.app.platforms] },
   businessPurpose: rollout.businessPurpose,
-  phases: Object.fromEntries(rollout.phases.map((p) => [p.key, phaseSpecOf(p)])) as Record<
+  phases: Object.fromEntries(rollout.phases.map((p) => [p.key, phaseSpecOf(p, rollout)])) as Record<
     PhaseKey,
     PhaseSpec
   >,
@@ -155,6 +206,7 @@ const mergeWave = (old: Wave | undefined, spec: WaveSpec): Wave => ({
   checklist: mergeChecklist(old?.checklist ?? [], spec.checklist),
   criteria: mergeCriteria(old?.criteria ?? [], spec.criteria),
   feedback: copyFeedbackPlan(spec.feedback),
+  readiness: copyReadinessPlan(spec.readiness),
 });
 
 export interface PlanChange {
@@ -216,7 +268,7 @@ export const applyPlan = (
           `${was?.name ?? 'A reached wave'} has been reached: it cannot be removed or moved.`,
         );
       }
-      if (w < reached && !same(waveSpecOf(was, key), planned)) {
+      if (w < reached && !same(waveSpecOf(was, { rollout, phase: key }), planned)) {
         return refuse('phase-passed', `${was.name} has passed; its plan can no longer change.`);
       }
     }
@@ -242,6 +294,7 @@ export const applyPlan = (
       checklist: mergeChecklist(phase.checklist, next.checklist),
       criteria: mergeCriteria(phase.criteria, next.criteria),
       feedback: copyFeedbackPlan(next.feedback),
+      readiness: copyReadinessPlan(next.readiness),
       communication: { ...next.communication },
       waves,
     };

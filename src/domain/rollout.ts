@@ -3,6 +3,7 @@ import type { PositionRef } from './events';
 import type { PhaseKey } from './phases';
 import type { FeedbackPlan } from './feedback-goals';
 import type { Person } from './roles';
+import type { ReadinessPlan } from './signoff';
 import { templatePhases } from './templates';
 
 export type RolloutStatus = 'active' | 'paused' | 'completed';
@@ -67,6 +68,11 @@ export interface Stage {
    * Absent in rollouts stored before feedback existed: the default applies (`feedbackPlanOf`).
    */
   feedback?: FeedbackPlan | null;
+  /**
+   * Whether entering this stage needs the help desk's readiness sign-off (an exit criterion of
+   * the stage before it); null: it does not. Absent: the default applies (`readinessPlanOf`).
+   */
+  readiness?: ReadinessPlan | null;
 }
 
 /** The source guide's discussion points for choosing and ordering target groups. */
@@ -96,8 +102,6 @@ export interface Phase extends Stage {
   /** Waves (stages) run one after another inside the phase; empty means the phase is one step. */
   waves: Wave[];
   communication: CommunicationPlan;
-  /** Help-desk readiness sign-off for entering the next phase (filled by the sign-off feature). */
-  signoff: null;
 }
 
 export interface Position {
@@ -142,6 +146,10 @@ export interface Rollout {
   history: Transition[];
   /** When the rollout entered its current phase (or wave). */
   enteredAt: string;
+  /** Where the help desk answers readiness requests (`rollout bind helpdesk`); absent: not bound. */
+  helpdesk?: Coordination | null;
+  /** The latest readiness request per stage to be entered (stage id → request id). */
+  signoffs?: Record<string, string>;
 }
 
 export const MAX_NAME_LENGTH = 80;

@@ -1,5 +1,6 @@
 import { defaultFeedbackPlan } from './feedback-goals';
 import { PHASE_KEYS, PHASE_TITLES, type PhaseKey } from './phases';
+import { defaultReadinessPlan } from './signoff';
 import type {
   ChecklistItem,
   CommunicationPlan,
@@ -118,7 +119,10 @@ export interface NewWave {
   groupId?: string | null;
 }
 
-/** A wave with defaults for everything the plan has not said yet (it takes feedback, default goals). */
+/**
+ * A wave with defaults for everything the plan has not said yet (it takes feedback, default goals).
+ * Its readiness sign-off is left out: its default depends on its phase and place (`readinessPlanOf`).
+ */
 export const newWave = (fields: NewWave): Wave => ({
   id: fields.id,
   name: fields.name,
@@ -141,31 +145,48 @@ export const newWave = (fields: NewWave): Wave => ({
   businessRisk: null,
 });
 
-/** The enrollment pilot widens in stages: IT users first, then more IT users, then others. */
+/**
+ * The enrollment pilot widens in stages: IT users first, then more IT users, then others. Entering
+ * the pilot is entering its first stage: that one needs the help desk's sign-off, the others not.
+ */
 const enrollmentPilotStages = (): Wave[] => [
-  { ...newWave({ id: 'it-users', name: 'IT users', kind: 'it' }), willingness: 'high', businessRisk: 'low' },
+  {
+    ...newWave({ id: 'it-users', name: 'IT users', kind: 'it' }),
+    willingness: 'high',
+    businessRisk: 'low',
+    readiness: defaultReadinessPlan(),
+  },
   {
     ...newWave({ id: 'more-it-users', name: 'More IT users', kind: 'it' }),
     willingness: 'high',
     businessRisk: 'low',
+    readiness: null,
   },
-  { ...newWave({ id: 'other-groups', name: 'Other groups (no executives or VIPs)', kind: 'custom' }) },
+  {
+    ...newWave({ id: 'other-groups', name: 'Other groups (no executives or VIPs)', kind: 'custom' }),
+    readiness: null,
+  },
 ];
 
 /**
  * The phases a new rollout starts with: checklists from its template, no dates yet; the pilot
- * takes feedback with the default goals, the other phases none.
+ * takes feedback with the default goals, the other phases none. Entering the pilot and the
+ * enterprise rollout needs the help desk's sign-off (a phase with waves: its first wave's).
  */
 export const templatePhases = (template: TemplateName): Phase[] =>
-  PHASE_KEYS.map((key) => ({
-    key,
-    title: (template === 'enrollment' ? ENROLLMENT_TITLES[key] : undefined) ?? PHASE_TITLES[key],
-    timeFrame: { start: null, end: null },
-    targetGroups: [],
-    criteria: [{ id: 'checklist', kind: 'checklist-complete' }],
-    checklist: seedChecklist(CHECKLISTS[template][key]),
-    feedback: key === 'pilot' ? defaultFeedbackPlan() : null,
-    waves: template === 'enrollment' && key === 'pilot' ? enrollmentPilotStages() : [],
-    communication: emptyCommunication(),
-    signoff: null,
-  }));
+  PHASE_KEYS.map((key) => {
+    const waves = template === 'enrollment' && key === 'pilot' ? enrollmentPilotStages() : [];
+    return {
+      key,
+      title: (template === 'enrollment' ? ENROLLMENT_TITLES[key] : undefined) ?? PHASE_TITLES[key],
+      timeFrame: { start: null, end: null },
+      targetGroups: [],
+      criteria: [{ id: 'checklist', kind: 'checklist-complete' }],
+      checklist: seedChecklist(CHECKLISTS[template][key]),
+      feedback: key === 'pilot' ? defaultFeedbackPlan() : null,
+      readiness:
+        (key === 'pilot' || key === 'enterprise') && waves.length === 0 ? defaultReadinessPlan() : null,
+      waves,
+      communication: emptyCommunication(),
+    };
+  });

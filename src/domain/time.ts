@@ -39,3 +39,43 @@ export const compareLocal = (a: string, b: string): number => {
   const norm = (v: string) => (v.length === 10 ? `${v}T00:00` : v);
   return norm(a) < norm(b) ? -1 : norm(a) > norm(b) ? 1 : 0;
 };
+
+/** The UTC offset of a time zone at an instant, in minutes (east positive). */
+const offsetMinutes = (timeZone: string, at: Date): number => {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  );
+  const asUtc = Date.UTC(
+    Number(parts.year),
+    Number(parts.month) - 1,
+    Number(parts.day),
+    Number(parts.hour),
+    Number(parts.minute),
+    Number(parts.second),
+  );
+  return Math.round((asUtc - at.getTime()) / 60_000);
+};
+
+/**
+ * The instant a local `YYYY-MM-DDTHH:mm` (or a date: its start) in `timeZone` names. In a
+ * daylight-saving gap the later offset is used; in an overlap, the earlier instant.
+ */
+export const localToInstant = (local: string, timeZone: string): Date => {
+  const [date = '', time = '00:00'] = local.split('T');
+  const [y, mo, d] = date.split('-').map(Number);
+  const [h, mi] = time.split(':').map(Number);
+  const naive = Date.UTC(y ?? 2000, (mo ?? 1) - 1, d ?? 1, h ?? 0, mi ?? 0);
+  const first = naive - offsetMinutes(timeZone, new Date(naive)) * 60_000;
+  return new Date(naive - offsetMinutes(timeZone, new Date(first)) * 60_000);
+};

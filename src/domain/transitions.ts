@@ -1,8 +1,9 @@
 import { evaluateExitCriteria } from './criteria';
 import { accept, refuse, type Decision } from './decision';
 import type { FeedbackMeasurements } from './feedback-goals';
-import { PHASE_KEYS } from './phases';
-import { currentPhase, phaseOf, positionLabel, positionRef, type Position, type Rollout } from './rollout';
+import type { ReadinessState } from './signoff';
+import { nextPosition } from './positions';
+import { currentPhase, positionLabel, positionRef, type Rollout } from './rollout';
 import type { Person } from './roles';
 
 export const MAX_REASON_LENGTH = 500;
@@ -18,15 +19,7 @@ const guardActive = (rollout: Rollout): Decision<Rollout> | null => {
   return null;
 };
 
-/** The position after the current one, or null from the last phase. */
-export const nextPosition = (rollout: Rollout): Position | null => {
-  const { phase: key, wave } = rollout.position;
-  const phase = phaseOf(rollout, key);
-  if (wave !== null && wave < phase.waves.length - 1) return { phase: key, wave: wave + 1 };
-  const next = PHASE_KEYS[PHASE_KEYS.indexOf(key) + 1];
-  if (!next) return null;
-  return { phase: next, wave: phaseOf(rollout, next).waves.length > 0 ? 0 : null };
-};
+export { nextPosition } from './positions';
 
 export interface AdvanceOptions {
   by: Person;
@@ -34,6 +27,8 @@ export interface AdvanceOptions {
   force?: { reason: string };
   /** Feedback measured per stage, for the feedback goals among the exit criteria. */
   measured: FeedbackMeasurements;
+  /** The readiness request for the stage entered next, for the help-desk sign-off criterion. */
+  readiness: ReadinessState | null;
 }
 
 export const advance = (rollout: Rollout, options: AdvanceOptions, now: Date): Decision<Rollout> => {
@@ -53,7 +48,7 @@ export const advance = (rollout: Rollout, options: AdvanceOptions, now: Date): D
   if (reason && reason.length > MAX_REASON_LENGTH) {
     return refuse('reason-required', `A reason has at most ${MAX_REASON_LENGTH} characters.`);
   }
-  const unmet = evaluateExitCriteria(rollout, options.measured).filter((c) => !c.met);
+  const unmet = evaluateExitCriteria(rollout, options.measured, options.readiness).filter((c) => !c.met);
   if (unmet.length > 0 && !options.force) {
     return refuse(
       'gate-unmet',

@@ -11,6 +11,7 @@ import { boundsText, PLAN_LIMITS, type GoalBounds } from './plan-file-rules';
 const SLUG = /^[a-z0-9][a-z0-9-]{0,39}$/;
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?$/;
+const DEADLINE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}$/;
 const HTTPS_URL_OR_EMPTY = /^(https:\/\/\S+)?$/;
 
 /** A value as a message shows it: strings quoted (and cut at 40 characters), lists and mappings named. */
@@ -34,11 +35,20 @@ const UNKNOWN_KEY = 'unknown key';
  * Objects refuse unknown keys, naming the keys allowed. The message has the form
  * `unknown key "x"; allowed here: a, b` (plan-yaml reports one error per unknown key).
  */
-export const strict = <S extends z.ZodRawShape>(shape: S, what = 'a mapping of keys to values') =>
+export const strict = <S extends z.ZodRawShape>(
+  shape: S,
+  what = 'a mapping of keys to values',
+  /** Keys taken but not named (the plan model's own form of a setting, which files never need). */
+  unnamed: readonly (keyof S & string)[] = [],
+) =>
   z.strictObject(shape, {
     error: (issue) =>
       issue.code === 'unrecognized_keys'
-        ? `${UNKNOWN_KEY}${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; allowed here: ${Object.keys(shape).join(', ')}`
+        ? `${UNKNOWN_KEY}${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; allowed here: ${Object.keys(
+            shape,
+          )
+            .filter((k) => !unnamed.includes(k))
+            .join(', ')}`
         : typeError(what)(issue),
   });
 
@@ -85,6 +95,20 @@ export const localDateTime = z
       `must be a date YYYY-MM-DD or a date and time YYYY-MM-DDTHH:mm (got ${shown(issue.input)})`,
   })
   .refine(isLocalDateTime, {
+    error: (issue) => `must be a real date (years 2000–2100) and time of day (got ${shown(issue.input)})`,
+  });
+
+/** A deadline as a file may write it (`YYYY-MM-DD HH:mm`) in the plan model's form, `YYYY-MM-DDTHH:mm`. */
+export const deadlineOf = (value: string): string => value.replace(' ', 'T');
+
+/** A local date and time, a time of day required: `YYYY-MM-DD HH:mm` or `YYYY-MM-DDTHH:mm`. */
+export const localDeadline = z
+  .string({ error: typeError('a date and time YYYY-MM-DD HH:mm') })
+  .regex(DEADLINE, {
+    error: (issue) =>
+      `must be a date and time YYYY-MM-DD HH:mm (or YYYY-MM-DDTHH:mm) (got ${shown(issue.input)})`,
+  })
+  .refine((v) => isLocalDateTime(deadlineOf(v)), {
     error: (issue) => `must be a real date (years 2000–2100) and time of day (got ${shown(issue.input)})`,
   });
 

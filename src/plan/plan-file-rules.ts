@@ -1,5 +1,6 @@
 import type { FeedbackGoals } from '../domain/feedback-goals';
 import { ENROLLMENT_APPROACHES, LEVELS, MAX_NAME_LENGTH, PLATFORMS, WAVE_KINDS } from '../domain/rollout';
+import { MAX_MEMBERS, type SignoffPolicy } from '../domain/signoff';
 
 /** The plan file format (the `version` key); the only one so far. */
 export const PLAN_FILE_VERSION = 1;
@@ -18,6 +19,7 @@ export const PLAN_LIMITS = {
   waveName: 80,
   members: 500,
   count: 1_000_000,
+  signoffMembers: MAX_MEMBERS,
 } as const;
 
 /** The range of one feedback goal; `whole`: whole numbers only. */
@@ -50,6 +52,16 @@ export const boundsText = ({ min, max, whole }: GoalBounds): string =>
   `${whole ? 'a whole number' : 'a number'} from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`;
 
 const goalRule = (key: keyof FeedbackGoals): string => `null or ${boundsText(FEEDBACK_GOAL_BOUNDS[key])}`;
+
+/** The sign-off policies, as a plan file and the edit forms name them. */
+export const SIGNOFF_POLICIES = [
+  'everyone',
+  'quorum',
+  'first',
+] as const satisfies readonly SignoffPolicy['kind'][];
+
+/** How many Ready answers a quorum may ask for. */
+export const QUORUM_BOUNDS: GoalBounds = { min: 1, max: MAX_MEMBERS, whole: true };
 
 /** Every rule the file is checked against, as written in the README. */
 export const PLAN_FILE_RULES: readonly { field: string; rule: string }[] = [
@@ -109,5 +121,23 @@ export const PLAN_FILE_RULES: readonly { field: string; rule: string }[] = [
     rule: `${goalRule('minInstallSuccess')} (% saying it installed and worked)`,
   },
   { field: 'feedback.maxOpenBlockers', rule: goalRule('maxOpenBlockers') },
+  {
+    field: 'signoff',
+    rule: "false (no sign-off to enter the stage), true (everyone, no deadline) or a mapping; left out: the stage's default",
+  },
+  { field: 'signoff.policy', rule: `${SIGNOFF_POLICIES.join(', ')}; left out: everyone` },
+  {
+    field: 'signoff.quorum',
+    rule: `${boundsText(QUORUM_BOUNDS)}; required with policy quorum, refused with the others`,
+  },
+  { field: 'signoff.allowNotReady', rule: 'true or false, only with policy quorum; left out: false' },
+  {
+    field: 'signoff.members',
+    rule: `at most ${PLAN_LIMITS.signoffMembers} Entra object ids (GUIDs), no duplicates; left out or []: ROLLOUT_HELPDESK`,
+  },
+  {
+    field: 'signoff.deadline',
+    rule: "null, or a date and time YYYY-MM-DD HH:mm (or YYYY-MM-DDTHH:mm; years 2000–2100) in the plan's time zone",
+  },
   { field: '(anywhere)', rule: 'no unknown keys' },
 ];

@@ -1,6 +1,6 @@
 /**
  * The shape of a plan file as a zod schema: settings, and per phase its time frame, target groups,
- * checklist, criteria, feedback, communication and waves, with their defaults. It checks the file's
+ * checklist, criteria, feedback, help-desk sign-off, communication and waves, with their defaults. It checks the file's
  * rules (`PLAN_FILE_RULES`) and is the source of `schema/plan.schema.json`.
  */
 import { z } from 'zod';
@@ -14,6 +14,7 @@ import {
   bounded,
   count,
   guid,
+  localDeadline,
   httpsUrlOrEmpty,
   label,
   level,
@@ -27,7 +28,13 @@ import {
   text,
   typeError,
 } from './plan-file-fields';
-import { FEEDBACK_GOAL_BOUNDS, PLAN_FILE_VERSION, PLAN_LIMITS } from './plan-file-rules';
+import {
+  FEEDBACK_GOAL_BOUNDS,
+  PLAN_FILE_VERSION,
+  PLAN_LIMITS,
+  QUORUM_BOUNDS,
+  SIGNOFF_POLICIES,
+} from './plan-file-rules';
 
 const emptyTimeFrame = (): TimeFrame => ({ start: null, end: null });
 
@@ -154,6 +161,141 @@ const feedback = z
     'Whether the phase or wave takes pilot feedback: false (or null) for none, true for the default goals, or its goals. Left out: the pilot phase and every wave take feedback with the default goals, other phases none.',
   );
 
+const signoffMembers = z
+  .array(guid('an Entra object id (a GUID)'), { error: typeError('a list of Entra object ids') })
+  .max(PLAN_LIMITS.signoffMembers, `must have at most ${PLAN_LIMITS.signoffMembers} members`)
+  .superRefine(noDuplicates<string>('member', (id) => id.toLowerCase()));
+
+const quorum = bounded(QUORUM_BOUNDS);
+
+/** The sign-off settings' rules across keys: `quorum` and `allowNotReady` go with policy quorum. */
+const quorumRules = (value: unknown, ctx: z.RefinementCtx<unknown>): void => {
+  const settings = record(value);
+  const policy = settings?.policy ?? 'everyone';
+  if (!settings || !SIGNOFF_POLICIES.some((p) => p === policy)) return;
+  if (policy === 'quorum') {
+    if (settings.quorum === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'is required with policy quorum: how many Ready answers are needed',
+        path: ['quorum'],
+        input: undefined,
+      });
+    }
+    return;
+  }
+  for (const key of ['quorum', 'allowNotReady']) {
+    if (settings[key] === undefined) continue;
+    ctx.addIssue({
+      code: 'custom',
+      message: `only goes with policy quorum (the policy is ${String(policy)})`,
+      path: [key],
+      input: settings[key],
+    });
+  }
+};
+
+/** A stage's sign-off settings as a file writes them: each key left out gets its default. */
+const signoffSettings = strict({
+  policy: oneOf(SIGNOFF_POLICIES)
+    .default('everyone')
+    .describe(
+      'everyone: every member answers Ready; quorum: at least `quorum` answer Ready (and none Not ready, unless allowNotReady); first: the first answer decides.',
+    ),
+  quorum: quorum.optional().describe('How many Ready answers are needed; only with policy quorum.'),
+  allowNotReady: z
+    .boolean({ error: typeError('true or false') })
+    .optional()
+    .describe('Not ready answers are shown but do not block; only with policy quorum. Default false.'),
+  members: signoffMembers
+    .default(() => [])
+    .describe('Entra object ids of the help-desk members who answer; left out or empty: ROLLOUT_HELPDESK.'),
+  deadline: localDeadline
+    .nullable()
+    .default(null)
+    .describe(
+      "Answers are taken until then: YYYY-MM-DD HH:mm in the plan's time zone, or null (no deadline).",
+    ),
+})
+  .superRefine(quorumRules, { when: () => true })
+  .meta({
+    id: 'Signoff',
+    description: 'How the help desk signs off its readiness for the stage to be entered.',
+  });
+
+/**
+ * The plan model's own form of a stage's sign-off settings (`readiness`: `{ policy: { kind, n },
+ * allowNotReady, members, deadline }`): the edit forms check the plan they build with this schema.
+ * Files write `signoff`; it is left out of the JSON Schema and of the keys an error names.
+ */
+export const READINESS_MODEL_ID = 'ReadinessPlanModel';
+const readinessModel = strict({
+  policy: z.discriminatedUnion(
+    'kind',
+    [
+      strict({ kind: z.literal('everyone') }),
+      strict({ kind: z.literal('quorum'), n: quorum }),
+      strict({ kind: z.literal('first') }),
+    ],
+    {
+      error: (issue) =>
+        issue.code === 'invalid_union'
+          ? `must be one of ${SIGNOFF_POLICIES.join(', ')} (got ${shown(record(issue.input)?.kind ?? issue.input)})`
+          : typeError('a sign-off policy (kind, and n for quorum)')(issue),
+    },
+  ),
+  allowNotReady: z.boolean({ error: typeError('true or false') }),
+  members: signoffMembers,
+  deadline: localDeadline.nullable(),
+})
+  .superRefine((plan, ctx) => {
+    if (plan.allowNotReady && plan.policy.kind !== 'quorum') {
+      ctx.addIssue({
+        code: 'custom',
+        message: `only goes with policy quorum (the policy is ${plan.policy.kind})`,
+        path: ['allowNotReady'],
+        input: true,
+      });
+    }
+  })
+  .meta({ id: READINESS_MODEL_ID });
+
+/**
+ * `false` (or null): entering the stage needs no sign-off; `true`: it does, from everyone, with no
+ * deadline; a mapping: it does, as it says. Left out, the stage gets its default (`fromPlanFile`).
+ */
+const signoff = z
+  .union([z.boolean(), z.null(), signoffSettings], {
+    error: (issue) => {
+      if (issue.code !== 'invalid_union') return undefined;
+      // A mapping with a wrong value: name the key (plan-yaml reports it on the key's own line).
+      const mapping = record(issue.input);
+      const first = mapping ? signoffSettings.safeParse(mapping).error?.issues[0] : undefined;
+      if (first)
+        return first.path.length ? `${first.path.map(String).join('.')}: ${first.message}` : first.message;
+      return `must be false (no sign-off), true (everyone, no deadline) or a mapping of sign-off settings (got ${shown(issue.input)})`;
+    },
+  })
+  .optional()
+  .describe(
+    "Whether entering the phase or wave needs the help desk's readiness sign-off: false (or null) for none, true for everyone with no deadline, or its settings. Left out: entering the pilot and the enterprise rollout (their first wave when they have waves) and each enterprise wave needs it, other stages not. A phase with waves is entered at its first wave: that wave's applies.",
+  );
+
+/** The plan model's form (`readiness`), taken where the file's (`signoff`) is; never both. */
+const readiness = readinessModel.nullable().optional();
+
+const notBoth = (stage: unknown, ctx: z.RefinementCtx<unknown>): void => {
+  const s = record(stage);
+  if (s && s.signoff !== undefined && s.readiness !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: "give signoff or readiness (the plan model's form of it), not both",
+      path: ['readiness'],
+      input: s.readiness,
+    });
+  }
+};
+
 const communication = strict({
   whatIsDeployed: text(PLAN_LIMITS.longText).default(''),
   howAndWhen: text(PLAN_LIMITS.longText).default(''),
@@ -167,43 +309,59 @@ const communication = strict({
   })
   .default(emptyCommunication);
 
-const wave = strict({
-  id: slug('wave'),
-  name: label(PLAN_LIMITS.waveName),
-  kind: oneOf(WAVE_KINDS).default('custom'),
-  enrollment: oneOf(ENROLLMENT_APPROACHES).nullable().default(null),
-  groupId: guid('an Entra group id (a GUID)').nullable().default(null),
-  members: z
-    .array(guid('an Entra object id (a GUID)'), { error: typeError('a list of Entra object ids') })
-    .max(PLAN_LIMITS.members, `must have at most ${PLAN_LIMITS.members} members`)
-    .superRefine(noDuplicates<string>('member', (id) => id.toLowerCase()))
-    .default(() => []),
-  timeFrame,
-  targetGroups,
-  checklist: checklist.default(defaultWaveChecklist).describe('Leave out for the default wave checklist.'),
-  criteria,
-  feedback,
-  willingness: level,
-  users: count,
-  devices: count,
-  platforms,
-  requirements: text(PLAN_LIMITS.longText).default(''),
-  geography: text(PLAN_LIMITS.geography).default(''),
-  businessRisk: level,
-}).meta({ id: 'Wave', description: 'A wave (or stage) of a phase; it has its own checklist and gate.' });
+const wave = strict(
+  {
+    id: slug('wave'),
+    name: label(PLAN_LIMITS.waveName),
+    kind: oneOf(WAVE_KINDS).default('custom'),
+    enrollment: oneOf(ENROLLMENT_APPROACHES).nullable().default(null),
+    groupId: guid('an Entra group id (a GUID)').nullable().default(null),
+    members: z
+      .array(guid('an Entra object id (a GUID)'), { error: typeError('a list of Entra object ids') })
+      .max(PLAN_LIMITS.members, `must have at most ${PLAN_LIMITS.members} members`)
+      .superRefine(noDuplicates<string>('member', (id) => id.toLowerCase()))
+      .default(() => []),
+    timeFrame,
+    targetGroups,
+    checklist: checklist.default(defaultWaveChecklist).describe('Leave out for the default wave checklist.'),
+    criteria,
+    feedback,
+    signoff,
+    readiness,
+    willingness: level,
+    users: count,
+    devices: count,
+    platforms,
+    requirements: text(PLAN_LIMITS.longText).default(''),
+    geography: text(PLAN_LIMITS.geography).default(''),
+    businessRisk: level,
+  },
+  undefined,
+  ['readiness'],
+)
+  .superRefine(notBoth)
+  .meta({ id: 'Wave', description: 'A wave (or stage) of a phase; it has its own checklist and gate.' });
 
-const phase = strict({
-  timeFrame,
-  targetGroups,
-  checklist: checklist.default(() => []),
-  criteria,
-  feedback,
-  communication,
-  waves: z
-    .array(wave, { error: typeError('a list of waves') })
-    .max(PLAN_LIMITS.wavesPerPhase, `must have at most ${PLAN_LIMITS.wavesPerPhase} waves`)
-    .default(() => []),
-}).meta({ id: 'Phase' });
+const phase = strict(
+  {
+    timeFrame,
+    targetGroups,
+    checklist: checklist.default(() => []),
+    criteria,
+    feedback,
+    signoff,
+    readiness,
+    communication,
+    waves: z
+      .array(wave, { error: typeError('a list of waves') })
+      .max(PLAN_LIMITS.wavesPerPhase, `must have at most ${PLAN_LIMITS.wavesPerPhase} waves`)
+      .default(() => []),
+  },
+  undefined,
+  ['readiness'],
+)
+  .superRefine(notBoth)
+  .meta({ id: 'Phase' });
 
 const phases = strict({
   scope: phase,
@@ -275,11 +433,15 @@ export const planFileSchema = strict({
   .meta({
     title: 'Rollout Coordinator plan file',
     description:
-      'The editable plan of a rollout: settings, and per phase its time frame, target groups, checklist, exit criteria, feedback goals, communication plan and waves. Checklist ticks and goals marked met are not part of it.',
+      'The editable plan of a rollout: settings, and per phase its time frame, target groups, checklist, exit criteria, feedback goals, help-desk sign-off, communication plan and waves. Checklist ticks and goals marked met are not part of it.',
   });
 
 export type PlanFile = z.infer<typeof planFileSchema>;
 /** The `feedback` of a phase or wave in a file, as read (undefined: left out). */
 export type PlanFileFeedback = z.infer<typeof feedback>;
+/** The `signoff` of a phase or wave in a file, as read (undefined: left out). */
+export type PlanFileSignoff = z.infer<typeof signoff>;
+/** The plan model's form of it (`readiness`), as read (undefined: left out). */
+export type PlanFileReadiness = z.infer<typeof readiness>;
 /** What a file may contain: optional fields may be left out. */
 export type PlanFileInput = z.input<typeof planFileSchema>;

@@ -2,28 +2,61 @@
  * A plan FILE: the editable plan of a rollout (`PlanSpec`) plus a version, as written by
  * `plan export` and read by `plan import` and `npm run plan -- apply`. Optional fields may be
  * left out and get their defaults; `toPlanFile` writes every field so export → import is lossless
- * (a stage's `feedback` too: `false` or its goals, the file's form of the plan's feedback).
+ * (a stage's `feedback` too: `false` or its goals, the file's form of the plan's feedback; and its
+ * `signoff`: `false` or every setting, the file's form of the plan's `readiness`).
  * The same rules check the plan cards' edit forms. Its parts: `plan-file-rules.ts` (the limits and
  * the rules the README lists), `plan-file-fields.ts` (the kinds of value, with their messages) and
  * `plan-file-schema.ts` (the file's shape, `planFileSchema`); here, the file to and from a plan.
  */
 import { defaultFeedbackPlan, type FeedbackPlan } from '../domain/feedback-goals';
 import {
+  copyReadinessPlan,
   defaultFeedbackFor,
+  defaultReadinessFor,
   feedbackGoalsOf,
   planOf,
   type CriterionPlan,
   type PlanSpec,
+  type StageSpec,
   type WaveSpec,
 } from '../domain/plan';
 import { PHASE_KEYS, type PhaseKey } from '../domain/phases';
 import type { Rollout } from '../domain/rollout';
+import { defaultReadinessPlan, type ReadinessPlan } from '../domain/signoff';
+import { deadlineOf } from './plan-file-fields';
 import { PLAN_FILE_VERSION } from './plan-file-rules';
-import type { PlanFile, PlanFileFeedback } from './plan-file-schema';
+import type { PlanFile, PlanFileFeedback, PlanFileReadiness, PlanFileSignoff } from './plan-file-schema';
 
 /** A stage's feedback as a file writes it: `false`, or every goal (null: no such goal). */
 const fileFeedback = (plan: FeedbackPlan | null): PlanFileFeedback =>
   plan ? feedbackGoalsOf(plan.goals) : false;
+
+/**
+ * A stage's readiness sign-off as a file writes it: `false`, or every setting (`quorum` and
+ * `allowNotReady` with policy quorum only).
+ */
+const fileSignoff = (plan: ReadinessPlan | null): PlanFileSignoff => {
+  if (!plan) return false;
+  const { policy } = plan;
+  return {
+    policy: policy.kind,
+    ...(policy.kind === 'quorum' ? { quorum: policy.n, allowNotReady: plan.allowNotReady } : {}),
+    members: [...plan.members],
+    deadline: plan.deadline,
+  };
+};
+
+/** A stage as a file writes it: `feedback` and `signoff` (for `readiness`) in the file's forms, in place. */
+const fileStage = <S extends StageSpec>(
+  stage: S,
+): Omit<S, 'feedback' | 'readiness'> & { feedback: PlanFileFeedback; signoff: PlanFileSignoff } =>
+  Object.fromEntries(
+    Object.entries(stage).map(([key, value]) => {
+      if (key === 'feedback') return [key, fileFeedback(stage.feedback)];
+      if (key === 'readiness') return ['signoff', fileSignoff(stage.readiness)];
+      return [key, value];
+    }),
+  ) as Omit<S, 'feedback' | 'readiness'> & { feedback: PlanFileFeedback; signoff: PlanFileSignoff };
 
 /** A plan as a file: every field written, in a stable order (that of `planOf`). */
 export const planFileOf = (spec: PlanSpec): PlanFile => ({
@@ -32,8 +65,7 @@ export const planFileOf = (spec: PlanSpec): PlanFile => ({
   phases: Object.fromEntries(
     PHASE_KEYS.map((key) => {
       const p = spec.phases[key];
-      const waves = p.waves.map((w) => ({ ...w, feedback: fileFeedback(w.feedback) }));
-      return [key, { ...p, feedback: fileFeedback(p.feedback), waves }];
+      return [key, { ...fileStage(p), waves: p.waves.map(fileStage) }];
     }),
   ) as PlanFile['phases'],
 });
@@ -52,7 +84,41 @@ const feedbackFrom = (value: PlanFileFeedback, stageId: string): FeedbackPlan | 
   return { goals: feedbackGoalsOf('goals' in value ? value.goals : value) };
 };
 
-const waveSpecFrom = (key: PhaseKey, w: PlanFile['phases'][PhaseKey]['waves'][number]): WaveSpec => ({
+/**
+ * The readiness sign-off a file asks for: left out, the stage's default; `false` (or null) none;
+ * `true` everyone, no deadline; a mapping (already defaulted), as it says. Member ids are kept in
+ * lower case (Teams gives them so); a deadline in the plan's form, `YYYY-MM-DDTHH:mm`.
+ */
+const readinessFrom = (
+  stage: { signoff?: PlanFileSignoff; readiness?: PlanFileReadiness },
+  byDefault: () => ReadinessPlan | null,
+): ReadinessPlan | null => {
+  const { signoff, readiness } = stage;
+  if (readiness !== undefined) {
+    return readiness && normalised(copyReadinessPlan(readiness as ReadinessPlan));
+  }
+  if (signoff === undefined) return byDefault();
+  if (signoff === false || signoff === null) return null;
+  if (signoff === true) return defaultReadinessPlan();
+  return normalised({
+    policy:
+      signoff.policy === 'quorum' ? { kind: 'quorum', n: signoff.quorum ?? 1 } : { kind: signoff.policy },
+    allowNotReady: signoff.policy === 'quorum' && (signoff.allowNotReady ?? false),
+    members: signoff.members,
+    deadline: signoff.deadline,
+  });
+};
+
+const normalised = (plan: ReadinessPlan | null): ReadinessPlan | null =>
+  plan && {
+    ...plan,
+    members: plan.members.map((m) => m.toLowerCase()),
+    deadline: plan.deadline === null ? null : deadlineOf(plan.deadline),
+  };
+
+type FileWave = PlanFile['phases'][PhaseKey]['waves'][number];
+
+const waveSpecFrom = (key: PhaseKey, w: FileWave, index: number, waves: number): WaveSpec => ({
   id: w.id,
   name: w.name,
   kind: w.kind,
@@ -64,6 +130,7 @@ const waveSpecFrom = (key: PhaseKey, w: PlanFile['phases'][PhaseKey]['waves'][nu
   checklist: w.checklist.map(({ id, text }) => ({ id, text })),
   criteria: w.criteria.map(criterionFrom),
   feedback: feedbackFrom(w.feedback, `${key}/${w.id}`),
+  readiness: readinessFrom(w, () => defaultReadinessFor(key, waves, index)),
   willingness: w.willingness,
   users: w.users,
   devices: w.devices,
@@ -96,6 +163,7 @@ export const fromPlanFile = (file: PlanFile): PlanSpec => ({
           checklist: p.checklist.map(({ id, text }) => ({ id, text })),
           criteria: p.criteria.map(criterionFrom),
           feedback: feedbackFrom(p.feedback, key),
+          readiness: readinessFrom(p, () => defaultReadinessFor(key, p.waves.length)),
           communication: {
             whatIsDeployed: p.communication.whatIsDeployed,
             howAndWhen: p.communication.howAndWhen,
@@ -103,7 +171,7 @@ export const fromPlanFile = (file: PlanFile): PlanSpec => ({
             selfHelpUrl: p.communication.selfHelpUrl,
             helpDeskContact: p.communication.helpDeskContact,
           },
-          waves: p.waves.map((w) => waveSpecFrom(key, w)),
+          waves: p.waves.map((w, i) => waveSpecFrom(key, w, i, p.waves.length)),
         },
       ];
     }),

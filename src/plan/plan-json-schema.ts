@@ -1,22 +1,32 @@
 import { z } from 'zod';
-import { FEEDBACK_PLAN_MODEL_ID, planFileSchema } from './plan-file-schema';
+import { FEEDBACK_PLAN_MODEL_ID, planFileSchema, READINESS_MODEL_ID } from './plan-file-schema';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** The schema without the definition `id` and the alternatives (`anyOf` entries) that refer to it. */
-const withoutDefinition = (schema: Json, id: string): Json => {
-  const ref = `#/$defs/${id}`;
+/**
+ * The schema without the definitions `ids`, the alternatives (`anyOf` entries) that refer to them
+ * and the properties that hold only them (or null).
+ */
+const withoutDefinitions = (schema: Json, ids: readonly string[]): Json => {
+  const refs = new Set(ids.map((id) => `#/$defs/${id}`));
+  const isRef = (v: Json): boolean =>
+    !!v && typeof v === 'object' && !Array.isArray(v) && typeof v.$ref === 'string' && refs.has(v.$ref);
+  const onlyRefs = (v: Json): boolean => {
+    if (isRef(v)) return true;
+    if (!v || typeof v !== 'object' || Array.isArray(v) || !Array.isArray(v.anyOf)) return false;
+    return v.anyOf.some(isRef) && v.anyOf.every((a) => isRef(a) || (isObject(a) && a.type === 'null'));
+  };
   const strip = (node: Json): Json => {
     if (Array.isArray(node)) return node.map(strip);
     if (node === null || typeof node !== 'object') return node;
     const out: { [key: string]: Json } = {};
     for (const [key, value] of Object.entries(node)) {
-      if (key === '$defs' && value && typeof value === 'object' && !Array.isArray(value)) {
-        out[key] = strip(Object.fromEntries(Object.entries(value).filter(([name]) => name !== id)));
+      if (key === '$defs' && isObject(value)) {
+        out[key] = strip(Object.fromEntries(Object.entries(value).filter(([name]) => !ids.includes(name))));
+      } else if (key === 'properties' && isObject(value)) {
+        out[key] = strip(Object.fromEntries(Object.entries(value).filter(([, v]) => !onlyRefs(v))));
       } else if (key === 'anyOf' && Array.isArray(value)) {
-        out[key] = value
-          .filter((v) => !(v && typeof v === 'object' && !Array.isArray(v) && v.$ref === ref))
-          .map(strip);
+        out[key] = value.filter((v) => !isRef(v)).map(strip);
       } else {
         out[key] = strip(value);
       }
@@ -26,21 +36,24 @@ const withoutDefinition = (schema: Json, id: string): Json => {
   return strip(schema);
 };
 
+const isObject = (v: Json | undefined): v is { [key: string]: Json } =>
+  !!v && typeof v === 'object' && !Array.isArray(v);
+
 /**
  * The JSON Schema of a plan file, for editors (the YAML language server, VS Code): what a file may
  * contain, so `io: 'input'` (fields with defaults are optional). Rules zod checks in code (time
  * zones, real dates, unique ids, end after start) are not in it; `npm run plan -- validate` checks
- * those. Neither is the plan model's own form of a stage's feedback (`{ goals }`), which the edit
- * forms use and files never need. Committed as `schema/plan.schema.json`; a test keeps it in step.
+ * those. Neither is the plan model's own form of a stage's feedback (`{ goals }`) and readiness
+ * sign-off (`readiness`), which the edit forms use and files never need. Committed as `schema/plan.schema.json`; a test keeps it in step.
  */
 export const planJsonSchema = (): Record<string, unknown> =>
-  withoutDefinition(
+  withoutDefinitions(
     z.toJSONSchema(planFileSchema, {
       target: 'draft-2020-12',
       io: 'input',
       unrepresentable: 'any',
     }) as Json,
-    FEEDBACK_PLAN_MODEL_ID,
+    [FEEDBACK_PLAN_MODEL_ID, READINESS_MODEL_ID],
   ) as Record<string, unknown>;
 
 const PRINT_WIDTH = 110;

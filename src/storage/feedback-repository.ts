@@ -1,6 +1,6 @@
 import { TooLargeError } from '../app/errors';
 import { feedbackPersonKey } from '../app/feedback-keys';
-import type { FeedbackCommit, FeedbackRepository, Notice, RecentComment, Stored } from '../app/ports';
+import type { FeedbackCommit, FeedbackRepository, FeedbackNotice, RecentComment, Stored } from '../app/ports';
 import { addTallies, emptyTally, type FeedbackEntry, type FeedbackTally } from '../domain/feedback';
 import { errorInfo } from './azure-table-errors';
 import {
@@ -83,10 +83,10 @@ const recentItemOf = (entry: FeedbackEntry, personKey: string): RecentItem => ({
   who: personKey,
 });
 
-const parseNotice = (row: StoredEntity): Notice => ({
+const parseNotice = (row: StoredEntity): FeedbackNotice => ({
   id: str(row.id),
   tenantId: str(row.tenantId),
-  kind: str(row.kind) as Notice['kind'],
+  kind: str(row.kind) as FeedbackNotice['kind'],
   rolloutId: str(row.rolloutId),
   stageId: str(row.stageId),
   personKey: str(row.personKey),
@@ -219,13 +219,13 @@ export class TableFeedbackRepository implements FeedbackRepository {
       .slice(0, max);
   }
 
-  async pendingNotices(limit: number): Promise<Notice[]> {
+  async pendingNotices(limit: number): Promise<FeedbackNotice[]> {
     if (!this.table.findByRowKeyPrefix || limit <= 0) return [];
     const rows = await this.table.findByRowKeyPrefix(OUTBOX_PREFIX, { limit });
     return rows.filter((row) => row.partitionKey.startsWith('f|')).map(parseNotice);
   }
 
-  async clearNotice(notice: Notice): Promise<void> {
+  async clearNotice(notice: FeedbackNotice): Promise<void> {
     const bucket = feedbackBucket(notice.personKey);
     if (bucket === null) return; // no such row could have been written
     try {
@@ -323,7 +323,7 @@ export class TableFeedbackRepository implements FeedbackRepository {
     };
   }
 
-  private noticeEntity(pk: string, notice: Notice): TableEntity {
+  private noticeEntity(pk: string, notice: FeedbackNotice): TableEntity {
     return {
       partitionKey: pk,
       rowKey: outboxRow(notice.id),

@@ -15,6 +15,8 @@ export interface Storage {
   rollouts: EntityTable;
   /** Feedback answers, their count shards, the notice outbox and used export links. */
   feedback: EntityTable;
+  /** Readiness requests, their answers, audit and outbox. */
+  signoffs: EntityTable;
   /** Where the data lives, for the start-up log (no secrets). */
   description: string;
   probe: HealthProbe;
@@ -55,6 +57,10 @@ export const rolloutsTable = (config: Config, target: TableTarget): AzureEntityT
 export const feedbackTable = (config: Config, target: TableTarget): AzureEntityTable =>
   new AzureEntityTable(createTableClient(target, tableName(config.TABLE_PREFIX, 'Feedback')));
 
+/** The readiness sign-off table of a store, as the bot names it (not created here). */
+export const signoffsTable = (config: Config, target: TableTarget): AzureEntityTable =>
+  new AzureEntityTable(createTableClient(target, tableName(config.TABLE_PREFIX, 'Signoffs')));
+
 /**
  * Picks the store: a connection string wins; else an endpoint with DefaultAzureCredential
  * (managed identity); else Azurite started as a child process, persisting under DATA_DIR.
@@ -75,8 +81,9 @@ export const openStorage = async (config: Config, logger: Logger): Promise<Stora
   try {
     const rollouts = rolloutsTable(config, target);
     const feedback = feedbackTable(config, target);
-    await Promise.all([rollouts.ensure(), feedback.ensure()]);
-    return { rollouts, feedback, description, probe: tableProbe(rollouts), close: stopEmbedded };
+    const signoffs = signoffsTable(config, target);
+    await Promise.all([rollouts.ensure(), feedback.ensure(), signoffs.ensure()]);
+    return { rollouts, feedback, signoffs, description, probe: tableProbe(rollouts), close: stopEmbedded };
   } catch (err) {
     await stopEmbedded();
     throw err;

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { TooLargeError } from '../app/errors';
 import type { Rollout, RolloutStatus } from '../domain/rollout';
 import type {
@@ -9,6 +9,7 @@ import type {
   RolloutSummary,
   Stored,
 } from '../app/ports';
+import { auditActions, auditEntryOf } from './audit-rows';
 import {
   decodeKey,
   encodeKey,
@@ -42,12 +43,6 @@ const rolloutRow = (rolloutId: string): string => `r|${encodeKey(rolloutId)}`;
 const auditPrefix = (rolloutId: string | null): string =>
   `a|${rolloutId === null ? '-' : encodeKey(rolloutId)}|`;
 const markerRow = (key: string): string => `m|${createHash('sha256').update(key).digest('hex')}`;
-const MAX_MS = 9_999_999_999_999;
-const invertedTime = (iso: string): string => String(MAX_MS - Date.parse(iso)).padStart(13, '0');
-/** Orders writes of the same millisecond in this process (newest first, like the time). */
-const MAX_SEQ = 999_999_999;
-let sequence = 0;
-const invertedSequence = (): string => String(MAX_SEQ - (++sequence % MAX_SEQ)).padStart(9, '0');
 
 const splitDoc = (json: string): Record<string, string | number> => {
   const parts: Record<string, string | number> = {};
@@ -156,18 +151,7 @@ export class TableRolloutRepository implements RolloutRepository {
 
   async audit(tenantId: string, rolloutId: string | null, limit: number): Promise<AuditEntry[]> {
     const rows = await this.table.query(partition(tenantId), { rowKeyPrefix: auditPrefix(rolloutId), limit });
-    return rows.map((row) => ({
-      rolloutId: strOrNull(row.rolloutId),
-      type: str(row.type) as AuditEntry['type'],
-      by: { id: str(row.byId), name: str(row.byName) },
-      at: str(row.at),
-      summary: str(row.summary),
-      from: strOrNull(row.from),
-      to: strOrNull(row.to),
-      reason: strOrNull(row.reason),
-      before: strOrNull(row.before),
-      after: strOrNull(row.after),
-    }));
+    return rows.map(auditEntryOf);
   }
 
   async appendAudit(tenantId: string, entries: AuditEntry[]): Promise<void> {
@@ -176,28 +160,7 @@ export class TableRolloutRepository implements RolloutRepository {
   }
 
   private auditActions(pk: string, entries: AuditEntry[]): TableAction[] {
-    // Within a millisecond the sequence orders commits; a random salt keeps other instances'
-    // rows apart; within a commit the index keeps the events in order (newest first).
-    const seq = invertedSequence();
-    const salt = randomBytes(3).toString('hex');
-    return entries.map((entry, i) => ({
-      kind: 'create',
-      entity: withoutNulls({
-        partitionKey: pk,
-        rowKey: `${auditPrefix(entry.rolloutId)}${invertedTime(entry.at)}|${seq}|${String(99 - i).padStart(2, '0')}${salt}`,
-        rolloutId: entry.rolloutId,
-        type: entry.type,
-        byId: entry.by.id,
-        byName: entry.by.name,
-        at: entry.at,
-        summary: entry.summary.slice(0, 4000),
-        from: entry.from,
-        to: entry.to,
-        reason: entry.reason,
-        before: entry.before?.slice(0, MAX_STRING_PROPERTY_CHARS) ?? null,
-        after: entry.after?.slice(0, MAX_STRING_PROPERTY_CHARS) ?? null,
-      }),
-    }));
+    return auditActions(pk, entries, (entry) => auditPrefix(entry.rolloutId));
   }
 
   private markerEntity(pk: string, marker: ProcessedMarker): TableEntity {

@@ -15,7 +15,7 @@ export interface BotOptions {
 const CONNECTOR_AUDIENCE = 'https://api.botframework.com';
 
 /** Work to run once the activity has been answered (collected per request). */
-export type AfterReply = (() => void)[];
+export type AfterReply = (() => void | Promise<unknown>)[];
 
 const LOCAL_TENANT = 'local';
 

@@ -6,8 +6,10 @@ import type {
   FeedbackSummaryCardData,
   FeedbackThanksCardData,
 } from './card-data-feedback';
+import type { SignoffCardData } from './card-data-signoff';
 
 export type * from './card-data-feedback';
+export type * from './card-data-signoff';
 
 export interface StatusCardData {
   rolloutId: string;
@@ -89,6 +91,11 @@ export interface PlanWaveRow extends PlanRef {
   detail: string;
   /** The feedback goals, `≥10 responses or 30%, …`, or `none`. */
   feedback: string;
+  /**
+   * The help desk's sign-off to enter it: `everyone · deadline 2026-05-01 17:00`, `none`; on a card
+   * with many waves, `''` (not shown) when it is the wave's default.
+   */
+  signoff: string;
   state: string;
   editable: boolean;
 }
@@ -102,6 +109,8 @@ export interface PlanPhaseRow extends PlanRef {
   goals: string;
   /** The feedback goals, `≥10 responses or 30%, …`, or `none`. */
   feedback: string;
+  /** The help desk's sign-off to enter it: `quorum 2 (not-ready allowed)`, `none`. */
+  signoff: string;
   communication: string;
   editable: boolean;
   canAddWave: boolean;
@@ -159,6 +168,13 @@ export const PHASE_FIELDS = [
   'minAverageRating',
   'minInstallSuccess',
   'maxOpenBlockers',
+  'signoffEnabled',
+  'signoffPolicy',
+  'signoffQuorum',
+  'signoffAllowNotReady',
+  'signoffMembers',
+  'signoffDeadlineDate',
+  'signoffDeadlineTime',
   'whatIsDeployed',
   'howAndWhen',
   'businessPurpose',
@@ -191,6 +207,13 @@ export const WAVE_FIELDS = [
   'minAverageRating',
   'minInstallSuccess',
   'maxOpenBlockers',
+  'signoffEnabled',
+  'signoffPolicy',
+  'signoffQuorum',
+  'signoffAllowNotReady',
+  'signoffMembers',
+  'signoffDeadlineDate',
+  'signoffDeadlineTime',
 ] as const;
 export type WaveField = (typeof WAVE_FIELDS)[number];
 
@@ -235,6 +258,7 @@ export interface CardDataMap {
   'feedback-summary': FeedbackSummaryCardData;
   'feedback-issue': FeedbackIssueCardData;
   'feedback-export': FeedbackExportCardData;
+  'signoff-request': SignoffCardData;
 }
 
 export type CardName = keyof CardDataMap;
@@ -256,4 +280,5 @@ export const CARD_NAMES: readonly CardName[] = [
   'feedback-summary',
   'feedback-issue',
   'feedback-export',
+  'signoff-request',
 ];

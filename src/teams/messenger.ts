@@ -1,14 +1,16 @@
 import { ActivityTypes, type Activity, type CloudAdapter } from 'botbuilder';
 import { DeliveryError } from '../app/errors';
-import type { Messenger, NoticeContent } from '../app/ports';
+import type { Messenger, NoticeContent, SignoffView } from '../app/ports';
 import type { Coordination } from '../domain/rollout';
-import { CARD_CONTENT_TYPE, renderCard } from './render-card';
+import { CARD_CONTENT_TYPE, renderCard, type RenderedCard } from './render-card';
 import { feedbackIssueData } from './views/feedback-view';
+import { signoffCardData } from './views/signoff-view';
 
 /** The part of the SDK's connector client (in the turn state) that posts to a conversation. */
 interface ConversationsClient {
   conversations: {
-    sendToConversation(conversationId: string, activity: Partial<Activity>): Promise<unknown>;
+    sendToConversation(conversationId: string, activity: Partial<Activity>): Promise<{ id?: string }>;
+    updateActivity(conversationId: string, activityId: string, activity: Partial<Activity>): Promise<unknown>;
   };
 }
 
@@ -53,16 +55,42 @@ export class TeamsMessenger implements Messenger {
   ) {}
 
   async notify(tenantId: string, to: Coordination, content: NoticeContent): Promise<void> {
-    const card = renderCard(
-      'feedback-issue',
-      feedbackIssueData({
-        rollout: content.rollout,
-        stageLabel: content.stageLabel,
-        entry: content.entry,
-        personKey: content.personKey,
-        notice: '',
-      }),
+    await this.withConnector(tenantId, to, (c) =>
+      c.sendToConversation(to.conversationId, message(noticeCard(content))),
     );
+  }
+
+  async postSignoff(tenantId: string, to: Coordination, view: SignoffView): Promise<string> {
+    const card = renderCard('signoff-request', signoffCardData(view, { viewer: null }));
+    const sent = await this.withConnector(tenantId, to, (c) =>
+      c.sendToConversation(to.conversationId, message(card)),
+    );
+    if (!sent?.id) throw new DeliveryError('Bot Connector: no message id in the answer', false);
+    return sent.id;
+  }
+
+  async updateSignoff(
+    tenantId: string,
+    to: Coordination,
+    messageId: string,
+    view: SignoffView,
+  ): Promise<void> {
+    const card = renderCard('signoff-request', signoffCardData(view, { viewer: null }));
+    await this.withConnector(tenantId, to, (c) =>
+      c.updateActivity(to.conversationId, messageId, { ...message(card), id: messageId }),
+    );
+  }
+
+  /**
+   * Runs `send` with the SDK's connector client for the conversation. The failure is caught
+   * inside the turn: thrown, it would reach the adapter's onTurnError, which tells the
+   * conversation "something went wrong".
+   */
+  private async withConnector<T>(
+    tenantId: string,
+    to: Coordination,
+    send: (conversations: ConversationsClient['conversations']) => Promise<T>,
+  ): Promise<T | null> {
     const reference = {
       channelId: 'msteams',
       serviceUrl: to.serviceUrl,
@@ -74,21 +102,43 @@ export class TeamsMessenger implements Messenger {
         name: '',
       },
     };
-    // The failure is caught inside the turn: thrown, it would reach the adapter's onTurnError,
-    // which tells the conversation "something went wrong".
     let failure: unknown = null;
+    let result: T | null = null;
     await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
       const connector = context.turnState.get<ConversationsClient>(this.adapter.ConnectorClientKey);
       try {
-        // A new message in the conversation (a new thread in a channel), not a reply.
-        await connector.conversations.sendToConversation(to.conversationId, {
-          type: ActivityTypes.Message,
-          attachments: [{ contentType: CARD_CONTENT_TYPE, content: card.content }],
-        });
+        result = await send(connector.conversations);
       } catch (err) {
         failure = err;
       }
     });
     if (failure) throw toDeliveryError(failure);
+    return result;
   }
 }
+
+/** A new message carrying one card (in a channel: a new thread, not a reply). */
+const message = (card: RenderedCard): Partial<Activity> => ({
+  type: ActivityTypes.Message,
+  attachments: [{ contentType: CARD_CONTENT_TYPE, content: card.content }],
+});
+
+const noticeCard = (content: NoticeContent): RenderedCard => {
+  if (content.kind === 'feedback-issue') {
+    return renderCard(
+      'feedback-issue',
+      feedbackIssueData({
+        rollout: content.rollout,
+        stageLabel: content.stageLabel,
+        entry: content.entry,
+        ref: content.ref,
+        notice: '',
+      }),
+    );
+  }
+  const who = content.answer.person.name || 'A help-desk member';
+  return renderCard('notice', {
+    title: `⚠️ Help desk not ready for ${content.request.stageLabel} (“${content.rollout.name}”)`,
+    text: `${who}: ${content.answer.reason ?? ''}`,
+  });
+};

@@ -1,4 +1,5 @@
 import { changePlan, type ChangePlanInput } from '../app/change-plan';
+import { renewChangedSignoffs } from '../app/signoff-requests';
 import type { Outcome } from '../app/mutate';
 import { isPhaseKey, type PhaseKey } from '../domain/phases';
 import type { Rollout } from '../domain/rollout';
@@ -68,13 +69,27 @@ export const validatePlan = (
   };
 };
 
-/** Changes the plan as the person clicking, through the `changePlan` use case. */
-export const savePlan = (
+/**
+ * Changes the plan as the person clicking, through the `changePlan` use case. Once the person has
+ * been answered, readiness requests whose stage's time frame or target groups changed are
+ * superseded and posted anew.
+ */
+export const savePlan = async (
   ctx: CommandContext,
   rolloutId: string,
   change: Pick<ChangePlanInput, 'revision' | 'section' | 'edit'> & { command?: string },
-): Promise<Outcome> =>
-  changePlan(ctx.deps, { ...requestFor(ctx.turn, rolloutId, change.command ?? 'plan edit'), ...change });
+): Promise<Outcome> => {
+  const outcome = await changePlan(ctx.deps, {
+    ...requestFor(ctx.turn, rolloutId, change.command ?? 'plan edit'),
+    ...change,
+  });
+  if (outcome.kind === 'done') {
+    const { rollout } = outcome;
+    const by = ctx.turn.from;
+    ctx.turn.defer(() => void renewChangedSignoffs(ctx.deps, rollout, by).catch(() => undefined));
+  }
+  return outcome;
+};
 
 /** After a plan change: the overview (saved, unchanged) or the reason it was refused. */
 export const afterChange = async (

@@ -5,11 +5,18 @@ import {
   type FeedbackPlan,
 } from '../domain/feedback-goals';
 import type { CriterionPlan, ItemSpec, PhaseSpec, PlanSpec, WaveSpec } from '../domain/plan';
-import { defaultWaveChecklist } from '../domain/plan';
+import { defaultReadinessFor, defaultWaveChecklist } from '../domain/plan';
 import type { PhaseKey } from '../domain/phases';
 import type { Rollout, TimeFrame } from '../domain/rollout';
+import { defaultReadinessPlan, type ReadinessPlan, type SignoffPolicy } from '../domain/signoff';
 import { CHECKLISTS } from '../domain/templates';
-import { boundsText, FEEDBACK_GOAL_BOUNDS, FEEDBACK_GOAL_KEYS } from '../plan/plan-file-rules';
+import {
+  boundsText,
+  FEEDBACK_GOAL_BOUNDS,
+  FEEDBACK_GOAL_KEYS,
+  QUORUM_BOUNDS,
+  SIGNOFF_POLICIES,
+} from '../plan/plan-file-rules';
 import type { PhaseField, SettingsField, WaveField } from './card-data';
 
 /**
@@ -134,6 +141,77 @@ export const feedbackFrom = (
   };
 };
 
+// ---- help-desk sign-off to enter (phase and wave forms alike) ----
+
+/** The form fields of a stage's readiness sign-off. */
+export type SignoffField =
+  | 'signoffEnabled'
+  | 'signoffPolicy'
+  | 'signoffQuorum'
+  | 'signoffAllowNotReady'
+  | 'signoffMembers'
+  | 'signoffDeadlineDate'
+  | 'signoffDeadlineTime';
+
+/**
+ * A stage's readiness sign-off as its form shows it. A stage that needs none shows the default
+ * settings, so switching it on starts from them; members one per line; the quorum only with
+ * policy quorum.
+ */
+export const signoffValues = (plan: ReadinessPlan | null): Values<SignoffField> => {
+  const shown = plan ?? defaultReadinessPlan();
+  const [date, time] = splitDateTime(shown.deadline);
+  return {
+    signoffEnabled: plan ? TOGGLE_ON : TOGGLE_OFF,
+    signoffPolicy: shown.policy.kind,
+    signoffQuorum: shown.policy.kind === 'quorum' ? String(shown.policy.n) : '',
+    signoffAllowNotReady: shown.allowNotReady ? TOGGLE_ON : TOGGLE_OFF,
+    signoffMembers: shown.members.join('\n'),
+    signoffDeadlineDate: date,
+    signoffDeadlineTime: time,
+  };
+};
+
+const isToggleOn = (value: string): boolean => value.trim().toLowerCase() === TOGGLE_ON;
+
+/**
+ * The readiness sign-off a form asks for: none when switched off (its settings then ignored), else
+ * its policy (the quorum and "not ready allowed" read with policy quorum only), members (one per
+ * line, or separated by commas; kept in lower case) and deadline (a date and a time, or neither).
+ * Member ids and the deadline's date are checked afterwards by the plan's rules.
+ */
+export const signoffFrom = (
+  v: Values<SignoffField>,
+  errors: FieldErrors<SignoffField>,
+): ReadinessPlan | null => {
+  if (!isToggleOn(v.signoffEnabled)) return null;
+  const kind = SIGNOFF_POLICIES.find((p) => p === v.signoffPolicy.trim());
+  if (!kind) errors.signoffPolicy = `Choose ${SIGNOFF_POLICIES.join(', ')}.`;
+  let policy: SignoffPolicy = { kind: kind === 'first' ? 'first' : 'everyone' };
+  if (kind === 'quorum') {
+    const t = v.signoffQuorum.trim();
+    const n = Number(t);
+    const { min, max } = QUORUM_BOUNDS;
+    if (!t || !Number.isInteger(n) || n < min || n > max) {
+      errors.signoffQuorum = `With policy quorum, say how many Ready answers are needed: ${boundsText(QUORUM_BOUNDS)}.`;
+    }
+    policy = { kind: 'quorum', n: Number.isInteger(n) && n >= min && n <= max ? n : min };
+  }
+  const date = v.signoffDeadlineDate.trim();
+  const time = v.signoffDeadlineTime.trim();
+  if (date && !time) errors.signoffDeadlineTime = 'A deadline needs a time of day.';
+  if (time && !date) errors.signoffDeadlineDate = 'A deadline time needs a date.';
+  return {
+    policy,
+    allowNotReady: kind === 'quorum' && isToggleOn(v.signoffAllowNotReady),
+    members: v.signoffMembers
+      .split(/[\s,;]+/)
+      .map((m) => m.trim().toLowerCase())
+      .filter(Boolean),
+    deadline: date && time ? `${date}T${time}` : null,
+  };
+};
+
 // ---- settings ----
 
 export const settingsValues = (rollout: Rollout): Values<SettingsField> => ({
@@ -173,6 +251,7 @@ export const phaseValues = (rollout: Rollout, key: PhaseKey, spec: PhaseSpec): V
       .map((i) => i.text)
       .join('\n'),
     ...feedbackValues(spec.feedback),
+    ...signoffValues(spec.readiness),
     ...spec.communication,
   };
 };
@@ -218,6 +297,7 @@ export const phaseFrom = (
     criteria: goalsFrom(old.criteria, v.goals),
     checklist: extraItemsFrom(old.checklist, templateItemIds(rollout, key), v.extraItems),
     feedback: feedbackFrom(v, errors),
+    readiness: signoffFrom(v, errors),
     communication: {
       whatIsDeployed: v.whatIsDeployed.trim(),
       howAndWhen: v.howAndWhen.trim(),
@@ -231,24 +311,43 @@ export const phaseFrom = (
 
 // ---- wave ----
 
-export const waveValues = (wave: WaveSpec | null): Values<WaveField> => ({
-  name: wave?.name ?? '',
-  kind: wave?.kind ?? 'department',
-  enrollment: wave?.enrollment ?? NOT_SET,
-  groupId: wave?.groupId ?? '',
-  members: wave?.members.join('\n') ?? '',
-  ...timeFrameValues(wave?.timeFrame ?? { start: null, end: null }),
-  targetGroups: wave?.targetGroups.join('\n') ?? '',
-  willingness: wave?.willingness ?? NOT_SET,
-  users: wave?.users === null || wave?.users === undefined ? '' : String(wave.users),
-  devices: wave?.devices === null || wave?.devices === undefined ? '' : String(wave.devices),
-  platforms: wave?.platforms.join(',') ?? '',
-  requirements: wave?.requirements ?? '',
-  geography: wave?.geography ?? '',
-  businessRisk: wave?.businessRisk ?? NOT_SET,
-  // A new wave starts as `newWave` does: it takes feedback with the default goals.
-  ...feedbackValues(wave ? wave.feedback : defaultFeedbackPlan()),
-});
+/** Where a new wave goes: at the end of this phase, which has these waves now. */
+export interface NewWavePlace {
+  key: PhaseKey;
+  waves: readonly unknown[];
+}
+
+/**
+ * The values a wave's form opens with: the wave's, or for a new wave (null) what a wave added at
+ * the end of `phase` gets by default.
+ */
+export function waveValues(wave: WaveSpec): Values<WaveField>;
+export function waveValues(wave: WaveSpec | null, phase: NewWavePlace): Values<WaveField>;
+export function waveValues(wave: WaveSpec | null, phase?: NewWavePlace): Values<WaveField> {
+  // A new wave's sign-off as its place gives it: each enterprise wave's and the pilot's first.
+  const readiness = wave
+    ? wave.readiness
+    : phase && defaultReadinessFor(phase.key, phase.waves.length + 1, phase.waves.length);
+  return {
+    name: wave?.name ?? '',
+    kind: wave?.kind ?? 'department',
+    enrollment: wave?.enrollment ?? NOT_SET,
+    groupId: wave?.groupId ?? '',
+    members: wave?.members.join('\n') ?? '',
+    ...timeFrameValues(wave?.timeFrame ?? { start: null, end: null }),
+    targetGroups: wave?.targetGroups.join('\n') ?? '',
+    willingness: wave?.willingness ?? NOT_SET,
+    users: wave?.users === null || wave?.users === undefined ? '' : String(wave.users),
+    devices: wave?.devices === null || wave?.devices === undefined ? '' : String(wave.devices),
+    platforms: wave?.platforms.join(',') ?? '',
+    requirements: wave?.requirements ?? '',
+    geography: wave?.geography ?? '',
+    businessRisk: wave?.businessRisk ?? NOT_SET,
+    // A new wave starts as `newWave` does: it takes feedback with the default goals.
+    ...feedbackValues(wave ? wave.feedback : defaultFeedbackPlan()),
+    ...signoffValues(readiness ?? null),
+  };
+}
 
 const count = (text: string, field: 'users' | 'devices', errors: FieldErrors<WaveField>): number | null => {
   const t = text.trim();
@@ -288,6 +387,7 @@ export const waveFrom = (
     checklist: old?.checklist ?? defaultWaveChecklist(),
     criteria: old?.criteria ?? [{ id: 'checklist', kind: 'checklist-complete' }],
     feedback: feedbackFrom(v, errors),
+    readiness: signoffFrom(v, errors),
     willingness: choice(v.willingness) as WaveSpec['willingness'],
     users: count(v.users, 'users', errors),
     devices: count(v.devices, 'devices', errors),
@@ -322,6 +422,17 @@ export const fieldForPath = (path: readonly PropertyKey[]): string | null => {
     // `feedback.minResponses` in a file's form, `feedback.goals.minResponses` in the plan's own.
     const goal = sub === 'goals' ? rest[2] : sub;
     return FEEDBACK_GOAL_KEYS.find((k) => k === goal) ?? 'feedbackEnabled';
+  }
+  if (head === 'readiness' || head === 'signoff') {
+    // `readiness.policy.n` in the plan's own form, `signoff.quorum` in a file's.
+    const fields: Record<string, SignoffField> = {
+      policy: rest[2] === 'n' ? 'signoffQuorum' : 'signoffPolicy',
+      quorum: 'signoffQuorum',
+      allowNotReady: 'signoffAllowNotReady',
+      members: 'signoffMembers',
+      deadline: 'signoffDeadlineDate',
+    };
+    return fields[sub ?? ''] ?? 'signoffEnabled';
   }
   return head ?? null;
 };

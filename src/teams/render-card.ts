@@ -25,8 +25,24 @@ const templateFor = (name: CardName): ACData.Template => {
   return template;
 };
 
+/**
+ * Optional card properties a template leaves out with `$when`: the templating library leaves them
+ * as `null`, but Teams reads a present `refresh` (or `userIds`) as meant, so they are removed.
+ */
+const OPTIONAL_PROPERTIES = new Set(['refresh', 'userIds']);
+
+const withoutNullOptionals = (node: unknown): unknown => {
+  if (Array.isArray(node)) return node.map(withoutNullOptionals);
+  if (!node || typeof node !== 'object') return node;
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([key, value]) => !(value === null && OPTIONAL_PROPERTIES.has(key)))
+      .map(([key, value]) => [key, withoutNullOptionals(value)]),
+  );
+};
+
 /** Expands the named template in `cards/` with its typed data. */
 export const renderCard = <N extends CardName>(name: N, data: CardDataMap[N]): RenderedCard => {
-  const content = templateFor(name).expand({ $root: data }) as Record<string, unknown>;
+  const content = withoutNullOptionals(templateFor(name).expand({ $root: data })) as Record<string, unknown>;
   return { name, content };
 };

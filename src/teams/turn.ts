@@ -33,8 +33,11 @@ export interface Turn {
   clickedMessageId: string | null;
   /** Replaces a message the bot sent in this conversation (for everyone). */
   update(messageId: string, reply: Reply): Promise<void>;
-  /** Runs `task` once the activity has been answered (the HTTP response sent). */
-  defer(task: () => void): void;
+  /**
+   * Runs `task` once the activity has been answered (the HTTP response sent). A task that returns
+   * a promise is tracked: shutdown waits for it, and its failure is logged.
+   */
+  defer(task: () => void | Promise<unknown>): void;
 }
 
 /** Channel threads carry `;messageid=…`: the rollout belongs to the channel itself. */

@@ -1,6 +1,8 @@
 import { DeliveryError } from '../../src/app/errors';
 import { NoticeDispatcher, retryDelay } from '../../src/app/notice-dispatcher';
 import type { Log, Messenger, NoticeContent } from '../../src/app/ports';
+import { feedbackPersonKey } from '../../src/app/feedback-keys';
+import { AesRefSealer } from '../../src/app/sealed-ref';
 import { submitFeedback } from '../../src/app/submit-feedback';
 import { MEMBER, makeDeps, rolloutInPilot, TENANT } from './support';
 
@@ -23,6 +25,8 @@ const messenger = (failures: DeliveryError[]) => {
       if (failure) throw failure;
       delivered.push(content);
     },
+    postSignoff: async () => 'unused',
+    updateSignoff: async () => {},
   };
   return { m, delivered };
 };
@@ -64,8 +68,33 @@ describe('the notice dispatcher', () => {
     dispatcher.enqueue(notice);
     dispatcher.enqueue(notice); // the same notice twice is sent once
     await dispatcher.idle();
-    expect(delivered.map((c) => c.entry.answer.comment)).toEqual(['Fails']);
+    expect(delivered.map((c) => c.kind === 'feedback-issue' && c.entry.answer.comment)).toEqual(['Fails']);
     expect(await deps.feedback.pendingNotices(10)).toEqual([]);
+  });
+
+  it('names the answer by a sealed reference: no answer key, a different one on every card', async () => {
+    const { deps, notice } = await withReportedBlocker();
+    const { m, delivered } = messenger([]);
+    const dispatcher = new NoticeDispatcher({
+      ...deps,
+      messenger: m,
+      log: recordingLog().log,
+      wait: async () => {},
+    });
+    dispatcher.enqueue(notice);
+    await dispatcher.idle();
+    dispatcher.enqueue(notice); // sent again (as after a crash): a new card
+    await dispatcher.idle();
+    const refs = delivered.map((c) => (c.kind === 'feedback-issue' ? c.ref : ''));
+    expect(refs).toHaveLength(2);
+    expect(refs[0]).not.toBe(refs[1]);
+    const personKey = feedbackPersonKey(notice.rolloutId, MEMBER.id);
+    for (const [i, content] of delivered.entries()) {
+      expect(content).not.toHaveProperty('personKey');
+      expect(refs[i]).not.toContain(personKey);
+      expect(JSON.parse(deps.sealer.open(refs[i] ?? '') ?? 'null')).toEqual({ stageId: 'pilot', personKey });
+    }
+    expect(new AesRefSealer('another-secret').open(refs[0] ?? '')).toBeNull();
   });
 
   it('retries throttled and failed sends, waiting as the service asks, then delivers', async () => {

@@ -1,6 +1,8 @@
 import { advancePhase } from '../../src/app/advance-phase';
 import { createRollout } from '../../src/app/create-rollout';
-import type { Deps, Notice } from '../../src/app/ports';
+import type { Deps, Messenger, Notice, SignoffRef, SignoffView } from '../../src/app/ports';
+import { AesRefSealer } from '../../src/app/sealed-ref';
+import { TableSignoffRepository } from '../../src/storage/signoff-repository';
 import { TableFeedbackRepository } from '../../src/storage/feedback-repository';
 import { MemoryTable } from '../../src/storage/memory-table';
 import { TableRolloutRepository } from '../../src/storage/rollout-repository';
@@ -11,6 +13,26 @@ export const ADMIN = { id: 'aaaaaaaa-0000-4000-8000-000000000001', name: 'Adele 
 export const ADMIN2 = { id: 'cccccccc-0000-4000-8000-000000000003', name: 'Megan Bowen' };
 export const MEMBER = { id: 'bbbbbbbb-0000-4000-8000-000000000002', name: 'Lee Gu' };
 export const TENANT = 'tenant-1';
+export const HELPDESK = { id: 'dddddddd-0000-4000-8000-000000000004', name: 'Henrietta Desk' };
+export const HELPDESK2 = { id: 'eeeeeeee-0000-4000-8000-000000000005', name: 'Hal Desk' };
+
+/** What the recording messenger was asked to do, in order. */
+export type Posted =
+  | { kind: 'notify'; conversationId: string; text: string }
+  | { kind: 'post' | 'update'; conversationId: string; messageId: string; view: SignoffView };
+
+/** A messenger that records what it was asked to send and gives message ids m1, m2, … */
+export const recordingMessenger = (posted: Posted[]): Messenger => ({
+  notify: async (_tenant, to, content) =>
+    void posted.push({ kind: 'notify', conversationId: to.conversationId, text: JSON.stringify(content) }),
+  postSignoff: async (_tenant, to, view) => {
+    const messageId = `m${posted.length + 1}`;
+    posted.push({ kind: 'post', conversationId: to.conversationId, messageId, view });
+    return messageId;
+  },
+  updateSignoff: async (_tenant, to, messageId, view) =>
+    void posted.push({ kind: 'update', conversationId: to.conversationId, messageId, view }),
+});
 export const COORDINATION = {
   conversationId: 'conv-1',
   conversationType: 'channel',
@@ -21,8 +43,17 @@ export const COORDINATION = {
 export const makeDeps = (
   table: EntityTable = new MemoryTable(),
   feedbackTable: EntityTable = new MemoryTable(),
-): Deps & { clock: TestClock; table: EntityTable; enqueued: Notice[] } => {
+  signoffTable: EntityTable = new MemoryTable(),
+): Deps & {
+  clock: TestClock;
+  table: EntityTable;
+  enqueued: Notice[];
+  posted: Posted[];
+  scheduled: SignoffRef[];
+} => {
   const enqueued: Notice[] = [];
+  const posted: Posted[] = [];
+  const scheduled: SignoffRef[] = [];
   return {
     rollouts: new TableRolloutRepository(table),
     feedback: new TableFeedbackRepository(feedbackTable),
@@ -33,7 +64,15 @@ export const makeDeps = (
         expiresAt: '2026-02-10T17:40:00.000Z',
       }),
     },
+    sealer: new AesRefSealer('test-secret'),
+    signoffs: new TableSignoffRepository(signoffTable),
+    messenger: recordingMessenger(posted),
+    tallies: { schedule: (ref) => void scheduled.push(ref) },
+    log: { info: () => {}, warn: () => {}, error: () => {} },
+    helpdesk: [HELPDESK.id, HELPDESK2.id],
     enqueued,
+    posted,
+    scheduled,
     clock: new TestClock(),
     access: { admins: new Set([ADMIN.id, ADMIN2.id]), everyoneIsAdmin: false },
     settings: { defaultTimeZone: 'UTC' },

@@ -13,7 +13,20 @@ import {
   feedbackSummaryData,
   feedbackThanksData,
 } from '../../src/teams/views/feedback-view';
-import { addTallies, type FeedbackAnswer, type FeedbackEntry } from '../../src/domain/feedback';
+import {
+  CATEGORIES,
+  contribution,
+  PLATFORMS,
+  RATINGS,
+  sumTallies,
+  type FeedbackAnswer,
+  type FeedbackEntry,
+  type FeedbackTally,
+} from '../../src/domain/feedback';
+import { AesRefSealer } from '../../src/app/sealed-ref';
+import type { SignoffView } from '../../src/app/ports';
+import { MAX_MEMBERS, MAX_REASON_LENGTH, type SignoffRequest } from '../../src/domain/signoff';
+import { signoffCardData } from '../../src/teams/views/signoff-view';
 
 const rollout = withWaves(aRollout({ position: { phase: 'enterprise', wave: 1 } }), [
   'HR',
@@ -43,17 +56,38 @@ const entry: FeedbackEntry = {
 
 const long = (n: number, c = 'x') => c.repeat(n);
 
-/** The largest plausible summary: 20 phases and waves with long names, 5 comments of 500 characters. */
+/** Every count of a tally times `k` (large counts without summing that many answers). */
+const scaled = (tally: FeedbackTally, k: number): FeedbackTally =>
+  JSON.parse(JSON.stringify(tally), (_key, value: unknown) =>
+    typeof value === 'number' ? value * k : value,
+  ) as FeedbackTally;
+
+/** Answers from every platform about every category: each stage's distribution line at its longest. */
+const everyKind = (): FeedbackTally =>
+  sumTallies(
+    PLATFORMS.flatMap((platform) =>
+      CATEGORIES.map((category) =>
+        contribution({ ...entry, answer: { ...answer, platform, category, severity: 'none' } }),
+      ),
+    ),
+  );
+
+/**
+ * The largest plausible summary: 20 phases and waves with long names, every rating, platform and
+ * category counted in six figures, 5 comments of 500 characters.
+ */
 const largestSummary = () =>
   feedbackSummaryData({
     rollout: { ...rollout, name: long(80, 'N') },
     stages: Array.from({ length: 20 }, (_, i) => ({
       stageId: `enterprise/w${i}`,
       label: `Enterprise rollout — wave ${i + 1} of 20: ${long(80, 'W')}`,
-      tally: addTallies(
+      tally: sumTallies([
         tallyOf(1234, { rating: 4 }),
         tallyOf(56, { rating: 1, installed: 'no', severity: 'blocker' }),
-      ),
+        scaled(everyKind(), 33_333),
+        ...RATINGS.map((rating) => scaled(tallyOf(1, { rating }), 100_000)),
+      ]),
       audience: 100_000,
     })),
     comments: Array.from({ length: 5 }, (_, i) => ({
@@ -66,11 +100,91 @@ const largestSummary = () =>
     timeZone: 'Europe/Amsterdam',
   });
 
+/** A help-desk member's Entra object id. */
+export const memberId = (i: number): string => `dddddddd-0000-4000-8000-${String(i).padStart(12, '0')}`;
+
+/**
+ * The largest plausible readiness request: the most members a request takes (200), 60 of them
+ * Not ready with reasons at their longest, long names and the longest plan texts; an open request
+ * seen by a member, with a notice.
+ */
+export const largestSignoff = (): SignoffView => {
+  const members = Array.from({ length: MAX_MEMBERS }, (_, i) => memberId(i));
+  const request: SignoffRequest = {
+    id: 'req-1',
+    tenantId: rollout.tenantId,
+    rolloutId: rollout.id,
+    stageId: 'enterprise/w2',
+    stageLabel: `Enterprise rollout — wave 2 of 2: ${long(80, 'W')}`,
+    policy: { kind: 'quorum', n: 3 },
+    allowNotReady: false,
+    members,
+    deadline: '2026-02-12T17:00:00.000Z',
+    fingerprint: '{}',
+    status: 'open',
+    supersededBy: null,
+    createdBy: ADMIN,
+    createdAt: '2026-02-10T09:00:00.000Z',
+    postedTo: null,
+    messageId: null,
+  };
+  const comms = {
+    whatIsDeployed: long(2000, 'd'),
+    howAndWhen: long(2000, 'h'),
+    businessPurpose: long(2000, 'b'),
+    selfHelpUrl: `https://help.example.com/${long(100)}`,
+    helpDeskContact: long(2000, 'c'),
+  };
+  return {
+    rollout: {
+      ...rollout,
+      name: long(80, 'N'),
+      timeZone: 'Europe/Amsterdam',
+      phases: rollout.phases.map((p) =>
+        p.key !== 'enterprise'
+          ? p
+          : {
+              ...p,
+              communication: comms,
+              waves: p.waves.map((w) => ({
+                ...w,
+                name: long(80, 'W'),
+                timeFrame: { start: '2026-03-01T09:00', end: '2026-03-15T17:00' },
+                targetGroups: Array.from({ length: 20 }, (_, i) => `${i}${long(99, 'g')}`),
+                users: 1_000_000,
+                devices: 1_000_000,
+                platforms: ['windows', 'macos', 'ios', 'android', 'linux', 'web'],
+                enrollment: 'tech-fair' as const,
+              })),
+            },
+      ),
+    },
+    request,
+    answers: members.slice(0, 60).map((id, i) => ({
+      person: { id, name: `${long(70, 'P')}${i}` },
+      ready: false,
+      reason: long(MAX_REASON_LENGTH, 'r'),
+      at: `2026-02-11T${String(8 + Math.floor(i / 10)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00.000Z`,
+      activities: [`a${i}`],
+    })),
+    feedback: {
+      openBlockers: 12,
+      openMajors: 34,
+      topCategories: [
+        { category: 'Sign-in', count: 1234 },
+        { category: 'Installation', count: 56 },
+        { category: 'Other', count: 7 },
+      ],
+    },
+    now: '2026-02-11T12:00:00.000Z',
+  };
+};
+
 /** Representative data for every card, produced by the same view functions the bot uses. */
 export const CARD_FIXTURES: { [N in keyof CardDataMap]: CardDataMap[N] } = {
   status: statusCardData({
     rollout,
-    criteria: evaluateExitCriteria(rollout, NO_MEASUREMENTS),
+    criteria: evaluateExitCriteria(rollout, NO_MEASUREMENTS, null),
     recent: [
       {
         rolloutId: rollout.id,
@@ -115,30 +229,48 @@ export const CARD_FIXTURES: { [N in keyof CardDataMap]: CardDataMap[N] } = {
   },
   notice: { title: 'advance phase ro-1', text: 'Done.' },
   // Each kind of feedback: the pilot's default goals, a wave's own goals, a wave that takes none.
+  // Each kind of sign-off to enter: everyone with a deadline (the pilot), a quorum that allows Not
+  // ready answers, the first answer, none (the other phases).
   plan: planCardData(
     {
       ...rollout,
       phases: rollout.phases.map((p) =>
-        p.key !== 'enterprise'
-          ? p
-          : {
+        p.key === 'pilot'
+          ? {
               ...p,
-              waves: p.waves.map((w, i) => ({
-                ...w,
-                feedback:
-                  i === 0
-                    ? {
-                        goals: {
-                          minResponses: 5,
-                          minResponsePercent: null,
-                          minAverageRating: 4.5,
-                          minInstallSuccess: null,
-                          maxOpenBlockers: 2,
-                        },
-                      }
-                    : null,
-              })),
-            },
+              readiness: {
+                policy: { kind: 'everyone' as const },
+                allowNotReady: false,
+                members: [],
+                deadline: '2026-05-01T17:00',
+              },
+            }
+          : p.key !== 'enterprise'
+            ? p
+            : {
+                ...p,
+                waves: p.waves.map((w, i) => ({
+                  ...w,
+                  readiness: {
+                    policy: i === 0 ? { kind: 'quorum' as const, n: 2 } : { kind: 'first' as const },
+                    allowNotReady: i === 0,
+                    members: [],
+                    deadline: null,
+                  },
+                  feedback:
+                    i === 0
+                      ? {
+                          goals: {
+                            minResponses: 5,
+                            minResponsePercent: null,
+                            minAverageRating: 4.5,
+                            minInstallSuccess: null,
+                            maxOpenBlockers: 2,
+                          },
+                        }
+                      : null,
+                })),
+              },
       ),
     },
     'Saved.',
@@ -148,7 +280,10 @@ export const CARD_FIXTURES: { [N in keyof CardDataMap]: CardDataMap[N] } = {
     formError: 'Nothing was saved.',
   }),
   'plan-phase-form': phaseFormData(rollout, 'enterprise', {
-    errors: { minAverageRating: 'Must be a number from 1 to 5, or empty for no such goal.' },
+    errors: {
+      minAverageRating: 'Must be a number from 1 to 5, or empty for no such goal.',
+      signoffDeadlineTime: 'A deadline needs a time of day.',
+    },
   }),
   'plan-wave-form': waveFormData(rollout, 'enterprise', 'w3'),
   'plan-export': { name: rollout.name, yaml: 'version: 1\nname: Teams Premium\n', revision: 3 },
@@ -183,7 +318,9 @@ export const CARD_FIXTURES: { [N in keyof CardDataMap]: CardDataMap[N] } = {
     rollout,
     stageLabel: 'Enterprise rollout — wave 2 of 2: Sales',
     entry,
-    personKey: '0123456789abcdef0123456789abcdef',
+    ref: new AesRefSealer('card-fixtures').seal(
+      JSON.stringify({ stageId: 'enterprise/w2', personKey: '0123456789abcdef0123456789abcdef' }),
+    ),
     notice: 'Resolving an issue needs a note: what fixed it?',
   }),
   'feedback-export': feedbackExportData({
@@ -191,5 +328,10 @@ export const CARD_FIXTURES: { [N in keyof CardDataMap]: CardDataMap[N] } = {
     count: 1234,
     url: 'https://bot.example.com/exports/feedback/token',
     expiresAt: '2026-02-10T17:40:00.000Z',
+  }),
+  // The largest request, seen by a member who answered Not ready, with a notice: every part shown.
+  'signoff-request': signoffCardData(largestSignoff(), {
+    viewer: { id: memberId(0), name: `${long(70, 'P')}0` },
+    notice: 'Not ready needs a reason: what is missing?',
   }),
 };

@@ -14,9 +14,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { advancePhase } from '../../src/app/advance-phase';
 import { TableFeedbackRepository } from '../../src/storage/feedback-repository';
+import { TableSignoffRepository } from '../../src/storage/signoff-repository';
+import { readinessFingerprint } from '../../src/domain/signoff';
+import { FakeConnector } from '../support/fake-connector';
 import { runPlanCli, type CliEnv } from '../../src/cli/plan-cli';
 import { planOf, type PlanSpec } from '../../src/domain/plan';
 import { defaultFeedbackPlan } from '../../src/domain/feedback-goals';
+import { defaultReadinessPlan } from '../../src/domain/signoff';
 import type { Rollout, TemplateName } from '../../src/domain/rollout';
 import { planFileOf } from '../../src/plan/plan-file';
 import { stringifyPlan } from '../../src/plan/plan-yaml';
@@ -309,6 +313,7 @@ describe('apply against Azurite (connection string)', () => {
         geography: 'Berlin',
         businessRisk: 'low',
         feedback: defaultFeedbackPlan(),
+        readiness: defaultReadinessPlan(),
       },
     ];
   };
@@ -338,6 +343,65 @@ describe('apply against Azurite (connection string)', () => {
     });
     expect(JSON.parse(entry?.before ?? 'null')).toEqual(planOf(rollout));
     expect(JSON.parse(entry?.after ?? 'null')).toEqual(expected);
+  });
+
+  it('a changed pilot supersedes its open readiness request and posts a new one, through the Bot Connector', async () => {
+    const connector = await new FakeConnector().start();
+    try {
+      const helpdesk = {
+        conversationId: 'helpdesk-channel',
+        conversationType: 'channel',
+        serviceUrl: connector.url,
+      };
+      const signoffs = new TableSignoffRepository(
+        await azureTableFor(azurite.endpoint, tableName(String(env.TABLE_PREFIX), 'Signoffs')),
+      );
+      // The bot has created its tables by the time a request exists.
+      await azureTableFor(azurite.endpoint, tableName(String(env.TABLE_PREFIX), 'Feedback'));
+      const base = newRollout();
+      const rollout = await store({
+        ...base,
+        position: { phase: 'poc', wave: null },
+        helpdesk,
+        signoffs: { pilot: 'sg-old' },
+      });
+      await signoffs.create({
+        id: 'sg-old',
+        tenantId: TENANT,
+        rolloutId: rollout.id,
+        stageId: 'pilot',
+        stageLabel: 'Pilot',
+        policy: { kind: 'everyone' },
+        allowNotReady: false,
+        members: [ADMIN.id],
+        deadline: null,
+        fingerprint: readinessFingerprint(rollout, 'pilot'),
+        status: 'open',
+        supersededBy: null,
+        createdBy: ADMIN,
+        createdAt: NOW.toISOString(),
+        postedTo: helpdesk,
+        messageId: 'old-message',
+      });
+      const path = file('plan.yaml', planFile(rollout, changed));
+      const run = await cli(['apply', path, '--rollout', rollout.id, '--as', ADMIN.id, '--tenant', TENANT], {
+        ...env,
+        ROLLOUT_HELPDESK: ADMIN.id,
+      });
+      expect(run).toMatchObject({ code: 0, err: '' });
+      expect(run.out).toMatch(/Asked the help desk for readiness to enter Pilot/);
+      expect((await signoffs.get(TENANT, rollout.id, 'sg-old'))?.request.value.status).toBe('superseded');
+      const calls = connector.calls.filter((c) => c.conversationId === 'helpdesk-channel');
+      expect(calls.map((c) => [c.method, c.activityId])).toEqual(
+        expect.arrayContaining([
+          ['POST', null],
+          ['PUT', 'old-message'],
+        ]),
+      );
+      expect((await stored(rollout.id)).signoffs?.pilot).not.toBe('sg-old');
+    } finally {
+      await connector.stop();
+    }
   });
 
   it('finds the rollout’s tenant without --tenant; the creator is an admin too', async () => {
@@ -388,6 +452,7 @@ describe('apply against Azurite (connection string)', () => {
     const deps = {
       rollouts: repo,
       feedback: new TableFeedbackRepository(new MemoryTable()),
+      signoffs: new TableSignoffRepository(new MemoryTable()),
       clock: { now: () => NOW },
       access: { admins: new Set([ADMIN.id]), everyoneIsAdmin: false },
       settings: { defaultTimeZone: 'UTC' },

@@ -4,7 +4,7 @@ import type { PhaseKey } from '../../src/domain/phases';
 import { evaluateExitCriteria } from '../../src/domain/criteria';
 import { addTallies, type FeedbackTally } from '../../src/domain/feedback';
 import { defaultFeedbackPlan } from '../../src/domain/feedback-goals';
-import { ADMIN, aRollout, GOOD_FEEDBACK, NOW, tallyOf, withChecklistDone, withWaves } from './fixtures';
+import { ADMIN, aRollout, NOW, passing, readyFor, tallyOf, withChecklistDone, withWaves } from './fixtures';
 
 const at = (phase: PhaseKey, wave: number | null = null): Position => ({ phase, wave });
 
@@ -16,7 +16,7 @@ describe('advance', () => {
     ['enterprise', at('enterprise'), at('operations')],
   ])('from %s with the checklist complete → next phase', (_name, from, to) => {
     const rollout = withChecklistDone(aRollout({ position: from }), from.phase);
-    const decision = advance(rollout, { by: ADMIN, measured: GOOD_FEEDBACK }, NOW);
+    const decision = advance(rollout, { by: ADMIN, ...passing(rollout) }, NOW);
     expect(decision.ok && decision.value.position).toEqual(to);
     expect(decision.ok && decision.events).toEqual([
       expect.objectContaining({
@@ -39,7 +39,7 @@ describe('advance', () => {
       withChecklistDone(withWaves(aRollout({ position: from }), ['HR', 'Sales', 'Everyone else']), 'pilot'),
       'enterprise',
     );
-    const decision = advance(rollout, { by: ADMIN, measured: GOOD_FEEDBACK }, NOW);
+    const decision = advance(rollout, { by: ADMIN, ...passing(rollout) }, NOW);
     expect(decision.ok && decision.value.position).toEqual(to);
   });
 
@@ -49,13 +49,13 @@ describe('advance', () => {
     ['in operations', 'active', at('operations'), 'last-phase'],
   ])('refuses when %s', (_name, status, position, code) => {
     const rollout = withChecklistDone(aRollout({ status, position }), position.phase);
-    const decision = advance(rollout, { by: ADMIN, measured: GOOD_FEEDBACK }, NOW);
+    const decision = advance(rollout, { by: ADMIN, ...passing(rollout) }, NOW);
     expect(decision.ok ? null : decision.error.code).toBe(code);
   });
 
   it('refuses with each unmet criterion and its reason', () => {
     const rollout = aRollout();
-    const decision = advance(rollout, { by: ADMIN, measured: GOOD_FEEDBACK }, NOW);
+    const decision = advance(rollout, { by: ADMIN, ...passing(rollout) }, NOW);
     if (decision.ok) throw new Error('expected a refusal');
     expect(decision.error.code).toBe('gate-unmet');
     expect(decision.error.unmet).toEqual([
@@ -72,7 +72,7 @@ describe('advance', () => {
   it('operations refusal tells the admin to close instead', () => {
     const decision = advance(
       aRollout({ position: at('operations') }),
-      { by: ADMIN, measured: GOOD_FEEDBACK },
+      { by: ADMIN, ...passing(aRollout({ position: at('operations') })) },
       NOW,
     );
     expect(decision.ok ? '' : decision.error.message).toMatch(/last phase; use `rollout close`/);
@@ -81,7 +81,7 @@ describe('advance', () => {
   it('forces past unmet criteria and records the reason and what was unmet', () => {
     const decision = advance(
       aRollout(),
-      { by: ADMIN, measured: GOOD_FEEDBACK, force: { reason: 'vendor signed off' } },
+      { by: ADMIN, ...passing(aRollout()), force: { reason: 'vendor signed off' } },
       NOW,
     );
     if (!decision.ok) throw new Error(decision.error.message);
@@ -97,14 +97,14 @@ describe('advance', () => {
   });
 
   it.each(['', '   '])('a forced advance with reason %j is refused', (reason) => {
-    const decision = advance(aRollout(), { by: ADMIN, measured: GOOD_FEEDBACK, force: { reason } }, NOW);
+    const decision = advance(aRollout(), { by: ADMIN, ...passing(aRollout()), force: { reason } }, NOW);
     expect(decision.ok ? null : decision.error.code).toBe('reason-required');
   });
 
   it('a forced advance with every criterion met is not recorded as forced', () => {
     const decision = advance(
       withChecklistDone(aRollout(), 'scope'),
-      { by: ADMIN, measured: GOOD_FEEDBACK, force: { reason: 'x' } },
+      { by: ADMIN, ...passing(aRollout()), force: { reason: 'x' } },
       NOW,
     );
     expect(decision.ok && decision.events[0]).toMatchObject({ forced: false });
@@ -126,7 +126,7 @@ describe('advance', () => {
           : p,
       ),
     };
-    const decision = advance(wavesDone, { by: ADMIN, measured: GOOD_FEEDBACK }, NOW);
+    const decision = advance(wavesDone, { by: ADMIN, ...passing(wavesDone) }, NOW);
     expect(decision.ok ? [] : decision.error.unmet?.map((c) => c.label)).toEqual([
       'Enterprise rollout checklist complete',
     ]);
@@ -143,7 +143,11 @@ describe('feedback goals in the gate', () => {
   const pilotDone = withChecklistDone(aRollout({ position: at('pilot') }), 'pilot');
 
   it('the pilot cannot be left without feedback: each goal says what it measured and why', () => {
-    const decision = advance(pilotDone, { by: ADMIN, measured: new Map() }, NOW);
+    const decision = advance(
+      pilotDone,
+      { by: ADMIN, measured: new Map(), readiness: readyFor(pilotDone) },
+      NOW,
+    );
     if (decision.ok) throw new Error('expected a refusal');
     expect(decision.error.unmet?.map((c) => [c.id, c.measured, c.target])).toEqual([
       ['pilot:feedback-responses', '0', 'at least 10 or 30% of the audience'],
@@ -164,7 +168,11 @@ describe('feedback goals in the gate', () => {
       addTallies(tallyOf(10), tallyOf(1, { severity: 'blocker' })),
     ],
   ])('with %s → unmet %j', (_name, unmet, tally) => {
-    const decision = advance(pilotDone, { by: ADMIN, measured: new Map([['pilot', tally]]) }, NOW);
+    const decision = advance(
+      pilotDone,
+      { by: ADMIN, measured: new Map([['pilot', tally]]), readiness: readyFor(pilotDone) },
+      NOW,
+    );
     expect(decision.ok ? [] : decision.error.unmet?.map((c) => c.id)).toEqual(unmet);
   });
 
@@ -183,7 +191,7 @@ describe('feedback goals in the gate', () => {
       ['enterprise/w1', tallyOf(6)],
       ['enterprise/w2', tallyOf(10)],
     ]);
-    const results = evaluateExitCriteria(enterprise, measured);
+    const results = evaluateExitCriteria(enterprise, measured, null);
     expect(results.find((c) => c.id === 'enterprise/w2:feedback-responses')?.measured).toBe('10');
     expect(results.find((c) => c.id === 'enterprise:feedback-responses')?.measured).toBe('16');
   });
@@ -200,8 +208,8 @@ describe('feedback goals in the gate', () => {
         p.key === 'enterprise' ? { ...p, waves: p.waves.map((w) => ({ ...w, members })) } : p,
       ),
     };
-    const [responses] = evaluateExitCriteria(sized, new Map([['enterprise/w1', tallyOf(3)]])).filter((c) =>
-      c.id.endsWith('responses'),
+    const [responses] = evaluateExitCriteria(sized, new Map([['enterprise/w1', tallyOf(3)]]), null).filter(
+      (c) => c.id.endsWith('responses'),
     );
     expect(responses).toMatchObject({ met: true, measured: '3 (30% of 10)' });
   });
@@ -211,6 +219,8 @@ describe('feedback goals in the gate', () => {
       ...pilotDone,
       phases: pilotDone.phases.map((p) => (p.key === 'pilot' ? { ...p, feedback: null } : p)),
     };
-    expect(advance(noFeedback, { by: ADMIN, measured: new Map() }, NOW).ok).toBe(true);
+    expect(
+      advance(noFeedback, { by: ADMIN, measured: new Map(), readiness: readyFor(noFeedback) }, NOW).ok,
+    ).toBe(true);
   });
 });

@@ -3,6 +3,12 @@ import { newWave } from '../../src/domain/templates';
 import type { PhaseKey } from '../../src/domain/phases';
 import { contribution, sumTallies, type FeedbackAnswer, type FeedbackTally } from '../../src/domain/feedback';
 import type { FeedbackMeasurements } from '../../src/domain/feedback-goals';
+import {
+  nextStageId,
+  readinessFingerprint,
+  type ReadinessState,
+  type SignoffRequest,
+} from '../../src/domain/signoff';
 
 export const NOW = new Date('2026-02-10T17:30:00.000Z');
 export const ADMIN = { id: 'aaaaaaaa-0000-4000-8000-000000000001', name: 'Adele Vance' };
@@ -92,3 +98,39 @@ export const tallyOf = (
 export const GOOD_FEEDBACK: FeedbackMeasurements = new Map(
   ['pilot', 'enterprise/w1', 'enterprise/w2', 'enterprise/w3'].map((id) => [id, tallyOf(10)]),
 );
+
+/** A readiness request for the stage the rollout enters next, every member (ADMIN) ready. */
+export const readyFor = (rollout: Rollout): ReadinessState | null => {
+  const stageId = nextStageId(rollout);
+  if (!stageId) return null;
+  const request: SignoffRequest = {
+    id: 'sg-test',
+    tenantId: rollout.tenantId,
+    rolloutId: rollout.id,
+    stageId,
+    stageLabel: stageId,
+    policy: { kind: 'everyone' },
+    allowNotReady: false,
+    members: [ADMIN.id],
+    deadline: null,
+    fingerprint: readinessFingerprint(rollout, stageId),
+    status: 'open',
+    supersededBy: null,
+    createdBy: ADMIN,
+    createdAt: NOW.toISOString(),
+    postedTo: null,
+    messageId: null,
+  };
+  return {
+    request,
+    answers: [{ person: ADMIN, ready: true, reason: null, at: NOW.toISOString(), activities: [] }],
+  };
+};
+
+/** What the gate measures when feedback goals and the help desk's readiness are met. */
+export const passing = (
+  rollout: Rollout,
+): { measured: FeedbackMeasurements; readiness: ReadinessState | null } => ({
+  measured: GOOD_FEEDBACK,
+  readiness: readyFor(rollout),
+});

@@ -8,6 +8,7 @@ import { markCriterion } from '../../src/domain/manual-criteria';
 import { evaluateExitCriteria, NO_MEASUREMENTS } from '../../src/domain/criteria';
 import { suggestWaveOrder } from '../../src/domain/wave-order';
 import { newWave } from '../../src/domain/templates';
+import { defaultReadinessPlan, type ReadinessPlan } from '../../src/domain/signoff';
 import { waveSpecOf } from '../../src/domain/plan';
 import type { Position, Rollout } from '../../src/domain/rollout';
 import { ADMIN, aRollout, NOW, withWaves } from './fixtures';
@@ -58,6 +59,32 @@ describe('templates', () => {
       defaultFeedbackPlan(),
     ]);
     expect(newWave({ id: 'x', name: 'X', kind: 'it' }).feedback).toEqual(defaultFeedbackPlan());
+  });
+
+  it('entering the pilot (its first stage) and the enterprise rollout needs the help desk’s sign-off', () => {
+    const app = aRollout();
+    expect(app.phases.map((p) => [p.key, p.readiness])).toEqual([
+      ['scope', null],
+      ['poc', null],
+      ['pilot', defaultReadinessPlan()],
+      ['enterprise', defaultReadinessPlan()],
+      ['operations', null],
+    ]);
+    const enrollment = aRollout({}, 'enrollment');
+    expect(enrollment.phases[2]?.readiness).toBeNull();
+    expect(enrollment.phases[2]?.waves.map((w) => w.readiness)).toEqual([defaultReadinessPlan(), null, null]);
+    expect(enrollment.phases[3]?.readiness).toEqual(defaultReadinessPlan());
+    // The same as the defaults: what the plan says is what a rollout without settings gets.
+    for (const rollout of [app, enrollment]) {
+      const bare = structuredClone(rollout);
+      for (const phase of bare.phases) {
+        delete phase.readiness;
+        for (const wave of phase.waves) delete wave.readiness;
+      }
+      expect(planOf(bare)).toEqual(planOf(rollout));
+    }
+    // A new wave leaves it out: its default depends on its phase and place.
+    expect(newWave({ id: 'x', name: 'X', kind: 'it' })).not.toHaveProperty('readiness');
   });
 });
 
@@ -163,6 +190,137 @@ describe('feedback in the plan', () => {
     ]);
     const decision = edit(rollout, (s) => void (s.phases.enterprise.waves[index]!.feedback = null));
     expect(decision.ok ? null : decision.error.code).toBe(code);
+  });
+});
+
+describe('readiness sign-off in the plan', () => {
+  const quorum: ReadinessPlan = {
+    policy: { kind: 'quorum', n: 2 },
+    allowNotReady: true,
+    members: ['cccccccc-0000-4000-8000-000000000003'],
+    deadline: '2026-05-01T17:00',
+  };
+
+  it('planOf gives each stage its sign-off; applyPlan stores what the plan says and planOf reads it back', () => {
+    const rollout = withWaves(aRollout(), ['HR', 'Sales']);
+    const spec = planOf(rollout);
+    expect(spec.phases.pilot.readiness).toEqual(defaultReadinessPlan());
+    expect(spec.phases.scope.readiness).toBeNull();
+    // New waves leave it out: each enterprise wave gets the default.
+    expect(spec.phases.enterprise.waves.map((w) => w.readiness)).toEqual([
+      defaultReadinessPlan(),
+      defaultReadinessPlan(),
+    ]);
+
+    const decision = edit(rollout, (s) => {
+      s.phases.poc.readiness = { ...defaultReadinessPlan(), policy: { kind: 'first' } };
+      s.phases.enterprise.waves[0]!.readiness = quorum;
+      s.phases.enterprise.waves[1]!.readiness = null;
+    });
+    if (!decision.ok) throw new Error(decision.error.message);
+    const next = decision.value;
+    expect(next.phases[1]?.readiness).toEqual({ ...defaultReadinessPlan(), policy: { kind: 'first' } });
+    expect(next.phases[3]?.waves.map((w) => w.readiness)).toEqual([quorum, null]);
+    expect(planOf(next).phases.enterprise.waves.map((w) => w.readiness)).toEqual([quorum, null]);
+    // A plan change like any other: a new revision, audited with the plan before and after.
+    expect(next.planRevision).toBe(2);
+    const { before, after } = decision.events[0] as { before: string; after: string };
+    expect(JSON.parse(before).phases.enterprise.waves[0].readiness).toEqual(defaultReadinessPlan());
+    expect(JSON.parse(after).phases.enterprise.waves[0].readiness).toEqual(quorum);
+    // The stored plan is a copy: changing the spec afterwards does not change the rollout.
+    const again = edit(next, (s) => void s.phases.enterprise.waves[0]!.readiness!.members.push('x'));
+    expect(again.ok && again.value.phases[3]?.waves[0]?.readiness?.members).toHaveLength(2);
+    expect(next.phases[3]?.waves[0]?.readiness?.members).toHaveLength(1);
+    // Applying the plan read back changes nothing.
+    const same = applyPlan(next, planOf(next), change(next.planRevision), NOW);
+    expect(same.ok && same.value).toBe(next);
+  });
+
+  it('an explicit null is kept: entering the stage needs no sign-off, not the default', () => {
+    const decision = edit(aRollout(), (s) => void (s.phases.pilot.readiness = null));
+    if (!decision.ok) throw new Error(decision.error.message);
+    expect(decision.value.phases[2]).toHaveProperty('readiness', null);
+    expect(planOf(decision.value).phases.pilot.readiness).toBeNull();
+  });
+
+  it('a stage stored before sign-off settings existed (no property) gets the default, and an unchanged plan stays unchanged', () => {
+    const legacy = withWaves(aRollout({}, 'enrollment'), ['HR']);
+    for (const phase of legacy.phases) {
+      delete phase.readiness;
+      for (const wave of phase.waves) delete wave.readiness;
+    }
+    const spec = planOf(legacy);
+    expect(spec.phases.pilot.readiness).toBeNull();
+    expect(spec.phases.pilot.waves.map((w) => w.readiness)).toEqual([defaultReadinessPlan(), null, null]);
+    expect(spec.phases.enterprise.readiness).toBeNull();
+    expect(spec.phases.enterprise.waves[0]?.readiness).toEqual(defaultReadinessPlan());
+    const unchanged = applyPlan(legacy, spec, change(1), NOW);
+    expect(unchanged.ok && unchanged.value).toBe(legacy);
+  });
+
+  it('a wave spec outside a rollout keeps what the wave says (none when it says nothing)', () => {
+    expect(waveSpecOf(newWave({ id: 'x', name: 'X', kind: 'it' })).readiness).toBeNull();
+    expect(
+      waveSpecOf({ ...newWave({ id: 'x', name: 'X', kind: 'it' }), readiness: quorum }).readiness,
+    ).toEqual(quorum);
+  });
+
+  it.each<[string, Position, (spec: PlanSpec) => void, string | null]>([
+    [
+      'a passed phase’s sign-off',
+      { phase: 'enterprise', wave: null },
+      (s) => void (s.phases.pilot.readiness = null),
+      'phase-passed',
+    ],
+    [
+      'a passed phase’s sign-off deadline',
+      { phase: 'enterprise', wave: null },
+      (s) => void (s.phases.pilot.readiness!.deadline = '2026-05-01T17:00'),
+      'phase-passed',
+    ],
+    [
+      'the current phase’s sign-off',
+      { phase: 'pilot', wave: null },
+      (s) => void (s.phases.pilot.readiness = quorum),
+      null,
+    ],
+    [
+      'a future phase’s sign-off',
+      { phase: 'pilot', wave: null },
+      (s) => void (s.phases.enterprise.readiness!.policy = { kind: 'first' }),
+      null,
+    ],
+  ])('editing %s', (_name, position, mutate, code) => {
+    const decision = edit(aRollout({ position }), mutate);
+    expect(decision.ok ? null : decision.error.code).toBe(code);
+  });
+
+  it.each<[string, number, string | null]>([
+    ['a passed wave', 0, 'phase-passed'],
+    ['the current wave', 1, null],
+    ['a planned wave', 2, null],
+  ])('editing the sign-off of %s', (_name, index, code) => {
+    const rollout = withWaves(aRollout({ position: { phase: 'enterprise', wave: 1 } }), [
+      'HR',
+      'Sales',
+      'Ops',
+    ]);
+    const decision = edit(rollout, (s) => void (s.phases.enterprise.waves[index]!.readiness = quorum));
+    expect(decision.ok ? null : decision.error.code).toBe(code);
+  });
+
+  it('a passed pilot stage left unchanged stays unchanged, its default read where it is', () => {
+    // The enrollment pilot's first stage needs the sign-off by default, the second not: the
+    // passed-wave check compares each with its own default.
+    const rollout = aRollout({ position: { phase: 'pilot', wave: 2 } }, 'enrollment');
+    for (const wave of rollout.phases[2]!.waves) delete wave.readiness;
+    const decision = edit(rollout, (s) => void (s.phases.pilot.waves[2]!.geography = 'EMEA'));
+    expect(decision.ok).toBe(true);
+    expect(decision.ok && decision.value.phases[2]?.waves.map((w) => w.readiness)).toEqual([
+      defaultReadinessPlan(),
+      null,
+      null,
+    ]);
   });
 });
 
@@ -313,7 +471,7 @@ describe('manual goals', () => {
   it('is unmet until an admin marks it met with a note; the gate reads it', () => {
     const rollout = withGoal();
     expect(
-      evaluateExitCriteria(rollout, NO_MEASUREMENTS).find((c) => c.id === 'scope:adoption'),
+      evaluateExitCriteria(rollout, NO_MEASUREMENTS, null).find((c) => c.id === 'scope:adoption'),
     ).toMatchObject({
       met: false,
     });
@@ -330,7 +488,7 @@ describe('manual goals', () => {
     );
     if (!marked.ok) throw new Error(marked.error.message);
     expect(
-      evaluateExitCriteria(marked.value, NO_MEASUREMENTS).find((c) => c.id === 'scope:adoption'),
+      evaluateExitCriteria(marked.value, NO_MEASUREMENTS, null).find((c) => c.id === 'scope:adoption'),
     ).toMatchObject({
       met: true,
       reason: 'Marked met by Adele Vance: survey: 84%.',

@@ -19,7 +19,7 @@ describe('checklist ticks', () => {
     if (!decision.ok) throw new Error(decision.error.message);
     const item = decision.value.phases[0]?.checklist.find((i) => i.id === 'installer');
     expect(item).toMatchObject({ done: true, by: OTHER, at: NOW.toISOString() });
-    expect(evaluateExitCriteria(decision.value, NO_MEASUREMENTS)[0]?.measured).toBe('1 of 6 done');
+    expect(evaluateExitCriteria(decision.value, NO_MEASUREMENTS, null)[0]?.measured).toBe('1 of 6 done');
     expect(decision.events).toEqual([
       expect.objectContaining({ type: 'checklist-ticked', itemId: 'installer', done: true }),
     ]);

@@ -33,7 +33,7 @@ if (!haveChromium && !inCi) {
       throw new Error(`CI=true but no Chromium at ${CHROMIUM}: .ci/run installs Debian's chromium`);
     mkdirSync(SHOTS, { recursive: true });
     dataDir = mkdtempSync(join(tmpdir(), 'rollout-e2e-'));
-    bot = await startBotProcess({ DATA_DIR: dataDir, ROLLOUT_ADMINS: ADELE });
+    bot = await startBotProcess({ DATA_DIR: dataDir, ROLLOUT_ADMINS: ADELE, ROLLOUT_HELPDESK: ADELE });
     playground = await startPlayground({ botEndpoint: `${bot.url}/api/messages` });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -141,5 +141,19 @@ if (!haveChromium && !inCi) {
     await type('feedback summary');
     const summary = await card(5, 'feedback-summary');
     await visible(summary.getByText('Sign-in asks twice on first start.'));
+  }, 120_000);
+
+  it('the help desk clicks Ready on a readiness request and the tally changes', async () => {
+    // Continues the rollout above (in its pilot): entering the enterprise rollout needs sign-off.
+    await type('signoff request');
+    const request = await card(6, 'signoff-request');
+    await visible(request.getByText('Help-desk readiness: Enterprise rollout'));
+    await visible(request.getByText('Not answered (1)'));
+    await request.getByRole('button', { name: 'Ready', exact: true }).click();
+    const answered = cards().nth(5);
+    await visible(answered.getByText(/Your answer: Ready/));
+    await visible(answered.getByText('Ready (1)'));
+    await visible(answered.getByText('Not answered (0)'));
+    await answered.screenshot({ path: join(SHOTS, 'signoff-ready.png') });
   }, 120_000);
 });

@@ -1,6 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_FEEDBACK_GOALS, defaultFeedbackPlan } from '../../src/domain/feedback-goals';
 import { applyPlan, defaultWaveChecklist, planOf, type PlanSpec } from '../../src/domain/plan';
+import { defaultReadinessPlan, type ReadinessPlan } from '../../src/domain/signoff';
 import { PHASE_KEYS } from '../../src/domain/phases';
 import type { Rollout, TemplateName } from '../../src/domain/rollout';
 import { emptyCommunication } from '../../src/domain/templates';
@@ -510,6 +511,129 @@ const RULES: RuleCase[] = [
       /unknown key "minRating"; allowed here: minResponses, minResponsePercent, minAverageRating, minInstallSuccess, maxOpenBlockers/,
     ),
   ),
+  rule(
+    'signoff: false, true or a mapping',
+    onLine(20, '{ signoff: false }', '{ signoff: maybe }'),
+    error(
+      20,
+      'phases.poc.signoff',
+      /must be false \(no sign-off\), true \(everyone, no deadline\) or a mapping of sign-off settings \(got "maybe"\)/,
+    ),
+  ),
+  rule(
+    'signoff: not a number',
+    onLine(20, '{ signoff: true }', '{ signoff: 2 }'),
+    error(20, 'phases.poc.signoff', /or a mapping of sign-off settings \(got 2\)/),
+  ),
+  rule(
+    'signoff.policy: everyone, quorum or first',
+    onLine(20, '{ signoff: { policy: first } }', '{ signoff: { policy: majority } }'),
+    error(20, 'phases.poc.signoff.policy', /must be one of everyone, quorum, first \(got "majority"\)/),
+  ),
+  rule(
+    'signoff.quorum: required with policy quorum',
+    onLine(20, '{ signoff: { policy: quorum, quorum: 2 } }', '{ signoff: { policy: quorum } }'),
+    error(20, 'phases.poc.signoff.quorum', /^is required with policy quorum/),
+  ),
+  rule(
+    'signoff.quorum: refused with the other policies (everyone when left out)',
+    onLine(20, '{ signoff: { policy: quorum, quorum: 1 } }', '{ signoff: { quorum: 2 } }'),
+    error(20, 'phases.poc.signoff.quorum', /only goes with policy quorum \(the policy is everyone\)/),
+  ),
+  rule(
+    'signoff.quorum: at most 200',
+    onLine(
+      20,
+      '{ signoff: { policy: quorum, quorum: 200 } }',
+      '{ signoff: { policy: quorum, quorum: 201 } }',
+    ),
+    error(20, 'phases.poc.signoff.quorum', /must be a whole number from 1 to 200 \(got 201\)/),
+  ),
+  rule(
+    'signoff.quorum: at least 1, a whole number',
+    onLine(20, '{ signoff: { policy: quorum, quorum: 1 } }', '{ signoff: { policy: quorum, quorum: 1.5 } }'),
+    error(20, 'phases.poc.signoff.quorum', /must be a whole number from 1 to 200 \(got 1\.5\)/),
+  ),
+  rule(
+    'signoff.allowNotReady: only with policy quorum',
+    onLine(
+      20,
+      '{ signoff: { policy: quorum, quorum: 2, allowNotReady: true } }',
+      '{ signoff: { policy: first, allowNotReady: true } }',
+    ),
+    error(20, 'phases.poc.signoff.allowNotReady', /only goes with policy quorum \(the policy is first\)/),
+  ),
+  rule(
+    'signoff.allowNotReady: true or false',
+    onLine(
+      20,
+      '{ signoff: { policy: quorum, quorum: 2, allowNotReady: false } }',
+      '{ signoff: { policy: quorum, quorum: 2, allowNotReady: yes } }',
+    ),
+    error(20, 'phases.poc.signoff.allowNotReady', /must be true or false \(got "yes"\)/),
+  ),
+  rule(
+    'signoff.members: Entra object ids',
+    onLine(20, `{ signoff: { members: [${GUID_A}] } }`, '{ signoff: { members: [helpdesk@contoso.com] } }'),
+    error(20, 'phases.poc.signoff.members[0]', /must be an Entra object id \(a GUID\)/),
+  ),
+  rule(
+    'signoff.members: no duplicates (whatever the case)',
+    onLine(
+      20,
+      `{ signoff: { members: [${GUID_A}, ${GUID_B}] } }`,
+      `{ signoff: { members: [${GUID_A}, ${GUID_A.toUpperCase()}] } }`,
+    ),
+    error(20, 'phases.poc.signoff.members[1]', /duplicate member/),
+  ),
+  rule(
+    'signoff.members: at most 200',
+    onLine(20, `{ signoff: { members: ${guids(200)} } }`, `{ signoff: { members: ${guids(201)} } }`),
+    error(20, 'phases.poc.signoff.members', /at most 200 members/),
+  ),
+  rule(
+    'signoff.deadline: a date and a time of day',
+    onLine(20, '{ signoff: { deadline: 2026-05-01 17:00 } }', '{ signoff: { deadline: 2026-05-01 } }'),
+    error(
+      20,
+      'phases.poc.signoff.deadline',
+      /must be a date and time YYYY-MM-DD HH:mm .*\(got "2026-05-01"\)/,
+    ),
+  ),
+  rule(
+    'signoff.deadline: YYYY-MM-DDTHH:mm too, not other formats',
+    onLine(20, '{ signoff: { deadline: 2026-05-01T17:00 } }', '{ signoff: { deadline: 01.05.2026 17:00 } }'),
+    error(20, 'phases.poc.signoff.deadline', /must be a date and time YYYY-MM-DD HH:mm/),
+  ),
+  rule(
+    'signoff.deadline: a real date and time',
+    onLine(20, '{ signoff: { deadline: 2028-02-29 23:59 } }', '{ signoff: { deadline: 2026-02-29 17:00 } }'),
+    error(20, 'phases.poc.signoff.deadline', /must be a real date .* \(got "2026-02-29 17:00"\)/),
+  ),
+  rule(
+    'signoff.deadline: a real time of day',
+    onLine(20, '{ signoff: { deadline: null } }', '{ signoff: { deadline: 2026-05-01 24:00 } }'),
+    error(20, 'phases.poc.signoff.deadline', /must be a real date .*time of day/),
+  ),
+  rule(
+    'signoff in a wave, on its own lines',
+    lineAdded(35, '        signoff:\n          policy: quorum\n          quorum: 300'),
+    error(38, 'phases.pilot.waves[0].signoff.quorum', /must be a whole number from 1 to 200 \(got 300\)/),
+  ),
+  rule(
+    'signoff in a wave: a missing quorum is reported on the signoff line',
+    lineAdded(35, '        signoff:\n          policy: quorum\n          allowNotReady: true'),
+    error(36, 'phases.pilot.waves[0].signoff.quorum', /is required with policy quorum/),
+  ),
+  rule(
+    'unknown keys: in sign-off settings',
+    lineAdded(35, '        signoff: { approvers: [] }'),
+    error(
+      36,
+      'phases.pilot.waves[0].signoff.approvers',
+      /unknown key "approvers"; allowed here: policy, quorum, allowNotReady, members, deadline$/,
+    ),
+  ),
   rule('phases: all five are required', lineLeftOut(36), error(9, 'phases.enterprise', /is required/)),
   rule(
     'unknown keys: at the top',
@@ -526,7 +650,7 @@ const RULES: RuleCase[] = [
     error(
       20,
       'phases.poc.owner',
-      /unknown key "owner"; allowed here: timeFrame, targetGroups, checklist, criteria, feedback, communication, waves/,
+      /unknown key "owner"; allowed here: timeFrame, targetGroups, checklist, criteria, feedback, signoff, communication, waves$/,
     ),
   ),
   rule(
@@ -693,6 +817,7 @@ phases:
       checklist: [],
       criteria: [{ id: 'checklist', kind: 'checklist-complete' }],
       feedback: null,
+      readiness: null,
       communication: emptyCommunication(),
       waves: [],
     };
@@ -707,20 +832,22 @@ phases:
         pilot: {
           ...stage,
           feedback: defaultFeedbackPlan(),
-          waves: [defaultWaveSpec('it', 'IT')],
+          // Entering the pilot is entering its first stage: that one needs the sign-off.
+          waves: [{ ...defaultWaveSpec('it', 'IT'), readiness: defaultReadinessPlan() }],
         },
-        enterprise: stage,
+        enterprise: { ...stage, readiness: defaultReadinessPlan() },
         operations: stage,
       },
     });
-    // The file as read leaves `feedback` out (its default depends on the stage); all else is filled in.
+    // The file as read leaves `feedback` and `signoff` out (their defaults depend on the stage);
+    // all else is filled in.
     const { phases, ...settings } = result.file;
     expect({ version: 1, ...result.spec }).toMatchObject(settings);
     for (const key of PHASE_KEYS) {
-      const { feedback, waves, ...rest } = result.spec.phases[key];
+      const { feedback, readiness: _readiness, waves, ...rest } = result.spec.phases[key];
       expect(phases[key]).toEqual({
         ...rest,
-        waves: waves.map(({ feedback: _waveFeedback, ...wave }) => wave),
+        waves: waves.map(({ feedback: _waveFeedback, readiness: _waveReadiness, ...wave }) => wave),
       });
       expect(feedback).toEqual(key === 'pilot' ? defaultFeedbackPlan() : null);
     }
@@ -908,6 +1035,271 @@ phases:
   });
 });
 
+describe('signoff', () => {
+  /** A minimal file: `pilot` with waves `a` and `b`, `enterprise` with `c` and `d`, extra keys as given. */
+  const file = ({ poc = '', pilot = '', a = '', enterprise = '', c = '' } = {}) => `version: 1
+name: Sign-off
+timeZone: UTC
+phases:
+  scope: {}
+  poc: {${poc}}
+  pilot: { ${pilot}${pilot ? ', ' : ''}waves: [{ id: a, name: A${a ? `, ${a}` : ''} }, { id: b, name: B }] }
+  enterprise: { ${enterprise}${enterprise ? ', ' : ''}waves: [{ id: c, name: C${c ? `, ${c}` : ''} }, { id: d, name: D }] }
+  operations: {}
+`;
+  const specOf = (text: string): PlanSpec => {
+    const result = parsePlanYaml(text);
+    if (!result.ok) throw new Error(formatPlanErrors(result.errors));
+    return result.spec;
+  };
+  const settings = (overrides: Partial<ReadinessPlan> = {}): ReadinessPlan => ({
+    ...defaultReadinessPlan(),
+    ...overrides,
+  });
+  const stages = (spec: PlanSpec) =>
+    PHASE_KEYS.flatMap((key) => [
+      [key, spec.phases[key].readiness],
+      ...spec.phases[key].waves.map((w) => [`${key}/${w.id}`, w.readiness]),
+    ]);
+
+  it('left out: entering the pilot’s first stage and each enterprise wave needs it, other stages not', () => {
+    expect(stages(specOf(file()))).toEqual([
+      ['scope', null],
+      ['poc', null],
+      // A phase with waves is entered at its first wave.
+      ['pilot', null],
+      ['pilot/a', defaultReadinessPlan()],
+      ['pilot/b', null],
+      ['enterprise', null],
+      ['enterprise/c', defaultReadinessPlan()],
+      ['enterprise/d', defaultReadinessPlan()],
+      ['operations', null],
+    ]);
+  });
+
+  it('left out, without waves: entering the pilot and the enterprise rollout needs it', () => {
+    const spec = specOf(
+      file()
+        .replace(/ *waves: \[.*\] /g, ' ')
+        .replace(/, *}/g, ' }'),
+    );
+    expect(stages(spec)).toEqual([
+      ['scope', null],
+      ['poc', null],
+      ['pilot', defaultReadinessPlan()],
+      ['enterprise', defaultReadinessPlan()],
+      ['operations', null],
+    ]);
+  });
+
+  it.each<[string, TemplateName, (rollout: Rollout) => void]>([
+    ['a new app rollout', 'app', () => {}],
+    ['a new enrollment rollout', 'enrollment', () => {}],
+    [
+      'an app rollout with waves in three phases',
+      'app',
+      (r) => {
+        for (const key of ['poc', 'pilot', 'enterprise'] as const) {
+          const phase = r.phases.find((p) => p.key === key)!;
+          phase.waves = [0, 1, 2].map((i) => ({
+            ...createdRollout('enrollment').phases[2]!.waves[i]!,
+            id: `${key}-${i}`,
+          }));
+        }
+      },
+    ],
+  ])('left out, %s gets what planOf gives a rollout without sign-off settings', (_name, template, shape) => {
+    const legacy = createdRollout(template);
+    shape(legacy);
+    for (const phase of legacy.phases) {
+      delete phase.readiness;
+      for (const wave of phase.waves) delete wave.readiness;
+    }
+    // The exported file with every `signoff` left out.
+    const file = toPlanFile(legacy);
+    for (const key of PHASE_KEYS) {
+      delete file.phases[key].signoff;
+      for (const wave of file.phases[key].waves) delete wave.signoff;
+    }
+    const withoutSignoff = stringifyPlan(file);
+    expect(withoutSignoff).not.toMatch(/signoff|policy:/);
+    expect(specOf(withoutSignoff)).toEqual(planOf(legacy));
+  });
+
+  it('false (or null): none; true: everyone, no deadline, members from ROLLOUT_HELPDESK; in any stage', () => {
+    const spec = specOf(
+      file({ poc: 'signoff: true', pilot: 'signoff: true', a: 'signoff: false', c: 'signoff: null' }),
+    );
+    expect(spec.phases.poc.readiness).toEqual(defaultReadinessPlan());
+    expect(spec.phases.pilot.readiness).toEqual(defaultReadinessPlan());
+    expect(spec.phases.pilot.waves[0]?.readiness).toBeNull();
+    expect(spec.phases.enterprise.waves[0]?.readiness).toBeNull();
+    // The others keep their defaults.
+    expect(spec.phases.enterprise.waves[1]?.readiness).toEqual(defaultReadinessPlan());
+  });
+
+  it('a mapping: keys left out get their defaults; a deadline with a space; member ids in lower case', () => {
+    const spec = specOf(
+      file({
+        poc: 'signoff: {}',
+        pilot: `signoff: { policy: quorum, quorum: 2, allowNotReady: true, members: [${GUID_A.toUpperCase()}, ${GUID_B}] }`,
+        a: 'signoff: { policy: first, deadline: 2026-05-01 17:00 }',
+        c: 'signoff: { deadline: 2026-05-01T08:05, policy: quorum, quorum: 1 }',
+      }),
+    );
+    expect(spec.phases.poc.readiness).toEqual(defaultReadinessPlan());
+    expect(spec.phases.pilot.readiness).toEqual(
+      settings({ policy: { kind: 'quorum', n: 2 }, allowNotReady: true, members: [GUID_A, GUID_B] }),
+    );
+    expect(spec.phases.pilot.waves[0]?.readiness).toEqual(
+      settings({ policy: { kind: 'first' }, deadline: '2026-05-01T17:00' }),
+    );
+    // In the plan's key order whatever the file's (the domain compares plans as JSON).
+    expect(JSON.stringify(spec.phases.enterprise.waves[0]?.readiness)).toBe(
+      JSON.stringify(settings({ policy: { kind: 'quorum', n: 1 }, deadline: '2026-05-01T08:05' })),
+    );
+  });
+
+  it('a JSON plan file says the same', () => {
+    const json = JSON.stringify({
+      version: 1,
+      name: 'JSON',
+      timeZone: 'UTC',
+      phases: {
+        scope: {},
+        poc: { signoff: true },
+        pilot: {
+          signoff: false,
+          waves: [{ id: 'it', name: 'IT', signoff: { policy: 'quorum', quorum: 3 } }],
+        },
+        enterprise: {},
+        operations: {},
+      },
+    });
+    const spec = specOf(json);
+    expect([
+      spec.phases.poc.readiness,
+      spec.phases.pilot.readiness,
+      spec.phases.pilot.waves[0]?.readiness,
+    ]).toEqual([defaultReadinessPlan(), null, settings({ policy: { kind: 'quorum', n: 3 } })]);
+    const errors = parsePlanYaml(json.replace('"quorum":3', '"quorum":0'));
+    expect(errors.ok ? [] : formatPlanErrors(errors.errors)).toBe(
+      'line 1: phases.pilot.waves[0].signoff.quorum: must be a whole number from 1 to 200 (got 0)',
+    );
+  });
+
+  it('every wrong setting of a mapping is reported, each on its own line', () => {
+    const text = [
+      'version: 1',
+      'name: Sign-off',
+      'timeZone: UTC',
+      'phases:',
+      '  scope: {}',
+      '  poc: {}',
+      '  pilot:',
+      '    signoff:',
+      '      policy: first',
+      '      quorum: 2',
+      '      members: [someone]',
+      '      deadline: tomorrow',
+      '      approvers: []',
+      '  enterprise: {}',
+      '  operations: {}',
+    ].join('\n');
+    const result = parsePlanYaml(text);
+    expect(result.ok ? [] : result.errors.map((e) => [e.line, e.path, e.message.split(';')[0]])).toEqual([
+      [10, 'phases.pilot.signoff.quorum', 'only goes with policy quorum (the policy is first)'],
+      [11, 'phases.pilot.signoff.members[0]', 'must be an Entra object id (a GUID) (got "someone")'],
+      [
+        12,
+        'phases.pilot.signoff.deadline',
+        'must be a date and time YYYY-MM-DD HH:mm (or YYYY-MM-DDTHH:mm) (got "tomorrow")',
+      ],
+      [13, 'phases.pilot.signoff.approvers', 'unknown key "approvers"'],
+    ]);
+  });
+
+  it('the file schema takes the plan model’s own form (`readiness`), as the edit forms check it; not with signoff', () => {
+    const spec = planOf(richRollout('enrollment'));
+    expect(planFileSchema.safeParse({ version: 1, ...spec }).success).toBe(true);
+    const bad = structuredClone(spec);
+    bad.phases.enterprise.waves[0]!.readiness = settings({ policy: { kind: 'quorum', n: 0 } });
+    bad.phases.scope.readiness = settings({ allowNotReady: true, deadline: '2026-05-01' });
+    const parsed = planFileSchema.safeParse({ version: 1, ...bad });
+    expect(parsed.success ? [] : parsed.error.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      [
+        'phases.scope.readiness.deadline',
+        'must be a date and time YYYY-MM-DD HH:mm (or YYYY-MM-DDTHH:mm) (got "2026-05-01")',
+      ],
+      ['phases.scope.readiness.allowNotReady', 'only goes with policy quorum (the policy is everyone)'],
+      ['phases.enterprise.waves.0.readiness.policy.n', 'must be a whole number from 1 to 200 (got 0)'],
+    ]);
+    // In a file it reads as the plan says; given with `signoff` it is refused.
+    expect(
+      specOf(
+        file({
+          a: 'readiness: { policy: { kind: first }, allowNotReady: false, members: [], deadline: null }',
+        }),
+      ).phases.pilot.waves[0]?.readiness,
+    ).toEqual(settings({ policy: { kind: 'first' } }));
+    const both = parsePlanYaml(file({ a: 'signoff: false, readiness: null' }));
+    expect(both.ok ? [] : both.errors.map((e) => [e.line, e.path, e.message])).toEqual([
+      [
+        7,
+        'phases.pilot.waves[0].readiness',
+        "give signoff or readiness (the plan model's form of it), not both",
+      ],
+    ]);
+  });
+
+  it('the export writes signoff for every phase and wave: false, or every setting', () => {
+    const rollout = richRollout('enrollment');
+    const file = toPlanFile(rollout);
+    for (const key of PHASE_KEYS) {
+      expect([key, file.phases[key].signoff]).not.toEqual([key, undefined]);
+      for (const wave of file.phases[key].waves) expect(wave.signoff).not.toBeUndefined();
+      expect(file.phases[key]).not.toHaveProperty('readiness');
+    }
+    expect(file.phases.scope.signoff).toEqual({
+      policy: 'quorum',
+      quorum: 2,
+      allowNotReady: true,
+      members: [GUID_A, GUID_B],
+      deadline: '2026-03-01T17:00',
+    });
+    // `quorum` and `allowNotReady` go with policy quorum only.
+    expect(file.phases.poc.signoff).toEqual({ policy: 'first', members: [], deadline: '2026-04-30T09:15' });
+    expect(file.phases.pilot.signoff).toBe(false);
+    expect(file.phases.pilot.waves.map((w) => w.signoff)).toEqual([
+      { policy: 'everyone', members: [], deadline: null },
+      false,
+      false,
+    ]);
+    expect(file.phases.enterprise.waves.map((w) => w.signoff)).toEqual([
+      { policy: 'everyone', members: [GUID_B], deadline: '2026-05-03T18:00' },
+      false,
+    ]);
+    const text = stringifyPlan(file);
+    expect(text.match(/^ *signoff:/gm)).toHaveLength(5 + rollout.phases.flatMap((p) => p.waves).length);
+    // Next to `feedback`, as the plan has it.
+    expect(text).toContain('    feedback: false\n    signoff: false\n');
+  });
+
+  it('a rollout stored before sign-off settings existed exports the defaults, and importing them changes nothing', () => {
+    const legacy = createdRollout('enrollment');
+    for (const phase of legacy.phases) {
+      delete phase.readiness;
+      for (const wave of phase.waves) delete wave.readiness;
+    }
+    const spec = specOf(stringifyPlan(toPlanFile(legacy)));
+    expect(spec.phases.pilot.readiness).toBeNull();
+    expect(spec.phases.pilot.waves.map((w) => w.readiness)).toEqual([defaultReadinessPlan(), null, null]);
+    expect(spec.phases.enterprise.readiness).toEqual(defaultReadinessPlan());
+    const again = applyPlan(legacy, spec, { by: ADMIN, revision: null, section: 'test' }, NOW);
+    expect(again.ok && again.events).toEqual([]);
+  });
+});
+
 /** Every field set, with strings YAML could misread. */
 const richRollout = (template: TemplateName): Rollout => {
   const rollout = createdRollout(template);
@@ -942,6 +1334,18 @@ const richRollout = (template: TemplateName): Rollout => {
     },
   };
   spec.phases.pilot.feedback = null;
+  spec.phases.scope.readiness = {
+    policy: { kind: 'quorum', n: 2 },
+    allowNotReady: true,
+    members: [GUID_A, GUID_B],
+    deadline: '2026-03-01T17:00',
+  };
+  spec.phases.poc.readiness = {
+    policy: { kind: 'first' },
+    allowNotReady: false,
+    members: [],
+    deadline: '2026-04-30T09:15',
+  };
   spec.phases.poc.communication = {
     whatIsDeployed: 'Windows 11 23H2\n- with the new Start menu',
     howAndWhen: 'Overnight, 22:00–02:00',
@@ -972,6 +1376,12 @@ const richRollout = (template: TemplateName): Rollout => {
           minInstallSuccess: 99.5,
           maxOpenBlockers: 10_000,
         },
+      },
+      readiness: {
+        policy: { kind: 'everyone' },
+        allowNotReady: false,
+        members: [GUID_B],
+        deadline: '2026-05-03T18:00',
       },
       willingness: 'medium',
       users: 0,

@@ -57,6 +57,28 @@ describe('schema/plan.schema.json', () => {
     expect(schema.$defs.Wave?.additionalProperties).toBe(false);
     expect(schema.$defs.Phase?.required).toBeUndefined();
   });
+
+  it('describes a stage’s signoff, not the plan model’s own form of it (readiness)', () => {
+    const schema = planJsonSchema() as {
+      $defs: Record<string, { properties?: Record<string, unknown>; additionalProperties?: boolean }>;
+    };
+    for (const stage of ['Phase', 'Wave']) {
+      expect(Object.keys(schema.$defs[stage]?.properties ?? {})).toContain('signoff');
+      expect(Object.keys(schema.$defs[stage]?.properties ?? {})).not.toContain('readiness');
+    }
+    expect(schema.$defs.Phase?.properties?.signoff).toMatchObject({
+      anyOf: [{ type: 'boolean' }, { type: 'null' }, { $ref: '#/$defs/Signoff' }],
+    });
+    expect(Object.keys(schema.$defs.Signoff?.properties ?? {})).toEqual([
+      'policy',
+      'quorum',
+      'allowNotReady',
+      'members',
+      'deadline',
+    ]);
+    expect(schema.$defs.Signoff?.additionalProperties).toBe(false);
+    expect(JSON.stringify(schema)).not.toMatch(/ReadinessPlanModel|FeedbackPlanModel/);
+  });
 });
 
 describe('formatJson', () => {

@@ -45,6 +45,9 @@ export const tickFirstScopeItem = (rollout: Rollout): void => {
   };
 };
 
-/** A custom wave as a plan has it when nothing but its id and name is given: every field defaulted. */
+/**
+ * A custom wave as a plan has it when nothing but its id and name is given: every field defaulted;
+ * no sign-off to enter it (its default depends on its place: a test that needs it sets it).
+ */
 export const defaultWaveSpec = (id: string, name: string): WaveSpec =>
   waveSpecOf(newWave({ id, name, kind: 'custom' }));

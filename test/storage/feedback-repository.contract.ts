@@ -1,6 +1,6 @@
 import { ConcurrencyError, isConcurrencyError, TooLargeError } from '../../src/app/errors';
 import { feedbackPersonKey } from '../../src/app/feedback-keys';
-import type { FeedbackRepository, Notice, Stored } from '../../src/app/ports';
+import type { FeedbackRepository, FeedbackNotice, Stored } from '../../src/app/ports';
 import {
   contribution,
   sumTallies,
@@ -69,7 +69,7 @@ const anEntry = (
   activities: [`act-${time}`],
 });
 
-const aNotice = (entry: FeedbackEntry, id = 'n-1', tenantId = TENANT): Notice => ({
+const aNotice = (entry: FeedbackEntry, id = 'n-1', tenantId = TENANT): FeedbackNotice => ({
   id,
   tenantId,
   kind: 'feedback-issue',
@@ -110,7 +110,7 @@ export const describeFeedbackRepositoryContract = (
         attempt = 0,
         notice = null,
         tenantId = TENANT,
-      }: { attempt?: number; notice?: Notice | null; tenantId?: string } = {},
+      }: { attempt?: number; notice?: FeedbackNotice | null; tenantId?: string } = {},
     ): Promise<Stored<FeedbackEntry>> =>
       repo.save(tenantId, {
         entry: after,

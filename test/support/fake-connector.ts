@@ -8,6 +8,8 @@ export interface RecordedCall {
   /** The activity id in the path: the activity replied to or updated. */
   activityId: string | null;
   body: Record<string, unknown>;
+  /** The id the service gave a new message or conversation (its ResourceResponse). */
+  answeredId?: string;
 }
 
 export interface SentActivity {
@@ -100,17 +102,20 @@ export class FakeConnector {
     const match = /^\/v3\/conversations(?:\/([^/]+)\/activities(?:\/([^/]+))?)?\/?$/.exec(path);
     if (!match) return this.reply(res, 404, { error: { code: 'NotFound', message: path } });
     const [, conversationId = null, activityId = null] = match;
-    const call = { method: req.method ?? '', path, conversationId, activityId, body };
+    const call: RecordedCall = { method: req.method ?? '', path, conversationId, activityId, body };
     this.calls.push(call);
     for (const arrived of this.arrivals.splice(0)) arrived(call);
     if (this.gate) await this.gate;
     const failure = this.failures.shift();
     if (failure) return this.reply(res, failure.status, failure.body, failure.headers);
     if (req.method === 'POST' && !conversationId) {
-      return this.reply(res, 201, { id: `a:created-${this.nextId++}` });
+      call.answeredId = `a:created-${this.nextId++}`;
+      return this.reply(res, 201, { id: call.answeredId });
     }
-    if (req.method === 'POST' || req.method === 'PUT')
-      return this.reply(res, 200, { id: String(this.nextId++) });
+    if (req.method === 'POST' || req.method === 'PUT') {
+      call.answeredId = String(this.nextId++);
+      return this.reply(res, 200, { id: call.answeredId });
+    }
     return this.reply(res, 405, { error: { code: 'MethodNotAllowed', message: req.method ?? '' } });
   }
 

@@ -24,6 +24,7 @@ export interface Harness {
   clock: TestClock;
   table: EntityTable;
   feedbackTable: EntityTable;
+  signoffTable: EntityTable;
   /** POSTs an activity to /api/messages; returns the HTTP status and parsed body. */
   post(activity: unknown, headers?: Record<string, string>): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
@@ -31,17 +32,23 @@ export interface Harness {
 
 /** The real server (restify + CloudAdapter) on port 0, with a fake Bot Connector beside it. */
 export const startHarness = async (
-  options: { env?: Record<string, string>; table?: EntityTable; feedbackTable?: EntityTable } = {},
+  options: {
+    env?: Record<string, string>;
+    table?: EntityTable;
+    feedbackTable?: EntityTable;
+    signoffTable?: EntityTable;
+  } = {},
 ): Promise<Harness> => {
   const connector = await new FakeConnector().start();
   const clock = new TestClock();
   const table = options.table ?? new MemoryTable();
   const feedbackTable = options.feedbackTable ?? new MemoryTable();
+  const signoffTable = options.signoffTable ?? new MemoryTable();
   const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', NODE_ENV: 'test', ...options.env });
   const server = await startServer({
     config,
     logger: pino({ level: 'silent' }),
-    tables: { rollouts: table, feedback: feedbackTable },
+    tables: { rollouts: table, feedback: feedbackTable, signoffs: signoffTable },
     probe: tableProbe(table),
     clock,
     // Notice retries wait for nothing: the test drives them, and never sleeps.
@@ -73,6 +80,7 @@ export const startHarness = async (
     clock,
     table,
     feedbackTable,
+    signoffTable,
     post,
     close: async () => {
       await server.close(1000);

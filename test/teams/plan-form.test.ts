@@ -6,17 +6,24 @@ import {
   fieldForPath,
   phaseFrom,
   phaseValues,
+  signoffFrom,
+  signoffValues,
   slug,
   uniqueId,
   waveFrom,
   waveValues,
   NOT_SET,
+  type SignoffField,
 } from '../../src/teams/plan-form';
-import { aRollout } from '../domain/fixtures';
+import { validatePlan } from '../../src/teams/plan-cards';
+import { defaultReadinessPlan, type ReadinessPlan } from '../../src/domain/signoff';
+import { aRollout, withWaves } from '../domain/fixtures';
 
 describe('plan forms', () => {
   const rollout = aRollout();
   const plan = planOf(rollout);
+  /** Where a new enterprise wave goes (its sign-off default depends on it). */
+  const enterprise = { key: 'enterprise' as const, waves: plan.phases.enterprise.waves };
 
   it('a phase form round-trips: the values it opens with save the same plan', () => {
     const values = phaseValues(rollout, 'pilot', plan.phases.pilot);
@@ -74,7 +81,7 @@ describe('plan forms', () => {
 
   it('a new wave gets a unique id from its name, defaults, and goes last', () => {
     const values = {
-      ...waveValues(null),
+      ...waveValues(null, enterprise),
       name: 'Sales EMEA',
       kind: 'geography',
       users: '40',
@@ -103,7 +110,7 @@ describe('plan forms', () => {
     ['lots', 'Must be a whole number, 0 or more.'],
   ])('refuses %j users', (users, message) => {
     const errors: Record<string, string> = {};
-    waveFrom(plan, 'enterprise', '', { ...waveValues(null), name: 'X', users }, errors);
+    waveFrom(plan, 'enterprise', '', { ...waveValues(null, enterprise), name: 'X', users }, errors);
     expect(errors.users).toBe(message);
   });
 
@@ -120,6 +127,13 @@ describe('plan forms', () => {
     [['phases', 'pilot', 'feedback', 'minAverageRating'], 'minAverageRating'],
     [['phases', 'enterprise', 'waves', 0, 'feedback', 'goals', 'maxOpenBlockers'], 'maxOpenBlockers'],
     [['phases', 'enterprise', 'waves', 0, 'feedback', 'minRating'], 'feedbackEnabled'],
+    [['phases', 'pilot', 'readiness'], 'signoffEnabled'],
+    [['phases', 'pilot', 'readiness', 'policy'], 'signoffPolicy'],
+    [['phases', 'pilot', 'readiness', 'policy', 'n'], 'signoffQuorum'],
+    [['phases', 'pilot', 'readiness', 'allowNotReady'], 'signoffAllowNotReady'],
+    [['phases', 'enterprise', 'waves', 0, 'readiness', 'members', 3], 'signoffMembers'],
+    [['phases', 'enterprise', 'waves', 0, 'readiness', 'deadline'], 'signoffDeadlineDate'],
+    [['phases', 'poc', 'signoff', 'quorum'], 'signoffQuorum'],
   ])('maps the plan path %j to the field %s', (path, field) => {
     expect(fieldForPath(path)).toBe(field);
   });
@@ -146,7 +160,7 @@ describe('plan forms', () => {
       });
       const partial = feedbackValues({ goals: { ...DEFAULT_FEEDBACK_GOALS, minResponses: null } });
       expect(partial.minResponses).toBe('');
-      expect(waveValues(null).feedbackEnabled).toBe('true');
+      expect(waveValues(null, enterprise).feedbackEnabled).toBe('true');
     });
 
     it('switched on, takes the goals typed; an empty goal is no such goal; decimals where allowed', () => {
@@ -233,7 +247,7 @@ describe('plan forms', () => {
 
     it('a wave form: a new wave takes feedback with the default goals; a wave can be switched off', () => {
       const errors: Record<string, string> = {};
-      const added = waveFrom(plan, 'enterprise', '', { ...waveValues(null), name: 'HR' }, errors);
+      const added = waveFrom(plan, 'enterprise', '', { ...waveValues(null, enterprise), name: 'HR' }, errors);
       expect(added.plan.phases.enterprise.waves[0]?.feedback).toEqual(defaultFeedbackPlan());
       const saved = added.plan.phases.enterprise.waves[0]!;
       const off = waveFrom(
@@ -250,6 +264,203 @@ describe('plan forms', () => {
       waveFrom(added.plan, 'enterprise', 'hr', { ...waveValues(saved), minAverageRating: '6' }, errors);
       expect(errors).toEqual({
         minAverageRating: 'Must be a number from 1 to 5, or empty for no such goal.',
+      });
+    });
+  });
+
+  describe('help-desk sign-off', () => {
+    const quorum: ReadinessPlan = {
+      policy: { kind: 'quorum', n: 2 },
+      allowNotReady: true,
+      members: ['cccccccc-0000-4000-8000-000000000003', 'dddddddd-0000-4000-8000-000000000004'],
+      deadline: '2026-05-01T17:00',
+    };
+    const on = (values: Partial<Record<SignoffField, string>> = {}) => ({
+      ...signoffValues(defaultReadinessPlan()),
+      ...values,
+    });
+
+    it('opens with the stage’s sign-off: on with its settings, or off showing the defaults', () => {
+      expect(phaseValues(rollout, 'pilot', plan.phases.pilot)).toMatchObject({
+        signoffEnabled: 'true',
+        signoffPolicy: 'everyone',
+        signoffQuorum: '',
+        signoffAllowNotReady: 'false',
+        signoffMembers: '',
+        signoffDeadlineDate: '',
+        signoffDeadlineTime: '',
+      });
+      expect(phaseValues(rollout, 'scope', plan.phases.scope)).toMatchObject({
+        signoffEnabled: 'false',
+        signoffPolicy: 'everyone',
+      });
+      expect(signoffValues(quorum)).toEqual({
+        signoffEnabled: 'true',
+        signoffPolicy: 'quorum',
+        signoffQuorum: '2',
+        signoffAllowNotReady: 'true',
+        signoffMembers: 'cccccccc-0000-4000-8000-000000000003\ndddddddd-0000-4000-8000-000000000004',
+        signoffDeadlineDate: '2026-05-01',
+        signoffDeadlineTime: '17:00',
+      });
+    });
+
+    it('a new wave opens with the default for its place: each enterprise wave and the pilot’s first stage', () => {
+      expect(waveValues(null, enterprise).signoffEnabled).toBe('true');
+      expect(waveValues(null, { key: 'pilot', waves: [] }).signoffEnabled).toBe('true');
+      const enrollment = planOf(aRollout({}, 'enrollment'));
+      expect(waveValues(null, { key: 'pilot', waves: enrollment.phases.pilot.waves }).signoffEnabled).toBe(
+        'false',
+      );
+      expect(waveValues(null, { key: 'poc', waves: [] }).signoffEnabled).toBe('false');
+    });
+
+    it('switched on, takes the settings typed: members one per line (or by commas), in lower case', () => {
+      const errors = {};
+      const readiness = signoffFrom(
+        on({
+          signoffPolicy: 'quorum',
+          signoffQuorum: ' 2 ',
+          signoffAllowNotReady: 'true',
+          signoffMembers:
+            ' CCCCCCCC-0000-4000-8000-000000000003 \r\n\ndddddddd-0000-4000-8000-000000000004, ',
+          signoffDeadlineDate: '2026-05-01',
+          signoffDeadlineTime: '17:00',
+        }),
+        errors,
+      );
+      expect(readiness).toEqual(quorum);
+      expect(errors).toEqual({});
+    });
+
+    it('the quorum and “not ready allowed” are read with policy quorum only', () => {
+      const errors = {};
+      expect(
+        signoffFrom(
+          on({ signoffPolicy: 'first', signoffQuorum: 'lots', signoffAllowNotReady: 'true' }),
+          errors,
+        ),
+      ).toEqual({ ...defaultReadinessPlan(), policy: { kind: 'first' } });
+      expect(errors).toEqual({});
+    });
+
+    it('switched off, needs none (the settings shown are not checked)', () => {
+      const errors = {};
+      expect(
+        signoffFrom(
+          { ...on({ signoffPolicy: 'sometimes', signoffDeadlineTime: '17:00' }), signoffEnabled: 'false' },
+          errors,
+        ),
+      ).toBeNull();
+      expect(signoffFrom({ ...on(), signoffEnabled: '' }, errors)).toBeNull();
+      expect(errors).toEqual({});
+    });
+
+    it.each<[Partial<Record<SignoffField, string>>, Partial<Record<SignoffField, string>>]>([
+      [{ signoffPolicy: 'majority' }, { signoffPolicy: 'Choose everyone, quorum, first.' }],
+      [
+        { signoffPolicy: 'quorum', signoffQuorum: '' },
+        {
+          signoffQuorum:
+            'With policy quorum, say how many Ready answers are needed: a whole number from 1 to 200.',
+        },
+      ],
+      [
+        { signoffPolicy: 'quorum', signoffQuorum: '0' },
+        {
+          signoffQuorum:
+            'With policy quorum, say how many Ready answers are needed: a whole number from 1 to 200.',
+        },
+      ],
+      [
+        { signoffPolicy: 'quorum', signoffQuorum: '2.5' },
+        {
+          signoffQuorum:
+            'With policy quorum, say how many Ready answers are needed: a whole number from 1 to 200.',
+        },
+      ],
+      [
+        { signoffPolicy: 'quorum', signoffQuorum: '201' },
+        {
+          signoffQuorum:
+            'With policy quorum, say how many Ready answers are needed: a whole number from 1 to 200.',
+        },
+      ],
+      [{ signoffDeadlineDate: '2026-05-01' }, { signoffDeadlineTime: 'A deadline needs a time of day.' }],
+      [{ signoffDeadlineTime: '17:00' }, { signoffDeadlineDate: 'A deadline time needs a date.' }],
+    ])('refuses %j', (values, expected) => {
+      const errors: Record<string, string> = {};
+      signoffFrom(on(values), errors);
+      expect(errors).toEqual(expected);
+    });
+
+    it('a phase form saves the phase’s sign-off; the other phases keep theirs', () => {
+      const errors = {};
+      const off = phaseFrom(
+        rollout,
+        plan,
+        'pilot',
+        { ...phaseValues(rollout, 'pilot', plan.phases.pilot), signoffEnabled: 'false' },
+        errors,
+      );
+      expect(off.phases.pilot.readiness).toBeNull();
+      const poc = phaseFrom(
+        rollout,
+        plan,
+        'poc',
+        { ...phaseValues(rollout, 'poc', plan.phases.poc), ...signoffValues(quorum) },
+        errors,
+      );
+      expect(poc.phases.poc.readiness).toEqual(quorum);
+      expect(poc.phases.pilot.readiness).toEqual(plan.phases.pilot.readiness);
+      expect(errors).toEqual({});
+      // Key order as planOf writes it: the domain compares plans as JSON.
+      expect(Object.keys(poc.phases.poc)).toEqual(Object.keys(plan.phases.poc));
+      expect(JSON.stringify(poc.phases.poc.readiness)).toBe(JSON.stringify(quorum));
+    });
+
+    it('a wave form: a new enterprise wave needs the sign-off; its settings change; its values save the same plan', () => {
+      const errors: Record<string, string> = {};
+      const added = waveFrom(plan, 'enterprise', '', { ...waveValues(null, enterprise), name: 'HR' }, errors);
+      expect(added.plan.phases.enterprise.waves[0]?.readiness).toEqual(defaultReadinessPlan());
+      const saved = added.plan.phases.enterprise.waves[0]!;
+      const changed = waveFrom(
+        added.plan,
+        'enterprise',
+        'hr',
+        { ...waveValues(saved), ...signoffValues(quorum) },
+        errors,
+      );
+      expect(changed.plan.phases.enterprise.waves[0]?.readiness).toEqual(quorum);
+      const same = waveFrom(added.plan, 'enterprise', 'hr', waveValues(saved), {});
+      expect(JSON.stringify(same.plan)).toBe(JSON.stringify(added.plan));
+      expect(errors).toEqual({});
+      // Key order as planOf writes it: the domain compares plans as JSON.
+      const planned = planOf(withWaves(aRollout(), ['HR'])).phases.enterprise.waves[0];
+      expect(Object.keys(changed.plan.phases.enterprise.waves[0]!)).toEqual(Object.keys(planned!));
+    });
+
+    it('the plan’s rules check what the form asks for, each error on its field', () => {
+      const proposed = phaseFrom(
+        rollout,
+        plan,
+        'poc',
+        {
+          ...phaseValues(rollout, 'poc', plan.phases.poc),
+          ...signoffValues(quorum),
+          signoffMembers: 'helpdesk@contoso.com',
+          signoffDeadlineDate: '2026-02-30',
+        },
+        {},
+      );
+      const checked = validatePlan(proposed, (path) => path[1] === 'poc');
+      expect(checked).toEqual({
+        errors: {
+          signoffMembers: 'must be an Entra object id (a GUID) (got "helpdesk@contoso.com")',
+          signoffDeadlineDate:
+            'must be a real date (years 2000–2100) and time of day (got "2026-02-30T17:00")',
+        },
+        formError: '',
       });
     });
   });

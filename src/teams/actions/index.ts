@@ -11,6 +11,7 @@ import { planMove } from './plan-move';
 import { planReorder } from './plan-reorder';
 import { planSave } from './plan-save';
 import { planView } from './plan-view';
+import { signoffAnswer, signoffViewAction } from './signoff-answer';
 
 /** Every Action.Execute verb the bot answers. */
 export const ACTIONS: readonly ActionHandler[] = [
@@ -27,4 +28,6 @@ export const ACTIONS: readonly ActionHandler[] = [
   feedbackEdit,
   blockerResolve,
   blockerReopen,
+  signoffAnswer,
+  signoffViewAction,
 ];

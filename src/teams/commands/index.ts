@@ -12,6 +12,7 @@ import { planExport } from './plan-export';
 import { planImport } from './plan-import';
 import { rolloutList } from './rollout-list';
 import { rolloutNew } from './rollout-new';
+import { rolloutBindHelpdesk, rolloutUnbindHelpdesk, signoffExtend, signoffRequest } from './signoff';
 import { status } from './status';
 
 /** Every command the bot understands, in the order `help` lists them. */
@@ -28,6 +29,10 @@ export const COMMANDS: readonly CommandHandler[] = [
   feedbackPost,
   feedbackSummaryCommand,
   feedbackExport,
+  signoffRequest,
+  signoffExtend,
+  rolloutBindHelpdesk,
+  rolloutUnbindHelpdesk,
   pause,
   resume,
   rolloutClose,

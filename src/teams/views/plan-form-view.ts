@@ -85,7 +85,7 @@ export const waveFormData = (
       rollout,
       wave ? `${phase.title}: ${word} “${wave.name}”` : `${phase.title}: a new ${word}`,
       WAVE_FIELDS,
-      state.values ?? waveValues(wave ?? null),
+      state.values ?? waveValues(wave ?? null, phase),
       state.errors ?? {},
       state.formError ?? '',
     ),

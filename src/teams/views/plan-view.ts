@@ -1,7 +1,8 @@
 import { DEFAULT_FEEDBACK_GOALS, feedbackPlanOf, type FeedbackPlan } from '../../domain/feedback-goals';
-import { phasePassed, waveState } from '../../domain/plan';
+import { copyReadinessPlan, defaultReadinessFor, phasePassed, waveState } from '../../domain/plan';
 import { PHASE_KEYS } from '../../domain/phases';
 import { waveWord, type Phase, type Rollout, type TimeFrame, type Wave } from '../../domain/rollout';
+import { readinessPlanOf, type ReadinessPlan } from '../../domain/signoff';
 import { suggestWaveOrder } from '../../domain/wave-order';
 import type { PlanCardData, PlanPhaseRow, PlanWaveRow } from '../card-data';
 
@@ -58,7 +59,8 @@ export const feedbackText = (plan: FeedbackPlan | null): string => {
 
 /**
  * Beyond this many waves in the plan, wave rows name their feedback briefly (`default goals`, `own
- * goals`, `none`) so the card stays under its size limit; the wave's form shows its goals.
+ * goals`, `none`) and their sign-off to enter only when it is not the default, briefly, so the card
+ * stays under its size limit; the wave's form shows its goals and sign-off settings.
  */
 export const MAX_WAVES_WITH_FEEDBACK_GOALS = 60;
 
@@ -73,6 +75,48 @@ const briefFeedbackText = (plan: FeedbackPlan | null): string => {
     g.minInstallSuccess === d.minInstallSuccess &&
     g.maxOpenBlockers === d.maxOpenBlockers;
   return isDefault ? 'default goals' : 'own goals';
+};
+
+/**
+ * The help desk's sign-off to enter a stage, in short: `everyone · deadline 2026-05-01 17:00`,
+ * `quorum 2 (not-ready allowed)`, `first answer`, or `none`.
+ */
+export const signoffText = (plan: ReadinessPlan | null): string => {
+  if (!plan) return 'none';
+  const { policy } = plan;
+  const rule =
+    policy.kind === 'quorum'
+      ? `quorum ${policy.n}${plan.allowNotReady ? ' (not-ready allowed)' : ''}`
+      : policy.kind === 'first'
+        ? 'first answer'
+        : 'everyone';
+  return plan.deadline ? `${rule} · deadline ${plan.deadline.replace('T', ' ')}` : rule;
+};
+
+/**
+ * A wave's sign-off on a card with many waves (see MAX_WAVES_WITH_FEEDBACK_GOALS): nothing (`''`,
+ * the card then says nothing) when it is the default for the wave's place, else its policy alone
+ * (`none`, `everyone`, `quorum 2`, `first answer`); the wave's form shows the rest.
+ */
+const briefSignoffText = (plan: ReadinessPlan | null, byDefault: ReadinessPlan | null): string => {
+  if (JSON.stringify(copyReadinessPlan(plan)) === JSON.stringify(byDefault)) return '';
+  if (!plan) return 'none';
+  const { policy } = plan;
+  return policy.kind === 'quorum'
+    ? `quorum ${policy.n}`
+    : policy.kind === 'first'
+      ? 'first answer'
+      : 'everyone';
+};
+
+/**
+ * A phase's sign-off to enter it: its own, or with waves its first wave's (entering the phase is
+ * entering that wave), said so: `as its first wave: everyone`.
+ */
+const phaseSignoffText = (rollout: Rollout, phase: Phase): string => {
+  const [first] = phase.waves;
+  if (!first) return signoffText(readinessPlanOf(rollout, phase.key));
+  return `as its first ${waveWord(phase)}: ${signoffText(readinessPlanOf(rollout, `${phase.key}/${first.id}`))}`;
 };
 
 const STATE_LABEL = { passed: '✅ passed', current: '▶️ current', planned: '⚪ planned' } as const;
@@ -94,6 +138,12 @@ const phaseRow = (rollout: Rollout, phase: Phase, editable: boolean, briefWaves:
       feedback: (briefWaves ? briefFeedbackText : feedbackText)(
         feedbackPlanOf(wave, `${phase.key}/${wave.id}`),
       ),
+      signoff: briefWaves
+        ? briefSignoffText(
+            readinessPlanOf(rollout, `${phase.key}/${wave.id}`),
+            defaultReadinessFor(phase.key, phase.waves.length, i),
+          )
+        : signoffText(readinessPlanOf(rollout, `${phase.key}/${wave.id}`)),
       state: STATE_LABEL[ws],
       editable: editable && ws !== 'passed',
     };
@@ -111,6 +161,7 @@ const phaseRow = (rollout: Rollout, phase: Phase, editable: boolean, briefWaves:
     targetGroups: listOrDash(phase.targetGroups),
     goals: listOrDash(goals),
     feedback: feedbackText(feedbackPlanOf(phase, phase.key)),
+    signoff: phaseSignoffText(rollout, phase),
     communication:
       shorten([comms.whatIsDeployed, comms.howAndWhen].filter(Boolean).join(' · ')) || 'not written yet',
     editable: editable && !passed,
@@ -125,8 +176,8 @@ const phaseRow = (rollout: Rollout, phase: Phase, editable: boolean, briefWaves:
 };
 
 /**
- * The plan overview: phases, dates, waves, goals and feedback goals, with an Edit button per
- * editable section.
+ * The plan overview: phases, dates, waves, goals, feedback goals and the help desk's sign-off to
+ * enter each stage, with an Edit button per editable section.
  */
 export const planCardData = (rollout: Rollout, notice = ''): PlanCardData => {
   const editable = rollout.status !== 'completed';

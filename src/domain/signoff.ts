@@ -1,0 +1,326 @@
+import { accept, type CriterionResult, type Decision } from './decision';
+import { findStage, isWaveStageId } from './feedback-goals';
+import type { Coordination, Rollout } from './rollout';
+import type { Person } from './roles';
+import { nextPosition } from './positions';
+
+/**
+ * Help-desk readiness sign-off. Readiness to enter a phase or wave is an exit criterion of the
+ * stage before it: the plan says, per stage, whether entering it needs the help desk's sign-off,
+ * under which policy, from whom, and until when answers are taken.
+ */
+export type SignoffPolicy = { kind: 'everyone' } | { kind: 'quorum'; n: number } | { kind: 'first' };
+
+export interface ReadinessPlan {
+  policy: SignoffPolicy;
+  /** Quorum only: Not ready answers are shown but do not block. */
+  allowNotReady: boolean;
+  /** Entra object ids of the help-desk members who answer; empty: ROLLOUT_HELPDESK. */
+  members: string[];
+  /** Local date and time (YYYY-MM-DDTHH:mm) in the rollout's time zone; null: no deadline. */
+  deadline: string | null;
+}
+
+export const MAX_REASON_LENGTH = 500;
+export const MAX_MEMBERS = 200;
+
+export const defaultReadinessPlan = (): ReadinessPlan => ({
+  policy: { kind: 'everyone' },
+  allowNotReady: false,
+  members: [],
+  deadline: null,
+});
+
+/**
+ * Whether entering the stage needs the help desk's sign-off: as the plan says, else the default —
+ * entering the pilot (its first stage when it has stages) and entering the enterprise rollout and
+ * each of its waves.
+ */
+export const readinessPlanOf = (rollout: Rollout, stageId: string): ReadinessPlan | null => {
+  const found = findStage(rollout, stageId);
+  if (!found) return null;
+  const { stage } = found;
+  if (stage.readiness !== undefined) return stage.readiness;
+  const phase = found.phase.key;
+  if (!isWaveStageId(stageId)) {
+    return (phase === 'pilot' || phase === 'enterprise') && found.phase.waves.length === 0
+      ? defaultReadinessPlan()
+      : null;
+  }
+  if (phase === 'enterprise') return defaultReadinessPlan();
+  if (phase === 'pilot' && found.phase.waves[0] === found.wave) return defaultReadinessPlan();
+  return null;
+};
+
+/** The stage the rollout enters next (a wave or a phase), or null from the last phase. */
+export const nextStageId = (rollout: Rollout): string | null => {
+  const next = nextPosition(rollout);
+  if (!next) return null;
+  if (next.wave === null) return next.phase;
+  const wave = rollout.phases.find((p) => p.key === next.phase)?.waves[next.wave];
+  return wave ? `${next.phase}/${wave.id}` : next.phase;
+};
+
+/** What a request was made on: a change to it invalidates the sign-off. */
+export const readinessFingerprint = (rollout: Rollout, stageId: string): string => {
+  const stage = findStage(rollout, stageId)?.stage;
+  return JSON.stringify({ timeFrame: stage?.timeFrame ?? null, targetGroups: stage?.targetGroups ?? [] });
+};
+
+export type RequestStatus = 'open' | 'superseded';
+
+/** A readiness request as posted: the policy and members are fixed when it is made. */
+export interface SignoffRequest {
+  id: string;
+  tenantId: string;
+  rolloutId: string;
+  /** The stage to be entered. */
+  stageId: string;
+  stageLabel: string;
+  policy: SignoffPolicy;
+  allowNotReady: boolean;
+  members: string[];
+  /** ISO instant; null: no deadline. */
+  deadline: string | null;
+  fingerprint: string;
+  status: RequestStatus;
+  supersededBy: string | null;
+  createdBy: Person;
+  createdAt: string;
+  /** Where the card was posted and its message id (for updates in place). */
+  postedTo: { conversationId: string; conversationType: string; serviceUrl: string } | null;
+  messageId: string | null;
+  /** When (and by which attempt) a post of the card was claimed, so a redelivered command posts once. */
+  postingAt?: string | null;
+}
+
+/** A member's standing answer, changed in place until the deadline. */
+export interface SignoffAnswer {
+  person: Person;
+  ready: boolean;
+  reason: string | null;
+  /** When the standing answer was given. */
+  at: string;
+  /** Recent activity keys (a redelivered invoke is stored once). */
+  activities: string[];
+}
+
+export interface Tally {
+  ready: SignoffAnswer[];
+  notReady: SignoffAnswer[];
+  /** Member ids with no answer. */
+  pending: string[];
+  met: boolean;
+  /** Why it is (not) met, in a sentence. */
+  reason: string;
+}
+
+const policyText = (request: Pick<SignoffRequest, 'policy' | 'allowNotReady'>): string => {
+  switch (request.policy.kind) {
+    case 'everyone':
+      return 'everyone ready';
+    case 'first':
+      return 'the first answer is Ready';
+    case 'quorum':
+      return `at least ${request.policy.n} ready${request.allowNotReady ? '' : ', none not ready'}`;
+  }
+};
+
+/**
+ * The policy decision table:
+ * - everyone: met when every member's standing answer is Ready;
+ * - quorum N: met when at least N standing answers are Ready and none is Not ready (unless
+ *   allowNotReady, when Not ready answers are shown but do not block);
+ * - first: met when the earliest standing answer is Ready.
+ */
+export const tallyOf = (request: SignoffRequest, answers: readonly SignoffAnswer[]): Tally => {
+  const members = new Set(request.members);
+  const standing = answers.filter((a) => members.has(a.person.id));
+  const byTime = [...standing].sort((a, b) => a.at.localeCompare(b.at));
+  const ready = byTime.filter((a) => a.ready);
+  const notReady = byTime.filter((a) => !a.ready);
+  const answered = new Set(standing.map((a) => a.person.id));
+  const pending = request.members.filter((id) => !answered.has(id));
+  const tally = { ready, notReady, pending };
+  switch (request.policy.kind) {
+    case 'everyone': {
+      if (request.members.length === 0) {
+        return {
+          ...tally,
+          met: false,
+          reason: 'No help-desk members are known: set them in the plan or ROLLOUT_HELPDESK.',
+        };
+      }
+      const met = ready.length === request.members.length;
+      return {
+        ...tally,
+        met,
+        reason: met
+          ? 'Everyone is ready.'
+          : `Waiting for ${request.members.length - ready.length} of ${request.members.length}.`,
+      };
+    }
+    case 'quorum': {
+      const enough = ready.length >= request.policy.n;
+      const blocked = notReady.length > 0 && !request.allowNotReady;
+      const met = enough && !blocked;
+      const reason = blocked
+        ? `${notReady.length} not ready: ${notReady.map((a) => `${a.person.name || 'someone'} (${a.reason ?? ''})`).join('; ')}.`
+        : enough
+          ? `${ready.length} ready, at least ${request.policy.n} needed.`
+          : `${ready.length} ready, ${request.policy.n} needed.`;
+      return { ...tally, met, reason };
+    }
+    case 'first': {
+      const [first] = byTime;
+      if (!first) return { ...tally, met: false, reason: 'Nobody has answered yet.' };
+      return {
+        ...tally,
+        met: first.ready,
+        reason: first.ready
+          ? `${first.person.name || 'The first to answer'} answered Ready first.`
+          : `The first answer was Not ready: ${first.reason ?? ''}.`,
+      };
+    }
+  }
+};
+
+/** Whether answers are still taken. */
+export const answersOpen = (request: SignoffRequest, now: Date): boolean =>
+  request.status === 'open' && (request.deadline === null || now.getTime() < Date.parse(request.deadline));
+
+export type AnswerDecision =
+  | { kind: 'store'; answer: SignoffAnswer; notReadyReported: boolean }
+  | { kind: 'unchanged' | 'duplicate'; answer: SignoffAnswer }
+  | { kind: 'refused'; message: string };
+
+/** A member answers (or changes their answer) until the deadline; Not ready needs a reason. */
+export const decideAnswer = (
+  request: SignoffRequest,
+  existing: SignoffAnswer | null,
+  input: { by: Person; ready: boolean; reason: string; activityKey: string },
+  now: Date,
+): AnswerDecision => {
+  if (existing?.activities.includes(input.activityKey)) return { kind: 'duplicate', answer: existing };
+  if (request.status !== 'open') {
+    return {
+      kind: 'refused',
+      message: 'This request was replaced by a newer one after the plan changed: answer the new card.',
+    };
+  }
+  if (!answersOpen(request, now)) {
+    return {
+      kind: 'refused',
+      message: 'The deadline has passed: answers are closed. An admin can extend it with `signoff extend`.',
+    };
+  }
+  if (!request.members.includes(input.by.id)) {
+    return { kind: 'refused', message: 'Only the help-desk members named for this sign-off can answer it.' };
+  }
+  const reason = input.ready ? null : input.reason.trim();
+  if (reason === '') return { kind: 'refused', message: 'Not ready needs a reason: what is missing?' };
+  if (reason && reason.length > MAX_REASON_LENGTH) {
+    return { kind: 'refused', message: `A reason has at most ${MAX_REASON_LENGTH} characters.` };
+  }
+  if (existing && existing.ready === input.ready && existing.reason === reason)
+    return { kind: 'unchanged', answer: existing };
+  const answer: SignoffAnswer = {
+    person: input.by,
+    ready: input.ready,
+    reason,
+    at: now.toISOString(),
+    activities: [...(existing?.activities ?? []), input.activityKey].slice(-10),
+  };
+  return { kind: 'store', answer, notReadyReported: !input.ready };
+};
+
+/** The request the gate reads, with its standing answers. */
+export interface ReadinessState {
+  request: SignoffRequest;
+  answers: readonly SignoffAnswer[];
+}
+
+/** The readiness criterion of leaving the current position, against the request made for it. */
+export const evaluateReadiness = (rollout: Rollout, current: ReadinessState | null): CriterionResult[] => {
+  const stageId = nextStageId(rollout);
+  if (!stageId) return [];
+  const plan = readinessPlanOf(rollout, stageId);
+  if (!plan) return [];
+  const found = findStage(rollout, stageId);
+  const label = `Help desk ready for ${found?.stage.title ?? stageId}`;
+  const id = `${stageId}:readiness`;
+  const target = policyText({ policy: plan.policy, allowNotReady: plan.allowNotReady });
+  const request = current?.request;
+  if (!request || request.stageId !== stageId) {
+    return [
+      {
+        id,
+        label,
+        met: false,
+        measured: 'not requested',
+        target,
+        reason: 'No readiness request yet: an admin posts one with `signoff request`.',
+      },
+    ];
+  }
+  if (request.status !== 'open' || request.fingerprint !== readinessFingerprint(rollout, stageId)) {
+    return [
+      {
+        id,
+        label,
+        met: false,
+        measured: 'superseded',
+        target,
+        reason: 'The plan changed since the request: a new request is needed (`signoff request`).',
+      },
+    ];
+  }
+  const tally = tallyOf(request, current.answers);
+  return [
+    {
+      id,
+      label,
+      met: tally.met,
+      measured: `${tally.ready.length} ready · ${tally.notReady.length} not ready · ${tally.pending.length} not answered`,
+      target: policyText(request),
+      reason: tally.reason,
+    },
+  ];
+};
+
+/** Binds (or unbinds, with null) the conversation where the help desk answers readiness requests. */
+export const bindHelpdesk = (
+  rollout: Rollout,
+  to: Coordination | null,
+  by: Person,
+  now: Date,
+): Decision<Rollout> => {
+  const current = rollout.helpdesk ?? null;
+  if (current?.conversationId === to?.conversationId) return accept(rollout, []);
+  const at = now.toISOString();
+  return accept({ ...rollout, helpdesk: to }, [
+    to
+      ? {
+          type: 'helpdesk-bound',
+          by,
+          at,
+          summary: `Bound the help desk's conversation (${to.conversationType})`,
+        }
+      : { type: 'helpdesk-unbound', by, at, summary: "Unbound the help desk's conversation" },
+  ]);
+};
+
+/** Records the readiness request now current for a stage (the gate reads it). */
+export const recordRequest = (rollout: Rollout, request: SignoffRequest, now: Date): Decision<Rollout> => {
+  if (rollout.signoffs?.[request.stageId] === request.id) return accept(rollout, []);
+  return accept({ ...rollout, signoffs: { ...rollout.signoffs, [request.stageId]: request.id } }, [
+    {
+      type: 'signoff-requested',
+      by: request.createdBy,
+      at: now.toISOString(),
+      stageId: request.stageId,
+      requestId: request.id,
+      summary: `Asked the help desk for readiness to enter ${request.stageLabel}`,
+    },
+  ]);
+};
