@@ -43,9 +43,12 @@ export interface StageSpec {
   feedback: FeedbackPlan | null;
   /**
    * Whether entering the stage needs the help desk's readiness sign-off, and how; null: it does
-   * not. Always explicit here. A phase with waves is entered at its first wave: that wave's applies.
+   * not; absent (the key left out): the default for the stage's place (`readinessPlanOf`), so that
+   * moving or removing waves moves the default with the place, not with the wave. Copied as the
+   * stage has it, never filled in. A phase with waves is entered at its first wave: that wave's
+   * applies.
    */
-  readiness: ReadinessPlan | null;
+  readiness?: ReadinessPlan | null;
 }
 
 export interface PhaseSpec extends StageSpec {
@@ -101,9 +104,23 @@ export const copyReadinessPlan = (plan: ReadinessPlan | null): ReadinessPlan | n
     deadline: plan.deadline,
   };
 
-/** A stage's readiness as the plan has it: explicit, the default filled in for a stage without one. */
-const stageReadiness = (rollout: Rollout, stageId: string): ReadinessPlan | null =>
-  copyReadinessPlan(readinessPlanOf(rollout, stageId));
+/**
+ * A stage's readiness as a plan or a stage holds it: the `readiness` key with a copy when the stage
+ * has its own setting (a plan or null), no key when it has none (absent: the default for its place).
+ * Spread in where the key goes, so keys keep their order (the domain compares plans as JSON).
+ */
+export const readinessEntry = (
+  plan: ReadinessPlan | null | undefined,
+): { readiness?: ReadinessPlan | null } => (plan === undefined ? {} : { readiness: copyReadinessPlan(plan) });
+
+/** Whether two readiness settings say the same (absent only equals absent). */
+export const sameReadiness = (
+  a: ReadinessPlan | null | undefined,
+  b: ReadinessPlan | null | undefined,
+): boolean =>
+  a === undefined || b === undefined
+    ? a === b
+    : JSON.stringify(copyReadinessPlan(a)) === JSON.stringify(copyReadinessPlan(b));
 
 /**
  * The readiness a stage gets when its plan does not say (`readinessPlanOf`'s default), by where it
@@ -119,20 +136,21 @@ export const defaultReadinessFor = (
   // Only where the stage is matters to the default: a rollout of one phase with bare waves.
   const ids = Array.from({ length: waves }, (_, i) => `w${i}`);
   const shape = { phases: [{ key: phase, waves: ids.map((id) => ({ id })) }] } as unknown as Rollout;
-  return stageReadiness(shape, wave === null ? phase : `${phase}/w${wave}`);
+  return copyReadinessPlan(readinessPlanOf(shape, wave === null ? phase : `${phase}/w${wave}`));
 };
 
-/** Where a wave is: its readiness default depends on its phase and its place in it. */
-export interface WaveContext {
-  rollout: Rollout;
-  phase: PhaseKey;
-}
-
 /**
- * A wave's plan. `at` names the rollout and phase it is in, for its readiness default; without it
- * (a wave not in a rollout yet) a wave without readiness gets none.
+ * The readiness a stage ends up with when a form asks for `wanted` at a place whose default is
+ * `byDefault`: absent (keep the default) when they are the same, so a save that changes nothing
+ * does not pin the setting to the stage; else `wanted`, explicit.
  */
-export const waveSpecOf = (wave: Wave, at: WaveContext | null = null): WaveSpec => ({
+export const readinessFromForm = (
+  wanted: ReadinessPlan | null,
+  byDefault: ReadinessPlan | null,
+): ReadinessPlan | null | undefined => (sameReadiness(wanted, byDefault) ? undefined : wanted);
+
+/** A wave's plan: its readiness as the wave has it (absent: the default for its place). */
+export const waveSpecOf = (wave: Wave): WaveSpec => ({
   id: wave.id,
   name: wave.name,
   kind: wave.kind,
@@ -143,11 +161,9 @@ export const waveSpecOf = (wave: Wave, at: WaveContext | null = null): WaveSpec 
   targetGroups: [...wave.targetGroups],
   checklist: itemSpecs(wave.checklist),
   criteria: criterionPlans(wave.criteria),
-  // A wave's feedback default is the same in every phase.
-  feedback: stageFeedback(wave, `${at?.phase ?? ''}/${wave.id}`),
-  readiness: at
-    ? stageReadiness(at.rollout, `${at.phase}/${wave.id}`)
-    : copyReadinessPlan(wave.readiness ?? null),
+  // A wave's feedback default is the same in every phase (any wave's stage id).
+  feedback: stageFeedback(wave, `/${wave.id}`),
+  ...readinessEntry(wave.readiness),
   willingness: wave.willingness,
   users: wave.users,
   devices: wave.devices,
@@ -157,16 +173,16 @@ export const waveSpecOf = (wave: Wave, at: WaveContext | null = null): WaveSpec 
   businessRisk: wave.businessRisk,
 });
 
-/** A phase's plan; `rollout` is the rollout it is in (its readiness default depends on it). */
-export const phaseSpecOf = (phase: Phase, rollout: Rollout): PhaseSpec => ({
+/** A phase's plan: its readiness as the phase has it (absent: the default for its place). */
+export const phaseSpecOf = (phase: Phase): PhaseSpec => ({
   timeFrame: { ...phase.timeFrame },
   targetGroups: [...phase.targetGroups],
   checklist: itemSpecs(phase.checklist),
   criteria: criterionPlans(phase.criteria),
   feedback: stageFeedback(phase, phase.key),
-  readiness: stageReadiness(rollout, phase.key),
+  ...readinessEntry(phase.readiness),
   communication: { ...phase.communication },
-  waves: phase.waves.map((w) => waveSpecOf(w, { rollout, phase: phase.key })),
+  waves: phase.waves.map((w) => waveSpecOf(w)),
 });
 
 /** The rollout's plan as data (what `plan export` writes). */
@@ -175,7 +191,7 @@ export const planOf = (rollout: Rollout): PlanSpec => ({
   timeZone: rollout.timeZone,
   app: { ...rollout.app, platforms: [...rollout.app.platforms] },
   businessPurpose: rollout.businessPurpose,
-  phases: Object.fromEntries(rollout.phases.map((p) => [p.key, phaseSpecOf(p, rollout)])) as Record<
+  phases: Object.fromEntries(rollout.phases.map((p) => [p.key, phaseSpecOf(p)])) as Record<
     PhaseKey,
     PhaseSpec
   >,
@@ -199,14 +215,15 @@ const mergeCriteria = (old: CriterionSpec[], spec: CriterionPlan[]): CriterionSp
       : { ...plan, met: false, note: null, by: null, at: null };
   });
 
-const mergeWave = (old: Wave | undefined, spec: WaveSpec): Wave => ({
+const mergeWave = (old: Wave | undefined, { readiness, ...spec }: WaveSpec): Wave => ({
   ...spec,
   title: spec.name,
   members: [...spec.members],
   checklist: mergeChecklist(old?.checklist ?? [], spec.checklist),
   criteria: mergeCriteria(old?.criteria ?? [], spec.criteria),
   feedback: copyFeedbackPlan(spec.feedback),
-  readiness: copyReadinessPlan(spec.readiness),
+  // As the plan says: absent stays absent (the default for the wave's place, wherever it goes).
+  ...readinessEntry(readiness),
 });
 
 export interface PlanChange {
@@ -268,7 +285,7 @@ export const applyPlan = (
           `${was?.name ?? 'A reached wave'} has been reached: it cannot be removed or moved.`,
         );
       }
-      if (w < reached && !same(waveSpecOf(was, { rollout, phase: key }), planned)) {
+      if (w < reached && !same(waveSpecOf(was), planned)) {
         return refuse('phase-passed', `${was.name} has passed; its plan can no longer change.`);
       }
     }
@@ -279,7 +296,7 @@ export const applyPlan = (
     return refuse('invalid-plan', `Two waves have the id “${duplicate}”; wave ids must be unique.`);
   if (same(before, spec)) return accept(rollout, []);
 
-  const phases = rollout.phases.map((phase): Phase => {
+  const phases = rollout.phases.map(({ readiness: _old, ...phase }): Phase => {
     const next = spec.phases[phase.key];
     const waves = next.waves.map((w) =>
       mergeWave(
@@ -294,7 +311,8 @@ export const applyPlan = (
       checklist: mergeChecklist(phase.checklist, next.checklist),
       criteria: mergeCriteria(phase.criteria, next.criteria),
       feedback: copyFeedbackPlan(next.feedback),
-      readiness: copyReadinessPlan(next.readiness),
+      // As the plan says: absent stays absent (the default for the phase's place).
+      ...readinessEntry(next.readiness),
       communication: { ...next.communication },
       waves,
     };

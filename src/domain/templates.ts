@@ -1,6 +1,5 @@
 import { defaultFeedbackPlan } from './feedback-goals';
 import { PHASE_KEYS, PHASE_TITLES, type PhaseKey } from './phases';
-import { defaultReadinessPlan } from './signoff';
 import type {
   ChecklistItem,
   CommunicationPlan,
@@ -147,31 +146,28 @@ export const newWave = (fields: NewWave): Wave => ({
 
 /**
  * The enrollment pilot widens in stages: IT users first, then more IT users, then others. Entering
- * the pilot is entering its first stage: that one needs the help desk's sign-off, the others not.
+ * the pilot is entering its first stage: that one needs the help desk's sign-off, the others not —
+ * by default (`readinessPlanOf`), so the sign-off stays with the first stage when stages move.
  */
 const enrollmentPilotStages = (): Wave[] => [
   {
     ...newWave({ id: 'it-users', name: 'IT users', kind: 'it' }),
     willingness: 'high',
     businessRisk: 'low',
-    readiness: defaultReadinessPlan(),
   },
   {
     ...newWave({ id: 'more-it-users', name: 'More IT users', kind: 'it' }),
     willingness: 'high',
     businessRisk: 'low',
-    readiness: null,
   },
-  {
-    ...newWave({ id: 'other-groups', name: 'Other groups (no executives or VIPs)', kind: 'custom' }),
-    readiness: null,
-  },
+  newWave({ id: 'other-groups', name: 'Other groups (no executives or VIPs)', kind: 'custom' }),
 ];
 
 /**
  * The phases a new rollout starts with: checklists from its template, no dates yet; the pilot
- * takes feedback with the default goals, the other phases none. Entering the pilot and the
- * enterprise rollout needs the help desk's sign-off (a phase with waves: its first wave's).
+ * takes feedback with the default goals, the other phases none. Their readiness sign-off is left
+ * out everywhere: by default (`readinessPlanOf`) entering the pilot and the enterprise rollout (a
+ * phase with waves: its first wave) and each enterprise wave needs the help desk's sign-off.
  */
 export const templatePhases = (template: TemplateName): Phase[] =>
   PHASE_KEYS.map((key) => {
@@ -184,8 +180,6 @@ export const templatePhases = (template: TemplateName): Phase[] =>
       criteria: [{ id: 'checklist', kind: 'checklist-complete' }],
       checklist: seedChecklist(CHECKLISTS[template][key]),
       feedback: key === 'pilot' ? defaultFeedbackPlan() : null,
-      readiness:
-        (key === 'pilot' || key === 'enterprise') && waves.length === 0 ? defaultReadinessPlan() : null,
       waves,
       communication: emptyCommunication(),
     };

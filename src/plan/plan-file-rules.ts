@@ -123,7 +123,7 @@ export const PLAN_FILE_RULES: readonly { field: string; rule: string }[] = [
   { field: 'feedback.maxOpenBlockers', rule: goalRule('maxOpenBlockers') },
   {
     field: 'signoff',
-    rule: "false (no sign-off to enter the stage), true (everyone, no deadline) or a mapping; left out: the stage's default",
+    rule: "false (no sign-off to enter the stage), true (everyone, no deadline) or a mapping; left out: the default for the stage's place (an export leaves it out)",
   },
   { field: 'signoff.policy', rule: `${SIGNOFF_POLICIES.join(', ')}; left out: everyone` },
   {

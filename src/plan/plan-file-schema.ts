@@ -262,7 +262,9 @@ const readinessModel = strict({
 
 /**
  * `false` (or null): entering the stage needs no sign-off; `true`: it does, from everyone, with no
- * deadline; a mapping: it does, as it says. Left out, the stage gets its default (`fromPlanFile`).
+ * deadline (explicitly, wherever the stage goes); a mapping: it does, as it says. Left out, the
+ * stage has no setting of its own and gets the default for its place (`readinessPlanOf`), which
+ * moves with the place when waves move; an export leaves it out for such a stage.
  */
 const signoff = z
   .union([z.boolean(), z.null(), signoffSettings], {
@@ -278,7 +280,7 @@ const signoff = z
   })
   .optional()
   .describe(
-    "Whether entering the phase or wave needs the help desk's readiness sign-off: false (or null) for none, true for everyone with no deadline, or its settings. Left out: entering the pilot and the enterprise rollout (their first wave when they have waves) and each enterprise wave needs it, other stages not. A phase with waves is entered at its first wave: that wave's applies.",
+    "Whether entering the phase or wave needs the help desk's readiness sign-off: false (or null) for none, true for everyone with no deadline, or its settings. Left out: the default for the stage's place, which stays with the place when waves move or are removed — entering the pilot and the enterprise rollout (their first wave when they have waves) and each enterprise wave needs it, other stages not; an export leaves it out for such a stage. A phase with waves is entered at its first wave: that wave's applies.",
   );
 
 /** The plan model's form (`readiness`), taken where the file's (`signoff`) is; never both. */

@@ -3,7 +3,8 @@
  * `plan export` and read by `plan import` and `npm run plan -- apply`. Optional fields may be
  * left out and get their defaults; `toPlanFile` writes every field so export → import is lossless
  * (a stage's `feedback` too: `false` or its goals, the file's form of the plan's feedback; and its
- * `signoff`: `false` or every setting, the file's form of the plan's `readiness`).
+ * `signoff`, the file's form of the plan's `readiness`: `false` or every setting, and left out for a
+ * stage that has none of its own, which gets the default for its place, as when it is read back).
  * The same rules check the plan cards' edit forms. Its parts: `plan-file-rules.ts` (the limits and
  * the rules the README lists), `plan-file-fields.ts` (the kinds of value, with their messages) and
  * `plan-file-schema.ts` (the file's shape, `planFileSchema`); here, the file to and from a plan.
@@ -12,9 +13,9 @@ import { defaultFeedbackPlan, type FeedbackPlan } from '../domain/feedback-goals
 import {
   copyReadinessPlan,
   defaultFeedbackFor,
-  defaultReadinessFor,
   feedbackGoalsOf,
   planOf,
+  readinessEntry,
   type CriterionPlan,
   type PlanSpec,
   type StageSpec,
@@ -46,17 +47,21 @@ const fileSignoff = (plan: ReadinessPlan | null): PlanFileSignoff => {
   };
 };
 
-/** A stage as a file writes it: `feedback` and `signoff` (for `readiness`) in the file's forms, in place. */
+/**
+ * A stage as a file writes it: `feedback` and `signoff` (for `readiness`) in the file's forms, in
+ * place; `signoff` left out when the stage has no readiness of its own (the default for its place).
+ */
 const fileStage = <S extends StageSpec>(
   stage: S,
-): Omit<S, 'feedback' | 'readiness'> & { feedback: PlanFileFeedback; signoff: PlanFileSignoff } =>
+): Omit<S, 'feedback' | 'readiness'> & { feedback: PlanFileFeedback; signoff?: PlanFileSignoff } =>
   Object.fromEntries(
-    Object.entries(stage).map(([key, value]) => {
-      if (key === 'feedback') return [key, fileFeedback(stage.feedback)];
-      if (key === 'readiness') return ['signoff', fileSignoff(stage.readiness)];
-      return [key, value];
+    Object.entries(stage).flatMap(([key, value]) => {
+      if (key === 'feedback') return [[key, fileFeedback(stage.feedback)]];
+      if (key === 'readiness')
+        return stage.readiness === undefined ? [] : [['signoff', fileSignoff(stage.readiness)]];
+      return [[key, value]];
     }),
-  ) as Omit<S, 'feedback' | 'readiness'> & { feedback: PlanFileFeedback; signoff: PlanFileSignoff };
+  ) as Omit<S, 'feedback' | 'readiness'> & { feedback: PlanFileFeedback; signoff?: PlanFileSignoff };
 
 /** A plan as a file: every field written, in a stable order (that of `planOf`). */
 export const planFileOf = (spec: PlanSpec): PlanFile => ({
@@ -85,19 +90,21 @@ const feedbackFrom = (value: PlanFileFeedback, stageId: string): FeedbackPlan | 
 };
 
 /**
- * The readiness sign-off a file asks for: left out, the stage's default; `false` (or null) none;
- * `true` everyone, no deadline; a mapping (already defaulted), as it says. Member ids are kept in
- * lower case (Teams gives them so); a deadline in the plan's form, `YYYY-MM-DDTHH:mm`.
+ * The readiness sign-off a file asks for: left out, none of the stage's own (undefined: the default
+ * for its place, wherever the stage goes); `false` (or null) none; `true` everyone, no deadline
+ * (explicit: a stage whose default is none needs it too); a mapping (already defaulted), as it
+ * says. Member ids are kept in lower case (Teams gives them so); a deadline in the plan's form,
+ * `YYYY-MM-DDTHH:mm`.
  */
-const readinessFrom = (
-  stage: { signoff?: PlanFileSignoff; readiness?: PlanFileReadiness },
-  byDefault: () => ReadinessPlan | null,
-): ReadinessPlan | null => {
+const readinessFrom = (stage: {
+  signoff?: PlanFileSignoff;
+  readiness?: PlanFileReadiness;
+}): ReadinessPlan | null | undefined => {
   const { signoff, readiness } = stage;
   if (readiness !== undefined) {
     return readiness && normalised(copyReadinessPlan(readiness as ReadinessPlan));
   }
-  if (signoff === undefined) return byDefault();
+  if (signoff === undefined) return undefined;
   if (signoff === false || signoff === null) return null;
   if (signoff === true) return defaultReadinessPlan();
   return normalised({
@@ -118,7 +125,7 @@ const normalised = (plan: ReadinessPlan | null): ReadinessPlan | null =>
 
 type FileWave = PlanFile['phases'][PhaseKey]['waves'][number];
 
-const waveSpecFrom = (key: PhaseKey, w: FileWave, index: number, waves: number): WaveSpec => ({
+const waveSpecFrom = (key: PhaseKey, w: FileWave): WaveSpec => ({
   id: w.id,
   name: w.name,
   kind: w.kind,
@@ -130,7 +137,7 @@ const waveSpecFrom = (key: PhaseKey, w: FileWave, index: number, waves: number):
   checklist: w.checklist.map(({ id, text }) => ({ id, text })),
   criteria: w.criteria.map(criterionFrom),
   feedback: feedbackFrom(w.feedback, `${key}/${w.id}`),
-  readiness: readinessFrom(w, () => defaultReadinessFor(key, waves, index)),
+  ...readinessEntry(readinessFrom(w)),
   willingness: w.willingness,
   users: w.users,
   devices: w.devices,
@@ -163,7 +170,7 @@ export const fromPlanFile = (file: PlanFile): PlanSpec => ({
           checklist: p.checklist.map(({ id, text }) => ({ id, text })),
           criteria: p.criteria.map(criterionFrom),
           feedback: feedbackFrom(p.feedback, key),
-          readiness: readinessFrom(p, () => defaultReadinessFor(key, p.waves.length)),
+          ...readinessEntry(readinessFrom(p)),
           communication: {
             whatIsDeployed: p.communication.whatIsDeployed,
             howAndWhen: p.communication.howAndWhen,
@@ -171,7 +178,7 @@ export const fromPlanFile = (file: PlanFile): PlanSpec => ({
             selfHelpUrl: p.communication.selfHelpUrl,
             helpDeskContact: p.communication.helpDeskContact,
           },
-          waves: p.waves.map((w, i) => waveSpecFrom(key, w, i, p.waves.length)),
+          waves: p.waves.map((w) => waveSpecFrom(key, w)),
         },
       ];
     }),

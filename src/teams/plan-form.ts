@@ -5,7 +5,7 @@ import {
   type FeedbackPlan,
 } from '../domain/feedback-goals';
 import type { CriterionPlan, ItemSpec, PhaseSpec, PlanSpec, WaveSpec } from '../domain/plan';
-import { defaultReadinessFor, defaultWaveChecklist } from '../domain/plan';
+import { defaultReadinessFor, defaultWaveChecklist, readinessEntry, readinessFromForm } from '../domain/plan';
 import type { PhaseKey } from '../domain/phases';
 import type { Rollout, TimeFrame } from '../domain/rollout';
 import { defaultReadinessPlan, type ReadinessPlan, type SignoffPolicy } from '../domain/signoff';
@@ -240,6 +240,18 @@ export const settingsFrom = (plan: PlanSpec, v: Values<SettingsField>): PlanSpec
 const templateItemIds = (rollout: Rollout, phase: PhaseKey): Set<string> =>
   new Set(CHECKLISTS[rollout.template][phase].map(([id]) => id));
 
+/**
+ * A stage's readiness sign-off in effect: its own, or (absent) the default for its place. Forms
+ * show it; on save, a setting equal to that default is stored absent again (`readinessFromForm`).
+ */
+const effectiveReadiness = (
+  own: ReadinessPlan | null | undefined,
+  byDefault: () => ReadinessPlan | null,
+): ReadinessPlan | null => (own === undefined ? byDefault() : own);
+
+/** The default for a phase's place: entering it with `waves` waves (then at its first wave's). */
+const phaseDefault = (key: PhaseKey, waves: number) => () => defaultReadinessFor(key, waves);
+
 export const phaseValues = (rollout: Rollout, key: PhaseKey, spec: PhaseSpec): Values<PhaseField> => {
   const template = templateItemIds(rollout, key);
   return {
@@ -251,7 +263,7 @@ export const phaseValues = (rollout: Rollout, key: PhaseKey, spec: PhaseSpec): V
       .map((i) => i.text)
       .join('\n'),
     ...feedbackValues(spec.feedback),
-    ...signoffValues(spec.readiness),
+    ...signoffValues(effectiveReadiness(spec.readiness, phaseDefault(key, spec.waves.length))),
     ...spec.communication,
   };
 };
@@ -290,14 +302,15 @@ export const phaseFrom = (
   errors: FieldErrors<PhaseField>,
 ): PlanSpec => {
   const old = plan.phases[key];
+  // Keys in the order `planOf` writes them: the domain compares plans as JSON.
   const next: PhaseSpec = {
-    ...old,
     timeFrame: timeFrameFrom(v, errors),
     targetGroups: lines(v.targetGroups),
-    criteria: goalsFrom(old.criteria, v.goals),
     checklist: extraItemsFrom(old.checklist, templateItemIds(rollout, key), v.extraItems),
+    criteria: goalsFrom(old.criteria, v.goals),
     feedback: feedbackFrom(v, errors),
-    readiness: signoffFrom(v, errors),
+    // The default for the phase's place stays the default (absent): a save does not pin it.
+    ...readinessEntry(readinessFromForm(signoffFrom(v, errors), phaseDefault(key, old.waves.length)())),
     communication: {
       whatIsDeployed: v.whatIsDeployed.trim(),
       howAndWhen: v.howAndWhen.trim(),
@@ -305,29 +318,40 @@ export const phaseFrom = (
       selfHelpUrl: v.selfHelpUrl.trim(),
       helpDeskContact: v.helpDeskContact.trim(),
     },
+    waves: old.waves,
   };
   return { ...plan, phases: { ...plan.phases, [key]: next } };
 };
 
 // ---- wave ----
 
-/** Where a new wave goes: at the end of this phase, which has these waves now. */
-export interface NewWavePlace {
+/** The phase a wave is in (or a new wave goes to the end of), with the waves it has now. */
+export interface WavePlace {
   key: PhaseKey;
-  waves: readonly unknown[];
+  waves: readonly { id: string }[];
 }
 
 /**
- * The values a wave's form opens with: the wave's, or for a new wave (null) what a wave added at
- * the end of `phase` gets by default.
+ * The default sign-off for a wave's place among its phase's `waves`: where it is, or a new wave
+ * (not among them) at the end.
  */
-export function waveValues(wave: WaveSpec): Values<WaveField>;
-export function waveValues(wave: WaveSpec | null, phase: NewWavePlace): Values<WaveField>;
-export function waveValues(wave: WaveSpec | null, phase?: NewWavePlace): Values<WaveField> {
-  // A new wave's sign-off as its place gives it: each enterprise wave's and the pilot's first.
-  const readiness = wave
-    ? wave.readiness
-    : phase && defaultReadinessFor(phase.key, phase.waves.length + 1, phase.waves.length);
+const waveDefault = (key: PhaseKey, waves: readonly { id: string }[], waveId: string | null) => () => {
+  const index = waveId === null ? -1 : waves.findIndex((w) => w.id === waveId);
+  return index >= 0
+    ? defaultReadinessFor(key, waves.length, index)
+    : defaultReadinessFor(key, waves.length + 1, waves.length);
+};
+
+/**
+ * The values a wave's form opens with: the wave's, or for a new wave (null) what a wave added at
+ * the end of `phase` gets by default. Its sign-off as in effect: its own, or the default for its
+ * place in `phase` (each enterprise wave's and the pilot's first).
+ */
+export const waveValues = (wave: WaveSpec | null, phase: WavePlace): Values<WaveField> => {
+  const readiness = effectiveReadiness(
+    wave?.readiness,
+    waveDefault(phase.key, phase.waves, wave?.id ?? null),
+  );
   return {
     name: wave?.name ?? '',
     kind: wave?.kind ?? 'department',
@@ -345,9 +369,9 @@ export function waveValues(wave: WaveSpec | null, phase?: NewWavePlace): Values<
     businessRisk: wave?.businessRisk ?? NOT_SET,
     // A new wave starts as `newWave` does: it takes feedback with the default goals.
     ...feedbackValues(wave ? wave.feedback : defaultFeedbackPlan()),
-    ...signoffValues(readiness ?? null),
+    ...signoffValues(readiness),
   };
-}
+};
 
 const count = (text: string, field: 'users' | 'devices', errors: FieldErrors<WaveField>): number | null => {
   const t = text.trim();
@@ -387,7 +411,11 @@ export const waveFrom = (
     checklist: old?.checklist ?? defaultWaveChecklist(),
     criteria: old?.criteria ?? [{ id: 'checklist', kind: 'checklist-complete' }],
     feedback: feedbackFrom(v, errors),
-    readiness: signoffFrom(v, errors),
+    // The default for the wave's place stays the default (absent): a save does not pin it to the
+    // wave, so it stays with the place when waves move.
+    ...readinessEntry(
+      readinessFromForm(signoffFrom(v, errors), waveDefault(key, phase.waves, old?.id ?? null)()),
+    ),
     willingness: choice(v.willingness) as WaveSpec['willingness'],
     users: count(v.users, 'users', errors),
     devices: count(v.devices, 'devices', errors),

@@ -230,7 +230,7 @@ export const CARD_FIXTURES: { [N in keyof CardDataMap]: CardDataMap[N] } = {
   notice: { title: 'advance phase ro-1', text: 'Done.' },
   // Each kind of feedback: the pilot's default goals, a wave's own goals, a wave that takes none.
   // Each kind of sign-off to enter: everyone with a deadline (the pilot), a quorum that allows Not
-  // ready answers, the first answer, none (the other phases).
+  // ready answers, the first answer, none by default (the other phases: "none (default)").
   plan: planCardData(
     {
       ...rollout,

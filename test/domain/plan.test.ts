@@ -8,9 +8,9 @@ import { markCriterion } from '../../src/domain/manual-criteria';
 import { evaluateExitCriteria, NO_MEASUREMENTS } from '../../src/domain/criteria';
 import { suggestWaveOrder } from '../../src/domain/wave-order';
 import { newWave } from '../../src/domain/templates';
-import { defaultReadinessPlan, type ReadinessPlan } from '../../src/domain/signoff';
+import { defaultReadinessPlan, readinessPlanOf, type ReadinessPlan } from '../../src/domain/signoff';
 import { waveSpecOf } from '../../src/domain/plan';
-import type { Position, Rollout } from '../../src/domain/rollout';
+import { TEMPLATES, type Position, type Rollout } from '../../src/domain/rollout';
 import { ADMIN, aRollout, NOW, withWaves } from './fixtures';
 
 const change = (revision: number | null = 1) => ({ by: ADMIN, revision, section: 'test' });
@@ -62,8 +62,9 @@ describe('templates', () => {
   });
 
   it('entering the pilot (its first stage) and the enterprise rollout needs the help desk’s sign-off', () => {
+    const needs = (rollout: Rollout, stageId: string) => readinessPlanOf(rollout, stageId);
     const app = aRollout();
-    expect(app.phases.map((p) => [p.key, p.readiness])).toEqual([
+    expect(app.phases.map((p) => [p.key, needs(app, p.key)])).toEqual([
       ['scope', null],
       ['poc', null],
       ['pilot', defaultReadinessPlan()],
@@ -71,21 +72,32 @@ describe('templates', () => {
       ['operations', null],
     ]);
     const enrollment = aRollout({}, 'enrollment');
-    expect(enrollment.phases[2]?.readiness).toBeNull();
-    expect(enrollment.phases[2]?.waves.map((w) => w.readiness)).toEqual([defaultReadinessPlan(), null, null]);
-    expect(enrollment.phases[3]?.readiness).toEqual(defaultReadinessPlan());
-    // The same as the defaults: what the plan says is what a rollout without settings gets.
-    for (const rollout of [app, enrollment]) {
-      const bare = structuredClone(rollout);
-      for (const phase of bare.phases) {
-        delete phase.readiness;
-        for (const wave of phase.waves) delete wave.readiness;
-      }
-      expect(planOf(bare)).toEqual(planOf(rollout));
-    }
+    expect(needs(enrollment, 'pilot')).toBeNull();
+    expect(enrollment.phases[2]?.waves.map((w) => needs(enrollment, `pilot/${w.id}`))).toEqual([
+      defaultReadinessPlan(),
+      null,
+      null,
+    ]);
+    expect(needs(enrollment, 'enterprise')).toEqual(defaultReadinessPlan());
     // A new wave leaves it out: its default depends on its phase and place.
     expect(newWave({ id: 'x', name: 'X', kind: 'it' })).not.toHaveProperty('readiness');
   });
+
+  it.each(TEMPLATES)(
+    'a rollout from the %s template has no readiness setting of its own anywhere: the defaults apply',
+    (template) => {
+      const rollout = aRollout({}, template);
+      for (const phase of rollout.phases) {
+        expect(phase).not.toHaveProperty('readiness');
+        for (const wave of phase.waves) expect(wave).not.toHaveProperty('readiness');
+      }
+      const spec = planOf(rollout);
+      for (const phase of Object.values(spec.phases)) {
+        expect(phase).not.toHaveProperty('readiness');
+        for (const wave of phase.waves) expect(wave).not.toHaveProperty('readiness');
+      }
+    },
+  );
 });
 
 describe('feedback in the plan', () => {
@@ -200,17 +212,15 @@ describe('readiness sign-off in the plan', () => {
     members: ['cccccccc-0000-4000-8000-000000000003'],
     deadline: '2026-05-01T17:00',
   };
+  const needs = (rollout: Rollout, stageId: string) => readinessPlanOf(rollout, stageId);
 
-  it('planOf gives each stage its sign-off; applyPlan stores what the plan says and planOf reads it back', () => {
+  it('planOf copies each stage’s own sign-off, leaves out the default; applyPlan stores what the plan says', () => {
     const rollout = withWaves(aRollout(), ['HR', 'Sales']);
     const spec = planOf(rollout);
-    expect(spec.phases.pilot.readiness).toEqual(defaultReadinessPlan());
-    expect(spec.phases.scope.readiness).toBeNull();
-    // New waves leave it out: each enterprise wave gets the default.
-    expect(spec.phases.enterprise.waves.map((w) => w.readiness)).toEqual([
-      defaultReadinessPlan(),
-      defaultReadinessPlan(),
-    ]);
+    // No setting of its own anywhere: each stage gets the default for its place.
+    expect(spec.phases.pilot).not.toHaveProperty('readiness');
+    expect(spec.phases.scope).not.toHaveProperty('readiness');
+    expect(spec.phases.enterprise.waves.every((w) => !('readiness' in w))).toBe(true);
 
     const decision = edit(rollout, (s) => {
       s.phases.poc.readiness = { ...defaultReadinessPlan(), policy: { kind: 'first' } };
@@ -222,10 +232,13 @@ describe('readiness sign-off in the plan', () => {
     expect(next.phases[1]?.readiness).toEqual({ ...defaultReadinessPlan(), policy: { kind: 'first' } });
     expect(next.phases[3]?.waves.map((w) => w.readiness)).toEqual([quorum, null]);
     expect(planOf(next).phases.enterprise.waves.map((w) => w.readiness)).toEqual([quorum, null]);
+    // The others still have none of their own.
+    expect(next.phases[2]).not.toHaveProperty('readiness');
+    expect(next.phases[3]).not.toHaveProperty('readiness');
     // A plan change like any other: a new revision, audited with the plan before and after.
     expect(next.planRevision).toBe(2);
     const { before, after } = decision.events[0] as { before: string; after: string };
-    expect(JSON.parse(before).phases.enterprise.waves[0].readiness).toEqual(defaultReadinessPlan());
+    expect(JSON.parse(before).phases.enterprise.waves[0]).not.toHaveProperty('readiness');
     expect(JSON.parse(after).phases.enterprise.waves[0].readiness).toEqual(quorum);
     // The stored plan is a copy: changing the spec afterwards does not change the rollout.
     const again = edit(next, (s) => void s.phases.enterprise.waves[0]!.readiness!.members.push('x'));
@@ -236,33 +249,120 @@ describe('readiness sign-off in the plan', () => {
     expect(same.ok && same.value).toBe(next);
   });
 
+  it.each(TEMPLATES)(
+    'planOf → applyPlan changes nothing (the %s template, with and without settings)',
+    (t) => {
+      const fresh = withWaves(aRollout({}, t), ['HR', 'Sales']);
+      const unchanged = applyPlan(fresh, planOf(fresh), change(fresh.planRevision), NOW);
+      expect(unchanged.ok && unchanged.value).toBe(fresh);
+      const set = edit(fresh, (s) => {
+        s.phases.pilot.readiness = null;
+        s.phases.enterprise.waves[1]!.readiness = quorum;
+      });
+      if (!set.ok) throw new Error(set.error.message);
+      const again = applyPlan(set.value, planOf(set.value), change(set.value.planRevision), NOW);
+      expect(again.ok && again.value).toBe(set.value);
+      // No events either: nothing to audit.
+      expect(again.ok && again.events).toEqual([]);
+      // What the plan says is read back exactly: own settings kept, defaults left out.
+      expect(planOf(set.value).phases.pilot).toHaveProperty('readiness', null);
+      expect(planOf(set.value).phases.enterprise.waves.map((w) => w.readiness)).toEqual([undefined, quorum]);
+      expect(planOf(set.value).phases.enterprise.waves[0]).not.toHaveProperty('readiness');
+    },
+  );
+
   it('an explicit null is kept: entering the stage needs no sign-off, not the default', () => {
     const decision = edit(aRollout(), (s) => void (s.phases.pilot.readiness = null));
     if (!decision.ok) throw new Error(decision.error.message);
     expect(decision.value.phases[2]).toHaveProperty('readiness', null);
-    expect(planOf(decision.value).phases.pilot.readiness).toBeNull();
+    expect(planOf(decision.value).phases.pilot).toHaveProperty('readiness', null);
+    expect(needs(decision.value, 'pilot')).toBeNull();
   });
 
-  it('a stage stored before sign-off settings existed (no property) gets the default, and an unchanged plan stays unchanged', () => {
-    const legacy = withWaves(aRollout({}, 'enrollment'), ['HR']);
-    for (const phase of legacy.phases) {
-      delete phase.readiness;
-      for (const wave of phase.waves) delete wave.readiness;
-    }
-    const spec = planOf(legacy);
-    expect(spec.phases.pilot.readiness).toBeNull();
-    expect(spec.phases.pilot.waves.map((w) => w.readiness)).toEqual([defaultReadinessPlan(), null, null]);
-    expect(spec.phases.enterprise.readiness).toBeNull();
-    expect(spec.phases.enterprise.waves[0]?.readiness).toEqual(defaultReadinessPlan());
-    const unchanged = applyPlan(legacy, spec, change(1), NOW);
-    expect(unchanged.ok && unchanged.value).toBe(legacy);
+  it('a setting taken out again (absent) brings the default back', () => {
+    const pinned = edit(aRollout(), (s) => void (s.phases.pilot.readiness = quorum));
+    if (!pinned.ok) throw new Error(pinned.error.message);
+    expect(needs(pinned.value, 'pilot')).toEqual(quorum);
+    const back = edit(pinned.value, (s) => void delete s.phases.pilot.readiness);
+    if (!back.ok) throw new Error(back.error.message);
+    expect(back.value.phases[2]).not.toHaveProperty('readiness');
+    expect(needs(back.value, 'pilot')).toEqual(defaultReadinessPlan());
+    expect(back.value.planRevision).toBe(pinned.value.planRevision + 1);
   });
 
-  it('a wave spec outside a rollout keeps what the wave says (none when it says nothing)', () => {
-    expect(waveSpecOf(newWave({ id: 'x', name: 'X', kind: 'it' })).readiness).toBeNull();
+  describe('the default stays with the place when pilot waves move (after a plan save)', () => {
+    /** The app template with pilot waves a and b, saved once through the plan (as the forms do). */
+    const pilotWithWaves = (): Rollout => {
+      const rollout = aRollout();
+      const saved = edit(rollout, (s) => {
+        s.phases.pilot.waves = ['a', 'b'].map((id) => waveSpecOf(newWave({ id, name: id, kind: 'it' })));
+      });
+      if (!saved.ok) throw new Error(saved.error.message);
+      const again = edit(saved.value, (s) => void (s.phases.pilot.timeFrame.start = '2026-05-01'));
+      if (!again.ok) throw new Error(again.error.message);
+      return again.value;
+    };
+
+    it('reversing [a, b]: entering the pilot needs the sign-off on b, now first, and no longer on a', () => {
+      const rollout = pilotWithWaves();
+      expect(needs(rollout, 'pilot/a')).toEqual(defaultReadinessPlan());
+      expect(needs(rollout, 'pilot/b')).toBeNull();
+      const reversed = edit(rollout, (s) => void s.phases.pilot.waves.reverse());
+      if (!reversed.ok) throw new Error(reversed.error.message);
+      expect(reversed.value.phases[2]?.waves.map((w) => w.id)).toEqual(['b', 'a']);
+      expect(needs(reversed.value, 'pilot/b')).toEqual(defaultReadinessPlan());
+      expect(needs(reversed.value, 'pilot/a')).toBeNull();
+      expect(reversed.value.phases[2]?.waves.every((w) => !('readiness' in w))).toBe(true);
+    });
+
+    it('removing the first wave: the next one, now first, needs it', () => {
+      const removed = edit(pilotWithWaves(), (s) => void s.phases.pilot.waves.shift());
+      if (!removed.ok) throw new Error(removed.error.message);
+      expect(removed.value.phases[2]?.waves.map((w) => w.id)).toEqual(['b']);
+      expect(needs(removed.value, 'pilot/b')).toEqual(defaultReadinessPlan());
+    });
+
+    it('removing all waves: the pilot itself needs it again', () => {
+      const removed = edit(pilotWithWaves(), (s) => void (s.phases.pilot.waves = []));
+      if (!removed.ok) throw new Error(removed.error.message);
+      expect(needs(removed.value, 'pilot')).toEqual(defaultReadinessPlan());
+    });
+
+    it('the enrollment template’s pilot stages, reordered: the new first stage needs it', () => {
+      const rollout = aRollout({}, 'enrollment');
+      const reordered = edit(rollout, (s) => {
+        const [first, ...rest] = s.phases.pilot.waves;
+        s.phases.pilot.waves = [...rest, first!];
+      });
+      if (!reordered.ok) throw new Error(reordered.error.message);
+      expect(
+        reordered.value.phases[2]?.waves.map((w) => [w.id, needs(reordered.value, `pilot/${w.id}`)]),
+      ).toEqual([
+        ['more-it-users', defaultReadinessPlan()],
+        ['other-groups', null],
+        ['it-users', null],
+      ]);
+    });
+
+    it('a setting of the wave’s own moves with the wave', () => {
+      const set = edit(pilotWithWaves(), (s) => void (s.phases.pilot.waves[1]!.readiness = quorum));
+      if (!set.ok) throw new Error(set.error.message);
+      const reversed = edit(set.value, (s) => void s.phases.pilot.waves.reverse());
+      if (!reversed.ok) throw new Error(reversed.error.message);
+      expect(needs(reversed.value, 'pilot/b')).toEqual(quorum);
+      expect(needs(reversed.value, 'pilot/a')).toBeNull();
+    });
+  });
+
+  it('a wave spec keeps what the wave says (nothing when it says nothing)', () => {
+    expect(waveSpecOf(newWave({ id: 'x', name: 'X', kind: 'it' }))).not.toHaveProperty('readiness');
     expect(
       waveSpecOf({ ...newWave({ id: 'x', name: 'X', kind: 'it' }), readiness: quorum }).readiness,
     ).toEqual(quorum);
+    expect(waveSpecOf({ ...newWave({ id: 'x', name: 'X', kind: 'it' }), readiness: null })).toHaveProperty(
+      'readiness',
+      null,
+    );
   });
 
   it.each<[string, Position, (spec: PlanSpec) => void, string | null]>([
@@ -275,7 +375,13 @@ describe('readiness sign-off in the plan', () => {
     [
       'a passed phase’s sign-off deadline',
       { phase: 'enterprise', wave: null },
-      (s) => void (s.phases.pilot.readiness!.deadline = '2026-05-01T17:00'),
+      (s) => void (s.phases.pilot.readiness = { ...defaultReadinessPlan(), deadline: '2026-05-01T17:00' }),
+      'phase-passed',
+    ],
+    [
+      'a passed phase’s sign-off, pinned to what its default is',
+      { phase: 'enterprise', wave: null },
+      (s) => void (s.phases.pilot.readiness = defaultReadinessPlan()),
       'phase-passed',
     ],
     [
@@ -287,7 +393,7 @@ describe('readiness sign-off in the plan', () => {
     [
       'a future phase’s sign-off',
       { phase: 'pilot', wave: null },
-      (s) => void (s.phases.enterprise.readiness!.policy = { kind: 'first' }),
+      (s) => void (s.phases.enterprise.readiness = { ...defaultReadinessPlan(), policy: { kind: 'first' } }),
       null,
     ],
   ])('editing %s', (_name, position, mutate, code) => {
@@ -310,17 +416,26 @@ describe('readiness sign-off in the plan', () => {
   });
 
   it('a passed pilot stage left unchanged stays unchanged, its default read where it is', () => {
-    // The enrollment pilot's first stage needs the sign-off by default, the second not: the
-    // passed-wave check compares each with its own default.
+    // The enrollment pilot's first stage needs the sign-off by default, the second not.
     const rollout = aRollout({ position: { phase: 'pilot', wave: 2 } }, 'enrollment');
-    for (const wave of rollout.phases[2]!.waves) delete wave.readiness;
     const decision = edit(rollout, (s) => void (s.phases.pilot.waves[2]!.geography = 'EMEA'));
     expect(decision.ok).toBe(true);
-    expect(decision.ok && decision.value.phases[2]?.waves.map((w) => w.readiness)).toEqual([
+    if (!decision.ok) return;
+    expect(decision.value.phases[2]?.waves.every((w) => !('readiness' in w))).toBe(true);
+    expect(decision.value.phases[2]?.waves.map((w) => needs(decision.value, `pilot/${w.id}`))).toEqual([
       defaultReadinessPlan(),
       null,
       null,
     ]);
+  });
+
+  it('a stage pinned by an earlier version (an explicit copy of its default) keeps it until changed', () => {
+    // Rollouts saved before the default was kept as such hold explicit copies: applied as they are.
+    const pinned = withWaves(aRollout({}, 'enrollment'), ['HR']);
+    pinned.phases[2]!.waves[0]!.readiness = defaultReadinessPlan();
+    pinned.phases[2]!.waves[1]!.readiness = null;
+    const unchanged = applyPlan(pinned, planOf(pinned), change(1), NOW);
+    expect(unchanged.ok && unchanged.value).toBe(pinned);
   });
 });
 

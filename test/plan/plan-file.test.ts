@@ -1,11 +1,11 @@
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_FEEDBACK_GOALS, defaultFeedbackPlan } from '../../src/domain/feedback-goals';
 import { applyPlan, defaultWaveChecklist, planOf, type PlanSpec } from '../../src/domain/plan';
-import { defaultReadinessPlan, type ReadinessPlan } from '../../src/domain/signoff';
+import { defaultReadinessPlan, readinessPlanOf, type ReadinessPlan } from '../../src/domain/signoff';
 import { PHASE_KEYS } from '../../src/domain/phases';
 import type { Rollout, TemplateName } from '../../src/domain/rollout';
 import { emptyCommunication } from '../../src/domain/templates';
-import { fromPlanFile, toPlanFile } from '../../src/plan/plan-file';
+import { fromPlanFile, planFileOf, toPlanFile } from '../../src/plan/plan-file';
 import { PLAN_FILE_RULES } from '../../src/plan/plan-file-rules';
 import { planFileSchema, type PlanFile } from '../../src/plan/plan-file-schema';
 import {
@@ -817,7 +817,7 @@ phases:
       checklist: [],
       criteria: [{ id: 'checklist', kind: 'checklist-complete' }],
       feedback: null,
-      readiness: null,
+      // No `readiness`: left out, each stage gets the default for its place.
       communication: emptyCommunication(),
       waves: [],
     };
@@ -832,10 +832,9 @@ phases:
         pilot: {
           ...stage,
           feedback: defaultFeedbackPlan(),
-          // Entering the pilot is entering its first stage: that one needs the sign-off.
-          waves: [{ ...defaultWaveSpec('it', 'IT'), readiness: defaultReadinessPlan() }],
+          waves: [defaultWaveSpec('it', 'IT')],
         },
-        enterprise: { ...stage, readiness: defaultReadinessPlan() },
+        enterprise: stage,
         operations: stage,
       },
     });
@@ -1056,14 +1055,28 @@ phases:
     ...defaultReadinessPlan(),
     ...overrides,
   });
-  const stages = (spec: PlanSpec) =>
-    PHASE_KEYS.flatMap((key) => [
-      [key, spec.phases[key].readiness],
-      ...spec.phases[key].waves.map((w) => [`${key}/${w.id}`, w.readiness]),
+  /** What entering each stage needs once `spec` is a rollout's plan (defaults filled in by place). */
+  const effective = (spec: PlanSpec) => {
+    const rollout = createdRollout('app');
+    const applied = applyPlan(rollout, spec, { by: ADMIN, revision: null, section: 'test' }, NOW);
+    if (!applied.ok) throw new Error(applied.error.message);
+    return PHASE_KEYS.flatMap((key) => [
+      [key, readinessPlanOf(applied.value, key)],
+      ...spec.phases[key].waves.map((w) => [
+        `${key}/${w.id}`,
+        readinessPlanOf(applied.value, `${key}/${w.id}`),
+      ]),
     ]);
+  };
+  const absent = (spec: PlanSpec) =>
+    PHASE_KEYS.every(
+      (key) => !('readiness' in spec.phases[key]) && spec.phases[key].waves.every((w) => !('readiness' in w)),
+    );
 
-  it('left out: entering the pilot’s first stage and each enterprise wave needs it, other stages not', () => {
-    expect(stages(specOf(file()))).toEqual([
+  it('left out: no setting of its own; entering the pilot’s first stage and each enterprise wave needs it, other stages not', () => {
+    const spec = specOf(file());
+    expect(absent(spec)).toBe(true);
+    expect(effective(spec)).toEqual([
       ['scope', null],
       ['poc', null],
       // A phase with waves is entered at its first wave.
@@ -1083,7 +1096,8 @@ phases:
         .replace(/ *waves: \[.*\] /g, ' ')
         .replace(/, *}/g, ' }'),
     );
-    expect(stages(spec)).toEqual([
+    expect(absent(spec)).toBe(true);
+    expect(effective(spec)).toEqual([
       ['scope', null],
       ['poc', null],
       ['pilot', defaultReadinessPlan()],
@@ -1134,8 +1148,24 @@ phases:
     expect(spec.phases.pilot.readiness).toEqual(defaultReadinessPlan());
     expect(spec.phases.pilot.waves[0]?.readiness).toBeNull();
     expect(spec.phases.enterprise.waves[0]?.readiness).toBeNull();
-    // The others keep their defaults.
-    expect(spec.phases.enterprise.waves[1]?.readiness).toEqual(defaultReadinessPlan());
+    // The others have none of their own: the default for their place.
+    expect(spec.phases.enterprise.waves[1]).not.toHaveProperty('readiness');
+    expect(spec.phases.pilot.waves[1]).not.toHaveProperty('readiness');
+    expect(effective(spec)).toEqual([
+      ['scope', null],
+      // `true` is the default settings explicitly: where the default is none, it needs them too.
+      ['poc', defaultReadinessPlan()],
+      ['pilot', defaultReadinessPlan()],
+      ['pilot/a', null],
+      ['pilot/b', null],
+      ['enterprise', null],
+      ['enterprise/c', null],
+      ['enterprise/d', defaultReadinessPlan()],
+      ['operations', null],
+    ]);
+    // Exported, `true` is written as every setting (the same plan, explicit).
+    expect(specOf(stringifyPlan(planFileOf(spec)))).toEqual(spec);
+    expect(planFileOf(spec).phases.poc.signoff).toEqual({ policy: 'everyone', members: [], deadline: null });
   });
 
   it('a mapping: keys left out get their defaults; a deadline with a space; member ids in lower case', () => {
@@ -1252,14 +1282,10 @@ phases:
     ]);
   });
 
-  it('the export writes signoff for every phase and wave: false, or every setting', () => {
+  it('the export writes signoff for a stage with its own setting (false, or every setting) and leaves it out otherwise', () => {
     const rollout = richRollout('enrollment');
     const file = toPlanFile(rollout);
-    for (const key of PHASE_KEYS) {
-      expect([key, file.phases[key].signoff]).not.toEqual([key, undefined]);
-      for (const wave of file.phases[key].waves) expect(wave.signoff).not.toBeUndefined();
-      expect(file.phases[key]).not.toHaveProperty('readiness');
-    }
+    for (const key of PHASE_KEYS) expect(file.phases[key]).not.toHaveProperty('readiness');
     expect(file.phases.scope.signoff).toEqual({
       policy: 'quorum',
       quorum: 2,
@@ -1270,32 +1296,67 @@ phases:
     // `quorum` and `allowNotReady` go with policy quorum only.
     expect(file.phases.poc.signoff).toEqual({ policy: 'first', members: [], deadline: '2026-04-30T09:15' });
     expect(file.phases.pilot.signoff).toBe(false);
-    expect(file.phases.pilot.waves.map((w) => w.signoff)).toEqual([
-      { policy: 'everyone', members: [], deadline: null },
-      false,
-      false,
-    ]);
+    // The pilot's stages have none of their own (the defaults for their places): left out.
+    for (const wave of file.phases.pilot.waves) expect(wave).not.toHaveProperty('signoff');
+    expect(file.phases.enterprise).not.toHaveProperty('signoff');
     expect(file.phases.enterprise.waves.map((w) => w.signoff)).toEqual([
       { policy: 'everyone', members: [GUID_B], deadline: '2026-05-03T18:00' },
       false,
     ]);
+    expect(file.phases.operations).not.toHaveProperty('signoff');
     const text = stringifyPlan(file);
-    expect(text.match(/^ *signoff:/gm)).toHaveLength(5 + rollout.phases.flatMap((p) => p.waves).length);
+    expect(text.match(/^ *signoff:/gm)).toHaveLength(
+      ['scope', 'poc', 'pilot', 'enterprise/berlin', 'enterprise/remote'].length,
+    );
     // Next to `feedback`, as the plan has it.
     expect(text).toContain('    feedback: false\n    signoff: false\n');
   });
 
-  it('a rollout stored before sign-off settings existed exports the defaults, and importing them changes nothing', () => {
-    const legacy = createdRollout('enrollment');
-    for (const phase of legacy.phases) {
-      delete phase.readiness;
-      for (const wave of phase.waves) delete wave.readiness;
-    }
-    const spec = specOf(stringifyPlan(toPlanFile(legacy)));
-    expect(spec.phases.pilot.readiness).toBeNull();
-    expect(spec.phases.pilot.waves.map((w) => w.readiness)).toEqual([defaultReadinessPlan(), null, null]);
-    expect(spec.phases.enterprise.readiness).toEqual(defaultReadinessPlan());
-    const again = applyPlan(legacy, spec, { by: ADMIN, revision: null, section: 'test' }, NOW);
+  it.each<[string, TemplateName]>([
+    ['a new app rollout', 'app'],
+    ['a new enrollment rollout', 'enrollment'],
+  ])('%s exports no signoff at all, and importing it changes nothing', (_name, template) => {
+    const rollout = createdRollout(template);
+    const text = stringifyPlan(toPlanFile(rollout));
+    expect(text).not.toMatch(/signoff|policy:/);
+    const spec = specOf(text);
+    expect(absent(spec)).toBe(true);
+    expect(spec).toEqual(planOf(rollout));
+    const again = applyPlan(rollout, spec, { by: ADMIN, revision: null, section: 'test' }, NOW);
+    expect(again.ok && again.events).toEqual([]);
+  });
+
+  it('the default stays with the place: the pilot’s stages reordered in an exported file', () => {
+    const rollout = createdRollout('enrollment');
+    const file = toPlanFile(rollout);
+    file.phases.pilot.waves.reverse();
+    const spec = specOf(stringifyPlan(file));
+    const applied = applyPlan(rollout, spec, { by: ADMIN, revision: null, section: 'test' }, NOW);
+    if (!applied.ok) throw new Error(applied.error.message);
+    expect(
+      applied.value.phases[2]?.waves.map((w) => [w.id, readinessPlanOf(applied.value, `pilot/${w.id}`)]),
+    ).toEqual([
+      ['other-groups', defaultReadinessPlan()],
+      ['more-it-users', null],
+      ['it-users', null],
+    ]);
+    // Exported again: still nothing to say.
+    expect(stringifyPlan(toPlanFile(applied.value))).not.toMatch(/signoff/);
+  });
+
+  it('a stage pinned by an earlier version (an explicit copy of its default) is exported as it is', () => {
+    const pinned = createdRollout('enrollment');
+    pinned.phases[2]!.waves[0]!.readiness = defaultReadinessPlan();
+    pinned.phases[2]!.waves[1]!.readiness = null;
+    const file = toPlanFile(pinned);
+    expect(file.phases.pilot.waves.map((w) => w.signoff)).toEqual([
+      { policy: 'everyone', members: [], deadline: null },
+      false,
+      undefined,
+    ]);
+    const spec = specOf(stringifyPlan(file));
+    expect(JSON.stringify(spec)).toBe(JSON.stringify(planOf(pinned)));
+    const again = applyPlan(pinned, spec, { by: ADMIN, revision: null, section: 'test' }, NOW);
     expect(again.ok && again.events).toEqual([]);
   });
 });
@@ -1334,6 +1395,7 @@ const richRollout = (template: TemplateName): Rollout => {
     },
   };
   spec.phases.pilot.feedback = null;
+  spec.phases.pilot.readiness = null;
   spec.phases.scope.readiness = {
     policy: { kind: 'quorum', n: 2 },
     allowNotReady: true,
@@ -1391,7 +1453,8 @@ const richRollout = (template: TemplateName): Rollout => {
       geography: 'Berlin, Germany',
       businessRisk: 'high',
     },
-    { ...defaultWaveSpec('remote', 'Remote'), checklist: [], criteria: [], feedback: null },
+    // Explicitly none (each enterprise wave needs it by default).
+    { ...defaultWaveSpec('remote', 'Remote'), checklist: [], criteria: [], feedback: null, readiness: null },
   ];
   const decision = applyPlan(rollout, spec, { by: ADMIN, revision: null, section: 'test' }, NOW);
   if (!decision.ok) throw new Error(decision.error.message);

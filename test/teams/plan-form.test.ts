@@ -1,5 +1,5 @@
 import { DEFAULT_FEEDBACK_GOALS, defaultFeedbackPlan } from '../../src/domain/feedback-goals';
-import { planOf } from '../../src/domain/plan';
+import { planOf, type PlanSpec } from '../../src/domain/plan';
 import {
   feedbackFrom,
   feedbackValues,
@@ -16,6 +16,7 @@ import {
   type SignoffField,
 } from '../../src/teams/plan-form';
 import { validatePlan } from '../../src/teams/plan-cards';
+import { MAX_WAVES_WITH_FEEDBACK_GOALS, planCardData } from '../../src/teams/views/plan-view';
 import { defaultReadinessPlan, type ReadinessPlan } from '../../src/domain/signoff';
 import { aRollout, withWaves } from '../domain/fixtures';
 
@@ -24,6 +25,22 @@ describe('plan forms', () => {
   const plan = planOf(rollout);
   /** Where a new enterprise wave goes (its sign-off default depends on it). */
   const enterprise = { key: 'enterprise' as const, waves: plan.phases.enterprise.waves };
+  /** The enterprise phase of `spec`, where its waves are (their sign-off default depends on it). */
+  const enterpriseOf = (spec: PlanSpec) => ({
+    key: 'enterprise' as const,
+    waves: spec.phases.enterprise.waves,
+  });
+  /** A phase's keys in the order `planOf` writes them, with its own sign-off (readiness). */
+  const PHASE_KEYS_WITH_READINESS = [
+    'timeFrame',
+    'targetGroups',
+    'checklist',
+    'criteria',
+    'feedback',
+    'readiness',
+    'communication',
+    'waves',
+  ];
 
   it('a phase form round-trips: the values it opens with save the same plan', () => {
     const values = phaseValues(rollout, 'pilot', plan.phases.pilot);
@@ -254,14 +271,20 @@ describe('plan forms', () => {
         added.plan,
         'enterprise',
         'hr',
-        { ...waveValues(saved), feedbackEnabled: 'false' },
+        { ...waveValues(saved, enterpriseOf(added.plan)), feedbackEnabled: 'false' },
         errors,
       );
       expect(off.plan.phases.enterprise.waves[0]?.feedback).toBeNull();
       // The values a wave's form opens with save the same plan.
-      const same = waveFrom(added.plan, 'enterprise', 'hr', waveValues(saved), {});
+      const same = waveFrom(added.plan, 'enterprise', 'hr', waveValues(saved, enterpriseOf(added.plan)), {});
       expect(JSON.stringify(same.plan)).toBe(JSON.stringify(added.plan));
-      waveFrom(added.plan, 'enterprise', 'hr', { ...waveValues(saved), minAverageRating: '6' }, errors);
+      waveFrom(
+        added.plan,
+        'enterprise',
+        'hr',
+        { ...waveValues(saved, enterpriseOf(added.plan)), minAverageRating: '6' },
+        errors,
+      );
       expect(errors).toEqual({
         minAverageRating: 'Must be a number from 1 to 5, or empty for no such goal.',
       });
@@ -412,32 +435,135 @@ describe('plan forms', () => {
         errors,
       );
       expect(poc.phases.poc.readiness).toEqual(quorum);
-      expect(poc.phases.pilot.readiness).toEqual(plan.phases.pilot.readiness);
+      // The pilot keeps the default for its place: no setting of its own.
+      expect(poc.phases.pilot).not.toHaveProperty('readiness');
       expect(errors).toEqual({});
       // Key order as planOf writes it: the domain compares plans as JSON.
-      expect(Object.keys(poc.phases.poc)).toEqual(Object.keys(plan.phases.poc));
+      expect(Object.keys(poc.phases.poc)).toEqual(PHASE_KEYS_WITH_READINESS);
       expect(JSON.stringify(poc.phases.poc.readiness)).toBe(JSON.stringify(quorum));
+    });
+
+    it('an unchanged save keeps the default for the stage’s place (absent), not a copy of it', () => {
+      // The pilot (needs it by default) and the proof of concept (needs none by default).
+      for (const key of ['pilot', 'poc'] as const) {
+        expect(plan.phases[key]).not.toHaveProperty('readiness');
+        const saved = phaseFrom(rollout, plan, key, phaseValues(rollout, key, plan.phases[key]), {});
+        expect(saved.phases[key]).not.toHaveProperty('readiness');
+        // Another field changed: the sign-off still stays the default.
+        const edited = phaseFrom(
+          rollout,
+          plan,
+          key,
+          { ...phaseValues(rollout, key, plan.phases[key]), targetGroups: 'Pilot users' },
+          {},
+        );
+        expect(edited.phases[key]).not.toHaveProperty('readiness');
+        expect(edited.phases[key].targetGroups).toEqual(['Pilot users']);
+      }
+      // Set back to what the place gives by default: the stage's own setting goes, the default is back.
+      const pinned = phaseFrom(
+        rollout,
+        plan,
+        'pilot',
+        { ...phaseValues(rollout, 'pilot', plan.phases.pilot), ...signoffValues(quorum) },
+        {},
+      );
+      const back = phaseFrom(
+        rollout,
+        pinned,
+        'pilot',
+        { ...phaseValues(rollout, 'pilot', pinned.phases.pilot), ...signoffValues(defaultReadinessPlan()) },
+        {},
+      );
+      expect(back.phases.pilot).not.toHaveProperty('readiness');
+      expect(JSON.stringify(back)).toBe(JSON.stringify(plan));
+    });
+
+    it('a changed save stores the setting: off where the place needs it, on where it does not', () => {
+      const errors = {};
+      const off = phaseFrom(
+        rollout,
+        plan,
+        'pilot',
+        { ...phaseValues(rollout, 'pilot', plan.phases.pilot), signoffEnabled: 'false' },
+        errors,
+      );
+      expect(off.phases.pilot).toHaveProperty('readiness', null);
+      // The proof of concept needs none by default: switched on with the default settings, it
+      // needs them, explicitly.
+      const on = phaseFrom(
+        rollout,
+        plan,
+        'poc',
+        { ...phaseValues(rollout, 'poc', plan.phases.poc), signoffEnabled: 'true' },
+        errors,
+      );
+      expect(on.phases.poc.readiness).toEqual(defaultReadinessPlan());
+      expect(errors).toEqual({});
+      // And the form opens with it.
+      expect(phaseValues(rollout, 'poc', on.phases.poc).signoffEnabled).toBe('true');
+      expect(phaseValues(rollout, 'pilot', off.phases.pilot).signoffEnabled).toBe('false');
     });
 
     it('a wave form: a new enterprise wave needs the sign-off; its settings change; its values save the same plan', () => {
       const errors: Record<string, string> = {};
       const added = waveFrom(plan, 'enterprise', '', { ...waveValues(null, enterprise), name: 'HR' }, errors);
-      expect(added.plan.phases.enterprise.waves[0]?.readiness).toEqual(defaultReadinessPlan());
+      // It needs it by default, as its place gives it: no setting of its own.
       const saved = added.plan.phases.enterprise.waves[0]!;
+      expect(saved).not.toHaveProperty('readiness');
+      expect(waveValues(saved, enterpriseOf(added.plan)).signoffEnabled).toBe('true');
       const changed = waveFrom(
         added.plan,
         'enterprise',
         'hr',
-        { ...waveValues(saved), ...signoffValues(quorum) },
+        { ...waveValues(saved, enterpriseOf(added.plan)), ...signoffValues(quorum) },
         errors,
       );
       expect(changed.plan.phases.enterprise.waves[0]?.readiness).toEqual(quorum);
-      const same = waveFrom(added.plan, 'enterprise', 'hr', waveValues(saved), {});
+      const same = waveFrom(added.plan, 'enterprise', 'hr', waveValues(saved, enterpriseOf(added.plan)), {});
       expect(JSON.stringify(same.plan)).toBe(JSON.stringify(added.plan));
       expect(errors).toEqual({});
       // Key order as planOf writes it: the domain compares plans as JSON.
-      const planned = planOf(withWaves(aRollout(), ['HR'])).phases.enterprise.waves[0];
+      const rollout = withWaves(aRollout(), ['HR']);
+      rollout.phases[3]!.waves[0]!.readiness = quorum;
+      const planned = planOf(rollout).phases.enterprise.waves[0];
       expect(Object.keys(changed.plan.phases.enterprise.waves[0]!)).toEqual(Object.keys(planned!));
+      expect(Object.keys(planned!)).toContain('readiness');
+    });
+
+    it('a wave form: an unchanged save keeps the default for its place, so it moves with the place', () => {
+      // The enrollment pilot's stages: entering the pilot (its first stage) needs it by default.
+      const enrollment = planOf(aRollout({}, 'enrollment'));
+      const pilot = { key: 'pilot' as const, waves: enrollment.phases.pilot.waves };
+      const [first, second] = enrollment.phases.pilot.waves;
+      expect(waveValues(first!, pilot).signoffEnabled).toBe('true');
+      expect(waveValues(second!, pilot).signoffEnabled).toBe('false');
+      for (const wave of [first!, second!]) {
+        const saved = waveFrom(enrollment, 'pilot', wave.id, waveValues(wave, pilot), {});
+        expect(saved.plan.phases.pilot.waves.every((w) => !('readiness' in w))).toBe(true);
+        expect(JSON.stringify(saved.plan)).toBe(JSON.stringify(enrollment));
+      }
+      // Changed: stored on the wave. The second stage switched on, the first switched off.
+      const on = waveFrom(
+        enrollment,
+        'pilot',
+        second!.id,
+        { ...waveValues(second!, pilot), signoffEnabled: 'true' },
+        {},
+      );
+      expect(on.plan.phases.pilot.waves[1]?.readiness).toEqual(defaultReadinessPlan());
+      const off = waveFrom(
+        enrollment,
+        'pilot',
+        first!.id,
+        { ...waveValues(first!, pilot), signoffEnabled: 'false' },
+        {},
+      );
+      expect(off.plan.phases.pilot.waves[0]).toHaveProperty('readiness', null);
+      // A wave's form shows the default for where the wave is now: moved first, it needs it.
+      const moved = { key: 'pilot' as const, waves: [second!, first!] };
+      expect(waveValues(second!, moved).signoffEnabled).toBe('true');
+      expect(waveValues(first!, moved).signoffEnabled).toBe('false');
     });
 
     it('the plan’s rules check what the form asks for, each error on its field', () => {
@@ -469,5 +595,33 @@ describe('plan forms', () => {
     expect(slug('  Ünïcode & Co. — Wave #1 ')).toBe('unicode-co-wave-1');
     expect(slug('!!!')).toBe('item');
     expect(uniqueId('a', new Set(['a', 'a-2']))).toBe('a-3');
+  });
+});
+
+describe('the plan card’s sign-off to enter', () => {
+  it('says “(default)” where a stage has no setting of its own, and shows it where it moves', () => {
+    const rollout = withWaves(aRollout(), ['HR', 'Sales']);
+    rollout.phases[3]!.waves[1]!.readiness = null;
+    rollout.phases[1]!.readiness = { ...defaultReadinessPlan(), policy: { kind: 'first' } };
+    const data = planCardData(rollout);
+    expect(data.phases.map((p) => [p.phase, p.signoff])).toEqual([
+      ['scope', 'none (default)'],
+      ['poc', 'first answer'],
+      ['pilot', 'everyone (default)'],
+      ['enterprise', 'as its first wave: everyone (default)'],
+      ['operations', 'none (default)'],
+    ]);
+    expect(data.phases[3]?.waves.map((w) => w.signoff)).toEqual(['everyone (default)', 'none']);
+  });
+
+  it('with many waves, names a wave’s sign-off only when it is not the default for its place', () => {
+    const rollout = withWaves(
+      aRollout(),
+      Array.from({ length: MAX_WAVES_WITH_FEEDBACK_GOALS + 1 }, (_, i) => `W${i}`),
+    );
+    rollout.phases[3]!.waves[1]!.readiness = null;
+    rollout.phases[3]!.waves[2]!.readiness = defaultReadinessPlan();
+    const waves = planCardData(rollout).phases[3]?.waves.map((w) => w.signoff);
+    expect(waves?.slice(0, 4)).toEqual(['', 'none', '', '']);
   });
 });

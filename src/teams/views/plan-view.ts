@@ -1,7 +1,14 @@
 import { DEFAULT_FEEDBACK_GOALS, feedbackPlanOf, type FeedbackPlan } from '../../domain/feedback-goals';
-import { copyReadinessPlan, defaultReadinessFor, phasePassed, waveState } from '../../domain/plan';
+import { defaultReadinessFor, phasePassed, sameReadiness, waveState } from '../../domain/plan';
 import { PHASE_KEYS } from '../../domain/phases';
-import { waveWord, type Phase, type Rollout, type TimeFrame, type Wave } from '../../domain/rollout';
+import {
+  waveWord,
+  type Phase,
+  type Rollout,
+  type Stage,
+  type TimeFrame,
+  type Wave,
+} from '../../domain/rollout';
 import { readinessPlanOf, type ReadinessPlan } from '../../domain/signoff';
 import { suggestWaveOrder } from '../../domain/wave-order';
 import type { PlanCardData, PlanPhaseRow, PlanWaveRow } from '../card-data';
@@ -94,12 +101,22 @@ export const signoffText = (plan: ReadinessPlan | null): string => {
 };
 
 /**
+ * A stage's sign-off to enter it as in effect (`readinessPlanOf`), marked `(default)` when the
+ * stage has no setting of its own and gets the default for its place (which moves with the place).
+ */
+const stageSignoffText = (rollout: Rollout, stage: Stage, stageId: string): string => {
+  const text = signoffText(readinessPlanOf(rollout, stageId));
+  return stage.readiness === undefined ? `${text} (default)` : text;
+};
+
+/**
  * A wave's sign-off on a card with many waves (see MAX_WAVES_WITH_FEEDBACK_GOALS): nothing (`''`,
- * the card then says nothing) when it is the default for the wave's place, else its policy alone
- * (`none`, `everyone`, `quorum 2`, `first answer`); the wave's form shows the rest.
+ * the card then says nothing) when it is the default for the wave's place (its own setting the
+ * same, or none of its own), else its policy alone (`none`, `everyone`, `quorum 2`, `first
+ * answer`); the wave's form shows the rest.
  */
 const briefSignoffText = (plan: ReadinessPlan | null, byDefault: ReadinessPlan | null): string => {
-  if (JSON.stringify(copyReadinessPlan(plan)) === JSON.stringify(byDefault)) return '';
+  if (sameReadiness(plan, byDefault)) return '';
   if (!plan) return 'none';
   const { policy } = plan;
   return policy.kind === 'quorum'
@@ -111,12 +128,12 @@ const briefSignoffText = (plan: ReadinessPlan | null, byDefault: ReadinessPlan |
 
 /**
  * A phase's sign-off to enter it: its own, or with waves its first wave's (entering the phase is
- * entering that wave), said so: `as its first wave: everyone`.
+ * entering that wave), said so: `as its first wave: everyone (default)`.
  */
 const phaseSignoffText = (rollout: Rollout, phase: Phase): string => {
   const [first] = phase.waves;
-  if (!first) return signoffText(readinessPlanOf(rollout, phase.key));
-  return `as its first ${waveWord(phase)}: ${signoffText(readinessPlanOf(rollout, `${phase.key}/${first.id}`))}`;
+  if (!first) return stageSignoffText(rollout, phase, phase.key);
+  return `as its first ${waveWord(phase)}: ${stageSignoffText(rollout, first, `${phase.key}/${first.id}`)}`;
 };
 
 const STATE_LABEL = { passed: '✅ passed', current: '▶️ current', planned: '⚪ planned' } as const;
@@ -143,7 +160,7 @@ const phaseRow = (rollout: Rollout, phase: Phase, editable: boolean, briefWaves:
             readinessPlanOf(rollout, `${phase.key}/${wave.id}`),
             defaultReadinessFor(phase.key, phase.waves.length, i),
           )
-        : signoffText(readinessPlanOf(rollout, `${phase.key}/${wave.id}`)),
+        : stageSignoffText(rollout, wave, `${phase.key}/${wave.id}`),
       state: STATE_LABEL[ws],
       editable: editable && ws !== 'passed',
     };
