@@ -27,6 +27,7 @@ const summarise = (event: DomainEvent): string => {
     case 'signoff-answered':
     case 'signoff-superseded':
     case 'signoff-extended':
+    case 'signoff-closed':
     case 'helpdesk-bound':
     case 'helpdesk-unbound':
       return event.summary;

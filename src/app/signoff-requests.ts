@@ -5,6 +5,7 @@ import type { Coordination, Rollout } from '../domain/rollout';
 import { isAdmin, type Person } from '../domain/roles';
 import {
   bindHelpdesk,
+  MAX_MEMBERS,
   nextStageId,
   readinessFingerprint,
   readinessPlanOf,
@@ -106,20 +107,15 @@ const post = async (
     () => null,
   );
   if (claimed?.request.value.postingAt !== stamp) return null;
+  let messageId: string;
   try {
-    const messageId = await deps.messenger.postSignoff(
+    messageId = await deps.messenger.postSignoff(
       rollout.tenantId,
       to,
       await signoffView(deps, rollout, claimed),
     );
-    await updateRequest(
-      deps,
-      refOf(request),
-      (r) => ({ ...r, postedTo: { ...to }, messageId, postingAt: null }),
-      () => null,
-    );
-    return null;
   } catch (err) {
+    // Not posted: the claim is released so that `signoff request` can try again.
     await updateRequest(
       deps,
       refOf(request),
@@ -131,6 +127,14 @@ const post = async (
     }
     throw err;
   }
+  // Posted: if recording the message id fails, the claim stays, so a retry does not post again at once.
+  await updateRequest(
+    deps,
+    refOf(request),
+    (r) => ({ ...r, postedTo: { ...to }, messageId, postingAt: null }),
+    () => null,
+  );
+  return null;
 };
 
 const refOf = (request: SignoffRequest): SignoffRef => ({
@@ -179,9 +183,26 @@ const openRequest = async (
   const members = [
     ...new Set((plan.members.length > 0 ? plan.members : deps.helpdesk).map((m) => m.toLowerCase())),
   ];
+  if (members.length > MAX_MEMBERS) {
+    return refused(
+      `At most ${MAX_MEMBERS} help-desk members can sign off one request; ${members.length} are named.`,
+    );
+  }
   if (members.length === 0) {
     return refused(
       `Nobody is named to sign off: list help-desk members in the plan (sign-off for ${label}) or set ROLLOUT_HELPDESK.`,
+    );
+  }
+  if (plan.policy.kind === 'quorum' && plan.policy.n > members.length) {
+    return refused(
+      `The quorum (${plan.policy.n}) is larger than the ${members.length} members named: it could never be met.`,
+    );
+  }
+  const deadline =
+    plan.deadline && isLocalDateTime(plan.deadline) ? localToInstant(plan.deadline, rollout.timeZone) : null;
+  if (deadline && deadline.getTime() <= deps.clock.now().getTime()) {
+    return refused(
+      `The sign-off deadline in the plan (${plan.deadline?.replace('T', ' ')}) has passed: move it in the plan first.`,
     );
   }
   const fingerprint = readinessFingerprint(rollout, stageId);
@@ -219,10 +240,7 @@ const openRequest = async (
     policy: plan.policy,
     allowNotReady: plan.policy.kind === 'quorum' && plan.allowNotReady,
     members,
-    deadline:
-      plan.deadline && isLocalDateTime(plan.deadline)
-        ? localToInstant(plan.deadline, rollout.timeZone).toISOString()
-        : null,
+    deadline: deadline?.toISOString() ?? null,
     fingerprint,
     status: 'open',
     supersededBy: null,
@@ -251,11 +269,22 @@ const openRequest = async (
     },
     (latest, _seen, at) => ({
       kind: 'decide',
-      decision: recordRequest(latest, state.request.value, at),
+      decision: recordRequest(latest, state.request.value, currentId ?? null, at),
       describe: () => `Asked the help desk about ${label}.`,
     }),
   );
   if (recorded.kind === 'not-found') return { kind: 'not-found', message: recorded.message };
+  if (recorded.kind === 'refused' || recorded.kind === 'forbidden' || recorded.kind === 'invalid') {
+    // Another request for the stage was recorded first: this one never goes out.
+    await updateRequest(
+      deps,
+      refOf(request),
+      (r) => ({ ...r, status: 'superseded' }),
+      () => null,
+    );
+    const message = recorded.kind === 'refused' ? recorded.error.message : recorded.message;
+    return refused(`${message} That one stands; this one was not posted.`);
+  }
   const fresh = recorded.kind === 'done' || recorded.kind === 'unchanged' ? recorded.rollout : rollout;
   if (!state.request.value.messageId) {
     const failed = await post(deps, fresh, state, options.where);
@@ -297,9 +326,11 @@ export const requestSignoff = async (
  */
 export const renewChangedSignoffs = async (
   deps: SignoffDeps,
-  rollout: Rollout,
+  changed: Rollout,
   by: Person,
 ): Promise<string[]> => {
+  // Work from the latest plan: another change may have landed since this one.
+  const rollout = (await deps.rollouts.get(changed.tenantId, changed.id))?.value ?? changed;
   const said: string[] = [];
   for (const [stageId, requestId] of Object.entries(rollout.signoffs ?? {})) {
     const state = await deps.signoffs.get(rollout.tenantId, rollout.id, requestId);
@@ -321,12 +352,48 @@ export const renewChangedSignoffs = async (
         where: request.postedTo,
         command: 'plan change',
       });
+      if (outcome.kind === 'done' && outcome.ref) {
+        const newId = outcome.ref.requestId;
+        await updateRequest(
+          deps,
+          refOf(request),
+          (r) => ({ ...r, supersededBy: newId }),
+          () => null,
+        );
+      }
       said.push(outcome.message);
     } else {
       said.push(`The readiness request for ${request.stageLabel} was superseded.`);
     }
   }
   return said;
+};
+
+/**
+ * After an advance: the request for the stage just entered is decided — its card closes (for
+ * everyone) and it takes no more answers nor reminders.
+ */
+export const closeEnteredSignoff = async (deps: SignoffDeps, rollout: Rollout, by: Person): Promise<void> => {
+  const { phase, wave } = rollout.position;
+  const waveId = wave === null ? null : rollout.phases.find((p) => p.key === phase)?.waves[wave]?.id;
+  const stageId = waveId ? `${phase}/${waveId}` : phase;
+  const requestId = rollout.signoffs?.[stageId];
+  if (!requestId) return;
+  const at = deps.clock.now().toISOString();
+  const ref = { tenantId: rollout.tenantId, rolloutId: rollout.id, requestId };
+  const state = await updateRequest(
+    deps,
+    ref,
+    (r) => (r.status === 'open' ? { ...r, status: 'decided' } : null),
+    (r) =>
+      toAuditEntry(rollout.id, {
+        type: 'signoff-superseded',
+        by,
+        at,
+        summary: `Closed: the rollout entered ${r.stageLabel}`,
+      }),
+  );
+  if (state) deps.tallies.schedule(ref);
 };
 
 /** `signoff extend --until "YYYY-MM-DD HH:mm"` (admins): moves the open request's deadline (audited). */

@@ -1,5 +1,5 @@
 import { signoffView } from './signoff-view';
-import type { Deps, Log, SignoffRef } from './ports';
+import type { Deps, Log, SignoffRef, SignoffState } from './ports';
 
 /**
  * Keeps each posted readiness card's live tally current. Updates of one request run one at a time
@@ -46,5 +46,19 @@ export class TallyUpdater {
     if (!rollout || !state || !request?.postedTo || !request.messageId) return;
     const view = await signoffView(this.deps, rollout.value, state);
     await this.deps.messenger.updateSignoff(ref.tenantId, { ...request.postedTo }, request.messageId, view);
+    // Another process (the command line, a second instance) may have changed the request or its
+    // answers while this update was on its way: if so, go again, so the card ends on the latest.
+    const after = await this.deps.signoffs.get(ref.tenantId, ref.rolloutId, ref.requestId);
+    if (after && fingerprintOf(after) !== fingerprintOf(state)) {
+      this.dirty.add(`${ref.tenantId}|${ref.rolloutId}|${ref.requestId}`);
+    }
   }
 }
+
+/** What a card shows of a request: a change to any of it needs a new render. */
+const fingerprintOf = (state: SignoffState): string =>
+  JSON.stringify([
+    state.request.value.status,
+    state.request.value.deadline,
+    state.answers.map((a) => [a.person.id, a.ready, a.at]).sort(),
+  ]);

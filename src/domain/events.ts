@@ -36,7 +36,10 @@ export type DomainEvent =
   | (EventBase & { type: 'access-denied'; command: string })
   | (EventBase & { type: 'issue-resolved'; summary: string })
   | (EventBase & { type: 'signoff-requested'; stageId: string; requestId: string; summary: string })
-  | (EventBase & { type: 'signoff-answered' | 'signoff-superseded' | 'signoff-extended'; summary: string })
+  | (EventBase & {
+      type: 'signoff-answered' | 'signoff-superseded' | 'signoff-extended' | 'signoff-closed';
+      summary: string;
+    })
   | (EventBase & { type: 'helpdesk-bound' | 'helpdesk-unbound'; summary: string })
   | (EventBase & { type: 'issue-reopened'; summary: string })
   | (EventBase & { type: 'plan-changed'; section: string; revision: number; before: string; after: string })

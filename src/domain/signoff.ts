@@ -1,4 +1,4 @@
-import { accept, type CriterionResult, type Decision } from './decision';
+import { accept, refuse, type CriterionResult, type Decision } from './decision';
 import { findStage, isWaveStageId } from './feedback-goals';
 import type { Coordination, Rollout } from './rollout';
 import type { Person } from './roles';
@@ -67,7 +67,8 @@ export const readinessFingerprint = (rollout: Rollout, stageId: string): string 
   return JSON.stringify({ timeFrame: stage?.timeFrame ?? null, targetGroups: stage?.targetGroups ?? [] });
 };
 
-export type RequestStatus = 'open' | 'superseded';
+/** open: taking answers; superseded: the plan changed, a new request replaces it; decided: the stage was entered. */
+export type RequestStatus = 'open' | 'superseded' | 'decided';
 
 /** A readiness request as posted: the policy and members are fixed when it is made. */
 export interface SignoffRequest {
@@ -202,6 +203,12 @@ export const decideAnswer = (
   now: Date,
 ): AnswerDecision => {
   if (existing?.activities.includes(input.activityKey)) return { kind: 'duplicate', answer: existing };
+  if (request.status === 'decided') {
+    return {
+      kind: 'refused',
+      message: `The rollout has entered ${request.stageLabel}: this request is closed.`,
+    };
+  }
   if (request.status !== 'open') {
     return {
       kind: 'refused',
@@ -310,9 +317,25 @@ export const bindHelpdesk = (
   ]);
 };
 
-/** Records the readiness request now current for a stage (the gate reads it). */
-export const recordRequest = (rollout: Rollout, request: SignoffRequest, now: Date): Decision<Rollout> => {
-  if (rollout.signoffs?.[request.stageId] === request.id) return accept(rollout, []);
+/**
+ * Records the readiness request now current for a stage (the gate reads it), provided the stage's
+ * current request is still the one `replaces` (compare-and-set: of two requests made at once for
+ * the same stage, one is recorded and the other refused).
+ */
+export const recordRequest = (
+  rollout: Rollout,
+  request: SignoffRequest,
+  replaces: string | null,
+  now: Date,
+): Decision<Rollout> => {
+  const current = rollout.signoffs?.[request.stageId] ?? null;
+  if (current === request.id) return accept(rollout, []);
+  if (current !== replaces) {
+    return refuse(
+      'stale-revision',
+      `Another readiness request for ${request.stageLabel} was made at the same moment.`,
+    );
+  }
   return accept({ ...rollout, signoffs: { ...rollout.signoffs, [request.stageId]: request.id } }, [
     {
       type: 'signoff-requested',

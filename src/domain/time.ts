@@ -69,7 +69,7 @@ const offsetMinutes = (timeZone: string, at: Date): number => {
 
 /**
  * The instant a local `YYYY-MM-DDTHH:mm` (or a date: its start) in `timeZone` names. In a
- * daylight-saving gap the later offset is used; in an overlap, the earlier instant.
+ * daylight-saving gap the later offset is used; in an overlap (clocks going back), the later instant.
  */
 export const localToInstant = (local: string, timeZone: string): Date => {
   const [date = '', time = '00:00'] = local.split('T');

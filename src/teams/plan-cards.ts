@@ -86,7 +86,7 @@ export const savePlan = async (
   if (outcome.kind === 'done') {
     const { rollout } = outcome;
     const by = ctx.turn.from;
-    ctx.turn.defer(() => void renewChangedSignoffs(ctx.deps, rollout, by).catch(() => undefined));
+    ctx.turn.defer(() => renewChangedSignoffs(ctx.deps, rollout, by));
   }
   return outcome;
 };

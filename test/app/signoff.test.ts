@@ -4,13 +4,14 @@ import { changePlan } from '../../src/app/change-plan';
 import { createRollout } from '../../src/app/create-rollout';
 import {
   bindHelpdeskConversation,
+  closeEnteredSignoff,
   extendSignoff,
   pendingSignoffs,
   renewChangedSignoffs,
   requestSignoff,
 } from '../../src/app/signoff-requests';
 import { tallyOf } from '../../src/domain/signoff';
-import { ADMIN, COORDINATION, HELPDESK, HELPDESK2, MEMBER, makeDeps, TENANT } from './support';
+import { ADMIN, ADMIN2, COORDINATION, HELPDESK, HELPDESK2, MEMBER, makeDeps, TENANT } from './support';
 
 const HELPDESK_CHANNEL = {
   conversationId: 'helpdesk-channel',
@@ -131,6 +132,14 @@ describe('requesting readiness', () => {
     expect((await ctx.deps.rollouts.audit(TENANT, ctx.rolloutId, 1))[0]).toMatchObject({
       type: 'access-denied',
     });
+    const tooMany = Array.from(
+      { length: 201 },
+      (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    );
+    expect(await request(await setUp(tooMany))).toMatchObject({
+      kind: 'refused',
+      message: expect.stringMatching(/At most 200/),
+    });
     expect(await request(await setUp([]))).toMatchObject({
       kind: 'refused',
       message: expect.stringMatching(/ROLLOUT_HELPDESK/),
@@ -231,6 +240,77 @@ describe('answering and the gate', () => {
   });
 });
 
+describe('races and closing', () => {
+  it('two admins asking at once: one request is recorded and posted, the other is refused and never posted', async () => {
+    const ctx = await setUp();
+    const outcomes = await Promise.all([request(ctx), request(ctx, ADMIN2)]);
+    expect(outcomes.map((o) => o.kind).sort()).toEqual(['done', 'refused']);
+    expect(ctx.deps.posted.filter((p) => p.kind === 'post')).toHaveLength(1);
+    expect(await pendingSignoffs(ctx.deps, ctx.deps.clock.now())).toHaveLength(1);
+  });
+
+  it('a request that could never be met is refused: a passed deadline, a quorum above the members', async () => {
+    const ctx = await setUp();
+    const withReadiness = (readiness: object) =>
+      changePlan(ctx.deps, {
+        tenantId: TENANT,
+        rolloutId: ctx.rolloutId,
+        by: ADMIN,
+        activityKey: key(),
+        command: 'plan edit',
+        revision: null,
+        section: 'phase pilot',
+        edit: (spec) => ({
+          ...spec,
+          phases: {
+            ...spec.phases,
+            pilot: {
+              ...spec.phases.pilot,
+              readiness: {
+                allowNotReady: false,
+                members: [],
+                deadline: null,
+                policy: { kind: 'everyone' },
+                ...readiness,
+              },
+            },
+          },
+        }),
+      });
+    await withReadiness({ deadline: '2026-02-10T09:00' });
+    expect(await request(ctx)).toMatchObject({
+      kind: 'refused',
+      message: expect.stringMatching(/deadline .* has passed/),
+    });
+    await withReadiness({ policy: { kind: 'quorum', n: 3 } });
+    expect(await request(ctx)).toMatchObject({
+      kind: 'refused',
+      message: expect.stringMatching(/quorum \(3\) is larger than the 2 members/),
+    });
+    expect(ctx.deps.posted).toEqual([]);
+  });
+
+  it('once the stage is entered the request closes: no more answers, no reminders, its card updated', async () => {
+    const ctx = await setUp();
+    await request(ctx);
+    const requestId = await requestIdOf(ctx);
+    await answer(ctx, requestId, HELPDESK, true);
+    await answer(ctx, requestId, HELPDESK2, true);
+    const moved = await advance(ctx);
+    if (moved.kind !== 'done') throw new Error(moved.kind);
+    await closeEnteredSignoff(ctx.deps, moved.rollout, ADMIN);
+    expect((await ctx.deps.signoffs.get(TENANT, ctx.rolloutId, requestId))?.request.value.status).toBe(
+      'decided',
+    );
+    expect(await answer(ctx, requestId, HELPDESK, false, 'changed my mind')).toMatchObject({
+      kind: 'refused',
+      message: expect.stringMatching(/entered Pilot/),
+    });
+    expect(await pendingSignoffs(ctx.deps, ctx.deps.clock.now())).toEqual([]);
+    expect(ctx.deps.scheduled).toContainEqual({ tenantId: TENANT, rolloutId: ctx.rolloutId, requestId });
+  });
+});
+
 describe('a plan change invalidates the sign-off', () => {
   it('a new time frame for the pilot supersedes the request (its card updated) and posts a new one', async () => {
     const ctx = await setUp();
@@ -278,8 +358,20 @@ describe('a plan change invalidates the sign-off', () => {
     expect((await ctx.deps.signoffs.audit(TENANT, ctx.rolloutId, first, 1))[0]?.summary).toMatch(
       /Superseded: the time frame or target groups changed/,
     );
-    // A change elsewhere in the plan leaves the request alone.
-    expect(await renewChangedSignoffs(ctx.deps, changed.rollout, ADMIN)).toEqual([]);
+    // A change elsewhere in the plan leaves the (new) request alone.
+    const elsewhere = await changePlan(ctx.deps, {
+      tenantId: TENANT,
+      rolloutId: ctx.rolloutId,
+      by: ADMIN,
+      activityKey: key(),
+      command: 'plan edit',
+      revision: null,
+      section: 'settings',
+      edit: (spec) => ({ ...spec, businessPurpose: 'Meetings that summarise themselves' }),
+    });
+    if (elsewhere.kind !== 'done') throw new Error(elsewhere.kind);
+    expect(await renewChangedSignoffs(ctx.deps, elsewhere.rollout, ADMIN)).toEqual([]);
+    expect(await requestIdOf(ctx)).toBe(second);
   });
 
   it('pendingSignoffs lists open requests with who has not answered and the time left', async () => {

@@ -86,11 +86,14 @@ it('the request shows what is coming, the policy and everyone not answered; memb
     action: { verb: 'signoff.view' },
     userIds: [`8:orgid:${LEE.id}`, `8:orgid:${HAL.id}`],
   });
-  const ready = requireAction(card, 'signoff.answer', (d) => d.ready === true) as unknown as {
-    associatedInputs?: string;
-  };
-  expect(JSON.stringify(card)).toContain('"associatedInputs":"none"');
-  expect(ready).toBeTruthy();
+  // Ready sends no inputs; Not ready sends the reason.
+  const buttons = (card.actions as { verb?: string; title?: string; associatedInputs?: string }[]).filter(
+    (a) => a.verb === 'signoff.answer',
+  );
+  expect(buttons.map((b) => [b.title, b.associatedInputs])).toEqual([
+    ['Ready', 'none'],
+    ['Not ready', 'auto'],
+  ]);
 });
 
 it('answers update the posted card for everyone, in order; Not ready needs a reason and tells the coordination channel', async () => {

@@ -1,4 +1,5 @@
 import { advancePhase as advance } from '../../app/advance-phase';
+import { closeEnteredSignoff } from '../../app/signoff-requests';
 import type { CommandHandler } from '../handler';
 import { outcomeReply, requestFor, withRollout } from '../replies';
 
@@ -17,6 +18,12 @@ export const advancePhase: CommandHandler = {
       force,
       sentAt: ctx.turn.sentAt,
     });
+    if (outcome.kind === 'done') {
+      const { rollout } = outcome;
+      const by = ctx.turn.from;
+      // The readiness request for the stage just entered is decided: its card closes.
+      ctx.turn.defer(() => closeEnteredSignoff(ctx.deps, rollout, by));
+    }
     await ctx.turn.send(outcomeReply(outcome));
   },
 };

@@ -77,7 +77,11 @@ const whyText = (request: SignoffRequest, tally: Tally, nameOf: (a: SignoffAnswe
 };
 
 const stateOf = (request: SignoffRequest, now: Date): SignoffCardState =>
-  request.status !== 'open' ? 'superseded' : answersOpen(request, now) ? 'open' : 'closed';
+  request.status === 'superseded'
+    ? 'superseded'
+    : request.status === 'open' && answersOpen(request, now)
+      ? 'open'
+      : 'closed';
 
 const STATE_COLORS: Readonly<Record<SignoffCardState, string>> = {
   open: 'Accent',
@@ -92,7 +96,9 @@ const stateLine = (state: SignoffCardState, request: SignoffRequest, timeZone: s
         ? `Open — answers until ${formatInstant(request.deadline, timeZone)}`
         : 'Open — no deadline';
     case 'closed':
-      return `Closed — the deadline passed ${formatInstant(request.deadline, timeZone)}`;
+      return request.status === 'decided'
+        ? `Closed — the rollout has entered ${request.stageLabel}`
+        : `Closed — the deadline passed ${formatInstant(request.deadline, timeZone)}`;
     case 'superseded':
       return 'Superseded — the plan changed; answer the new request';
   }
