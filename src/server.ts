@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { finished } from 'node:stream/promises';
 import type { TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import restify, { type Request, type Response } from 'restify';
@@ -168,7 +169,11 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
       );
     }
     const after: AfterReply = [];
-    await inFlight.track(() => adapter.process(req, res, (context) => logic(context, after)));
+    // A turn counts as in flight until its response has left (shutdown must not cut it off).
+    await inFlight.track(async () => {
+      await adapter.process(req, res, (context) => logic(context, after));
+      if (!res.writableFinished) await finished(res).catch(() => undefined);
+    });
     for (const task of after) {
       const running = Promise.resolve()
         .then(task)

@@ -1,10 +1,10 @@
+/** Asking the help desk: a readiness request made, recorded on the rollout and posted (once). */
 import { createHash, randomUUID } from 'node:crypto';
 import { stageLabel } from '../domain/feedback-access';
 import { findStage } from '../domain/feedback-goals';
 import type { Coordination, Rollout } from '../domain/rollout';
-import { isAdmin, type Person } from '../domain/roles';
+import type { Person } from '../domain/roles';
 import {
-  bindHelpdesk,
   MAX_MEMBERS,
   nextStageId,
   readinessFingerprint,
@@ -16,68 +16,18 @@ import {
 import { isLocalDateTime, localToInstant } from '../domain/time';
 import { toAuditEntry } from './audit';
 import { DeliveryError, isConcurrencyError } from './errors';
-import { auditDenied, forbiddenMessage, mutateRollout, type MutationRequest, type Outcome } from './mutate';
-import type { Deps, RolloutDeps, SignoffRef, SignoffState } from './ports';
+import { mutateRollout, type MutationRequest } from './mutate';
+import type { SignoffState } from './ports';
 import { signoffView } from './signoff-view';
-
-export type SignoffOutcome =
-  | { kind: 'done'; message: string; ref: SignoffRef | null }
-  | { kind: 'refused' | 'forbidden' | 'not-found'; message: string };
-
-type SignoffDeps = Pick<
-  Deps,
-  | 'tallies'
-  | 'rollouts'
-  | 'signoffs'
-  | 'feedback'
-  | 'messenger'
-  | 'clock'
-  | 'access'
-  | 'helpdesk'
-  | 'settings'
->;
-
-const refused = (message: string): SignoffOutcome => ({ kind: 'refused', message });
-
-/** Loads the rollout and checks the person is one of its admins (refusals are audited). */
-const adminRollout = async (
-  deps: SignoffDeps,
-  input: { tenantId: string; rolloutId: string; by: Person },
-  command: string,
-): Promise<Rollout | SignoffOutcome> => {
-  const rollout = (await deps.rollouts.get(input.tenantId, input.rolloutId))?.value;
-  if (!rollout) return { kind: 'not-found', message: 'That rollout no longer exists.' };
-  if (!isAdmin(input.by, deps.access, rollout)) {
-    await auditDenied(deps, input.tenantId, rollout.id, input.by, command);
-    return { kind: 'forbidden', message: forbiddenMessage(command) };
-  }
-  return rollout;
-};
-
-const isOutcome = (value: Rollout | SignoffOutcome): value is SignoffOutcome =>
-  'kind' in value && !('phases' in value);
-
-/** Replaces a request, ETag-guarded, re-reading it after a conflict. */
-const updateRequest = async (
-  deps: SignoffDeps,
-  ref: SignoffRef,
-  change: (request: SignoffRequest) => SignoffRequest | null,
-  audit: (request: SignoffRequest) => Parameters<Deps['signoffs']['update']>[2],
-): Promise<SignoffState | null> => {
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const state = await deps.signoffs.get(ref.tenantId, ref.rolloutId, ref.requestId);
-    if (!state) return null;
-    const next = change(state.request.value);
-    if (!next) return state;
-    try {
-      const saved = await deps.signoffs.update(next, state.request.etag, audit(next));
-      return { request: saved, answers: state.answers };
-    } catch (err) {
-      if (!isConcurrencyError(err)) throw err;
-    }
-  }
-  throw new Error(`readiness request ${ref.requestId}: gave up after 8 conflicting writes`);
-};
+import {
+  adminRollout,
+  isOutcome,
+  refOf,
+  refused,
+  updateRequest,
+  type SignoffDeps,
+  type SignoffOutcome,
+} from './signoff-store';
 
 /** A claim to post a card older than this is taken to have died with its process. */
 const POST_CLAIM_MS = 60_000;
@@ -137,17 +87,11 @@ const post = async (
   return null;
 };
 
-const refOf = (request: SignoffRequest): SignoffRef => ({
-  tenantId: request.tenantId,
-  rolloutId: request.rolloutId,
-  requestId: request.id,
-});
-
 /**
  * Marks a request superseded (audited); its card then says so, for everyone, through the tally
  * updater (one writer per card, so an older tally never lands after it).
  */
-const supersede = async (
+export const supersede = async (
   deps: SignoffDeps,
   rollout: Rollout,
   request: SignoffRequest,
@@ -168,7 +112,7 @@ const supersede = async (
  * Creates a readiness request for the stage the rollout enters next, records it on the rollout
  * (the gate reads it), and posts its card in the help desk's conversation (else `where`).
  */
-const openRequest = async (
+export const openRequest = async (
   deps: SignoffDeps,
   rollout: Rollout,
   options: { by: Person; activityKey: string | null; where: Coordination; command: string },
@@ -316,178 +260,5 @@ export const requestSignoff = async (
     activityKey: input.activityKey,
     where: input.where,
     command: input.command,
-  });
-};
-
-/**
- * After a plan change (an edit, an import, the command line): a request whose stage's time frame or
- * target groups changed is superseded (its card says so, for everyone) and a new one is posted in
- * the same place; a stage that no longer needs sign-off just has its request superseded.
- */
-export const renewChangedSignoffs = async (
-  deps: SignoffDeps,
-  changed: Rollout,
-  by: Person,
-): Promise<string[]> => {
-  // Work from the latest plan: another change may have landed since this one.
-  const rollout = (await deps.rollouts.get(changed.tenantId, changed.id))?.value ?? changed;
-  const said: string[] = [];
-  for (const [stageId, requestId] of Object.entries(rollout.signoffs ?? {})) {
-    const state = await deps.signoffs.get(rollout.tenantId, rollout.id, requestId);
-    const request = state?.request.value;
-    if (!state || !request || request.status !== 'open') continue;
-    const stillNeeded = readinessPlanOf(rollout, stageId) !== null;
-    if (stillNeeded && request.fingerprint === readinessFingerprint(rollout, stageId)) continue;
-    await supersede(
-      deps,
-      rollout,
-      request,
-      by,
-      stillNeeded ? 'the time frame or target groups changed' : 'sign-off is no longer needed',
-    );
-    if (stillNeeded && nextStageId(rollout) === stageId && request.postedTo) {
-      const outcome = await openRequest(deps, rollout, {
-        by,
-        activityKey: null,
-        where: request.postedTo,
-        command: 'plan change',
-      });
-      if (outcome.kind === 'done' && outcome.ref) {
-        const newId = outcome.ref.requestId;
-        await updateRequest(
-          deps,
-          refOf(request),
-          (r) => ({ ...r, supersededBy: newId }),
-          () => null,
-        );
-      }
-      said.push(outcome.message);
-    } else {
-      said.push(`The readiness request for ${request.stageLabel} was superseded.`);
-    }
-  }
-  return said;
-};
-
-/**
- * After an advance: the request for the stage just entered is decided — its card closes (for
- * everyone) and it takes no more answers nor reminders.
- */
-export const closeEnteredSignoff = async (deps: SignoffDeps, rollout: Rollout, by: Person): Promise<void> => {
-  const { phase, wave } = rollout.position;
-  const waveId = wave === null ? null : rollout.phases.find((p) => p.key === phase)?.waves[wave]?.id;
-  const stageId = waveId ? `${phase}/${waveId}` : phase;
-  const requestId = rollout.signoffs?.[stageId];
-  if (!requestId) return;
-  const at = deps.clock.now().toISOString();
-  const ref = { tenantId: rollout.tenantId, rolloutId: rollout.id, requestId };
-  const state = await updateRequest(
-    deps,
-    ref,
-    (r) => (r.status === 'open' ? { ...r, status: 'decided' } : null),
-    (r) =>
-      toAuditEntry(rollout.id, {
-        type: 'signoff-superseded',
-        by,
-        at,
-        summary: `Closed: the rollout entered ${r.stageLabel}`,
-      }),
-  );
-  if (state) deps.tallies.schedule(ref);
-};
-
-/** `signoff extend --until "YYYY-MM-DD HH:mm"` (admins): moves the open request's deadline (audited). */
-export const extendSignoff = async (
-  deps: SignoffDeps,
-  input: { tenantId: string; rolloutId: string; by: Person; until: string },
-): Promise<SignoffOutcome> => {
-  const rollout = await adminRollout(deps, input, 'signoff extend');
-  if (isOutcome(rollout)) return rollout;
-  const local = input.until.trim().replace(' ', 'T');
-  if (!isLocalDateTime(local) || local.length !== 16) {
-    return refused(
-      'Give the new deadline as a date and time in the rollout’s time zone: `--until "2026-05-01 17:00"`.',
-    );
-  }
-  const deadline = localToInstant(local, rollout.timeZone);
-  if (deadline.getTime() <= deps.clock.now().getTime())
-    return refused('The new deadline must be in the future.');
-  const stageId = nextStageId(rollout);
-  const requestId = stageId ? rollout.signoffs?.[stageId] : undefined;
-  if (!requestId) return refused('There is no readiness request to extend: post one with `signoff request`.');
-  const at = deps.clock.now().toISOString();
-  const state = await updateRequest(
-    deps,
-    { tenantId: rollout.tenantId, rolloutId: rollout.id, requestId },
-    (r) => (r.status === 'open' ? { ...r, deadline: deadline.toISOString() } : null),
-    () =>
-      toAuditEntry(rollout.id, {
-        type: 'signoff-extended',
-        by: input.by,
-        at,
-        summary: `Deadline moved to ${local.replace('T', ' ')} (${rollout.timeZone})`,
-      }),
-  );
-  if (!state || state.request.value.status !== 'open')
-    return refused('That readiness request is no longer open.');
-  return {
-    kind: 'done',
-    message: `Answers for ${state.request.value.stageLabel} are taken until ${local.replace('T', ' ')} (${rollout.timeZone}).`,
-    ref: refOf(state.request.value),
-  };
-};
-
-/** `rollout bind helpdesk` / `rollout unbind helpdesk` (admins, typed in the help desk's channel). */
-export const bindHelpdeskConversation = (
-  deps: RolloutDeps,
-  input: MutationRequest & { to: Coordination | null },
-): Promise<Outcome> =>
-  mutateRollout(deps, input, (current, _seen, now) => ({
-    kind: 'decide',
-    decision: bindHelpdesk(current, input.to, input.by, now),
-    describe: (next) =>
-      input.to
-        ? `Readiness requests for “${next.name}” will be posted in this conversation.`
-        : `Readiness requests for “${next.name}” will be posted where \`signoff request\` is typed.`,
-    unchanged: input.to
-      ? 'This conversation is already the help desk’s.'
-      : 'No help-desk conversation was bound.',
-  }));
-
-export interface PendingSignoff {
-  ref: SignoffRef;
-  stageLabel: string;
-  /** Member ids with no answer yet. */
-  pending: string[];
-  deadline: string | null;
-  /** Milliseconds until the deadline; null without one. */
-  timeLeftMs: number | null;
-}
-
-/** The open requests (deadline not passed) with who has not answered and the time left (for reminders). */
-export const pendingSignoffs = async (
-  deps: Pick<Deps, 'signoffs'>,
-  now: Date,
-  limit = 500,
-): Promise<PendingSignoff[]> => {
-  const refs = await deps.signoffs.openRequests(limit);
-  const states = await Promise.all(
-    refs.map((ref) => deps.signoffs.get(ref.tenantId, ref.rolloutId, ref.requestId)),
-  );
-  return states.flatMap((state, i) => {
-    const ref = refs[i];
-    const request = state?.request.value;
-    if (!state || !ref || !request || request.status !== 'open') return [];
-    const left = request.deadline ? Date.parse(request.deadline) - now.getTime() : null;
-    if (left !== null && left <= 0) return [];
-    return [
-      {
-        ref,
-        stageLabel: request.stageLabel,
-        pending: tallyOf(request, state.answers).pending,
-        deadline: request.deadline,
-        timeLeftMs: left,
-      },
-    ];
   });
 };

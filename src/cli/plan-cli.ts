@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { changePlan } from '../app/change-plan';
 import type { Outcome } from '../app/mutate';
 import type { RolloutDeps } from '../app/ports';
-import { renewChangedSignoffs } from '../app/signoff-requests';
+import { renewChangedSignoffs } from '../app/signoff-changes';
 import { TallyUpdater } from '../app/signoff-tally';
 import type { Rollout } from '../domain/rollout';
 import { ConfigError, isAnonymous, loadConfig, type Config } from '../config';

@@ -7,26 +7,24 @@
  * stage that has none of its own, which gets the default for its place, as when it is read back).
  * The same rules check the plan cards' edit forms. Its parts: `plan-file-rules.ts` (the limits and
  * the rules the README lists), `plan-file-fields.ts` (the kinds of value, with their messages) and
- * `plan-file-schema.ts` (the file's shape, `planFileSchema`); here, the file to and from a plan.
+ * `plan-file-schema.ts` (the file's shape, `planFileSchema`), `plan-file-feedback-signoff.ts` (the
+ * per-stage `feedback` and `signoff` settings); here, the file to and from a plan.
  */
 import { defaultFeedbackPlan, type FeedbackPlan } from '../domain/feedback-goals';
+import { planOf, type CriterionPlan, type PlanSpec, type StageSpec, type WaveSpec } from '../domain/plan';
 import {
   copyReadinessPlan,
   defaultFeedbackFor,
   feedbackGoalsOf,
-  planOf,
   readinessEntry,
-  type CriterionPlan,
-  type PlanSpec,
-  type StageSpec,
-  type WaveSpec,
-} from '../domain/plan';
+} from '../domain/plan-feedback-readiness';
 import { PHASE_KEYS, type PhaseKey } from '../domain/phases';
 import type { Rollout } from '../domain/rollout';
 import { defaultReadinessPlan, type ReadinessPlan } from '../domain/signoff';
 import { deadlineOf } from './plan-file-fields';
 import { PLAN_FILE_VERSION } from './plan-file-rules';
-import type { PlanFile, PlanFileFeedback, PlanFileReadiness, PlanFileSignoff } from './plan-file-schema';
+import type { PlanFileFeedback, PlanFileReadiness, PlanFileSignoff } from './plan-file-feedback-signoff';
+import type { PlanFile } from './plan-file-schema';
 
 /** A stage's feedback as a file writes it: `false`, or every goal (null: no such goal). */
 const fileFeedback = (plan: FeedbackPlan | null): PlanFileFeedback =>

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { FEEDBACK_PLAN_MODEL_ID, planFileSchema, READINESS_MODEL_ID } from './plan-file-schema';
+import { FEEDBACK_PLAN_MODEL_ID, READINESS_MODEL_ID } from './plan-file-feedback-signoff';
+import { planFileSchema } from './plan-file-schema';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

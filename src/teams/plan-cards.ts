@@ -1,5 +1,5 @@
 import { changePlan, type ChangePlanInput } from '../app/change-plan';
-import { renewChangedSignoffs } from '../app/signoff-requests';
+import { renewChangedSignoffs } from '../app/signoff-changes';
 import type { Outcome } from '../app/mutate';
 import { isPhaseKey, type PhaseKey } from '../domain/phases';
 import type { Rollout } from '../domain/rollout';

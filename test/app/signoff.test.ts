@@ -2,14 +2,9 @@ import { advancePhase } from '../../src/app/advance-phase';
 import { answerSignoff } from '../../src/app/answer-signoff';
 import { changePlan } from '../../src/app/change-plan';
 import { createRollout } from '../../src/app/create-rollout';
-import {
-  bindHelpdeskConversation,
-  closeEnteredSignoff,
-  extendSignoff,
-  pendingSignoffs,
-  renewChangedSignoffs,
-  requestSignoff,
-} from '../../src/app/signoff-requests';
+import { closeEnteredSignoff, extendSignoff, renewChangedSignoffs } from '../../src/app/signoff-changes';
+import { bindHelpdeskConversation, pendingSignoffs } from '../../src/app/signoff-queries';
+import { requestSignoff } from '../../src/app/signoff-requests';
 import { tallyOf } from '../../src/domain/signoff';
 import { ADMIN, ADMIN2, COORDINATION, HELPDESK, HELPDESK2, MEMBER, makeDeps, TENANT } from './support';
 

@@ -27,7 +27,7 @@ describe('schema/plan.schema.json', () => {
     const committed = readFileSync(COMMITTED, 'utf8');
     if (committed !== planJsonSchemaText()) {
       throw new Error(
-        `schema/plan.schema.json is out of date with src/plan/plan-file-schema.ts. Regenerate it with:\n  ${REGENERATE}`,
+        `schema/plan.schema.json is out of date with the zod schema in src/plan/. Regenerate it with:\n  ${REGENERATE}`,
       );
     }
   });

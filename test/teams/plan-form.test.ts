@@ -1,20 +1,14 @@
 import { DEFAULT_FEEDBACK_GOALS, defaultFeedbackPlan } from '../../src/domain/feedback-goals';
 import { planOf, type PlanSpec } from '../../src/domain/plan';
+import { fieldForPath, slug, uniqueId, NOT_SET } from '../../src/teams/plan-form';
 import {
   feedbackFrom,
   feedbackValues,
-  fieldForPath,
-  phaseFrom,
-  phaseValues,
   signoffFrom,
   signoffValues,
-  slug,
-  uniqueId,
-  waveFrom,
-  waveValues,
-  NOT_SET,
   type SignoffField,
-} from '../../src/teams/plan-form';
+} from '../../src/teams/plan-form-feedback-signoff';
+import { phaseFrom, phaseValues, waveFrom, waveValues } from '../../src/teams/plan-form-sections';
 import { validatePlan } from '../../src/teams/plan-cards';
 import { MAX_WAVES_WITH_FEEDBACK_GOALS, planCardData } from '../../src/teams/views/plan-view';
 import { defaultReadinessPlan, type ReadinessPlan } from '../../src/domain/signoff';

@@ -13,7 +13,8 @@ import {
   validatePlan,
   type SectionRef,
 } from '../plan-cards';
-import { phaseFrom, settingsFrom, waveFrom, type FieldErrors, type Values } from '../plan-form';
+import type { FieldErrors, Values } from '../plan-form';
+import { phaseFrom, settingsFrom, waveFrom } from '../plan-form-sections';
 import { NO_ROLLOUT } from '../replies';
 
 const FIELDS = { settings: SETTINGS_FIELDS, phase: PHASE_FIELDS, wave: WAVE_FIELDS } as const;

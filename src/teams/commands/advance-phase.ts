@@ -1,5 +1,5 @@
 import { advancePhase as advance } from '../../app/advance-phase';
-import { closeEnteredSignoff } from '../../app/signoff-requests';
+import { closeEnteredSignoff } from '../../app/signoff-changes';
 import type { CommandHandler } from '../handler';
 import { outcomeReply, requestFor, withRollout } from '../replies';
 

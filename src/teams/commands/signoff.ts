@@ -1,9 +1,7 @@
-import {
-  bindHelpdeskConversation,
-  extendSignoff,
-  requestSignoff,
-  type SignoffOutcome,
-} from '../../app/signoff-requests';
+import { extendSignoff } from '../../app/signoff-changes';
+import { bindHelpdeskConversation } from '../../app/signoff-queries';
+import { requestSignoff } from '../../app/signoff-requests';
+import type { SignoffOutcome } from '../../app/signoff-store';
 import type { CommandContext, CommandHandler } from '../handler';
 import { outcomeReply, requestFor, withRollout } from '../replies';
 

@@ -12,7 +12,8 @@ import {
   type WaveField,
   type WaveFormData,
 } from '../card-data';
-import { phaseValues, settingsValues, waveValues, type FieldErrors, type Values } from '../plan-form';
+import type { FieldErrors, Values } from '../plan-form';
+import { phaseValues, settingsValues, waveValues } from '../plan-form-sections';
 
 const allErrors = <F extends string>(fields: readonly F[], errors: FieldErrors<F>): Record<F, string> =>
   Object.fromEntries(fields.map((f) => [f, errors[f] ?? ''])) as Record<F, string>;

@@ -1,5 +1,6 @@
 import { DEFAULT_FEEDBACK_GOALS, feedbackPlanOf, type FeedbackPlan } from '../../domain/feedback-goals';
-import { defaultReadinessFor, phasePassed, sameReadiness, waveState } from '../../domain/plan';
+import { phasePassed, waveState } from '../../domain/plan';
+import { defaultReadinessFor, sameReadiness } from '../../domain/plan-feedback-readiness';
 import { PHASE_KEYS } from '../../domain/phases';
 import {
   waveWord,
