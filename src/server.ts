@@ -32,6 +32,8 @@ export interface ServerOptions {
   clock?: Clock;
   /** Waits between notice delivery attempts (tests pass one that does not sleep). */
   wait?: (ms: number) => Promise<void>;
+  /** Runs `task` every `ms` until the returned function is called (tests drive it by hand). */
+  every?: (ms: number, task: () => void) => () => void;
   /** Replaces the Bot Connector messenger (the benchmark's baselines). */
   messenger?: Messenger;
 }
@@ -51,6 +53,15 @@ export interface BotServer {
 }
 
 const systemClock: Clock = { now: () => new Date() };
+/** How often the notice outbox is read again for notices whose delivery kept failing. */
+export const NOTICE_SWEEP_MS = 10 * 60_000;
+
+const everyUnref = (ms: number, task: () => void): (() => void) => {
+  const timer = setInterval(task, ms);
+  timer.unref();
+  return () => clearInterval(timer);
+};
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 /** The minimum an activity needs before the SDK sees it; anything less is a 400, nothing stored. */
@@ -219,7 +230,14 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
   const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
   // A wildcard address is not one a browser can open: links then name this machine.
   publicBaseUrl ||= `http://${['0.0.0.0', '::'].includes(config.HOST) ? 'localhost' : host}:${port}`;
-  void notices.recover().catch((err: unknown) => logger.error({ err }, 'could not read the notice outbox'));
+  // The outbox is read at start (what a crash left) and then every NOTICE_SWEEP_MS (what failed
+  // for longer than the dispatcher's retries), so a notice is never left behind for good.
+  const sweep = () =>
+    void inFlight
+      .track(() => notices.recover())
+      .catch((err: unknown) => logger.error({ err }, 'could not read the notice outbox'));
+  sweep();
+  const stopSweeping = (options.every ?? everyUnref)(NOTICE_SWEEP_MS, sweep);
 
   return {
     url: `http://${host}:${port}`,
@@ -234,6 +252,7 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     },
     close: async (graceMs = config.SHUTDOWN_GRACE_MS) => {
       closing = true;
+      stopSweeping();
       const closed = new Promise<void>((resolve) => server.server.close(() => resolve()));
       server.server.closeIdleConnections();
       const drained = await inFlight.drain(graceMs);

@@ -29,14 +29,15 @@ const retryAfterMs = (failure: ConnectorFailure): number | null => {
 
 /**
  * The Bot Connector's answer as a delivery verdict: blocked (403 MessageWritesBlocked), removed
- * (403, 404) and unauthorised sends are permanent; throttling (429, honouring Retry-After),
+ * (403, 404) and malformed (400) sends are permanent; throttling (429, honouring Retry-After),
  * 412 and server errors and network failures are worth retrying.
  */
 export const toDeliveryError = (err: unknown): DeliveryError => {
   const failure = (err ?? {}) as ConnectorFailure;
   const status = typeof failure.statusCode === 'number' ? failure.statusCode : null;
   const text = typeof failure.message === 'string' ? failure.message : String(err);
-  const permanent = status !== null && [400, 401, 403, 404].includes(status);
+  // 401 is not permanent: it means the bot's own credentials are wrong, which an operator fixes.
+  const permanent = status !== null && [400, 403, 404].includes(status);
   const reason = text.includes('MessageWritesBlocked')
     ? 'the conversation blocked the bot'
     : text.slice(0, 300);

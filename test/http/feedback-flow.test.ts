@@ -365,3 +365,23 @@ it('a wave that lists its members takes answers from them (and admins) only; its
   await inGroup('status');
   expect(measured(lastCard(), 'IT users: feedback responses')).toBe('1 (100% of 1)');
 });
+
+it('a notice the Bot Connector keeps refusing (401: the bot’s own credentials) stays in the outbox until a later sweep sends it', async () => {
+  const form = await feedbackForm();
+  const unauthorised = {
+    status: 401,
+    body: { error: { code: 'Unauthorized', message: 'Authorization has been denied' } },
+  };
+  h.connector.failNext(...Array.from({ length: 8 }, () => unauthorised));
+  await answer(form, { ...GOOD, severity: 'blocker', comment: 'Still crashing' });
+  await h.server.settled();
+  const outbox = new TableFeedbackRepository(h.feedbackTable);
+  expect(await outbox.pendingNotices(10)).toHaveLength(1);
+  const delivered = () =>
+    h.connector.calls.filter((c) => c.conversationId === CHANNEL && c.method === 'POST' && c.answeredId);
+  expect(delivered()).toHaveLength(0);
+  h.sweep();
+  await h.server.settled();
+  expect(delivered()).toHaveLength(1);
+  expect(await outbox.pendingNotices(10)).toEqual([]);
+});

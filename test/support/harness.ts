@@ -25,6 +25,8 @@ export interface Harness {
   table: EntityTable;
   feedbackTable: EntityTable;
   signoffTable: EntityTable;
+  /** Runs the server's periodic work (the notice outbox sweep) now, as its timer would. */
+  sweep(): void;
   /** POSTs an activity to /api/messages; returns the HTTP status and parsed body. */
   post(activity: unknown, headers?: Record<string, string>): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
@@ -44,6 +46,7 @@ export const startHarness = async (
   const table = options.table ?? new MemoryTable();
   const feedbackTable = options.feedbackTable ?? new MemoryTable();
   const signoffTable = options.signoffTable ?? new MemoryTable();
+  const periodic: (() => void)[] = [];
   const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', NODE_ENV: 'test', ...options.env });
   const server = await startServer({
     config,
@@ -51,8 +54,12 @@ export const startHarness = async (
     tables: { rollouts: table, feedback: feedbackTable, signoffs: signoffTable },
     probe: tableProbe(table),
     clock,
-    // Notice retries wait for nothing: the test drives them, and never sleeps.
+    // Notice retries wait for nothing and periodic work runs when the test says: no sleeps.
     wait: async () => {},
+    every: (_ms, task) => {
+      periodic.push(task);
+      return () => void periodic.splice(periodic.indexOf(task), 1);
+    },
   });
   const post = async (activity: unknown, headers: Record<string, string> = {}) => {
     // Stamp the activity as Teams does (when it was sent), then let a millisecond pass.
@@ -81,6 +88,7 @@ export const startHarness = async (
     table,
     feedbackTable,
     signoffTable,
+    sweep: () => periodic.forEach((task) => task()),
     post,
     close: async () => {
       await server.close(1000);
