@@ -5,7 +5,8 @@ import { createRollout } from '../../src/app/create-rollout';
 import { closeEnteredSignoff, extendSignoff, renewChangedSignoffs } from '../../src/app/signoff-changes';
 import { bindHelpdeskConversation, pendingSignoffs } from '../../src/app/signoff-queries';
 import { requestSignoff } from '../../src/app/signoff-requests';
-import { tallyOf } from '../../src/domain/signoff';
+import type { PlanSpec } from '../../src/domain/plan';
+import { tallyOf, type ReadinessPlan } from '../../src/domain/signoff';
 import { ADMIN, ADMIN2, COORDINATION, HELPDESK, HELPDESK2, MEMBER, makeDeps, TENANT } from './support';
 
 const HELPDESK_CHANNEL = {
@@ -73,6 +74,36 @@ const requestIdOf = async ({ deps, rolloutId }: Ctx): Promise<string> => {
   if (!id) throw new Error('no request recorded');
   return id;
 };
+/** Changes the plan as an admin: `edit` gets the current spec and returns the new one. */
+const editPlan = ({ deps, rolloutId }: Ctx, section: string, edit: (spec: PlanSpec) => PlanSpec) =>
+  changePlan(deps, {
+    tenantId: TENANT,
+    rolloutId,
+    by: ADMIN,
+    activityKey: key(),
+    command: 'plan edit',
+    revision: null,
+    section,
+    edit,
+  });
+/** Sets the pilot's readiness sign-off in the plan (defaults: everyone, ROLLOUT_HELPDESK, no deadline). */
+const setPilotReadiness = (ctx: Ctx, readiness: Partial<ReadinessPlan>) =>
+  editPlan(ctx, 'phase pilot', (spec) => ({
+    ...spec,
+    phases: {
+      ...spec.phases,
+      pilot: {
+        ...spec.phases.pilot,
+        readiness: {
+          policy: { kind: 'everyone' },
+          allowNotReady: false,
+          members: [],
+          deadline: null,
+          ...readiness,
+        },
+      },
+    },
+  }));
 const advance = ({ deps, rolloutId }: Ctx) =>
   advancePhase(deps, {
     tenantId: TENANT,
@@ -190,29 +221,10 @@ describe('answering and the gate', () => {
 
   it('after the deadline answers are closed; an admin extends it and answers are taken again', async () => {
     const ctx = await setUp();
-    await changePlan(ctx.deps, {
-      tenantId: TENANT,
-      rolloutId: ctx.rolloutId,
-      by: ADMIN,
-      activityKey: key(),
-      command: 'plan edit',
-      revision: null,
-      section: 'phase pilot',
-      edit: (spec) => ({
-        ...spec,
-        phases: {
-          ...spec.phases,
-          pilot: {
-            ...spec.phases.pilot,
-            readiness: {
-              policy: { kind: 'first' },
-              allowNotReady: false,
-              members: [HELPDESK.id],
-              deadline: '2026-02-10T19:00',
-            },
-          },
-        },
-      }),
+    await setPilotReadiness(ctx, {
+      policy: { kind: 'first' },
+      members: [HELPDESK.id],
+      deadline: '2026-02-10T19:00',
     });
     await request(ctx);
     const requestId = await requestIdOf(ctx);
@@ -246,38 +258,12 @@ describe('races and closing', () => {
 
   it('a request that could never be met is refused: a passed deadline, a quorum above the members', async () => {
     const ctx = await setUp();
-    const withReadiness = (readiness: object) =>
-      changePlan(ctx.deps, {
-        tenantId: TENANT,
-        rolloutId: ctx.rolloutId,
-        by: ADMIN,
-        activityKey: key(),
-        command: 'plan edit',
-        revision: null,
-        section: 'phase pilot',
-        edit: (spec) => ({
-          ...spec,
-          phases: {
-            ...spec.phases,
-            pilot: {
-              ...spec.phases.pilot,
-              readiness: {
-                allowNotReady: false,
-                members: [],
-                deadline: null,
-                policy: { kind: 'everyone' },
-                ...readiness,
-              },
-            },
-          },
-        }),
-      });
-    await withReadiness({ deadline: '2026-02-10T09:00' });
+    await setPilotReadiness(ctx, { deadline: '2026-02-10T09:00' });
     expect(await request(ctx)).toMatchObject({
       kind: 'refused',
       message: expect.stringMatching(/deadline .* has passed/),
     });
-    await withReadiness({ policy: { kind: 'quorum', n: 3 } });
+    await setPilotReadiness(ctx, { policy: { kind: 'quorum', n: 3 } });
     expect(await request(ctx)).toMatchObject({
       kind: 'refused',
       message: expect.stringMatching(/quorum \(3\) is larger than the 2 members/),
@@ -313,22 +299,13 @@ describe('a plan change invalidates the sign-off', () => {
     const first = await requestIdOf(ctx);
     await answer(ctx, first, HELPDESK, true);
     await answer(ctx, first, HELPDESK2, true);
-    const changed = await changePlan(ctx.deps, {
-      tenantId: TENANT,
-      rolloutId: ctx.rolloutId,
-      by: ADMIN,
-      activityKey: key(),
-      command: 'plan import',
-      revision: null,
-      section: 'plan',
-      edit: (spec) => ({
-        ...spec,
-        phases: {
-          ...spec.phases,
-          pilot: { ...spec.phases.pilot, timeFrame: { start: '2026-03-02', end: '2026-03-20' } },
-        },
-      }),
-    });
+    const changed = await editPlan(ctx, 'plan', (spec) => ({
+      ...spec,
+      phases: {
+        ...spec.phases,
+        pilot: { ...spec.phases.pilot, timeFrame: { start: '2026-03-02', end: '2026-03-20' } },
+      },
+    }));
     if (changed.kind !== 'done') throw new Error(changed.kind);
     // Until renewed, the gate already reads the old request as superseded.
     expect(await advance(ctx)).toMatchObject({ kind: 'refused' });
@@ -354,16 +331,10 @@ describe('a plan change invalidates the sign-off', () => {
       /Superseded: the time frame or target groups changed/,
     );
     // A change elsewhere in the plan leaves the (new) request alone.
-    const elsewhere = await changePlan(ctx.deps, {
-      tenantId: TENANT,
-      rolloutId: ctx.rolloutId,
-      by: ADMIN,
-      activityKey: key(),
-      command: 'plan edit',
-      revision: null,
-      section: 'settings',
-      edit: (spec) => ({ ...spec, businessPurpose: 'Meetings that summarise themselves' }),
-    });
+    const elsewhere = await editPlan(ctx, 'settings', (spec) => ({
+      ...spec,
+      businessPurpose: 'Meetings that summarise themselves',
+    }));
     if (elsewhere.kind !== 'done') throw new Error(elsewhere.kind);
     expect(await renewChangedSignoffs(ctx.deps, elsewhere.rollout, ADMIN)).toEqual([]);
     expect(await requestIdOf(ctx)).toBe(second);
