@@ -3,7 +3,7 @@ import type { Rollout } from '../domain/rollout';
 import type { Person } from '../domain/roles';
 import { decideAnswer, type SignoffAnswer } from '../domain/signoff';
 import { toAuditEntry } from './audit';
-import { isConcurrencyError } from './errors';
+import { retryOnConflict } from './mutate';
 import type { Deps, SignoffNotice, SignoffRef, SignoffState } from './ports';
 
 export interface AnswerSignoffInput {
@@ -35,7 +35,7 @@ export const answerSignoff = async (
   const rollout = (await deps.rollouts.get(input.tenantId, input.rolloutId))?.value;
   if (!rollout) return { kind: 'not-found', message: 'That rollout no longer exists.' };
   const by = { ...input.by, id: input.by.id.toLowerCase() };
-  for (let attempt = 0; attempt < 8; attempt++) {
+  return retryOnConflict(`readiness answer ${input.requestId}`, 8, async (): Promise<AnswerOutcome> => {
     const [state, mine] = await Promise.all([
       deps.signoffs.get(input.tenantId, rollout.id, input.requestId),
       deps.signoffs.getAnswer(input.tenantId, rollout.id, input.requestId, by.id),
@@ -61,23 +61,15 @@ export const answerSignoff = async (
     const summary = decision.answer.ready
       ? `Ready for ${request.stageLabel}`
       : `Not ready for ${request.stageLabel}: ${decision.answer.reason ?? ''}`;
-    try {
-      await deps.signoffs.answer(input.tenantId, {
-        request,
-        answer: decision.answer,
-        ifMatch: mine?.etag ?? null,
-        audit: toAuditEntry(rollout.id, { type: 'signoff-answered', by, at, summary }),
-        notice,
-      });
-      const answers: SignoffAnswer[] = [
-        ...state.answers.filter((a) => a.person.id !== by.id),
-        decision.answer,
-      ];
-      const ref = { tenantId: input.tenantId, rolloutId: rollout.id, requestId: request.id };
-      return { kind: 'stored', rollout, state: { request: state.request, answers }, notice, ref };
-    } catch (err) {
-      if (!isConcurrencyError(err)) throw err;
-    }
-  }
-  throw new Error(`readiness answer ${input.requestId}: gave up after 8 conflicting writes`);
+    await deps.signoffs.answer(input.tenantId, {
+      request,
+      answer: decision.answer,
+      ifMatch: mine?.etag ?? null,
+      audit: toAuditEntry(rollout.id, { type: 'signoff-answered', by, at, summary }),
+      notice,
+    });
+    const answers: SignoffAnswer[] = [...state.answers.filter((a) => a.person.id !== by.id), decision.answer];
+    const ref = { tenantId: input.tenantId, rolloutId: rollout.id, requestId: request.id };
+    return { kind: 'stored', rollout, state: { request: state.request, answers }, notice, ref };
+  });
 };

@@ -39,7 +39,7 @@ export const forbiddenMessage = (command: string): string =>
 
 /** Records a refused attempt in the rollout's audit (or the tenant's when no rollout is involved). */
 export const auditDenied = async (
-  deps: RolloutDeps,
+  deps: Pick<RolloutDeps, 'rollouts' | 'clock'>,
   tenantId: string,
   rolloutId: string | null,
   by: Person,
@@ -107,4 +107,46 @@ export const mutateRollout = async (
     }
   }
   throw new Error(`rollout ${rolloutId}: gave up after ${MAX_ATTEMPTS} conflicting writes`);
+};
+
+/** The rollout when the person is one of its admins; else why not (a refusal is audited). */
+export type AdminAccess =
+  | { kind: 'admin'; rollout: Rollout }
+  | { kind: 'not-found'; message: string }
+  | { kind: 'forbidden'; message: string };
+
+/** Loads a rollout for a command only its admins may use. */
+export const loadAsAdmin = async (
+  deps: Pick<RolloutDeps, 'rollouts' | 'access' | 'clock'>,
+  input: { tenantId: string; rolloutId: string; by: Person },
+  command: string,
+): Promise<AdminAccess> => {
+  const rollout = (await deps.rollouts.get(input.tenantId, input.rolloutId))?.value;
+  if (!rollout) return { kind: 'not-found', message: 'That rollout no longer exists.' };
+  if (!isAdmin(input.by, deps.access, rollout)) {
+    await auditDenied(deps, input.tenantId, rollout.id, input.by, command);
+    return { kind: 'forbidden', message: forbiddenMessage(command) };
+  }
+  return { kind: 'admin', rollout };
+};
+
+/**
+ * Runs `attempt` (given its number) until it completes without losing an ETag race, at most `max`
+ * times; each attempt re-reads what it decides on. Other errors pass through.
+ */
+export const retryOnConflict = async <T>(
+  what: string,
+  max: number,
+  attempt: (n: number) => Promise<T>,
+  between: () => Promise<void> = async () => {},
+): Promise<T> => {
+  for (let n = 0; n < max; n++) {
+    try {
+      return await attempt(n);
+    } catch (err) {
+      if (!isConcurrencyError(err)) throw err;
+      await between();
+    }
+  }
+  throw new Error(`${what}: gave up after ${max} conflicting writes`);
 };

@@ -1,9 +1,8 @@
 import { decideResolve, type FeedbackEntry } from '../domain/feedback';
 import type { Rollout } from '../domain/rollout';
-import { isAdmin, type Person } from '../domain/roles';
+import type { Person } from '../domain/roles';
 import { toAuditEntry } from './audit';
-import { isConcurrencyError } from './errors';
-import { auditDenied, forbiddenMessage } from './mutate';
+import { loadAsAdmin, retryOnConflict } from './mutate';
 import { MAX_FEEDBACK_ATTEMPTS } from './submit-feedback';
 import type { Deps } from './ports';
 
@@ -30,13 +29,11 @@ export type ResolveOutcome =
  */
 export const resolveIssue = async (deps: Deps, input: ResolveIssueInput): Promise<ResolveOutcome> => {
   const command = input.resolved ? 'blocker resolve' : 'blocker reopen';
-  const rollout = (await deps.rollouts.get(input.tenantId, input.rolloutId))?.value;
-  if (!rollout) return { kind: 'not-found', message: 'That rollout no longer exists.' };
-  if (!isAdmin(input.by, deps.access, rollout)) {
-    await auditDenied(deps, input.tenantId, rollout.id, input.by, command);
-    return { kind: 'forbidden', message: forbiddenMessage(command) };
-  }
-  for (let attempt = 0; attempt < MAX_FEEDBACK_ATTEMPTS; attempt++) {
+  const access = await loadAsAdmin(deps, input, command);
+  if (access.kind !== 'admin') return access;
+  const { rollout } = access;
+  const what = `issue ${input.rolloutId}/${input.stageId}`;
+  return retryOnConflict(what, MAX_FEEDBACK_ATTEMPTS, async (attempt): Promise<ResolveOutcome> => {
     const stored = await deps.feedback.get(input.tenantId, rollout.id, input.stageId, input.personKey);
     if (!stored) return { kind: 'not-found', message: 'That answer no longer exists.' };
     const now = deps.clock.now();
@@ -46,29 +43,22 @@ export const resolveIssue = async (deps: Deps, input: ResolveIssueInput): Promis
     if (decision.kind === 'unchanged') {
       return { kind: 'unchanged', rollout, entry: decision.entry, message: `Already ${verb}.` };
     }
-    try {
-      const saved = await deps.feedback.save(input.tenantId, {
-        entry: decision.entry,
-        ifMatch: stored.etag,
-        delta: decision.delta,
-        attempt,
-        notice: null,
-      });
-      const issue = `${stored.value.answer.severity} issue (${input.stageId})`;
-      const at = now.toISOString();
-      const summary = input.resolved
-        ? `Resolved a ${issue}: ${decision.entry.resolution?.note ?? ''}`
-        : `Reopened a ${issue}`;
-      const type = input.resolved ? 'issue-resolved' : 'issue-reopened';
-      await deps.rollouts.appendAudit(input.tenantId, [
-        toAuditEntry(rollout.id, { type, by: input.by, at, summary }),
-      ]);
-      return { kind: 'done', rollout, entry: saved.value, message: `Marked ${verb}.` };
-    } catch (err) {
-      if (!isConcurrencyError(err)) throw err;
-    }
-  }
-  throw new Error(
-    `issue ${input.rolloutId}/${input.stageId}: gave up after ${MAX_FEEDBACK_ATTEMPTS} conflicting writes`,
-  );
+    const saved = await deps.feedback.save(input.tenantId, {
+      entry: decision.entry,
+      ifMatch: stored.etag,
+      delta: decision.delta,
+      attempt,
+      notice: null,
+    });
+    const issue = `${stored.value.answer.severity} issue (${input.stageId})`;
+    const at = now.toISOString();
+    const summary = input.resolved
+      ? `Resolved a ${issue}: ${decision.entry.resolution?.note ?? ''}`
+      : `Reopened a ${issue}`;
+    const type = input.resolved ? 'issue-resolved' : 'issue-reopened';
+    await deps.rollouts.appendAudit(input.tenantId, [
+      toAuditEntry(rollout.id, { type, by: input.by, at, summary }),
+    ]);
+    return { kind: 'done', rollout, entry: saved.value, message: `Marked ${verb}.` };
+  });
 };

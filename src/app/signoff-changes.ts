@@ -4,16 +4,9 @@ import type { Person } from '../domain/roles';
 import { nextStageId, readinessFingerprint, readinessPlanOf } from '../domain/signoff';
 import { isLocalDateTime, localToInstant } from '../domain/time';
 import { toAuditEntry } from './audit';
+import { loadAsAdmin } from './mutate';
 import { openRequest, supersede } from './signoff-requests';
-import {
-  adminRollout,
-  isOutcome,
-  refOf,
-  refused,
-  updateRequest,
-  type SignoffDeps,
-  type SignoffOutcome,
-} from './signoff-store';
+import { refOf, refused, updateRequest, type SignoffDeps, type SignoffOutcome } from './signoff-store';
 
 /**
  * After a plan change (an edit, an import, the command line): a request whose stage's time frame or
@@ -97,8 +90,9 @@ export const extendSignoff = async (
   deps: SignoffDeps,
   input: { tenantId: string; rolloutId: string; by: Person; until: string },
 ): Promise<SignoffOutcome> => {
-  const rollout = await adminRollout(deps, input, 'signoff extend');
-  if (isOutcome(rollout)) return rollout;
+  const access = await loadAsAdmin(deps, input, 'signoff extend');
+  if (access.kind !== 'admin') return access;
+  const { rollout } = access;
   const local = input.until.trim().replace(' ', 'T');
   if (!isLocalDateTime(local) || local.length !== 16) {
     return refused(

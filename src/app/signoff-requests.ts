@@ -16,18 +16,10 @@ import {
 import { isLocalDateTime, localToInstant } from '../domain/time';
 import { toAuditEntry } from './audit';
 import { DeliveryError, isConcurrencyError } from './errors';
-import { mutateRollout, type MutationRequest } from './mutate';
+import { loadAsAdmin, mutateRollout, type MutationRequest } from './mutate';
 import type { SignoffState } from './ports';
 import { signoffView } from './signoff-view';
-import {
-  adminRollout,
-  isOutcome,
-  refOf,
-  refused,
-  updateRequest,
-  type SignoffDeps,
-  type SignoffOutcome,
-} from './signoff-store';
+import { refOf, refused, updateRequest, type SignoffDeps, type SignoffOutcome } from './signoff-store';
 
 /** A claim to post a card older than this is taken to have died with its process. */
 const POST_CLAIM_MS = 60_000;
@@ -252,8 +244,9 @@ export const requestSignoff = async (
   deps: SignoffDeps,
   input: RequestSignoffInput,
 ): Promise<SignoffOutcome> => {
-  const rollout = await adminRollout(deps, input, input.command);
-  if (isOutcome(rollout)) return rollout;
+  const access = await loadAsAdmin(deps, input, input.command);
+  if (access.kind !== 'admin') return access;
+  const { rollout } = access;
   if (rollout.status === 'completed') return refused(`“${rollout.name}” is completed.`);
   return openRequest(deps, rollout, {
     by: input.by,

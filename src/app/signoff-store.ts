@@ -1,9 +1,6 @@
 /** What the readiness use cases share: their outcome, their ports, loading and ETag-guarded updates. */
-import type { Rollout } from '../domain/rollout';
-import { isAdmin, type Person } from '../domain/roles';
 import type { SignoffRequest } from '../domain/signoff';
-import { isConcurrencyError } from './errors';
-import { auditDenied, forbiddenMessage } from './mutate';
+import { retryOnConflict } from './mutate';
 import type { Deps, SignoffRef, SignoffState } from './ports';
 
 export type SignoffOutcome =
@@ -25,24 +22,6 @@ export type SignoffDeps = Pick<
 
 export const refused = (message: string): SignoffOutcome => ({ kind: 'refused', message });
 
-/** Loads the rollout and checks the person is one of its admins (refusals are audited). */
-export const adminRollout = async (
-  deps: SignoffDeps,
-  input: { tenantId: string; rolloutId: string; by: Person },
-  command: string,
-): Promise<Rollout | SignoffOutcome> => {
-  const rollout = (await deps.rollouts.get(input.tenantId, input.rolloutId))?.value;
-  if (!rollout) return { kind: 'not-found', message: 'That rollout no longer exists.' };
-  if (!isAdmin(input.by, deps.access, rollout)) {
-    await auditDenied(deps, input.tenantId, rollout.id, input.by, command);
-    return { kind: 'forbidden', message: forbiddenMessage(command) };
-  }
-  return rollout;
-};
-
-export const isOutcome = (value: Rollout | SignoffOutcome): value is SignoffOutcome =>
-  'kind' in value && !('phases' in value);
-
 /** Replaces a request, ETag-guarded, re-reading it after a conflict. */
 export const updateRequest = async (
   deps: SignoffDeps,
@@ -50,19 +29,14 @@ export const updateRequest = async (
   change: (request: SignoffRequest) => SignoffRequest | null,
   audit: (request: SignoffRequest) => Parameters<Deps['signoffs']['update']>[2],
 ): Promise<SignoffState | null> => {
-  for (let attempt = 0; attempt < 8; attempt++) {
+  return retryOnConflict(`readiness request ${ref.requestId}`, 8, async () => {
     const state = await deps.signoffs.get(ref.tenantId, ref.rolloutId, ref.requestId);
     if (!state) return null;
     const next = change(state.request.value);
     if (!next) return state;
-    try {
-      const saved = await deps.signoffs.update(next, state.request.etag, audit(next));
-      return { request: saved, answers: state.answers };
-    } catch (err) {
-      if (!isConcurrencyError(err)) throw err;
-    }
-  }
-  throw new Error(`readiness request ${ref.requestId}: gave up after 8 conflicting writes`);
+    const saved = await deps.signoffs.update(next, state.request.etag, audit(next));
+    return { request: saved, answers: state.answers };
+  });
 };
 
 export const refOf = (request: SignoffRequest): SignoffRef => ({

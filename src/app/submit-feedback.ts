@@ -3,7 +3,8 @@ import { decideSubmit, type FeedbackAnswer, type FeedbackEntry } from '../domain
 import { feedbackGate, type FeedbackGate } from '../domain/feedback-access';
 import type { Rollout } from '../domain/rollout';
 import type { Person } from '../domain/roles';
-import { TooLargeError, isConcurrencyError } from './errors';
+import { TooLargeError } from './errors';
+import { retryOnConflict } from './mutate';
 import { feedbackPersonKey } from './feedback-keys';
 import type { Deps, Notice } from './ports';
 
@@ -55,7 +56,8 @@ export const submitFeedback = async (deps: Deps, input: SubmitFeedbackInput): Pr
   if (opened.kind !== 'open') return opened;
   const { rollout } = opened;
   const personKey = feedbackPersonKey(rollout.id, input.by.id);
-  for (let attempt = 0; attempt < MAX_FEEDBACK_ATTEMPTS; attempt++) {
+  const what = `feedback for ${rollout.id}/${input.stageId}`;
+  const store = async (attempt: number): Promise<FeedbackOutcome> => {
     const stored = await deps.feedback.get(input.tenantId, rollout.id, input.stageId, personKey);
     const now = deps.clock.now();
     const decision = decideSubmit(
@@ -81,28 +83,19 @@ export const submitFeedback = async (deps: Deps, input: SubmitFeedbackInput): Pr
           createdAt: now.toISOString(),
         }
       : null;
-    try {
-      const saved = await deps.feedback.save(input.tenantId, {
-        entry: decision.entry,
-        ifMatch: stored?.etag ?? null,
-        delta: decision.delta,
-        attempt,
-        notice,
-      });
-      return { kind: 'stored', rollout, entry: saved.value, notice };
-    } catch (err) {
-      if (err instanceof TooLargeError) {
-        return {
-          kind: 'refused',
-          rollout,
-          message: 'That answer is too long to store. Shorten the comment.',
-        };
-      }
-      if (!isConcurrencyError(err)) throw err;
-      await yieldToOthers();
-    }
+    const saved = await deps.feedback.save(input.tenantId, {
+      entry: decision.entry,
+      ifMatch: stored?.etag ?? null,
+      delta: decision.delta,
+      attempt,
+      notice,
+    });
+    return { kind: 'stored', rollout, entry: saved.value, notice };
+  };
+  try {
+    return await retryOnConflict(what, MAX_FEEDBACK_ATTEMPTS, store, yieldToOthers);
+  } catch (err) {
+    if (!(err instanceof TooLargeError)) throw err;
+    return { kind: 'refused', rollout, message: 'That answer is too long to store. Shorten the comment.' };
   }
-  throw new Error(
-    `feedback for ${rollout.id}/${input.stageId}: gave up after ${MAX_FEEDBACK_ATTEMPTS} conflicting writes`,
-  );
 };

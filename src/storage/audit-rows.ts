@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditEntry } from '../app/ports';
-import { MAX_STRING_PROPERTY_CHARS, withoutNulls, type StoredEntity, type TableAction } from './entity-table';
+import {
+  MAX_STRING_PROPERTY_CHARS,
+  withoutNulls,
+  type StoredEntity,
+  type TableAction,
+  str,
+  strOrNull,
+} from './entity-table';
 
 /**
  * Audit lines as Table rows, shared by the repositories that keep an audit beside their state.
@@ -16,9 +23,6 @@ const invertedTime = (iso: string): string => String(MAX_MS - Date.parse(iso)).p
 const MAX_SEQ = 999_999_999;
 let sequence = 0;
 const invertedSequence = (): string => String(MAX_SEQ - (++sequence % MAX_SEQ)).padStart(9, '0');
-
-const str = (value: unknown): string => (typeof value === 'string' ? value : '');
-const strOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
 /**
  * Creates of one commit's audit rows in `partitionKey`, each under `prefixOf(entry)`. Within a

@@ -92,3 +92,8 @@ export const tableName = (prefix: string, base: string): string => {
   }
   return name;
 };
+
+/** A string property as read back ('' when absent or not a string). */
+export const str = (value: unknown): string => (typeof value === 'string' ? value : '');
+/** A string property as read back, null when absent (Table Storage stores no nulls). */
+export const strOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);

@@ -2,7 +2,6 @@ import { TooLargeError } from '../app/errors';
 import { feedbackPersonKey } from '../app/feedback-keys';
 import type { FeedbackCommit, FeedbackRepository, FeedbackNotice, RecentComment, Stored } from '../app/ports';
 import { addTallies, emptyTally, type FeedbackEntry, type FeedbackTally } from '../domain/feedback';
-import { errorInfo } from './azure-table-errors';
 import {
   decodeKey,
   encodeKey,
@@ -12,7 +11,9 @@ import {
   type StoredEntity,
   type TableAction,
   type TableEntity,
+  str,
 } from './entity-table';
+import { deleteIfPresent, noticeOf, outboxEntity, outboxRow, pendingOutboxRows } from './outbox-rows';
 
 /** Partitions a rollout's feedback is spread over, by a hash of the person. */
 export const FEEDBACK_BUCKETS = 8;
@@ -39,8 +40,6 @@ const answerRow = (stageId: string, personKey: string): string =>
   `r|${encodeKey(stageId)}|${encodeKey(personKey)}`;
 const shardPrefix = (stageId: string): string => `s|${encodeKey(stageId)}|`;
 const shardRow = (stageId: string, sub: number): string => `${shardPrefix(stageId)}${sub}`;
-const OUTBOX_PREFIX = 'o|';
-const outboxRow = (noticeId: string): string => `${OUTBOX_PREFIX}${encodeKey(noticeId)}`;
 
 const buckets = (): number[] => Array.from({ length: FEEDBACK_BUCKETS }, (_, i) => i);
 
@@ -55,8 +54,6 @@ interface Shard {
   tally: FeedbackTally;
   recent: RecentItem[];
 }
-
-const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 
 const parseShard = (row: StoredEntity): Shard => {
   const stageId = decodeKey(row.rowKey.split('|')[1] ?? '');
@@ -83,15 +80,7 @@ const recentItemOf = (entry: FeedbackEntry, personKey: string): RecentItem => ({
   who: personKey,
 });
 
-const parseNotice = (row: StoredEntity): FeedbackNotice => ({
-  id: str(row.id),
-  tenantId: str(row.tenantId),
-  kind: str(row.kind) as FeedbackNotice['kind'],
-  rolloutId: str(row.rolloutId),
-  stageId: str(row.stageId),
-  personKey: str(row.personKey),
-  createdAt: str(row.createdAt),
-});
+const NOTICE_KEYS = ['id', 'tenantId', 'kind', 'rolloutId', 'stageId', 'personKey', 'createdAt'] as const;
 
 /**
  * Feedback in Table Storage: the answers, their stages' counts and the notices they caused.
@@ -166,7 +155,7 @@ export class TableFeedbackRepository implements FeedbackRepository {
         : { kind: 'update', entity: answer, ifMatch: change.ifMatch },
       ...(await this.shardActions(pk, change, personKey)),
     ];
-    if (notice) actions.push({ kind: 'create', entity: this.noticeEntity(pk, notice) });
+    if (notice) actions.push({ kind: 'create', entity: outboxEntity(pk, notice) });
     const [etag] = await this.table.submit(actions);
     return { value: entry, etag: etag ?? '' };
   }
@@ -220,28 +209,18 @@ export class TableFeedbackRepository implements FeedbackRepository {
   }
 
   async pendingNotices(limit: number): Promise<FeedbackNotice[]> {
-    if (!this.table.findByRowKeyPrefix || limit <= 0) return [];
-    const rows = await this.table.findByRowKeyPrefix(OUTBOX_PREFIX, { limit });
-    return rows.filter((row) => row.partitionKey.startsWith('f|')).map(parseNotice);
+    const rows = await pendingOutboxRows(this.table, 'f|', limit);
+    return rows.map((row) => noticeOf<FeedbackNotice>(row, NOTICE_KEYS));
   }
 
   async clearNotice(notice: FeedbackNotice): Promise<void> {
     const bucket = feedbackBucket(notice.personKey);
     if (bucket === null) return; // no such row could have been written
-    try {
-      await this.table.submit([
-        {
-          kind: 'delete',
-          partitionKey: feedbackPartitionKey(notice.tenantId, notice.rolloutId, bucket),
-          rowKey: outboxRow(notice.id),
-        },
-      ]);
-    } catch (err) {
-      // Both tables report a missing row as 404 (a missing table is a 404 too, but an error).
-      const { statusCode, code } = errorInfo(err);
-      if (statusCode === 404 && code !== 'TableNotFound') return;
-      throw err;
-    }
+    await deleteIfPresent(
+      this.table,
+      feedbackPartitionKey(notice.tenantId, notice.rolloutId, bucket),
+      outboxRow(notice.id),
+    );
   }
 
   /** Every count shard of the rollout: one query per bucket, in parallel, bounded. */
@@ -320,20 +299,6 @@ export class TableFeedbackRepository implements FeedbackRepository {
       rolloutId: entry.rolloutId,
       tally: JSON.stringify(tally),
       recent: JSON.stringify(recent),
-    };
-  }
-
-  private noticeEntity(pk: string, notice: FeedbackNotice): TableEntity {
-    return {
-      partitionKey: pk,
-      rowKey: outboxRow(notice.id),
-      id: notice.id,
-      tenantId: notice.tenantId,
-      kind: notice.kind,
-      rolloutId: notice.rolloutId,
-      stageId: notice.stageId,
-      personKey: notice.personKey,
-      createdAt: notice.createdAt,
     };
   }
 }

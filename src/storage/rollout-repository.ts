@@ -20,6 +20,8 @@ import {
   type StoredEntity,
   type TableAction,
   type TableEntity,
+  str,
+  strOrNull,
 } from './entity-table';
 
 /**
@@ -61,9 +63,6 @@ const joinDoc = (row: StoredEntity): string => {
   for (let i = 0; i < n; i++) json += String(row[`doc${i}`] ?? '');
   return json;
 };
-
-const str = (value: unknown): string => (typeof value === 'string' ? value : '');
-const strOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
 export class TableRolloutRepository implements RolloutRepository {
   constructor(private readonly table: EntityTable) {}

@@ -10,16 +10,16 @@ import type {
 } from '../app/ports';
 import { MAX_MEMBERS, type SignoffAnswer, type SignoffRequest } from '../domain/signoff';
 import { auditActions, auditEntryOf } from './audit-rows';
-import { errorInfo } from './azure-table-errors';
 import {
   encodeKey,
   MAX_QUERY_ROWS,
   MAX_STRING_PROPERTY_CHARS,
   type EntityTable,
-  type StoredEntity,
   type TableAction,
   type TableEntity,
+  str,
 } from './entity-table';
+import { deleteIfPresent, noticeOf, outboxEntity, outboxRow, pendingOutboxRows } from './outbox-rows';
 
 const REQUEST_PREFIX = 'q|';
 const requestPartition = (tenantId: string, rolloutId: string, requestId: string): string =>
@@ -28,13 +28,9 @@ const REQUEST_ROW = 'req';
 const ANSWER_PREFIX = 'ans|';
 const answerRow = (personId: string): string => `${ANSWER_PREFIX}${encodeKey(personId)}`;
 const AUDIT_PREFIX = 'a|';
-const OUTBOX_PREFIX = 'o|';
-const outboxRow = (noticeId: string): string => `${OUTBOX_PREFIX}${encodeKey(noticeId)}`;
 const INDEX_PARTITION = 'open';
 const indexRow = (tenantId: string, rolloutId: string, requestId: string): string =>
   `${encodeKey(tenantId)}|${encodeKey(rolloutId)}|${encodeKey(requestId)}`;
-
-const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 
 /** A bound given by a caller: a whole number, at least 0, at most MAX_QUERY_ROWS. */
 const bound = (limit: number): number =>
@@ -47,21 +43,7 @@ const docOf = (value: unknown): string => {
   return doc;
 };
 
-const parseNotice = (row: StoredEntity): SignoffNotice => ({
-  id: str(row.id),
-  tenantId: str(row.tenantId),
-  kind: str(row.kind) as SignoffNotice['kind'],
-  rolloutId: str(row.rolloutId),
-  requestId: str(row.requestId),
-  personId: str(row.personId),
-  createdAt: str(row.createdAt),
-});
-
-/** A 404 on a row (not on the table): the row is already gone. */
-const isMissingRow = (err: unknown): boolean => {
-  const { statusCode, code } = errorInfo(err);
-  return statusCode === 404 && code !== 'TableNotFound';
-};
+const NOTICE_KEYS = ['id', 'tenantId', 'kind', 'rolloutId', 'requestId', 'personId', 'createdAt'] as const;
 
 /**
  * Help-desk readiness requests in Table Storage, in their own table (`<TABLE_PREFIX>Signoffs`,
@@ -148,7 +130,7 @@ export class TableSignoffRepository implements SignoffRepository {
         : { kind: 'update', entity, ifMatch: commit.ifMatch },
       ...auditActions(pk, [commit.audit], () => AUDIT_PREFIX),
     ];
-    if (notice) actions.push({ kind: 'create', entity: this.noticeEntity(pk, notice) });
+    if (notice) actions.push({ kind: 'create', entity: outboxEntity(pk, notice) });
     await this.table.submit(actions);
   }
 
@@ -188,26 +170,16 @@ export class TableSignoffRepository implements SignoffRepository {
   }
 
   async pendingNotices(limit: number): Promise<SignoffNotice[]> {
-    const max = bound(limit);
-    if (!this.table.findByRowKeyPrefix || max === 0) return [];
-    const rows = await this.table.findByRowKeyPrefix(OUTBOX_PREFIX, { limit: max });
-    return rows.filter((row) => row.partitionKey.startsWith(REQUEST_PREFIX)).map(parseNotice);
+    const rows = await pendingOutboxRows(this.table, REQUEST_PREFIX, bound(limit));
+    return rows.map((row) => noticeOf<SignoffNotice>(row, NOTICE_KEYS));
   }
 
   async clearNotice(notice: SignoffNotice): Promise<void> {
-    try {
-      await this.table.submit([
-        {
-          kind: 'delete',
-          partitionKey: requestPartition(notice.tenantId, notice.rolloutId, notice.requestId),
-          rowKey: outboxRow(notice.id),
-        },
-      ]);
-    } catch (err) {
-      // Both tables report a missing row as 404 (a missing table is a 404 too, but an error).
-      if (isMissingRow(err)) return;
-      throw err;
-    }
+    await deleteIfPresent(
+      this.table,
+      requestPartition(notice.tenantId, notice.rolloutId, notice.requestId),
+      outboxRow(notice.id),
+    );
   }
 
   /** An open request has its row in the index; any other has none. */
@@ -228,12 +200,7 @@ export class TableSignoffRepository implements SignoffRepository {
       ]);
       return;
     }
-    try {
-      await this.table.submit([{ kind: 'delete', partitionKey: INDEX_PARTITION, rowKey }]);
-    } catch (err) {
-      if (isMissingRow(err)) return;
-      throw err;
-    }
+    await deleteIfPresent(this.table, INDEX_PARTITION, rowKey);
   }
 
   private requestEntity(request: SignoffRequest): TableEntity {
@@ -244,20 +211,6 @@ export class TableSignoffRepository implements SignoffRepository {
       stageId: request.stageId,
       status: request.status,
       createdAt: request.createdAt,
-    };
-  }
-
-  private noticeEntity(pk: string, notice: SignoffNotice): TableEntity {
-    return {
-      partitionKey: pk,
-      rowKey: outboxRow(notice.id),
-      id: notice.id,
-      tenantId: notice.tenantId,
-      kind: notice.kind,
-      rolloutId: notice.rolloutId,
-      requestId: notice.requestId,
-      personId: notice.personId,
-      createdAt: notice.createdAt,
     };
   }
 }

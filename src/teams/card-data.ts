@@ -154,14 +154,8 @@ export const SETTINGS_FIELDS = [
 ] as const;
 export type SettingsField = (typeof SETTINGS_FIELDS)[number];
 
-export const PHASE_FIELDS = [
-  'startDate',
-  'startTime',
-  'endDate',
-  'endTime',
-  'targetGroups',
-  'goals',
-  'extraItems',
+/** The fields phase and wave forms share: whether the stage takes feedback and needs sign-off. */
+const STAGE_SETTING_FIELDS = [
   'feedbackEnabled',
   'minResponses',
   'minResponsePercent',
@@ -175,6 +169,17 @@ export const PHASE_FIELDS = [
   'signoffMembers',
   'signoffDeadlineDate',
   'signoffDeadlineTime',
+] as const;
+
+export const PHASE_FIELDS = [
+  'startDate',
+  'startTime',
+  'endDate',
+  'endTime',
+  'targetGroups',
+  'goals',
+  'extraItems',
+  ...STAGE_SETTING_FIELDS,
   'whatIsDeployed',
   'howAndWhen',
   'businessPurpose',
@@ -201,19 +206,7 @@ export const WAVE_FIELDS = [
   'requirements',
   'geography',
   'businessRisk',
-  'feedbackEnabled',
-  'minResponses',
-  'minResponsePercent',
-  'minAverageRating',
-  'minInstallSuccess',
-  'maxOpenBlockers',
-  'signoffEnabled',
-  'signoffPolicy',
-  'signoffQuorum',
-  'signoffAllowNotReady',
-  'signoffMembers',
-  'signoffDeadlineDate',
-  'signoffDeadlineTime',
+  ...STAGE_SETTING_FIELDS,
 ] as const;
 export type WaveField = (typeof WAVE_FIELDS)[number];
 

@@ -8,16 +8,7 @@ import {
   type TableAction,
   type TableEntity,
 } from '../../src/storage/entity-table';
-
-/** Resolves to what the promise rejected with; fails the test when it fulfilled. */
-const rejection = async (promise: Promise<unknown>): Promise<unknown> => {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection, got a result');
-};
+import { rejection } from '../support/rejection';
 
 const expectConcurrency = async (
   promise: Promise<unknown>,

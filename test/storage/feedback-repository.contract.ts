@@ -19,6 +19,7 @@ import {
   feedbackBucket,
   feedbackPartitionKey,
 } from '../../src/storage/feedback-repository';
+import { rejection } from '../support/rejection';
 
 const TENANT = '72f988bf-0000-4000-8000-000000000001';
 const ROLLOUT = 'ro-test';
@@ -78,16 +79,6 @@ const aNotice = (entry: FeedbackEntry, id = 'n-1', tenantId = TENANT): FeedbackN
   personKey: keyOf(entry.person, entry.rolloutId),
   createdAt: entry.updatedAt,
 });
-
-/** Resolves to what the promise rejected with; fails the test when it fulfilled. */
-const rejection = async (promise: Promise<unknown>): Promise<unknown> => {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection, got a result');
-};
 
 /** The feedback repository's behaviour, the same on the in-memory table and on Azurite. */
 export const describeFeedbackRepositoryContract = (

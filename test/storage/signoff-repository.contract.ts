@@ -5,6 +5,7 @@ import type { Person } from '../../src/domain/roles';
 import type { EntityTable } from '../../src/storage/entity-table';
 import { TableSignoffRepository } from '../../src/storage/signoff-repository';
 import { ADMIN, NOW } from '../domain/fixtures';
+import { rejection } from '../support/rejection';
 
 const TENANT = '72f988bf-0000-4000-8000-000000000001';
 const ROLLOUT = 'ro-test';
@@ -71,16 +72,6 @@ const aNotice = (request: SignoffRequest, who: Person, id = 'n-1'): SignoffNotic
   personId: who.id,
   createdAt: at(1),
 });
-
-/** Resolves to what the promise rejected with; fails the test when it fulfilled. */
-const rejection = async (promise: Promise<unknown>): Promise<unknown> => {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection, got a result');
-};
 
 /** The sign-off repository's behaviour, the same on the in-memory table and on Azurite. */
 export const describeSignoffRepositoryContract = (
