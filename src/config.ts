@@ -17,6 +17,11 @@ const guidList = z.preprocess(
 );
 
 const optionalText = z.preprocess(empty, z.string().trim().optional());
+const optionalUrl = z.preprocess(empty, z.url({ error: 'must be a URL' }).optional());
+const boolFlag = z.preprocess(
+  (v) => (typeof v === 'string' ? v.trim().toLowerCase() || 'false' : 'false'),
+  z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true'),
+);
 /** Whether a URL carries `user:password@` (false when it is no URL: the URL check reports that). */
 const hasUserInfo = (url: string): boolean => {
   try {
@@ -106,6 +111,19 @@ const schema = z.object({
       .max(1440, 'must be a whole number of minutes from 1 to 1440')
       .default(10),
   ),
+  // Bool flags: "true" / "false" (empty = false).
+  ALLOW_EMBEDDED_STORAGE: boolFlag,
+  ALLOW_ANONYMOUS_REMOTE: boolFlag,
+  ALLOWED_TENANT_IDS: guidList,
+  AZURITE_SAVE_INTERVAL_MS: z.preprocess(
+    empty,
+    z.coerce
+      .number({ error: 'must be a whole number of milliseconds from 50 to 5000' })
+      .int('must be a whole number of milliseconds from 50 to 5000')
+      .min(50, 'must be a whole number of milliseconds from 50 to 5000')
+      .max(5000, 'must be a whole number of milliseconds from 50 to 5000')
+      .default(200),
+  ),
   MicrosoftAppId: z.preprocess(
     empty,
     z.string().regex(GUID, 'must be the bot’s Entra app id (a GUID)').optional(),
@@ -122,6 +140,19 @@ const schema = z.object({
   MicrosoftAppTenantId: z.preprocess(
     empty,
     z.string().regex(GUID, 'must be a tenant id (a GUID)').optional(),
+  ),
+  // Bot Framework cloud settings (Azure Government and other national clouds); unset = public cloud.
+  ChannelService: optionalUrl,
+  ToChannelFromBotLoginUrl: optionalUrl,
+  ToChannelFromBotOAuthScope: optionalText,
+  ToBotFromChannelTokenIssuer: optionalText,
+  ToBotFromChannelOpenIdMetadataUrl: optionalUrl,
+  ToBotFromEmulatorOpenIdMetadataUrl: optionalUrl,
+  OAuthUrl: optionalUrl,
+  CallerId: optionalText,
+  ValidateAuthority: z.preprocess(
+    empty,
+    z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
   ),
   // The Teams app package (`npm run package`); the bot itself does not use these.
   TEAMS_APP_ID: z.preprocess(empty, z.string().regex(GUID, 'must be the Teams app’s id (a GUID)').optional()),
@@ -246,8 +277,37 @@ export const loadConfig = (env: Env): Config => {
         'is required when NODE_ENV is production (links must outlive a restart and work on every instance)',
       );
     }
+    if (
+      !config.STORAGE_CONNECTION_STRING &&
+      !config.STORAGE_TABLE_ENDPOINT &&
+      !config.ALLOW_EMBEDDED_STORAGE
+    ) {
+      throw new ConfigError(
+        'ALLOW_EMBEDDED_STORAGE',
+        'must be true to use the embedded Azurite when NODE_ENV is production (set STORAGE_CONNECTION_STRING or STORAGE_TABLE_ENDPOINT for a storage account: the embedded store can lose the last writes of a crash)',
+      );
+    }
   }
   return config;
+};
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
+
+/** Whether HOST is a loopback address (only local clients can reach the bot). */
+export const isLoopbackHost = (host: string): boolean => LOOPBACK.test(host.trim());
+
+/**
+ * Checks what only a listening bot needs (the plan command line never listens): anonymous mode
+ * off loopback lets anyone claim any identity, so it is refused unless ALLOW_ANONYMOUS_REMOTE says
+ * the operator accepts it.
+ */
+export const checkListening = (config: Config): void => {
+  if (isAnonymous(config) && !isLoopbackHost(config.HOST) && !config.ALLOW_ANONYMOUS_REMOTE) {
+    throw new ConfigError(
+      'HOST',
+      `is ${config.HOST}, not loopback, while MicrosoftAppId is unset: anyone who reaches the port could claim any identity. Set MicrosoftAppId, listen on 127.0.0.1, or set ALLOW_ANONYMOUS_REMOTE=true to accept it`,
+    );
+  }
 };
 
 let processSecret: string | undefined;

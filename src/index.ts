@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { ConfigError, isAnonymous, loadConfig, type Config } from './config';
+import { checkListening, ConfigError, isAnonymous, isLoopbackHost, loadConfig, type Config } from './config';
 import { createLogger } from './logger';
 import { startServer } from './server';
 import { openStorage } from './storage/open-storage';
@@ -11,7 +11,9 @@ const loadDotEnv = (): void => {
 
 const readConfig = (): Config => {
   try {
-    return loadConfig(process.env);
+    const config = loadConfig(process.env);
+    checkListening(config);
+    return config;
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -30,10 +32,10 @@ const main = async (): Promise<void> => {
     logger.warn(
       'MicrosoftAppId is not set: anonymous mode, requests are NOT authenticated (local clients only)',
     );
-    if (!/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(config.HOST)) {
+    if (!isLoopbackHost(config.HOST)) {
       logger.warn(
         { host: config.HOST },
-        'anonymous mode on a non-loopback address: anyone who reaches this port can claim any identity; set MicrosoftAppId',
+        'anonymous mode on a non-loopback address (ALLOW_ANONYMOUS_REMOTE=true): anyone who reaches this port can claim any identity',
       );
     }
     if (config.ROLLOUT_ADMINS.length === 0) {

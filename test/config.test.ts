@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONFIG_VARIABLES, ConfigError, exportLinkSecret, isAnonymous, loadConfig } from '../src/config';
+import {
+  CONFIG_VARIABLES,
+  ConfigError,
+  checkListening,
+  exportLinkSecret,
+  isAnonymous,
+  loadConfig,
+} from '../src/config';
 
 const APP_ID = '11111111-2222-4333-8444-555555555555';
 const ADMIN = '00000000-0000-4000-8000-0000000000a1';
@@ -13,6 +20,7 @@ const PRODUCTION = {
   ROLLOUT_ADMINS: ADMIN,
   PUBLIC_BASE_URL: 'https://rollout.contoso.com',
   EXPORT_LINK_SECRET: LINK_SECRET,
+  STORAGE_TABLE_ENDPOINT: 'https://contoso.table.core.windows.net',
 };
 
 describe('configuration', () => {
@@ -77,6 +85,19 @@ describe('configuration', () => {
       'PUBLIC_BASE_URL',
     ],
     ['production without a link secret', { ...PRODUCTION, EXPORT_LINK_SECRET: '' }, 'EXPORT_LINK_SECRET'],
+    [
+      'production on the embedded store without saying it is accepted',
+      { ...PRODUCTION, STORAGE_TABLE_ENDPOINT: '' },
+      'ALLOW_EMBEDDED_STORAGE',
+    ],
+    ['a yes/no flag that is neither', { ALLOW_EMBEDDED_STORAGE: 'yes' }, 'ALLOW_EMBEDDED_STORAGE'],
+    ['a tenant allow-list that is not GUIDs', { ALLOWED_TENANT_IDS: 'contoso.com' }, 'ALLOWED_TENANT_IDS'],
+    [
+      'an OpenID metadata URL that is not a URL',
+      { ToBotFromChannelOpenIdMetadataUrl: 'x' },
+      'ToBotFromChannelOpenIdMetadataUrl',
+    ],
+    ['a save interval under 50 ms', { AZURITE_SAVE_INTERVAL_MS: '10' }, 'AZURITE_SAVE_INTERVAL_MS'],
     ['a link secret under 32 characters', { EXPORT_LINK_SECRET: 'x'.repeat(31) }, 'EXPORT_LINK_SECRET'],
     ['a link lifetime of 0 minutes', { EXPORT_LINK_TTL_MINUTES: '0' }, 'EXPORT_LINK_TTL_MINUTES'],
     ['a link lifetime over a day', { EXPORT_LINK_TTL_MINUTES: '1441' }, 'EXPORT_LINK_TTL_MINUTES'],
@@ -112,6 +133,25 @@ describe('configuration', () => {
     const config = loadConfig(PRODUCTION);
     expect(isAnonymous(config)).toBe(false);
     expect(exportLinkSecret(config)).toEqual({ secret: LINK_SECRET, generated: false });
+  });
+
+  it('accepts the embedded store in production only when ALLOW_EMBEDDED_STORAGE says so', () => {
+    const config = loadConfig({ ...PRODUCTION, STORAGE_TABLE_ENDPOINT: '', ALLOW_EMBEDDED_STORAGE: 'true' });
+    expect(config.ALLOW_EMBEDDED_STORAGE).toBe(true);
+    expect(loadConfig({}).ALLOW_EMBEDDED_STORAGE).toBe(false);
+  });
+
+  it.each([
+    ['127.0.0.1', {}, true],
+    ['::1', {}, true],
+    ['localhost', {}, true],
+    ['0.0.0.0', {}, false],
+    ['0.0.0.0', { ALLOW_ANONYMOUS_REMOTE: 'true' }, true],
+    ['0.0.0.0', { MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'x' }, true],
+  ])('anonymous listening on %s (%j): allowed %s', (host, env, allowed) => {
+    const config = loadConfig({ HOST: host, ...env });
+    if (allowed) expect(() => checkListening(config)).not.toThrow();
+    else expect(() => checkListening(config)).toThrow(/ALLOW_ANONYMOUS_REMOTE/);
   });
 
   it.each([
