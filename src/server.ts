@@ -3,7 +3,6 @@ import { finished } from 'node:stream/promises';
 import type { TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import restify, { type Request, type Response } from 'restify';
-import { z } from 'zod';
 import { NoticeDispatcher } from './app/notice-dispatcher';
 import { AesRefSealer } from './app/sealed-ref';
 import { TallyUpdater } from './app/signoff-tally';
@@ -11,14 +10,19 @@ import type { Clock, Deps, HealthProbe, Messenger } from './app/ports';
 import { exportLinkSecret, isAnonymous, type Config } from './config';
 import { serveExportPage, serveFeedbackExport } from './export/export-endpoint';
 import { EXPORT_PATH, SignedExportLinks } from './export/export-links';
+import { bodyReader, edgeGuard, sendError } from './http/edge';
+import { LIMITS, type Deadlines } from './http/limits';
 import { InFlight } from './in-flight';
 import type { EntityTable } from './storage/entity-table';
 import { TableFeedbackRepository } from './storage/feedback-repository';
 import { TableRolloutRepository } from './storage/rollout-repository';
 import { TableSignoffRepository } from './storage/signoff-repository';
+import { TimedTable } from './storage/timed-table';
 import { TableTokenLedger } from './storage/token-ledger';
 import { ACTIONS } from './teams/actions';
-import { createBotLogic, type AfterReply } from './teams/bot';
+import { checkActivity } from './teams/activity-edge';
+import { AfterReply } from './teams/after-reply';
+import { createBotLogic } from './teams/bot';
 import { createAdapter } from './teams/adapter';
 import { TeamsMessenger } from './teams/messenger';
 import { COMMANDS } from './teams/commands';
@@ -36,6 +40,10 @@ export interface ServerOptions {
   every?: (ms: number, task: () => void) => () => void;
   /** Replaces the Bot Connector messenger (the benchmark's baselines). */
   messenger?: Messenger;
+  /** Turn deadlines (default LIMITS: a card action 4 s, a message 10 s); tests shorten them. */
+  deadlines?: Deadlines;
+  /** The time-out of one storage call (default LIMITS.storageCallMs). */
+  storageCallMs?: number;
 }
 
 export interface BotServer {
@@ -64,17 +72,6 @@ const everyUnref = (ms: number, task: () => void): (() => void) => {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
-/** The minimum an activity needs before the SDK sees it; anything less is a 400, nothing stored. */
-const activityShape = z.looseObject({
-  type: z.string().min(1),
-  id: z.string().optional(),
-  serviceUrl: z.url(),
-  channelId: z.string().min(1),
-  from: z.looseObject({ id: z.string().min(1) }),
-  conversation: z.looseObject({ id: z.string().min(1) }),
-  recipient: z.looseObject({ id: z.string() }).optional(),
-});
-
 const HEALTH_TIMEOUT_MS = 3000;
 
 const withTimeout = <T>(work: Promise<T>, ms: number): Promise<T> =>
@@ -86,18 +83,22 @@ const withTimeout = <T>(work: Promise<T>, ms: number): Promise<T> =>
     );
   });
 
-const sendError = (res: Response, status: number, code: string, message: string): void => {
-  res.json(status, { error: { code, message } });
-};
-
 /** Composition root for the HTTP side: adapters wired to use cases, restify routes. */
 export const startServer = async (options: ServerOptions): Promise<BotServer> => {
   const { config, logger } = options;
   const anonymous = isAnonymous(config);
   const clock = options.clock ?? systemClock;
-  const rollouts = new TableRolloutRepository(options.tables.rollouts);
-  const feedback = new TableFeedbackRepository(options.tables.feedback);
-  const signoffs = new TableSignoffRepository(options.tables.signoffs);
+  const wait = options.wait ?? sleep;
+  // Every storage call of the server has a deadline (and a turn's calls end with the turn's).
+  const callMs = options.storageCallMs ?? LIMITS.storageCallMs;
+  const tables = {
+    rollouts: new TimedTable(options.tables.rollouts, callMs),
+    feedback: new TimedTable(options.tables.feedback, callMs),
+    signoffs: new TimedTable(options.tables.signoffs, callMs),
+  };
+  const rollouts = new TableRolloutRepository(tables.rollouts);
+  const feedback = new TableFeedbackRepository(tables.feedback);
+  const signoffs = new TableSignoffRepository(tables.signoffs);
   const appId = config.MicrosoftAppId ?? '';
   const adapter = createAdapter(config);
   const messenger = options.messenger ?? new TeamsMessenger(adapter, appId);
@@ -113,7 +114,7 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     messenger,
     sealer,
     log: logger,
-    wait: options.wait ?? sleep,
+    wait,
   });
   let publicBaseUrl = config.PUBLIC_BASE_URL;
   const exportLinks = new SignedExportLinks({
@@ -142,7 +143,15 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     settings: { defaultTimeZone: config.DEFAULT_TIMEZONE },
   };
   const router = new Router(COMMANDS, ACTIONS, deps, logger);
-  const logic = createBotLogic(router, logger, { anonymous, appId });
+  const logic = createBotLogic(router, logger, {
+    anonymous,
+    appId,
+    deadlines: options.deadlines ?? {
+      invokeMs: LIMITS.invokeDeadlineMs,
+      messageMs: LIMITS.messageDeadlineMs,
+    },
+    wait,
+  });
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     logger.error({ err: error, activityId: context.activity.id }, 'turn failed');
     try {
@@ -158,7 +167,23 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
   const inFlight = new InFlight();
   let closing = false;
   const server = restify.createServer({ name: 'rollout-coordinator', handleUncaughtExceptions: false });
-  server.use(restify.plugins.bodyParser({ maxBodySize: 512 * 1024, mapParams: false }));
+  // A slow or silent client cannot hold a connection: headers, the body and idle keep-alive
+  // connections each have a time limit (the body's is enforced by the reader).
+  server.server.headersTimeout = LIMITS.headersMs;
+  server.server.requestTimeout = LIMITS.headersMs + LIMITS.bodyMs;
+  server.server.keepAliveTimeout = LIMITS.keepAliveMs;
+  server.pre(edgeGuard);
+  server.use((req, res, next) => {
+    bodyReader(req, res).then(
+      (ok) => next(ok ? undefined : false),
+      (err: unknown) => {
+        logger.warn({ err }, 'could not read a request body');
+        if (!res.headersSent) sendError(res, 400, 'BadRequest', 'The request body could not be read.');
+        next(false);
+      },
+    );
+  });
+  const allowedTenants = config.ALLOWED_TENANT_IDS.map((id) => id.toLowerCase());
 
   server.post('/api/messages', async (req: Request, res: Response) => {
     if (closing) {
@@ -168,32 +193,31 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     if (!anonymous && !req.header('authorization')) {
       return sendError(res, 401, 'Unauthorized', 'A Bot Framework token is required.');
     }
-    const shape = activityShape.safeParse(req.body);
-    if (!shape.success) {
-      const issue = shape.error.issues[0];
-      const where = issue?.path.join('.') || 'body';
-      return sendError(
-        res,
-        400,
-        'BadRequest',
-        `Malformed activity: ${where}: ${issue?.message ?? 'invalid'}`,
-      );
+    const checked = checkActivity(req.body, { anonymous, allowedTenants });
+    if (!checked.ok) {
+      if (checked.status === 403) {
+        logger.warn(
+          { tenantId: checked.tenantId, activityId: (req.body as { id?: unknown }).id },
+          'activity from a tenant not in ALLOWED_TENANT_IDS refused',
+        );
+      }
+      return sendError(res, checked.status, checked.code, checked.message);
     }
-    const after: AfterReply = [];
+    const after = new AfterReply();
     // A turn counts as in flight until its response has left (shutdown must not cut it off).
     await inFlight.track(async () => {
       await adapter.process(req, res, (context) => logic(context, after));
       if (!res.writableFinished) await finished(res).catch(() => undefined);
     });
-    for (const task of after) {
+    after.release((task) => {
       const running = Promise.resolve()
         .then(task)
         .catch((err: unknown) => logger.error({ err }, 'work after the reply failed'));
       void inFlight.track(() => running);
-    }
+    });
   });
 
-  const ledger = new TableTokenLedger(options.tables.feedback);
+  const ledger = new TableTokenLedger(tables.feedback);
   // GET shows a page (link scanners only GET: they never use a link up); its form POSTs the token,
   // and the POST downloads. The link's token travels in the query: path parameters are capped at
   // 100 characters by the router. The form's body is parsed by bodyParser (urlencoded → req.body).

@@ -34,3 +34,17 @@ export class DeliveryError extends Error {
     this.name = 'DeliveryError';
   }
 }
+
+/**
+ * Storage did not answer in time (or the turn's time was up before the call). `written` says a
+ * write had been sent whose outcome is unknown: it may or may not have been applied.
+ */
+export class StorageTimeoutError extends Error {
+  constructor(
+    message: string,
+    readonly written: boolean,
+  ) {
+    super(message);
+    this.name = 'StorageTimeoutError';
+  }
+}

@@ -38,8 +38,34 @@ const decodeEntities = (text: string): string =>
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');
 
+/**
+ * Replaces each `<at …>…</at>` mention by a space, in one forward pass: the first `</at>` after an
+ * opening tag closes it, as the lazy pattern `<at\b[^>]*>.*?<\/at>` would, but without rescanning
+ * the rest of the text for every `<at` (that pattern is quadratic on text full of `<at`).
+ */
+export const stripMentions = (raw: string): string => {
+  const open = /<at\b/gi;
+  const close = /<\/at>/gi;
+  let out = '';
+  let from = 0;
+  for (;;) {
+    open.lastIndex = from;
+    const start = open.exec(raw)?.index;
+    if (start === undefined) break;
+    const tagEnd = raw.indexOf('>', start + 3);
+    // No '>' or no '</at>' after this tag: none after any later tag either.
+    if (tagEnd < 0) break;
+    close.lastIndex = tagEnd + 1;
+    const end = close.exec(raw)?.index;
+    if (end === undefined) break;
+    out += `${raw.slice(from, start)} `;
+    from = end + 5;
+  }
+  return out + raw.slice(from);
+};
+
 export const cleanText = (raw: string): string =>
-  decodeEntities(raw.replace(/<at\b[^>]*>.*?<\/at>/gis, ' '))
+  decodeEntities(stripMentions(raw))
     .replace(/[“”„‟«»‘’‚]/g, (c) => QUOTES[c] ?? c)
     .replace(/\u00a0/g, ' ')
     .trim()

@@ -34,6 +34,11 @@ export interface ActionHandler<S extends z.ZodType = z.ZodType> {
   verb: string;
   /** Parses the action's data at the edge; identity never comes from here. */
   schema: S;
+  /**
+   * Set when doing the action twice acts once (it edits the same row): said to the person when
+   * storage was too slow to confirm it, e.g. "Sending the same card again is safe."
+   */
+  retrySafe?: string;
   run(ctx: ActionContext, data: z.infer<S>): Promise<ActionResult>;
 }
 

@@ -22,10 +22,22 @@ export const errorBody = (statusCode: 400 | 500, code: string, message: string):
   value: { code, message },
 });
 
+/** A short message Teams shows to the person who clicked. */
+export const messageBody = (message: string): InvokeResponseBody => ({
+  statusCode: 200,
+  type: 'application/vnd.microsoft.activity.message',
+  value: message,
+});
+
 const resultBody = (result: ActionResult): InvokeResponseBody =>
   'card' in result
     ? { statusCode: 200, type: CARD_CONTENT_TYPE, value: result.card.content }
-    : { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: result.message };
+    : messageBody(result.message);
+
+const verbOf = (value: unknown): string | null => {
+  const verb = (value as { action?: { verb?: unknown } } | null)?.action?.verb;
+  return typeof verb === 'string' ? verb : null;
+};
 
 const words = (name: string): string[] => name.split(' ');
 
@@ -91,9 +103,15 @@ export class Router {
     await turn.send({ text: `${intro}Here is what I can do:\n\n${helpText(this.commands)}` });
   }
 
+  /** What the person may be told about retrying a card action whose outcome is unknown. */
+  retryHint(value: unknown): string | null {
+    const verb = verbOf(value);
+    return (verb && this.actions.get(verb)?.retrySafe) || null;
+  }
+
   async handleAction(turn: Turn, value: unknown): Promise<InvokeResponseBody> {
-    const action = (value as { action?: { verb?: unknown; data?: unknown } } | null)?.action;
-    const verb = typeof action?.verb === 'string' ? action.verb : null;
+    const action = (value as { action?: { data?: unknown } } | null)?.action;
+    const verb = verbOf(value);
     if (!verb) return errorBody(400, 'BadRequest', 'The card action has no verb.');
     const handler = this.actions.get(verb);
     if (!handler) return errorBody(400, 'BadRequest', `Unknown card action “${verb.slice(0, 60)}”.`);

@@ -6,6 +6,7 @@ import { requestFor } from '../replies';
 
 export const checklistTick = defineAction({
   verb: 'checklist.tick',
+  retrySafe: 'Clicking again is safe: the item ends up ticked (or unticked) once.',
   schema: z.object({
     rolloutId: z.string().min(1).max(100),
     phase: z.string().min(1).max(40),

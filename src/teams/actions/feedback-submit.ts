@@ -15,6 +15,7 @@ import { feedbackFormData, feedbackThanksData } from '../views/feedback-view';
  */
 export const feedbackSubmit = defineAction({
   verb: 'feedback.submit',
+  retrySafe: 'Sending the same card again is safe: it edits the same answer.',
   schema: feedbackActionSchema,
   async run(ctx, data): Promise<ActionResult> {
     const { turn, deps } = ctx;

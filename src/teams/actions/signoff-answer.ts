@@ -33,6 +33,7 @@ const personalCard = async (
  */
 export const signoffAnswer = defineAction({
   verb: 'signoff.answer',
+  retrySafe: 'Answering again is safe: it replaces your answer.',
   schema: z.looseObject({
     ...target,
     ready: cardBoolean,
