@@ -44,6 +44,8 @@ export interface ServerOptions {
   deadlines?: Deadlines;
   /** The time-out of one storage call (default LIMITS.storageCallMs). */
   storageCallMs?: number;
+  /** How long a request body may take to arrive (default LIMITS.bodyMs). */
+  bodyTimeoutMs?: number;
 }
 
 export interface BotServer {
@@ -174,7 +176,7 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
   server.server.keepAliveTimeout = LIMITS.keepAliveMs;
   server.pre(edgeGuard);
   server.use((req, res, next) => {
-    bodyReader(req, res).then(
+    bodyReader(req, res, options.bodyTimeoutMs ?? LIMITS.bodyMs).then(
       (ok) => next(ok ? undefined : false),
       (err: unknown) => {
         logger.warn({ err }, 'could not read a request body');

@@ -49,6 +49,9 @@ export const listRollouts = async (
   return { kind: 'ok', rollouts };
 };
 
+/** Longer than any rollout name (80) or id. */
+const MAX_REF_CHARS = 100;
+
 export type Resolution =
   | { kind: 'one'; rolloutId: string }
   | { kind: 'many'; rollouts: RolloutSummary[] }
@@ -75,6 +78,11 @@ export const resolveRollout = async (
     };
   }
   const ref = input.ref.trim().toLowerCase();
+  const shown = input.ref.length > 80 ? `${input.ref.slice(0, 80)}…` : input.ref;
+  const notFound = `No rollout is called “${shown}”. \`rollout list\` shows them.`;
+  // Names are at most 80 characters and ids shorter: a longer ref names nothing (and never
+  // becomes a storage key, which Table Storage caps at 1 KiB).
+  if (ref.length > MAX_REF_CHARS) return { kind: 'none', message: notFound };
   const byId = await deps.rollouts.get(input.tenantId, ref);
   if (byId) return { kind: 'one', rolloutId: byId.value.id };
   const match = (list: RolloutSummary[]) => list.filter((r) => r.name.toLowerCase() === ref);
@@ -82,7 +90,7 @@ export const resolveRollout = async (
   if (found.length === 0) found = match(await deps.rollouts.list(input.tenantId));
   if (found.length === 1 && found[0]) return { kind: 'one', rolloutId: found[0].id };
   if (found.length > 1) return { kind: 'many', rollouts: found };
-  return { kind: 'none', message: `No rollout is called “${input.ref}”. \`rollout list\` shows them.` };
+  return { kind: 'none', message: notFound };
 };
 
 /** An open rollout of the tenant (other than `exceptId`) already called `name`, with the message to give. */

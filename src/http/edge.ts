@@ -34,8 +34,8 @@ export const edgeGuard = (req: Request, res: Response, next: Next): void => {
 
 type Read = { ok: true; body: Buffer } | { ok: false; status: number; code: string; message: string };
 
-/** Reads the body up to `LIMITS.bodyBytes` within `LIMITS.bodyMs`; never throws. */
-const readBody = (req: Request): Promise<Read> =>
+/** Reads the body up to `LIMITS.bodyBytes` within `timeoutMs`; never throws. */
+const readBody = (req: Request, timeoutMs: number): Promise<Read> =>
   new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -51,7 +51,7 @@ const readBody = (req: Request): Promise<Read> =>
     const timer = setTimeout(
       () =>
         finish({ ok: false, status: 408, code: 'RequestTimeout', message: 'The request body was too slow.' }),
-      LIMITS.bodyMs,
+      timeoutMs,
     );
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
@@ -85,9 +85,9 @@ const mediaType = (req: Request): string =>
  * of POST requests are read bounded in size and time; JSON is parsed and checked (depth, size,
  * prototype keys, lone surrogates); forms become a plain record. Anything else is refused (415).
  */
-export const bodyReader = async (req: Request, res: Response): Promise<boolean> => {
+export const bodyReader = async (req: Request, res: Response, timeoutMs: number): Promise<boolean> => {
   if (req.method !== 'POST') return true;
-  const read = await readBody(req);
+  const read = await readBody(req, timeoutMs);
   if (!read.ok) {
     refuse(res, read.status, read.code, read.message);
     return false;

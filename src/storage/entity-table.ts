@@ -4,6 +4,8 @@
  * follow Table Storage's rules: ETags with 412 on mismatch, 409 on create of an existing row,
  * atomic transactions of at most 100 entities in one partition, 64 KiB string properties.
  */
+import { wellFormed } from '../domain/text';
+
 export type EntityValue = string | number | boolean | null;
 
 export interface TableEntity {
@@ -70,7 +72,8 @@ export const MAX_QUERY_ROWS = 5000;
 
 /** Key-safe encoding: Table keys forbid `/ \ # ?` and control characters; `|` is our separator. */
 export const encodeKey = (raw: string): string =>
-  encodeURIComponent(raw)
+  // A lone surrogate cannot be percent-encoded (URIError): it becomes U+FFFD.
+  encodeURIComponent(wellFormed(raw))
     .replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
     .replace(/%/g, '$');
 

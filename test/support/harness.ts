@@ -1,6 +1,7 @@
 import pino from 'pino';
 import type { Clock } from '../../src/app/ports';
 import { loadConfig } from '../../src/config';
+import type { Deadlines } from '../../src/http/limits';
 import { startServer, type BotServer } from '../../src/server';
 import type { EntityTable } from '../../src/storage/entity-table';
 import { MemoryTable } from '../../src/storage/memory-table';
@@ -39,6 +40,12 @@ export const startHarness = async (
     table?: EntityTable;
     feedbackTable?: EntityTable;
     signoffTable?: EntityTable;
+    /** Shorter turn deadlines (the defaults are 4 s and 10 s). */
+    deadlines?: Deadlines;
+    storageCallMs?: number;
+    bodyTimeoutMs?: number;
+    /** Receives every log line (JSON), e.g. to assert that nothing was logged at error level. */
+    logStream?: { write(line: string): void };
   } = {},
 ): Promise<Harness> => {
   const connector = await new FakeConnector().start();
@@ -50,10 +57,13 @@ export const startHarness = async (
   const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', NODE_ENV: 'test', ...options.env });
   const server = await startServer({
     config,
-    logger: pino({ level: 'silent' }),
+    logger: options.logStream ? pino({ level: 'info' }, options.logStream) : pino({ level: 'silent' }),
     tables: { rollouts: table, feedback: feedbackTable, signoffs: signoffTable },
     probe: tableProbe(table),
     clock,
+    ...(options.deadlines ? { deadlines: options.deadlines } : {}),
+    ...(options.storageCallMs ? { storageCallMs: options.storageCallMs } : {}),
+    ...(options.bodyTimeoutMs ? { bodyTimeoutMs: options.bodyTimeoutMs } : {}),
     // Notice retries wait for nothing and periodic work runs when the test says: no sleeps.
     wait: async () => {},
     every: (_ms, task) => {
