@@ -34,7 +34,7 @@ export const rolloutIdFor = (activityKey: string | null, attempt: number): strin
 export const createRollout = async (deps: RolloutDeps, input: CreateRolloutInput): Promise<Outcome> => {
   const command = 'rollout new';
   if (!isAdmin(input.by, deps.access, null)) {
-    await auditDenied(deps, input.tenantId, null, input.by, command);
+    await auditDenied(deps, input.tenantId, null, input.by, command, input.activityKey);
     return { kind: 'forbidden', message: forbiddenMessage(command) };
   }
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {

@@ -37,18 +37,34 @@ export const MAX_ATTEMPTS = 8;
 export const forbiddenMessage = (command: string): string =>
   `Sorry, only the rollout's admins can use \`${command}\`. Ask an admin, or the person who created the rollout.`;
 
-/** Records a refused attempt in the rollout's audit (or the tenant's when no rollout is involved). */
+/**
+ * Records a refused attempt in the rollout's audit (or the tenant's when no rollout is involved).
+ * With the activity's key, a marker is written with the entry, so a redelivered activity is
+ * audited once (and answered with the same refusal, never "Already done").
+ */
 export const auditDenied = async (
   deps: Pick<RolloutDeps, 'rollouts' | 'clock'>,
   tenantId: string,
   rolloutId: string | null,
   by: Person,
   command: string,
+  activityKey: string | null = null,
 ): Promise<void> => {
+  if (activityKey && (await deps.rollouts.findProcessed(tenantId, activityKey))) return;
   const at = deps.clock.now().toISOString();
-  await deps.rollouts.appendAudit(tenantId, [
-    toAuditEntry(rolloutId, { type: 'access-denied', by, at, command }),
-  ]);
+  const marker = activityKey
+    ? { key: activityKey, rolloutId, outcome: forbiddenMessage(command), at, refused: true }
+    : undefined;
+  try {
+    await deps.rollouts.appendAudit(
+      tenantId,
+      [toAuditEntry(rolloutId, { type: 'access-denied', by, at, command })],
+      marker,
+    );
+  } catch (err) {
+    // The same activity, redelivered at the same moment, was audited by the other handling.
+    if (!(marker && isConcurrencyError(err))) throw err;
+  }
 };
 
 /**
@@ -66,6 +82,7 @@ export const mutateRollout = async (
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     if (activityKey) {
       const marker = await deps.rollouts.findProcessed(tenantId, activityKey);
+      if (marker?.refused) return { kind: 'forbidden', message: marker.outcome };
       if (marker)
         return { kind: 'duplicate', message: marker.outcome, rolloutId: marker.rolloutId ?? rolloutId };
     }
@@ -73,7 +90,7 @@ export const mutateRollout = async (
     if (!stored) return { kind: 'not-found', message: `No rollout with id ${rolloutId}.` };
     const current = stored.value;
     if (!isAdmin(request.by, deps.access, current)) {
-      await auditDenied(deps, tenantId, rolloutId, request.by, request.command);
+      await auditDenied(deps, tenantId, rolloutId, request.by, request.command, activityKey);
       return { kind: 'forbidden', message: forbiddenMessage(request.command) };
     }
     firstSeen ??= current;
@@ -118,13 +135,13 @@ export type AdminAccess =
 /** Loads a rollout for a command only its admins may use. */
 export const loadAsAdmin = async (
   deps: Pick<RolloutDeps, 'rollouts' | 'access' | 'clock'>,
-  input: { tenantId: string; rolloutId: string; by: Person },
+  input: { tenantId: string; rolloutId: string; by: Person; activityKey?: string | null },
   command: string,
 ): Promise<AdminAccess> => {
   const rollout = (await deps.rollouts.get(input.tenantId, input.rolloutId))?.value;
   if (!rollout) return { kind: 'not-found', message: 'That rollout no longer exists.' };
   if (!isAdmin(input.by, deps.access, rollout)) {
-    await auditDenied(deps, input.tenantId, rollout.id, input.by, command);
+    await auditDenied(deps, input.tenantId, rollout.id, input.by, command, input.activityKey ?? null);
     return { kind: 'forbidden', message: forbiddenMessage(command) };
   }
   return { kind: 'admin', rollout };

@@ -38,6 +38,8 @@ export interface ProcessedMarker {
   rolloutId: string | null;
   /** What the person was told, so a redelivery can be answered the same way. */
   outcome: string;
+  /** The activity was refused (not allowed): a redelivery gets the same refusal, audited once. */
+  refused?: boolean;
   at: string;
 }
 
@@ -71,8 +73,11 @@ export interface RolloutRepository {
   findProcessed(tenantId: string, key: string): Promise<ProcessedMarker | null>;
   /** Newest first. */
   audit(tenantId: string, rolloutId: string | null, limit: number): Promise<AuditEntry[]>;
-  /** Audit entries that change no state (refusals); not guarded by an ETag. */
-  appendAudit(tenantId: string, entries: AuditEntry[]): Promise<void>;
+  /**
+   * Audit entries that change no state (refusals); not guarded by an ETag. With `processed`, its
+   * marker is written in the same transaction (ConcurrencyError when it already exists).
+   */
+  appendAudit(tenantId: string, entries: AuditEntry[], processed?: ProcessedMarker): Promise<void>;
 }
 
 /** A storage probe for health checks: resolves when a real round trip succeeded. */

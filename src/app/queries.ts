@@ -36,10 +36,10 @@ export type ListResult = { kind: 'ok'; rollouts: RolloutSummary[] } | { kind: 'f
 /** This conversation's rollouts, or with `all` (admins only) the tenant's. */
 export const listRollouts = async (
   deps: Deps,
-  input: { tenantId: string; conversationId: string; all: boolean; by: Person },
+  input: { tenantId: string; conversationId: string; all: boolean; by: Person; activityKey?: string | null },
 ): Promise<ListResult> => {
   if (input.all && !isAdmin(input.by, deps.access, null)) {
-    await auditDenied(deps, input.tenantId, null, input.by, 'rollout list --all');
+    await auditDenied(deps, input.tenantId, null, input.by, 'rollout list --all', input.activityKey ?? null);
     return { kind: 'forbidden', message: forbiddenMessage('rollout list --all') };
   }
   const rollouts = await deps.rollouts.list(

@@ -144,7 +144,13 @@ export class TableRolloutRepository implements RolloutRepository {
   async findProcessed(tenantId: string, key: string): Promise<ProcessedMarker | null> {
     const row = await this.table.get(partition(tenantId), markerRow(key));
     return row
-      ? { key: str(row.key), rolloutId: strOrNull(row.rolloutId), outcome: str(row.outcome), at: str(row.at) }
+      ? {
+          key: str(row.key),
+          rolloutId: strOrNull(row.rolloutId),
+          outcome: str(row.outcome),
+          at: str(row.at),
+          ...(row.refused === true ? { refused: true } : {}),
+        }
       : null;
   }
 
@@ -153,9 +159,12 @@ export class TableRolloutRepository implements RolloutRepository {
     return rows.map(auditEntryOf);
   }
 
-  async appendAudit(tenantId: string, entries: AuditEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    await this.table.submit(this.auditActions(partition(tenantId), entries));
+  async appendAudit(tenantId: string, entries: AuditEntry[], processed?: ProcessedMarker): Promise<void> {
+    if (entries.length === 0 && !processed) return;
+    const pk = partition(tenantId);
+    const actions = this.auditActions(pk, entries);
+    if (processed) actions.push({ kind: 'create', entity: this.markerEntity(pk, processed) });
+    await this.table.submit(actions);
   }
 
   private auditActions(pk: string, entries: AuditEntry[]): TableAction[] {
@@ -170,6 +179,7 @@ export class TableRolloutRepository implements RolloutRepository {
       rolloutId: marker.rolloutId,
       outcome: marker.outcome.slice(0, 8000),
       at: marker.at,
+      refused: marker.refused === true ? true : null,
     });
   }
 }

@@ -99,7 +99,7 @@ export const withAdminRollout = async (
   if (!rollout) return null;
   const { turn, deps } = ctx;
   if (isAdmin(turn.from, deps.access, rollout)) return rollout;
-  await auditDenied(deps, turn.tenantId, rollout.id, turn.from, command);
+  await auditDenied(deps, turn.tenantId, rollout.id, turn.from, command, turn.activityKey);
   await turn.send(forbiddenReply(command));
   return null;
 };

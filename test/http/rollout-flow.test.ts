@@ -1,4 +1,15 @@
-import { ADELE, cardText, fact, findAction, invoke, LEE, message, type Scope } from '../support/activities';
+import {
+  ADELE,
+  cardText,
+  fact,
+  findAction,
+  invoke,
+  LEE,
+  message,
+  TENANT,
+  type Scope,
+} from '../support/activities';
+import { TableRolloutRepository } from '../../src/storage/rollout-repository';
 import { startHarness, type Harness } from '../support/harness';
 import { CHECKLISTS } from '../../src/domain/templates';
 
@@ -159,6 +170,22 @@ describe('with admins configured (anonymous local mode)', () => {
     expect(fact(card, 'Current phase')).toBe('Project scope');
     expect(cardText(card)).toContain('Lee Gu: Refused `checklist tick`: not an admin');
     expect(cardText(card)).toContain('Lee Gu: Refused `advance phase`: not an admin');
+  });
+
+  it('a refused command that is redelivered is audited once and gets the same refusal', async () => {
+    const id = await newRollout();
+    const refusal = /^Sorry, only the rollout's admins can use `advance phase`/;
+    for (const activityId of ['redelivered-1', 'redelivered-1', 'redelivered-1']) {
+      await say('advance phase --force "mine"', { from: LEE, id: activityId });
+      expect(lastText()).toMatch(refusal);
+    }
+    await say('rollout new Sneaky', { from: LEE, id: 'redelivered-2' });
+    await say('rollout new Sneaky', { from: LEE, id: 'redelivered-2' });
+    expect(lastText()).toMatch(/^Sorry/);
+    const audit = await new TableRolloutRepository(h.table).audit(TENANT, id, 50);
+    expect(audit.filter((e) => e.type === 'access-denied')).toHaveLength(1);
+    const tenantAudit = await new TableRolloutRepository(h.table).audit(TENANT, null, 50);
+    expect(tenantAudit.filter((e) => e.type === 'access-denied')).toHaveLength(1);
   });
 
   it('with several rollouts, offers a choice whose buttons re-run the command with its arguments', async () => {

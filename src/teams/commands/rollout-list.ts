@@ -16,6 +16,7 @@ export const rolloutList: CommandHandler = {
       conversationId: turn.conversation.id,
       all,
       by: turn.from,
+      activityKey: turn.activityKey,
     });
     if (result.kind === 'forbidden') {
       await turn.send({ text: result.message });
