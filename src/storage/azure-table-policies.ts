@@ -94,3 +94,15 @@ const withIfMatch = (body: string, ifMatch: ReadonlyArray<string | undefined>): 
     })
     .join(`--${boundary}\r\n`);
 };
+
+/**
+ * Each try of a storage request gives up after `ms` (the SDK's default is no limit): a frozen or
+ * unreachable store cannot hold a call, even one its caller stopped waiting for.
+ */
+export const tryTimeoutPolicy = (ms: number): PipelinePolicy => ({
+  name: 'rolloutCoordinatorTryTimeout',
+  async sendRequest(request, next) {
+    if (!request.timeout || request.timeout > ms) request.timeout = ms;
+    return next(request);
+  },
+});

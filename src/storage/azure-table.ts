@@ -3,7 +3,12 @@ import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { ConcurrencyError } from '../app/errors';
 import { keyOf, toSdkEntity, toStored, toTransactionAction } from './azure-table-entities';
 import { describeAction, errorInfo, translateError } from './azure-table-errors';
-import { asciiJsonPolicy, attachBatchIfMatchPolicy, runWithBatchIfMatch } from './azure-table-policies';
+import {
+  asciiJsonPolicy,
+  attachBatchIfMatchPolicy,
+  runWithBatchIfMatch,
+  tryTimeoutPolicy,
+} from './azure-table-policies';
 import {
   MAX_QUERY_ROWS,
   prefixUpperBound,
@@ -46,11 +51,19 @@ const isAzuriteConnectionString = (connectionString: string): boolean =>
   /(^|;)\s*UseDevelopmentStorage\s*=\s*true\s*(;|$)/i.test(connectionString) ||
   new RegExp(`(^|;)\\s*AccountName\\s*=\\s*${AZURITE_ACCOUNT}\\s*(;|$)`, 'i').test(connectionString);
 
-export const createTableClient = (target: TableTarget, tableName: string): TableClient => {
+/**
+ * A few quick retries (the SDK's defaults back off for up to a minute), each try bounded: callers
+ * have deadlines of seconds (a Teams card action is answered within 4 s).
+ */
+const RETRY_OPTIONS = { maxRetries: 2, retryDelayInMs: 100, maxRetryDelayInMs: 800 };
+export const STORAGE_TRY_TIMEOUT_MS = 5000;
+
+const makeClient = (target: TableTarget, tableName: string): TableClient => {
   switch (target.kind) {
     case 'connection-string': {
       const client = TableClient.fromConnectionString(target.connectionString, tableName, {
         allowInsecureConnection: isInsecureConnectionString(target.connectionString),
+        retryOptions: RETRY_OPTIONS,
       });
       if (isAzuriteConnectionString(target.connectionString)) client.pipeline.addPolicy(asciiJsonPolicy());
       return client;
@@ -59,18 +72,29 @@ export const createTableClient = (target: TableTarget, tableName: string): Table
       // Note: the SDK refuses bearer tokens over plain http whatever this flag says.
       return new TableClient(target.endpoint, tableName, target.credential, {
         allowInsecureConnection: isPlainHttp(target.endpoint),
+        retryOptions: RETRY_OPTIONS,
       });
     case 'azurite': {
       const client = new TableClient(
         target.endpoint,
         tableName,
         new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_ACCOUNT_KEY),
-        { allowInsecureConnection: isPlainHttp(target.endpoint) },
+        { allowInsecureConnection: isPlainHttp(target.endpoint), retryOptions: RETRY_OPTIONS },
       );
       client.pipeline.addPolicy(asciiJsonPolicy());
       return client;
     }
   }
+};
+
+export const createTableClient = (
+  target: TableTarget,
+  tableName: string,
+  tryTimeoutMs: number = STORAGE_TRY_TIMEOUT_MS,
+): TableClient => {
+  const client = makeClient(target, tableName);
+  client.pipeline.addPolicy(tryTimeoutPolicy(tryTimeoutMs));
+  return client;
 };
 
 /** Production without secrets: managed identity (or any other DefaultAzureCredential source). */
