@@ -1,3 +1,4 @@
+import { benchEdge } from './edge';
 import { benchFeedback } from './feedback';
 import { benchStartup } from './startup';
 
@@ -10,6 +11,7 @@ const positiveInt = (name: string, fallback: number): number => {
 
 /** `npm run bench`: prints figures and ratios; never a pass/fail test. */
 const main = async (): Promise<void> => {
+  benchEdge();
   await benchStartup(positiveInt('BENCH_RUNS', 5));
   await benchFeedback({
     total: positiveInt('BENCH_FEEDBACK_N', 3000),
