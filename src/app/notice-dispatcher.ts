@@ -1,6 +1,7 @@
 import { stageLabel } from '../domain/feedback-access';
 import { findStage } from '../domain/feedback-goals';
 import { DeliveryError } from './errors';
+import { refContext } from './ports';
 import type { Rollout } from '../domain/rollout';
 import type {
   FeedbackRepository,
@@ -115,6 +116,7 @@ export class NoticeDispatcher implements NoticeSink {
         // The card names the answer only sealed: no key that links one person's answers across stages.
         ref: this.options.sealer.seal(
           JSON.stringify({ stageId: notice.stageId, personKey: notice.personKey }),
+          refContext(notice.tenantId, notice.rolloutId),
         ),
         stageLabel: stageLabel(rollout, found),
       };

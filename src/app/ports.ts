@@ -217,10 +217,14 @@ export interface SignoffRepository extends Outbox<SignoffNotice> {
 
 /** Seals references that cards carry but must not reveal (e.g. which answer an issue card is about). */
 export interface RefSealer {
-  seal(text: string): string;
-  /** The text sealed, or null when the string was not sealed with this key or was altered. */
-  open(sealed: string): string | null;
+  /** Seals `text` for use in `context` only (e.g. `<tenant>|<rollout>`). */
+  seal(text: string, context: string): string;
+  /** The text sealed, or null when not sealed with this key and context, or altered. */
+  open(sealed: string, context: string): string | null;
 }
+
+/** Where a sealed issue reference may be opened: its tenant and rollout. */
+export const refContext = (tenantId: string, rolloutId: string): string => `${tenantId}|${rolloutId}`;
 
 /** Single-use tokens (export links): the first `use` of an id wins, every later one is refused. */
 export interface TokenLedger {

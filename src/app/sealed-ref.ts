@@ -4,7 +4,8 @@ import type { RefSealer } from './ports';
 /**
  * Seals a reference a card must carry but must not reveal (which answer row an issue card is
  * about): AES-256-GCM with a fresh IV, so two cards about the same person carry unrelated
- * strings, and a forged or altered one does not open.
+ * strings, and a forged or altered one does not open. The context (tenant and rollout) is bound as
+ * associated data: a reference opens only where it was made, never in another tenant or rollout.
  */
 export class AesRefSealer implements RefSealer {
   private readonly key: Buffer;
@@ -13,19 +14,21 @@ export class AesRefSealer implements RefSealer {
     this.key = createHash('sha256').update(`card-ref\u0000${secret}`).digest();
   }
 
-  seal(text: string): string {
+  seal(text: string, context: string): string {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    cipher.setAAD(Buffer.from(context, 'utf8'));
     const body = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
     return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
   }
 
-  open(sealed: string): string | null {
+  open(sealed: string, context: string): string | null {
     try {
       const raw = Buffer.from(sealed, 'base64url');
       if (raw.length < 29 || sealed.length > 2000) return null;
       const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, 12));
       decipher.setAuthTag(raw.subarray(12, 28));
+      decipher.setAAD(Buffer.from(context, 'utf8'));
       return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
     } catch {
       return null;

@@ -1,3 +1,4 @@
+import { refContext } from '../../src/app/ports';
 import { DeliveryError } from '../../src/app/errors';
 import { NoticeDispatcher, retryDelay } from '../../src/app/notice-dispatcher';
 import type { Log, Messenger, NoticeContent } from '../../src/app/ports';
@@ -92,9 +93,18 @@ describe('the notice dispatcher', () => {
     for (const [i, content] of delivered.entries()) {
       expect(content).not.toHaveProperty('personKey');
       expect(refs[i]).not.toContain(personKey);
-      expect(JSON.parse(deps.sealer.open(refs[i] ?? '') ?? 'null')).toEqual({ stageId: 'pilot', personKey });
+      const context = refContext(notice.tenantId, notice.rolloutId);
+      expect(JSON.parse(deps.sealer.open(refs[i] ?? '', context) ?? 'null')).toEqual({
+        stageId: 'pilot',
+        personKey,
+      });
+      // Bound to its tenant and rollout: it opens nowhere else.
+      expect(deps.sealer.open(refs[i] ?? '', refContext('another-tenant', notice.rolloutId))).toBeNull();
+      expect(deps.sealer.open(refs[i] ?? '', refContext(notice.tenantId, 'ro-another'))).toBeNull();
     }
-    expect(new AesRefSealer('another-secret').open(refs[0] ?? '')).toBeNull();
+    expect(
+      new AesRefSealer('another-secret').open(refs[0] ?? '', refContext(notice.tenantId, notice.rolloutId)),
+    ).toBeNull();
   });
 
   it('retries throttled and failed sends, waiting as the service asks, then delivers', async () => {

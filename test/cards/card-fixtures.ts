@@ -320,6 +320,7 @@ export const CARD_FIXTURES: { [N in keyof CardDataMap]: CardDataMap[N] } = {
     entry,
     ref: new AesRefSealer('card-fixtures').seal(
       JSON.stringify({ stageId: 'enterprise/w2', personKey: '0123456789abcdef0123456789abcdef' }),
+      `tenant|${rollout.id}`,
     ),
     notice: 'Resolving an issue needs a note: what fixed it?',
   }),

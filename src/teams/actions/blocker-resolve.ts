@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { refContext } from '../../app/ports';
 import { resolveIssue } from '../../app/resolve-issue';
 import { stageLabel } from '../../domain/feedback-access';
 import { findStage } from '../../domain/feedback-goals';
@@ -25,8 +26,8 @@ export const NOT_UPDATED_IN_CHANNEL =
   'Saved. The card in the channel could not be updated; it will show the change when reopened.';
 
 /** The stage and answer key a card's sealed reference names; null when it does not open or parse. */
-const openRef = (ctx: ActionContext, ref: string): z.infer<typeof issueRef> | null => {
-  const text = ctx.deps.sealer.open(ref);
+const openRef = (ctx: ActionContext, ref: string, rolloutId: string): z.infer<typeof issueRef> | null => {
+  const text = ctx.deps.sealer.open(ref, refContext(ctx.turn.tenantId, rolloutId));
   if (text === null) return null;
   try {
     const parsed = issueRef.safeParse(JSON.parse(text));
@@ -47,7 +48,7 @@ const changeIssue = async (
   resolved: boolean,
 ): Promise<ActionResult> => {
   const { turn, deps } = ctx;
-  const opened = openRef(ctx, data.ref);
+  const opened = openRef(ctx, data.ref, data.rolloutId);
   if (!opened) return { message: UNREADABLE_REF };
   const outcome = await resolveIssue(deps, {
     tenantId: turn.tenantId,
