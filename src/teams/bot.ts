@@ -4,7 +4,7 @@ import { CARD_CONTENT_TYPE } from './render-card';
 import { errorBody, messageBody, type InvokeResponseBody, type Router } from './router';
 import { coordinationId, type Reply, type Turn } from './turn';
 import { AfterReply } from './after-reply';
-import { sendWithRetry } from './reply-policy';
+import { sendWithRetry, withinTimeLeft } from './reply-policy';
 import { withBudget } from '../app/deadline';
 import { StorageTimeoutError } from '../app/errors';
 import { LIMITS, type Deadlines } from '../http/limits';
@@ -84,19 +84,22 @@ export const toTurn = (
         return true;
       }
       try {
-        await (context.adapter as CloudAdapter).createConversationAsync(
-          options.appId,
-          activity.channelId,
-          activity.serviceUrl,
-          CONNECTOR_AUDIENCE,
-          {
-            isGroup: false,
-            bot: activity.recipient,
-            members: [{ id: activity.from.id, name: activity.from.name ?? '' }],
-            tenantId,
-            channelData: { tenant: { id: tenantId } },
-          },
-          async (personal) => void (await personal.sendActivity(toActivity(message))),
+        // Not retried (a second try could send twice), but bounded by the turn's time left.
+        await withinTimeLeft(() =>
+          (context.adapter as CloudAdapter).createConversationAsync(
+            options.appId,
+            activity.channelId,
+            activity.serviceUrl,
+            CONNECTOR_AUDIENCE,
+            {
+              isGroup: false,
+              bot: activity.recipient,
+              members: [{ id: activity.from.id, name: activity.from.name ?? '' }],
+              tenantId,
+              channelData: { tenant: { id: tenantId } },
+            },
+            async (personal) => void (await personal.sendActivity(toActivity(message))),
+          ),
         );
         return true;
       } catch {

@@ -26,7 +26,8 @@ const isRetryable = (err: unknown): boolean => {
   );
 };
 
-const withinTimeLeft = <T>(send: () => Promise<T>): Promise<T> => {
+/** Runs `send`, giving up (ReplyTimeoutError) when the turn's time is up. */
+export const withinTimeLeft = <T>(send: () => Promise<T>): Promise<T> => {
   const ms = timeLeft() - MARGIN_MS;
   if (ms <= 0) return Promise.reject(new ReplyTimeoutError(0));
   if (!Number.isFinite(ms)) return send();
