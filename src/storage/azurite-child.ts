@@ -3,9 +3,14 @@
  *
  * Runs Azurite's Table service in this process, persisting with LokiJS under `location`, with
  * no access log, no debug log, no telemetry (the telemetry client is never initialised) and no
- * API version check. Protocol over the IPC channel:
+ * API version check. Azurite's LokiJS database saves itself every 5 s (when changed); before it
+ * listens, the child sets that interval to `saveIntervalMs` (see applySaveInterval: it reaches
+ * into Azurite's internals and exits non-zero when they are not as expected, rather than keep
+ * 5 s silently). Protocol over the IPC channel:
  *   parent → child  { type: 'start' }  open the database and listen (sent once the parent has
  *                                       claimed the data folder)
+ *   child → parent  { type: 'started', saveIntervalMs }  listening, with the save interval the
+ *                                       database actually has
  *   parent → child  { type: 'stop' }   close gracefully (LokiJS saves to disk) and exit 0
  * The child also closes and exits when the channel disconnects (the parent exited or was
  * killed, even by SIGKILL) and on SIGTERM / SIGHUP, so it never outlives its parent. SIGINT
@@ -22,7 +27,23 @@ interface ChildConfig {
   location: string;
   /** azurite.json: removed on the way out when it still names this process. */
   stateFile: string;
+  /** How often LokiJS saves the database to disk when it changed (Azurite's own: 5000). */
+  saveIntervalMs: number;
 }
+
+/** The members of Azurite 3.35's LokiJS database (lokijs 1.5) this process relies on. */
+interface LokiDatabase {
+  filename: string;
+  persistenceMethod: string | null;
+  autosave: boolean;
+  autosaveInterval: number;
+  autosaveHandle: unknown;
+  autosaveEnable(): void;
+  autosaveDisable(): void;
+}
+
+/** What Azurite's own TableServer constructor gives the database (LokiTableMetadataStore). */
+const AZURITE_SAVE_INTERVAL_MS = 5000;
 
 /** Azurite's own file name, so `azurite --location <dataDir>/azurite` opens the same data. */
 const DB_FILE = '__azurite_db_table__.json';
@@ -43,17 +64,65 @@ const parseConfig = (raw: string | undefined): ChildConfig => {
     return fail('expected a JSON configuration as the first argument');
   }
   if (typeof value !== 'object' || value === null) return fail('invalid configuration');
-  const { host, port, location, stateFile } = value as Record<string, unknown>;
+  const { host, port, location, stateFile, saveIntervalMs } = value as Record<string, unknown>;
   if (
     typeof host !== 'string' ||
     typeof port !== 'number' ||
     !Number.isInteger(port) ||
     typeof location !== 'string' ||
-    typeof stateFile !== 'string'
+    typeof stateFile !== 'string' ||
+    typeof saveIntervalMs !== 'number' ||
+    !Number.isInteger(saveIntervalMs) ||
+    saveIntervalMs < 1
   ) {
     return fail(`invalid configuration ${raw ?? ''}`);
   }
-  return { host, port, location, stateFile };
+  return { host, port, location, stateFile, saveIntervalMs };
+};
+
+const internalsChanged = (what: string): never =>
+  fail(
+    `Azurite's internals are not as expected (${what}): cannot set the database's save interval; ` +
+      'the embedded store would lose up to 5 s of acknowledged writes when killed. ' +
+      'Check src/storage/azurite-child.ts against the installed azurite version (3.35.0 expected).',
+  );
+
+/** Azurite's LokiJS database: `TableServer.metadataStore.db`, checked member by member. */
+const lokiDatabaseOf = (server: TableServer, dbPath: string): LokiDatabase => {
+  const store: unknown = (server as unknown as { metadataStore?: unknown }).metadataStore;
+  if (typeof store !== 'object' || store === null)
+    return internalsChanged('TableServer has no metadataStore');
+  const db: unknown = (store as { db?: unknown }).db;
+  if (typeof db !== 'object' || db === null) return internalsChanged('metadataStore has no LokiJS db');
+  const loki = db as Partial<Record<keyof LokiDatabase, unknown>>;
+  if (typeof loki.autosaveEnable !== 'function' || typeof loki.autosaveDisable !== 'function') {
+    return internalsChanged('the db has no autosaveEnable/autosaveDisable');
+  }
+  if (loki.filename !== dbPath) return internalsChanged(`the db's file is ${String(loki.filename)}`);
+  if (loki.persistenceMethod !== 'fs') {
+    return internalsChanged(`the db persists with ${String(loki.persistenceMethod)}, not fs`);
+  }
+  if (loki.autosave !== true || loki.autosaveInterval !== AZURITE_SAVE_INTERVAL_MS || !loki.autosaveHandle) {
+    return internalsChanged(
+      `autosave ${String(loki.autosave)} every ${String(loki.autosaveInterval)} ms, ` +
+        `expected true every ${AZURITE_SAVE_INTERVAL_MS} ms`,
+    );
+  }
+  return db as LokiDatabase;
+};
+
+/** Restarts LokiJS's autosave timer with the new interval (it saves only when the db changed). */
+const applySaveInterval = (db: LokiDatabase, ms: number): void => {
+  db.autosaveDisable();
+  db.autosaveInterval = ms;
+  db.autosaveEnable();
+  checkSaveInterval(db, ms);
+};
+
+const checkSaveInterval = (db: LokiDatabase, ms: number): void => {
+  if (db.autosave !== true || db.autosaveInterval !== ms || !db.autosaveHandle) {
+    internalsChanged(`after setting it, autosave ${String(db.autosave)} every ${db.autosaveInterval} ms`);
+  }
 };
 
 const messageType = (message: unknown): unknown =>
@@ -101,11 +170,12 @@ const main = (): void => {
   };
 
   const start = async (): Promise<void> => {
+    const dbPath = join(config.location, DB_FILE);
     const tableConfig = new TableConfiguration(
       config.host,
       config.port,
       KEEP_ALIVE_SECONDS,
-      join(config.location, DB_FILE),
+      dbPath,
       false, // debug log
       false, // access log (--silent)
       undefined,
@@ -120,7 +190,12 @@ const main = (): void => {
       false, // in-memory persistence
     );
     server = new TableServer(tableConfig);
+    // Before the database is loaded and the port opened: no write ever waits for the 5 s timer.
+    const db = lokiDatabaseOf(server, dbPath);
+    applySaveInterval(db, config.saveIntervalMs);
     await server.start();
+    checkSaveInterval(db, config.saveIntervalMs); // loading the database did not reset it
+    process.send?.({ type: 'started', saveIntervalMs: db.autosaveInterval });
   };
 
   // Registered before the event loop runs, so no message from the parent is missed.

@@ -41,6 +41,15 @@ export const pickFreePort = async (host: string): Promise<number> => {
   throw new Error('could not find a free port');
 };
 
+/** Whether `port` can be listened on at `host` now (a restart's check before reusing its port). */
+export const isPortFree = (host: string, port: number): Promise<boolean> =>
+  new Promise((done) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => done(false));
+    server.listen({ port, host, exclusive: true }, () => server.close(() => done(true)));
+  });
+
 /** One HTTP round trip: true when an Azurite Table service answers (any status; it wants auth). */
 export const probeAzurite = (host: string, port: number, timeoutMs = PROBE_TIMEOUT_MS): Promise<boolean> =>
   new Promise((done) => {

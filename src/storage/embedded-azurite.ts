@@ -7,6 +7,7 @@ import { AZURITE_ACCOUNT } from './azure-table';
 import {
   connectHost,
   delay,
+  isPortFree,
   pickFreePort,
   POLL_INTERVAL_MS,
   PROBE_TIMEOUT_MS,
@@ -40,6 +41,21 @@ export interface EmbeddedAzuriteOptions {
   readyTimeoutMs?: number;
   /** How long a graceful stop may take before the child is killed; default 10 s. */
   stopTimeoutMs?: number;
+  /**
+   * How often Azurite's database is written to disk when it changed (default 200 ms; Azurite's
+   * own is 5000): a killed child loses what it acknowledged in the last interval.
+   */
+  saveIntervalMs?: number;
+  /** The port to listen on when it is free (a restart keeps its clients' endpoint); else a free one. */
+  port?: number;
+  /** Called once when the child exits without `stop()` (after its azurite.json was removed). */
+  onUnexpectedExit?: (exit: AzuriteExit) => void;
+}
+
+export interface AzuriteExit {
+  pid: number;
+  code: number | null;
+  signal: NodeJS.Signals | null;
 }
 
 export interface EmbeddedAzurite {
@@ -48,11 +64,14 @@ export interface EmbeddedAzurite {
   port: number;
   /** The Azurite child process. */
   pid: number;
+  /** The save interval the child's database reports it has (ms). */
+  saveIntervalMs: number;
   /** Closes Azurite gracefully (its database is saved), waits for the child to exit. Idempotent. */
   stop(): Promise<void>;
 }
 
 export const AZURITE_DATA_SUBDIR = 'azurite';
+export const DEFAULT_SAVE_INTERVAL_MS = 200;
 const TAIL_CHARS = 4000;
 
 /**
@@ -64,6 +83,7 @@ export const startEmbeddedAzurite = async (options: EmbeddedAzuriteOptions): Pro
   const host = options.host ?? '127.0.0.1';
   const readyTimeoutMs = options.readyTimeoutMs ?? 20_000;
   const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
+  const saveIntervalMs = options.saveIntervalMs ?? DEFAULT_SAVE_INTERVAL_MS;
   const logger = options.logger;
   const stateFile = azuriteStatePath(dataDir);
   const location = join(dataDir, AZURITE_DATA_SUBDIR);
@@ -71,12 +91,15 @@ export const startEmbeddedAzurite = async (options: EmbeddedAzuriteOptions): Pro
 
   await clearStaleState(dataDir, readyTimeoutMs, logger);
 
-  const port = await pickFreePort(host);
+  const port =
+    options.port !== undefined && (await isPortFree(host, options.port))
+      ? options.port
+      : await pickFreePort(host);
   const endpoint = `http://${urlHost(connectHost(host))}:${port}/${AZURITE_ACCOUNT}`;
   const entry = childEntry();
   const child = spawn(
     process.execPath,
-    [...entry.execArgv, entry.script, JSON.stringify({ host, port, location, stateFile })],
+    [...entry.execArgv, entry.script, JSON.stringify({ host, port, location, stateFile, saveIntervalMs })],
     { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], windowsHide: true },
   );
   const output = captureOutput(child);
@@ -85,6 +108,13 @@ export const startEmbeddedAzurite = async (options: EmbeddedAzuriteOptions): Pro
   );
   // Also catches a failed send to a child that died: an 'error' without listener would crash the bot.
   const spawnFailed = new Promise<Error>((done) => child.on('error', done));
+  const started = new Promise<{ saveIntervalMs: number }>((done) =>
+    child.on('message', (message: unknown) => {
+      if (typeof message !== 'object' || message === null) return;
+      const { type, saveIntervalMs: applied } = message as { type?: unknown; saveIntervalMs?: unknown };
+      if (type === 'started' && typeof applied === 'number') done({ saveIntervalMs: applied });
+    }),
+  );
   const pid = child.pid;
   if (pid === undefined) {
     throw new Error(`could not start the Azurite child process: ${(await spawnFailed).message}`);
@@ -116,8 +146,17 @@ export const startEmbeddedAzurite = async (options: EmbeddedAzuriteOptions): Pro
   }
 
   child.send({ type: 'start' });
+  let applied: { saveIntervalMs: number };
   try {
-    await waitUntilReady({ host: connectHost(host), port, exited, spawnFailed, readyTimeoutMs, output });
+    applied = await waitUntilReady({
+      host: connectHost(host),
+      port,
+      exited,
+      spawnFailed,
+      started,
+      readyTimeoutMs,
+      output,
+    });
   } catch (err) {
     await abandon();
     throw err;
@@ -128,13 +167,17 @@ export const startEmbeddedAzurite = async (options: EmbeddedAzuriteOptions): Pro
     if (stopping) return;
     logger?.warn({ pid, code, signal, output: output.tail() }, 'embedded Azurite exited unexpectedly');
     await removeStateIfOurs(stateFile, pid);
+    options.onUnexpectedExit?.({ pid, code, signal });
   });
   // Azurite alone must not keep the bot's process alive; the child exits when the channel closes.
   child.unref();
   child.channel?.unref();
   for (const stream of [child.stdout, child.stderr]) if (stream instanceof Socket) stream.unref();
 
-  logger?.info({ endpoint, port, pid, dataDir }, 'embedded Azurite started');
+  logger?.info(
+    { endpoint, port, pid, dataDir, saveIntervalMs: applied.saveIntervalMs },
+    'embedded Azurite started',
+  );
 
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -160,6 +203,7 @@ export const startEmbeddedAzurite = async (options: EmbeddedAzuriteOptions): Pro
     endpoint,
     port,
     pid,
+    saveIntervalMs: applied.saveIntervalMs,
     stop: () => (stopping ??= stop()),
   };
 };
@@ -184,9 +228,10 @@ const waitUntilReady = async (args: {
   port: number;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   spawnFailed: Promise<Error>;
+  started: Promise<{ saveIntervalMs: number }>;
   readyTimeoutMs: number;
   output: OutputTail;
-}): Promise<void> => {
+}): Promise<{ saveIntervalMs: number }> => {
   const { host, port, readyTimeoutMs, output } = args;
   let failure: Error | undefined;
   void args.exited.then(({ code, signal }) => {
@@ -198,11 +243,17 @@ const waitUntilReady = async (args: {
   void args.spawnFailed.then((err) => {
     failure ??= new Error(`could not start the Azurite child process: ${err.message}`);
   });
+  let applied: { saveIntervalMs: number } | undefined;
+  void args.started.then((value) => (applied = value));
   const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
     if (failure) throw failure;
-    if (await probeAzurite(host, port, Math.min(PROBE_TIMEOUT_MS, Math.max(1, deadline - Date.now()))))
-      return;
+    // Ready: the child said it listens with its save interval set, and its port answers.
+    if (
+      applied &&
+      (await probeAzurite(host, port, Math.min(PROBE_TIMEOUT_MS, Math.max(1, deadline - Date.now()))))
+    )
+      return applied;
     if (failure) throw failure;
     if (Date.now() >= deadline) {
       throw new Error(

@@ -106,6 +106,79 @@ describe('embedded Azurite (child process)', () => {
     });
   });
 
+  it('a graceful stop saves every write, even with the longest save interval', async () => {
+    const first = await startEmbeddedAzurite({ dataDir, saveIntervalMs: 5000 });
+    running.push(first);
+    const table = await tableOn(first);
+    const rows = Array.from({ length: 50 }, (_, i) => ({
+      kind: 'upsert' as const,
+      entity: { partitionKey: 'p', rowKey: `r${String(i).padStart(2, '0')}`, n: i },
+    }));
+    await table.submit(rows);
+    await first.stop(); // well within 5 s of the writes: only the close can have saved them
+
+    const second = await start();
+    expect((await (await tableOn(second)).query('p')).map((row) => row.n)).toEqual(rows.map((_, i) => i));
+  });
+
+  it.each([
+    [undefined, 200],
+    [75, 75],
+  ])(
+    'the child sets its database to save every %s ms (→ %s): it reports what LokiJS has',
+    async (ms, applied) => {
+      const azurite = await startEmbeddedAzurite({ dataDir, saveIntervalMs: ms });
+      running.push(azurite);
+      expect(azurite.saveIntervalMs).toBe(applied);
+    },
+  );
+
+  it('fails loudly, naming the reason, when Azurite’s internals are not as expected', async () => {
+    // A real child whose Azurite keeps its LokiJS database under another name (as a future
+    // version might): the preload renames the field; the child must refuse rather than keep 5 s.
+    const preload = join(dataDir, 'rename-db.js');
+    const storeModule = require.resolve('azurite/dist/src/table/persistence/LokiTableMetadataStore');
+    await writeFile(
+      preload,
+      [
+        `const store = require(${JSON.stringify(storeModule)});`,
+        'const Original = store.default;',
+        'store.default = class extends Original {',
+        '  constructor(...args) { super(...args); this.database = this.db; delete this.db; }',
+        '};',
+      ].join('\n'),
+    );
+    // A parent process (as the bot) whose children all load the preload.
+    const parentScript = join(dataDir, 'parent.js');
+    const modulePath = resolve(__dirname, '../../src/storage/embedded-azurite.ts');
+    await writeFile(
+      parentScript,
+      [
+        `const { startEmbeddedAzurite } = require(${JSON.stringify(modulePath)});`,
+        `startEmbeddedAzurite({ dataDir: ${JSON.stringify(dataDir)} }).then(`,
+        `  (azurite) => azurite.stop().then(() => { console.log('started'); process.exit(0); }),`,
+        `  (err) => { console.log(err.message); process.exit(3); },`,
+        `);`,
+      ].join('\n'),
+    );
+    const parent = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), parentScript], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, NODE_OPTIONS: `--require ${preload}` },
+    });
+    parents.push(parent);
+    let out = '';
+    parent.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const code = await new Promise((done) => parent.once('exit', done));
+    expect({ code, out }).toEqual({
+      code: 3,
+      out: expect.stringContaining('exited before it was ready (code 1'),
+    });
+    expect(out).toContain(
+      "azurite-child: Azurite's internals are not as expected (metadataStore has no LokiJS db)",
+    );
+    expect(await readAzuriteState(dataDir)).toBeNull();
+  });
+
   it('refuses a second start on a data folder in use, and leaves the first one serving', async () => {
     const first = await start();
     const table = await tableOn(first);
