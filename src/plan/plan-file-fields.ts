@@ -58,6 +58,16 @@ export const unknownKeyMessage = (message: string, key: string): string => {
   return `${UNKNOWN_KEY} "${key}"${allowed >= 0 ? message.slice(allowed) : ''}`;
 };
 
+/**
+ * Splits an unknown-keys message into the message for each of its keys, reading the message once
+ * (a file with thousands of unknown keys has a message as long: once per key would be quadratic).
+ */
+export const unknownKeyMessages = (message: string, keys: readonly string[]): string[] => {
+  const allowed = message.indexOf('; allowed here:');
+  const suffix = allowed >= 0 ? message.slice(allowed) : '';
+  return keys.map((key) => `${UNKNOWN_KEY} "${key}"${suffix}`);
+};
+
 export const text = (max: number) =>
   z
     .string({ error: typeError('text') })

@@ -1,8 +1,19 @@
-import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import {
+  Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Pair,
+  type YAMLMap,
+} from 'yaml';
 import type { z } from 'zod';
 import type { PlanSpec } from '../domain/plan';
 import { fromPlanFile } from './plan-file';
-import { unknownKeyMessage } from './plan-file-fields';
+import { unknownKeyMessages } from './plan-file-fields';
 import { planFileSchema, type PlanFile } from './plan-file-schema';
 
 /** One problem with a plan file: where (1-based line, when known), which field, and what is wrong. */
@@ -25,6 +36,18 @@ const MAX_ALIAS_COUNT = 100;
 /** YAML syntax errors reported at most (each on its own line). */
 const MAX_SYNTAX_ERRORS = 5;
 
+/** Errors of the plan file's rules reported at most (a file of thousands of bad keys says so once). */
+const MAX_RULE_ERRORS = 100;
+
+/** Deepest nesting of `[` and `{` read; deeper input is refused before it is parsed (the parser recurses). */
+export const MAX_PLAN_NESTING = 64;
+
+const NESTED_TOO_DEEP: PlanFileError = {
+  line: null,
+  path: '',
+  message: `the file is nested too deeply; a plan file nests at most ${MAX_PLAN_NESTING} levels`,
+};
+
 const HEADER = [
   'Rollout Coordinator plan file: the editable plan of one rollout (settings, phases, waves).',
   'Edit it, then import it: `plan import` in Teams, or',
@@ -41,6 +64,78 @@ export const formatPath = (path: readonly PropertyKey[]): string =>
     )
     .join('');
 
+const pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+/** A mapping's pairs by scalar key (the first of each), built once: one look-up per error stays cheap. */
+const pairsOf = (map: YAMLMap): Map<string, Pair> => {
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const pair of map.items) {
+      if (isScalar(pair.key) && !index.has(String(pair.key.value))) index.set(String(pair.key.value), pair);
+    }
+    pairIndex.set(map, index);
+  }
+  return index;
+};
+
+/**
+ * The deepest nesting of flow collections (`[`, `{`) outside quotes and comments: a quick, linear
+ * look before parsing, whose recursion would otherwise exhaust the stack on `[[[[…`.
+ */
+const flowNesting = (text: string): number => {
+  let depth = 0;
+  let max = 0;
+  let quote: string | null = null;
+  let comment = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
+    if (comment) {
+      if (c === '\n') comment = false;
+    } else if (quote) {
+      if (c === '\\' && quote === '"') i += 1;
+      else if (c === quote) quote = null;
+    } else if (c === '"' || (c === "'" && /[\s[{,:]/.test(text[i - 1] ?? ' '))) {
+      quote = c;
+    } else if (c === '#' && /\s/.test(text[i - 1] ?? ' ')) {
+      comment = true;
+    } else if (c === '[' || c === '{') {
+      depth += 1;
+      if (depth > max) max = depth;
+    } else if ((c === ']' || c === '}') && depth > 0) {
+      depth -= 1;
+    }
+  }
+  return max;
+};
+
+const isStackOverflow = (message: string): boolean => /call stack/i.test(message);
+const overflowed = (err: unknown): boolean => err instanceof Error && isStackOverflow(err.message);
+
+/**
+ * Keys that appear twice in one mapping, in one linear pass (the parser's own `uniqueKeys` check
+ * compares each key with every earlier one: quadratic in a mapping of thousands of keys).
+ * YAML 1.1 merge keys (`<<`) may repeat.
+ */
+const duplicateKeys = (doc: Document.Parsed): { pos: number; message: string }[] => {
+  const found: { pos: number; message: string }[] = [];
+  const merges = doc.directives?.yaml.version === '1.1';
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const value: unknown = pair.key.value;
+        if (merges && value === '<<') continue;
+        const id = `${typeof value}:${String(value)}`;
+        if (seen.has(id)) found.push({ pos: pair.key.range?.[0] ?? 0, message: 'Map keys must be unique' });
+        else seen.add(id);
+      }
+    },
+  });
+  return found;
+};
+
 /** The 1-based line of the node at `path`; for a missing node, the line of its nearest ancestor. */
 const lineOf = (doc: Document, lineCounter: LineCounter, path: readonly PropertyKey[]): number | null => {
   const lineAt = (node: unknown): number | null => {
@@ -52,7 +147,7 @@ const lineOf = (doc: Document, lineCounter: LineCounter, path: readonly Property
   for (const segment of path) {
     if (isAlias(node)) node = node.resolve(doc);
     if (isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
+      const pair = pairsOf(node).get(String(segment));
       if (!pair) break;
       line = lineAt(pair.key) ?? line;
       node = pair.value;
@@ -122,15 +217,29 @@ const flatIssues = function* (
 export const parsePlanYaml = (text: string): PlanYamlResult => {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_PLAN_FILE_BYTES) return fail([planFileTooLarge(bytes)]);
+  if (flowNesting(text) > MAX_PLAN_NESTING) return fail([NESTED_TOO_DEEP]);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
+  let doc: Document.Parsed;
+  let problems: { pos: number; message: string }[];
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+    problems = doc.errors.map((err) => ({ pos: err.pos[0], message: err.message }));
+    if (problems.length === 0) problems = duplicateKeys(doc);
+  } catch (err) {
+    // Nesting the quick look did not see (block sequences `- - - …`) exhausts the parser's stack.
+    if (overflowed(err)) return fail([NESTED_TOO_DEEP]);
+    throw err;
+  }
+  if (problems.some((p) => isStackOverflow(p.message))) return fail([NESTED_TOO_DEEP]);
+  if (problems.length > 0) {
     // One error per line, the first few: later ones are mostly consequences of the first.
     const errors: PlanFileError[] = [];
-    for (const err of doc.errors) {
-      const line = lineCounter.linePos(err.pos[0]).line;
-      if (errors.some((e) => e.line === line)) continue;
-      errors.push({ line, path: '', message: `YAML syntax: ${err.message}` });
+    const lines = new Set<number>();
+    for (const problem of problems) {
+      const line = lineCounter.linePos(problem.pos).line;
+      if (lines.has(line)) continue;
+      lines.add(line);
+      errors.push({ line, path: '', message: `YAML syntax: ${problem.message}` });
     }
     const shown = errors.slice(0, MAX_SYNTAX_ERRORS);
     if (errors.length > shown.length) {
@@ -146,6 +255,7 @@ export const parsePlanYaml = (text: string): PlanYamlResult => {
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
+    if (overflowed(err)) return fail([NESTED_TOO_DEEP]);
     return fail([
       { line: null, path: '', message: `YAML: ${err instanceof Error ? err.message : String(err)}` },
     ]);
@@ -173,12 +283,21 @@ export const parsePlanYaml = (text: string): PlanYamlResult => {
   };
   for (const issue of flatIssues(parsed.error.issues)) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) add([...issue.path, key], unknownKeyMessage(issue.message, key));
+      const messages = unknownKeyMessages(issue.message, issue.keys);
+      issue.keys.forEach((key, i) => add([...issue.path, key], messages[i] ?? ''));
     } else {
       add(issue.path, issue.message);
     }
   }
-  return fail(errors.sort(byLine));
+  errors.sort(byLine);
+  if (errors.length > MAX_RULE_ERRORS) {
+    const more = errors.length - MAX_RULE_ERRORS;
+    return fail([
+      ...errors.slice(0, MAX_RULE_ERRORS),
+      { line: null, path: '', message: `…and ${more} more error${more === 1 ? '' : 's'}` },
+    ]);
+  }
+  return fail(errors);
 };
 
 /**
