@@ -98,10 +98,14 @@ export class FakeConnector {
     } catch {
       return this.reply(res, 400, { error: { code: 'BadArgument', message: 'Invalid JSON' } });
     }
-    const path = decodeURIComponent((req.url ?? '').split('?')[0] ?? '');
-    const match = /^\/v3\/conversations(?:\/([^/]+)\/activities(?:\/([^/]+))?)?\/?$/.exec(path);
+    // Match on the raw path, then decode each id: an id may hold an encoded `/` (%2F).
+    const rawPath = (req.url ?? '').split('?')[0] ?? '';
+    const match = /^\/v3\/conversations(?:\/([^/]+)\/activities(?:\/([^/]+))?)?\/?$/.exec(rawPath);
+    const path = decodeURIComponent(rawPath);
     if (!match) return this.reply(res, 404, { error: { code: 'NotFound', message: path } });
-    const [, conversationId = null, activityId = null] = match;
+    const [conversationId = null, activityId = null] = match
+      .slice(1)
+      .map((id) => (id === undefined ? null : decodeURIComponent(id)));
     const call: RecordedCall = { method: req.method ?? '', path, conversationId, activityId, body };
     this.calls.push(call);
     for (const arrived of this.arrivals.splice(0)) arrived(call);

@@ -1,0 +1,144 @@
+import { LIMITS } from '../../../src/http/limits';
+import { ADMIN } from './arbitraries';
+import type { FuzzHarness, ProcessWatch, PrototypeSnapshot, RawResponse } from './fuzz-harness';
+import { prototypeChanges } from './fuzz-harness';
+
+/**
+ * The properties of issue #10, checked after each request (once its turn and the work after
+ * its reply settled): no 5xx but the documented ones, no unhandled error or error-level log,
+ * answered within its budget, nothing stored that should not be, a clear message, prototypes
+ * unchanged.
+ */
+export interface CaseContext {
+  h: FuzzHarness;
+  watch: ProcessWatch;
+  prototypes: PrototypeSnapshot;
+  store: 'memory' | 'azurite';
+}
+
+export interface Before {
+  writes: number;
+}
+
+type Rec = Record<string, unknown>;
+const isRecord = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The person the bot will see: `from.aadObjectId` when it is a usable string, else `from.id`. */
+const personOf = (activity: Rec): string | null => {
+  const from = activity.from;
+  if (!isRecord(from)) return null;
+  const aad = from.aadObjectId;
+  if (typeof aad === 'string' && aad.length > 0 && aad.length <= 64) return aad.toLowerCase();
+  return typeof from.id === 'string' ? from.id.toLowerCase() : null;
+};
+
+export const before = (ctx: CaseContext): Before => {
+  ctx.h.connector.clear();
+  ctx.h.takeErrors();
+  ctx.watch.take();
+  ctx.h.takeWritten();
+  return { writes: ctx.h.writes() };
+};
+
+/** What every request must satisfy, whatever it was. */
+const common = (ctx: CaseContext, res: RawResponse, b: Before, allowed5xx: readonly number[]): string[] => {
+  const failures: string[] = [];
+  if (res.status === -1) failures.push(`no HTTP answer: ${res.error ?? 'connection failed'}`);
+  if (res.status >= 500 && !allowed5xx.includes(res.status)) {
+    failures.push(`HTTP ${res.status} (undocumented 5xx): ${res.text.slice(0, 300)}`);
+  }
+  if (res.status >= 400 && res.status < 500 && ctx.h.writes() !== b.writes) {
+    failures.push(`answered ${res.status} but stored ${ctx.h.writes() - b.writes} entities`);
+  }
+  if (res.status >= 400 && ctx.h.connector.calls.length > 0) {
+    failures.push(
+      `answered ${res.status} but sent ${ctx.h.connector.calls.length} calls to the Bot Connector`,
+    );
+  }
+  for (const problem of ctx.watch.take()) failures.push(problem.slice(0, 600));
+  for (const err of ctx.h.takeErrors()) failures.push(`error-level log: ${err.line.slice(0, 600)}`);
+  const changed = prototypeChanges(ctx.prototypes);
+  if (changed.length > 0) failures.push(`prototypes changed: ${changed.join(', ')}`);
+  return failures;
+};
+
+/** The documented 5xx: 503 when storage is unavailable (a real store only), 501 an unhandled invoke. */
+const documented5xx = (ctx: CaseContext, activity: Rec): number[] => {
+  const out = ctx.store === 'azurite' ? [503] : [];
+  if (activity.type === 'invoke' && activity.name !== 'adaptiveCard/action') out.push(501);
+  return out;
+};
+
+const nonEmpty = (v: unknown): boolean => typeof v === 'string' && v.trim().length > 0;
+
+/** The checks for one activity POSTed as JSON. */
+export const checkActivity = (ctx: CaseContext, activity: unknown, res: RawResponse, b: Before): string[] => {
+  const a = isRecord(activity) ? activity : {};
+  const failures = common(ctx, res, b, documented5xx(ctx, a));
+  const isInvoke = a.type === 'invoke';
+  const budget = isInvoke ? LIMITS.invokeDeadlineMs : LIMITS.messageDeadlineMs;
+  if (res.ms > budget) failures.push(`answered in ${Math.round(res.ms)} ms, over its ${budget} ms budget`);
+  const ok = res.status >= 200 && res.status < 300;
+  if (ok && a.type === 'message') {
+    const replied = ctx.h.connector.sent.some(
+      (s) => nonEmpty(s.text) || (Array.isArray(s.attachments) && s.attachments.length > 0),
+    );
+    if (!replied) failures.push('an accepted message got no reply (no text, no card)');
+  }
+  if (ok && isInvoke && a.name === 'adaptiveCard/action') {
+    const body = res.body;
+    if (!isRecord(body) || typeof body.statusCode !== 'number') {
+      failures.push(`invoke answered without an invoke response body: ${res.text.slice(0, 200)}`);
+    } else if (body.statusCode >= 500) {
+      failures.push(`invoke response statusCode ${body.statusCode}: ${res.text.slice(0, 300)}`);
+    } else if (body.statusCode === 200) {
+      const value = body.value;
+      if (!(isRecord(value) && Array.isArray(value.body)) && !nonEmpty(value)) {
+        failures.push(`invoke 200 without a card or a message: ${res.text.slice(0, 200)}`);
+      }
+    } else if (!(isRecord(body.value) && nonEmpty(body.value.message))) {
+      failures.push(`invoke error without a message: ${res.text.slice(0, 200)}`);
+    }
+  }
+  // A non-admin's command changes nothing; only the refused attempt is audited (README, Roles).
+  const person = personOf(a);
+  const written = ctx.h.takeWritten();
+  if (a.type === 'message' && person !== null && person !== ADMIN.id) {
+    // The audit row comes with its processed-activity marker (one transaction: a redelivered
+    // refusal is audited once).
+    const audited = written.some((w) => w.kind === 'create' && w.rowKey.startsWith('a|'));
+    const changed = written.filter(
+      (w) => !(w.kind === 'create' && (w.rowKey.startsWith('a|') || (audited && w.rowKey.startsWith('m|')))),
+    );
+    if (changed.length > 0) {
+      const rows = changed.map((w) => `${w.kind} ${w.partitionKey}/${w.rowKey}`).join(', ');
+      failures.push(
+        `a non-admin's message changed ${changed.length} entities besides its audit: ${rows.slice(0, 300)}`,
+      );
+    }
+  }
+  return failures;
+};
+
+/** The checks for a request that must be refused with `expected` (a raw body case). */
+export const checkRefused = (
+  ctx: CaseContext,
+  res: RawResponse,
+  b: Before,
+  expected: readonly number[],
+  errorBody = true,
+): string[] => {
+  const failures = common(ctx, res, b, []);
+  if (res.status !== -1 && !expected.includes(res.status)) {
+    failures.push(`answered ${res.status}, expected ${expected.join(' or ')}: ${res.text.slice(0, 200)}`);
+  }
+  if (errorBody && res.status !== -1 && res.status >= 400) {
+    const body = res.body;
+    if (!(isRecord(body) && isRecord(body.error) && nonEmpty(body.error.message))) {
+      failures.push(`a ${res.status} without { error: { code, message } }: ${res.text.slice(0, 200)}`);
+    }
+  }
+  if (ctx.h.writes() !== b.writes) failures.push(`stored ${ctx.h.writes() - b.writes} entities`);
+  if (res.ms > LIMITS.messageDeadlineMs) failures.push(`answered in ${Math.round(res.ms)} ms`);
+  return failures;
+};
