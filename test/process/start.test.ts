@@ -71,6 +71,8 @@ it.each([
   ['PORT', 'not-a-port'],
   ['LOG_LEVEL', 'chatty'],
   ['ROLLOUT_ADMINS', 'someone@contoso.com'],
+  // Anonymous mode (no MicrosoftAppId) off loopback, without ALLOW_ANONYMOUS_REMOTE.
+  ['HOST', '0.0.0.0'],
 ])('a bad %s exits non-zero with one line naming the variable', async (variable, value) => {
   const { code, stderr } = await runFailingStart({ DATA_DIR: dataDir, [variable]: value });
   expect(code).not.toBe(0);
