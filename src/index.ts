@@ -42,8 +42,24 @@ const main = async (): Promise<void> => {
       logger.warn('ROLLOUT_ADMINS is empty: everyone is an admin in anonymous mode');
     }
   }
-  const storage = await openStorage(config, logger);
-  let server;
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  let stopping = false;
+  // The embedded Azurite died more often than its restart budget allows: exit non-zero so an
+  // outer supervisor (systemd, a container runtime) restarts the bot, rather than stay up without storage.
+  const storageLost = async (reason: Error): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.fatal({ err: reason.message }, 'storage lost for good: exiting');
+    try {
+      await server?.close();
+    } finally {
+      await storage.close();
+    }
+    process.exit(1);
+  };
+  const storage = await openStorage(config, logger, {
+    onStorageLost: (reason) => void storageLost(reason).catch(() => process.exit(1)),
+  });
   try {
     server = await startServer({
       config,
@@ -61,9 +77,8 @@ const main = async (): Promise<void> => {
     'Rollout Coordinator is listening',
   );
 
-  let stopping = false;
   const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
+    if (stopping || !server) return;
     stopping = true;
     logger.info({ signal, inFlight: server.inFlight.size }, 'shutting down');
     try {

@@ -7,8 +7,13 @@ import {
   defaultCredentialTarget,
   type TableTarget,
 } from './azure-table';
-import { startEmbeddedAzurite } from './embedded-azurite';
+import {
+  startSupervisedAzurite,
+  type SupervisedAzurite,
+  type SupervisedAzuriteOptions,
+} from './azurite-supervisor';
 import { tableName, type EntityTable } from './entity-table';
+import { RepointableTable } from './repointable-table';
 import { tableProbe } from './table-probe';
 
 export interface Storage {
@@ -20,7 +25,19 @@ export interface Storage {
   /** Where the data lives, for the start-up log (no secrets). */
   description: string;
   probe: HealthProbe;
+  /** The supervised embedded Azurite, when that is the store (its current pid, port, endpoint). */
+  azurite?: SupervisedAzurite;
   close(): Promise<void>;
+}
+
+export interface OpenStorageOptions {
+  /**
+   * The embedded Azurite died more often than its restart budget allows (or could not take its
+   * data folder back): storage is gone for good. The bot logs it and exits non-zero.
+   */
+  onStorageLost?: (reason: Error) => void;
+  /** Tests: the embedded Azurite's restart budget, clock and hooks. */
+  supervision?: Pick<SupervisedAzuriteOptions, 'budget' | 'now' | 'beforeRestart'>;
 }
 
 /** Where the configuration puts the tables, with a description for logs (no secrets). */
@@ -65,27 +82,61 @@ export const signoffsTable = (config: Config, target: TableTarget): AzureEntityT
  * Picks the store: a connection string wins; else an endpoint with DefaultAzureCredential
  * (managed identity); else Azurite started as a child process, persisting under DATA_DIR.
  */
-export const openStorage = async (config: Config, logger: Logger): Promise<Storage> => {
-  let target: TableTarget;
-  let description: string;
-  let stopEmbedded: () => Promise<void> = async () => {};
+export const openStorage = async (
+  config: Config,
+  logger: Logger,
+  options: OpenStorageOptions = {},
+): Promise<Storage> => {
   const configured = tableTargetFor(config);
-  if (configured) {
-    ({ target, description } = configured);
-  } else {
-    const azurite = await startEmbeddedAzurite({ dataDir: config.DATA_DIR, logger });
-    target = { kind: 'azurite', endpoint: azurite.endpoint };
-    description = `embedded Azurite at ${azurite.endpoint}, data in ${config.DATA_DIR}`;
-    stopEmbedded = () => azurite.stop();
-  }
+  if (!configured) return openEmbeddedStorage(config, logger, options);
+  const { target, description } = configured;
+  const rollouts = rolloutsTable(config, target);
+  const feedback = feedbackTable(config, target);
+  const signoffs = signoffsTable(config, target);
+  await Promise.all([rollouts.ensure(), feedback.ensure(), signoffs.ensure()]);
+  return { rollouts, feedback, signoffs, description, probe: tableProbe(rollouts), close: async () => {} };
+};
+
+/**
+ * The embedded Azurite, supervised: its tables follow it to a new port when a restart needs one
+ * (and are ensured again: a table created in the last save interval before a kill is gone).
+ */
+const openEmbeddedStorage = async (
+  config: Config,
+  logger: Logger,
+  options: OpenStorageOptions,
+): Promise<Storage> => {
+  const tables: RepointableTable[] = [];
+  const azurite = await startSupervisedAzurite({
+    dataDir: config.DATA_DIR,
+    logger,
+    saveIntervalMs: config.AZURITE_SAVE_INTERVAL_MS,
+    ...options.supervision,
+    onRestart: async (restarted) => {
+      for (const table of tables) table.repoint(restarted.endpoint);
+      await Promise.all(tables.map((table) => table.ensure()));
+    },
+    onGiveUp: (reason) => options.onStorageLost?.(reason),
+  });
   try {
-    const rollouts = rolloutsTable(config, target);
-    const feedback = feedbackTable(config, target);
-    const signoffs = signoffsTable(config, target);
-    await Promise.all([rollouts.ensure(), feedback.ensure(), signoffs.ensure()]);
-    return { rollouts, feedback, signoffs, description, probe: tableProbe(rollouts), close: stopEmbedded };
+    const at = (open: (target: TableTarget) => AzureEntityTable): RepointableTable =>
+      new RepointableTable((endpoint) => open({ kind: 'azurite', endpoint }), azurite.endpoint);
+    const rollouts = at((target) => rolloutsTable(config, target));
+    const feedback = at((target) => feedbackTable(config, target));
+    const signoffs = at((target) => signoffsTable(config, target));
+    tables.push(rollouts, feedback, signoffs);
+    await Promise.all(tables.map((table) => table.ensure()));
+    return {
+      rollouts,
+      feedback,
+      signoffs,
+      description: `embedded Azurite at ${azurite.endpoint}, data in ${config.DATA_DIR}`,
+      probe: tableProbe(rollouts),
+      azurite,
+      close: () => azurite.stop(),
+    };
   } catch (err) {
-    await stopEmbedded();
+    await azurite.stop();
     throw err;
   }
 };
