@@ -1,10 +1,41 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fact, message } from '../support/activities';
 import { startBotProcess, runFailingStart, type BotProcess } from '../support/bot-process';
 import { FakeConnector } from '../support/fake-connector';
-import { isProcessAlive } from '../../src/storage/azurite-state';
+import { isProcessAlive, readAzuriteState } from '../../src/storage/azurite-state';
+
+/** Polls `attempt` until it gives a value, up to a deadline (no fixed sleeps). */
+const poll = async <T>(
+  what: string,
+  attempt: () => Promise<T | undefined>,
+  timeoutMs = 15_000,
+): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await attempt().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, 50));
+  }
+};
+
+const azuritePid = async (dir: string): Promise<number> =>
+  poll('azurite.json', async () => (await readAzuriteState(dir))?.pid);
+
+/** kill -9 of the bot's Azurite child; resolves with the time /healthz took to answer 200 again. */
+const killAzuriteAndAwaitHealth = async (url: string, dir: string): Promise<number> => {
+  const before = await azuritePid(dir);
+  process.kill(before, 'SIGKILL');
+  const killed = Date.now();
+  await poll('/healthz 200 from a restarted Azurite', async () => {
+    const pid = (await readAzuriteState(dir))?.pid;
+    if (pid === undefined || pid === before) return undefined;
+    return (await fetch(`${url}/healthz`)).status === 200 ? true : undefined;
+  });
+  return Date.now() - killed;
+};
 
 /** `npm start` as a user runs it: built code, embedded Azurite as a child, real signals. */
 let dataDir: string;
@@ -90,3 +121,39 @@ it('production refuses to start without a bot id (fail closed)', async () => {
   expect(code).not.toBe(0);
   expect(stderr).toContain('MicrosoftAppId is required when NODE_ENV is production');
 });
+
+it('/healthz is 200 again within seconds of a kill -9 of the embedded Azurite, and saved state is kept', async () => {
+  bot = await startBotProcess({ DATA_DIR: dataDir });
+  await post(bot.url, message('rollout new Phoenix', { serviceUrl: connector.url }));
+  const id = fact(connector.cards()[0], 'Rollout id') ?? '';
+  expect(id).toMatch(/^ro-/);
+  // Saved to disk (within AZURITE_SAVE_INTERVAL_MS): what a kill -9 cannot take away.
+  await poll('the rollout in Azurite’s database file', async () =>
+    readFileSync(join(dataDir, 'azurite', '__azurite_db_table__.json'), 'utf8').includes(id)
+      ? true
+      : undefined,
+  );
+
+  expect(await killAzuriteAndAwaitHealth(bot.url, dataDir)).toBeLessThan(10_000);
+
+  connector.clear();
+  expect((await post(bot.url, message(`status ${id}`, { serviceUrl: connector.url }))).status).toBe(200);
+  expect(fact(connector.cards()[0], 'Rollout id')).toBe(id);
+  expect(bot.logs.filter((l) => l.msg === 'embedded Azurite restarted')).toHaveLength(1);
+  expect(bot.child.exitCode).toBeNull();
+}, 60_000);
+
+it('exits non-zero, after logging it, when the embedded Azurite dies more often than its restart budget', async () => {
+  bot = await startBotProcess({ DATA_DIR: dataDir });
+  for (let restart = 1; restart <= 3; restart++) await killAzuriteAndAwaitHealth(bot.url, dataDir);
+  const last = await azuritePid(dataDir);
+  process.kill(last, 'SIGKILL');
+
+  expect(await bot.exited).toBe(1);
+  expect(bot.logs.find((l) => l.msg === 'storage lost for good: exiting')).toMatchObject({
+    level: 60,
+    err: expect.stringMatching(/after 3 restarts within 600 s/),
+  });
+  expect(isProcessAlive(last)).toBe(false);
+  expect(await readAzuriteState(dataDir)).toBeNull();
+}, 90_000);
