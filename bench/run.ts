@@ -1,3 +1,4 @@
+import { benchAzuriteSave } from './azurite-save';
 import { benchEdge } from './edge';
 import { benchFeedback } from './feedback';
 import { benchStartup } from './startup';
@@ -19,6 +20,7 @@ const main = async (): Promise<void> => {
     concurrency: 50,
     fillMode: process.env.BENCH_FILL === 'use-case' ? 'use-case' : 'direct',
   });
+  await benchAzuriteSave(positiveInt('AZURITE_SAVE_INTERVAL_MS', 200));
 };
 
 main().catch((err: unknown) => {
