@@ -102,7 +102,7 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
   const feedback = new TableFeedbackRepository(tables.feedback);
   const signoffs = new TableSignoffRepository(tables.signoffs);
   const appId = config.MicrosoftAppId ?? '';
-  const adapter = createAdapter(config);
+  const adapter = createAdapter(config, logger);
   const messenger = options.messenger ?? new TeamsMessenger(adapter, appId);
   const secret = exportLinkSecret(config);
   if (secret.generated) {

@@ -10,6 +10,8 @@ export interface RecordedCall {
   body: Record<string, unknown>;
   /** The id the service gave a new message or conversation (its ResourceResponse). */
   answeredId?: string;
+  /** The Authorization header the bot sent (`Bearer <its own token>` when authenticated). */
+  authorization?: string;
 }
 
 export interface SentActivity {
@@ -107,6 +109,7 @@ export class FakeConnector {
       .slice(1)
       .map((id) => (id === undefined ? null : decodeURIComponent(id)));
     const call: RecordedCall = { method: req.method ?? '', path, conversationId, activityId, body };
+    if (req.headers.authorization !== undefined) call.authorization = req.headers.authorization;
     this.calls.push(call);
     for (const arrived of this.arrivals.splice(0)) arrived(call);
     if (this.gate) await this.gate;

@@ -1,0 +1,271 @@
+import { ADELE, message } from '../support/activities';
+import {
+  BotFrameworkIssuer,
+  EMULATOR_ISSUER,
+  signJwt,
+  tamperSignature,
+  trustTestCa,
+  type Claims,
+  type SignOptions,
+} from '../support/bot-framework-issuer';
+import { startHarness, type Harness } from '../support/harness';
+import { WriteCountingTable } from '../support/write-counting-table';
+
+/**
+ * Real Bot Framework authentication over HTTP: the bot validates tokens against a local OpenID
+ * metadata + key set signed with test keys, and gets its own token from a local https token
+ * endpoint (the bot runs in this process: the test CA is added to the default https agent).
+ */
+const APP_ID = '11111111-2222-4333-8444-555555555555';
+const OTHER_APP = '99999999-8888-4777-8666-555555555555';
+const SECRET = 'test-client-secret-not-real';
+
+trustTestCa();
+
+interface Bot {
+  h: Harness;
+  tables: WriteCountingTable[];
+  logs: Record<string, unknown>[];
+  writes(): number;
+}
+
+const startBot = async (env: Record<string, string>): Promise<Bot> => {
+  const tables = [new WriteCountingTable(), new WriteCountingTable(), new WriteCountingTable()];
+  const logs: Record<string, unknown>[] = [];
+  const h = await startHarness({
+    env: { ROLLOUT_ADMINS: ADELE.id, ...env },
+    table: tables[0],
+    feedbackTable: tables[1],
+    signoffTable: tables[2],
+    logStream: { write: (line) => void logs.push(JSON.parse(line) as Record<string, unknown>) },
+  });
+  return { h, tables, logs, writes: () => tables.reduce((n, t) => n + t.writes, 0) };
+};
+
+const now = () => Math.floor(Date.now() / 1000);
+
+describe('with a local Bot Framework issuer', () => {
+  let issuer: BotFrameworkIssuer;
+  let bot: Bot;
+  const say = (text: string, authorization?: string) =>
+    bot.h.post(
+      message(text, { serviceUrl: bot.h.connector.url }),
+      authorization === undefined ? {} : { Authorization: authorization },
+    );
+  const channelAuth = (overrides: Claims = {}, options: SignOptions = {}) =>
+    issuer.channelAuth(APP_ID, bot.h.connector.url, overrides, options);
+
+  beforeAll(async () => {
+    issuer = await new BotFrameworkIssuer().start();
+    bot = await startBot(issuer.env(APP_ID, SECRET));
+  });
+  afterAll(async () => {
+    await bot.h.close();
+    await issuer.stop();
+  });
+
+  it('accepts a valid channel token, and the reply reaches the connector with the bot’s own token', async () => {
+    const res = await say('rollout new Auth check', channelAuth());
+    expect(res.status).toBe(200);
+    await bot.h.server.settled();
+    expect(bot.writes()).toBeGreaterThan(0);
+    const replies = bot.h.connector.calls.filter((c) => c.method === 'POST');
+    expect(replies.length).toBeGreaterThan(0);
+    expect(bot.h.connector.texts().join('\n')).toMatch(/Created “Auth check”/);
+    // The bot's own token came from the local token endpoint, for the Bot Framework's scope.
+    expect(issuer.tokenRequests).toHaveLength(1);
+    expect(issuer.tokenRequests[0]).toEqual({
+      path: '/botframework.com/oauth2/v2.0/token',
+      form: expect.objectContaining({
+        grant_type: 'client_credentials',
+        client_id: APP_ID,
+        client_secret: SECRET,
+        scope: 'https://api.botframework.com/.default',
+      }) as unknown,
+    });
+    for (const call of replies) expect(call.authorization).toBe(`Bearer ${issuer.issuedTokens[0]}`);
+    // Neither the inbound token, the bot's own token nor its secret is in any log line.
+    const logged = JSON.stringify(bot.logs);
+    expect(logged).not.toContain(issuer.issuedTokens[0]);
+    expect(logged).not.toContain(SECRET);
+  });
+
+  const badTokens: [string, () => string | undefined][] = [
+    ['no token', () => undefined],
+    ['an empty bearer token', () => 'Bearer '],
+    ['a token that is no JWT', () => 'Bearer not-a-token'],
+    ['another scheme', () => `Basic ${Buffer.from(`${APP_ID}:${SECRET}`).toString('base64')}`],
+    [
+      'an expired token (beyond the 5-minute tolerance)',
+      () => channelAuth({ nbf: now() - 7200, exp: now() - 400 }),
+    ],
+    [
+      'a token not valid yet (nbf beyond the tolerance)',
+      () => channelAuth({ nbf: now() + 600, exp: now() + 7200 }),
+    ],
+    ['a wrong audience', () => channelAuth({ aud: OTHER_APP })],
+    ['no audience', () => channelAuth({ aud: undefined })],
+    ['a wrong issuer', () => channelAuth({ iss: 'https://api.botframework.com.evil.example' })],
+    ['a bad signature', () => `Bearer ${tamperSignature(channelAuth().slice(7))}`],
+    [
+      'the channel key id signed with another key',
+      () => channelAuth({}, { key: issuer.strangerKey, kid: issuer.channelKey.kid }),
+    ],
+    ['alg: none', () => channelAuth({}, { alg: 'none', kid: issuer.channelKey.kid })],
+    ['HS256 keyed with the public key', () => channelAuth({}, { alg: 'HS256', kid: issuer.channelKey.kid })],
+    ['an unknown key id', () => channelAuth({}, { key: issuer.strangerKey })],
+    ['no key id', () => channelAuth({}, { kid: '', header: { kid: undefined } })],
+    ['a key not endorsed for msteams', () => channelAuth({}, { key: issuer.webchatKey })],
+    [
+      'an Emulator-shaped token signed with the channel key',
+      () =>
+        `Bearer ${signJwt(
+          { iss: EMULATOR_ISSUER, aud: APP_ID, appid: APP_ID, ver: '1.0', nbf: now() - 5, exp: now() + 3600 },
+          { key: issuer.channelKey },
+        )}`,
+    ],
+    [
+      'an Emulator token for another app',
+      () =>
+        `Bearer ${signJwt(
+          {
+            iss: EMULATOR_ISSUER,
+            aud: OTHER_APP,
+            appid: OTHER_APP,
+            ver: '1.0',
+            nbf: now() - 5,
+            exp: now() + 3600,
+          },
+          { key: issuer.emulatorKey },
+        )}`,
+    ],
+    [
+      'a skill token (another bot calling this one)',
+      () =>
+        `Bearer ${signJwt(
+          {
+            iss: EMULATOR_ISSUER,
+            aud: APP_ID,
+            appid: OTHER_APP,
+            ver: '1.0',
+            nbf: now() - 5,
+            exp: now() + 3600,
+          },
+          { key: issuer.emulatorKey },
+        )}`,
+    ],
+    [
+      'a serviceurl claim that does not match the activity',
+      () => channelAuth({ serviceurl: 'https://smba.trafficmanager.net/emea/' }),
+    ],
+    ['no serviceurl claim', () => channelAuth({ serviceurl: undefined })],
+  ];
+
+  it.each(badTokens)('%s → 401, nothing stored, nothing sent', async (_name, authorization) => {
+    bot.h.connector.clear();
+    const before = bot.writes();
+    const tokensBefore = issuer.tokenRequests.length;
+    const res = await say('rollout new Should not exist', authorization());
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({ error: { code: 'Unauthorized', message: expect.any(String) as unknown } });
+    expect(JSON.stringify(res.body)).not.toMatch(/jwt|signature|expired|key|http/i);
+    await bot.h.server.settled();
+    expect(bot.writes()).toBe(before);
+    expect(bot.h.connector.calls).toEqual([]);
+    expect(issuer.tokenRequests.length).toBe(tokensBefore);
+  });
+
+  it('logs why a request was refused, and botbuilder’s console output goes through the logger', async () => {
+    const expired = channelAuth({ nbf: now() - 7200, exp: now() - 400 });
+    bot.logs.length = 0;
+    expect((await say('help', expired)).status).toBe(401);
+    const refusal = bot.logs.find((l) => l.msg === 'request not authenticated: 401');
+    expect(refusal).toMatchObject({ level: 40, reason: 'The token has expired' });
+    // The SDK console.error()s an expired token's error: it arrives as a log line, not on stderr.
+    expect(bot.logs.some((l) => l.source === 'console' && l.level === 50)).toBe(true);
+    expect(JSON.stringify(bot.logs)).not.toContain(expired.slice(7));
+  });
+});
+
+describe('when the signing keys cannot be loaded', () => {
+  const unauthorizedBody = { error: { code: 'ServiceUnavailable', message: expect.any(String) as unknown } };
+
+  it.each([
+    ['the metadata endpoint answers 500', 'error'],
+    ['the metadata endpoint never answers (time-out)', 'hang'],
+  ] as const)('%s → 503 with a short generic body, logged, nothing stored or sent', async (_name, mode) => {
+    const issuer = await new BotFrameworkIssuer().start();
+    const bot = await startBot(issuer.env(APP_ID, SECRET));
+    try {
+      issuer.metadataMode = mode;
+      const started = Date.now();
+      const res = await bot.h.post(message('help', { serviceUrl: bot.h.connector.url }), {
+        Authorization: issuer.channelAuth(APP_ID, bot.h.connector.url),
+      });
+      expect(res.status).toBe(503);
+      expect(Date.now() - started).toBeLessThan(6000);
+      expect(res.body).toEqual(unauthorizedBody);
+      expect(JSON.stringify(res.body)).not.toMatch(/127\.0\.0\.1|http|500|ECONN|fetch/);
+      const logged = bot.logs.find(
+        (l) => l.msg === 'Bot Framework signing keys unavailable: request refused with 503',
+      );
+      expect(logged).toMatchObject({ level: 50, url: issuer.channelMetadataUrl });
+      expect(String(logged?.reason)).toMatch(mode === 'hang' ? /no answer within \d+ ms/ : /HTTP 500/);
+      await bot.h.server.settled();
+      expect(bot.writes()).toBe(0);
+      expect(bot.h.connector.calls).toEqual([]);
+    } finally {
+      await bot.h.close();
+      await issuer.stop();
+    }
+  });
+
+  it('the metadata host is unreachable → 503 without the internal error text', async () => {
+    const issuer = await new BotFrameworkIssuer().start();
+    const channelMetadataUrl = issuer.channelMetadataUrl;
+    await issuer.stop(); // nothing listens there any more
+    const bot = await startBot({
+      ...issuer.env(APP_ID, SECRET),
+      ToBotFromChannelOpenIdMetadataUrl: channelMetadataUrl,
+    });
+    try {
+      const res = await bot.h.post(message('help', { serviceUrl: bot.h.connector.url }), {
+        Authorization: issuer.channelAuth(APP_ID, bot.h.connector.url),
+      });
+      expect(res.status).toBe(503);
+      expect(res.body).toEqual(unauthorizedBody);
+      expect(JSON.stringify(res.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|request to/);
+      expect(
+        bot.logs.find((l) => l.msg === 'Bot Framework signing keys unavailable: request refused with 503'),
+      ).toMatchObject({
+        reason: expect.stringMatching(/ECONNREFUSED/) as unknown,
+      });
+      expect(bot.writes()).toBe(0);
+    } finally {
+      await bot.h.close();
+    }
+  });
+
+  it('keys loaded once stay in use when the endpoint goes down later', async () => {
+    const issuer = await new BotFrameworkIssuer().start();
+    const bot = await startBot(issuer.env(APP_ID, SECRET));
+    try {
+      const post = (overrides: Claims = {}) =>
+        bot.h.post(message('help', { serviceUrl: bot.h.connector.url }), {
+          Authorization: issuer.channelAuth(APP_ID, bot.h.connector.url, overrides),
+        });
+      expect((await post()).status).toBe(200);
+      issuer.metadataMode = 'error';
+      expect((await post()).status).toBe(200);
+      // An unknown key id with the endpoint down is still just an unknown key: 401.
+      const stranger = issuer.channelAuth(APP_ID, bot.h.connector.url, {}, { key: issuer.strangerKey });
+      const res = await bot.h.post(message('help', { serviceUrl: bot.h.connector.url }), {
+        Authorization: stranger,
+      });
+      expect(res.status).toBe(401);
+    } finally {
+      await bot.h.close();
+      await issuer.stop();
+    }
+  });
+});
