@@ -1,0 +1,63 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { makeKey } from '../support/bot-framework-issuer';
+import { MetadataUnavailableError, TimedOpenIdMetadata } from '../../src/teams/openid-metadata';
+
+/** The signing-key cache: one fetch at a time, a time limit, stale keys kept on failure. */
+const key = makeKey('k1', ['msteams']);
+let server: Server;
+let base = '';
+let fetches = 0;
+let down = false;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    fetches++;
+    if (down) return void res.writeHead(503).end();
+    res.setHeader('Content-Type', 'application/json');
+    if (req.url === '/meta') return void res.end(JSON.stringify({ jwks_uri: `${base}/keys` }));
+    res.end(JSON.stringify({ keys: [key.jwk, { kid: 'ec', kty: 'EC', crv: 'P-256', x: 'a', y: 'b' }] }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+beforeEach(() => {
+  fetches = 0;
+  down = false;
+});
+
+describe('TimedOpenIdMetadata', () => {
+  it('concurrent look-ups share one refresh; the key comes with its endorsements', async () => {
+    const metadata = new TimedOpenIdMetadata(`${base}/meta`, 1000);
+    const keys = await Promise.all([metadata.getKey('k1'), metadata.getKey('k1'), metadata.getKey('k1')]);
+    expect(fetches).toBe(2); // the metadata and the key set, once
+    expect(keys[0]).toEqual({
+      key: expect.stringMatching(/^-----BEGIN PUBLIC KEY-----/),
+      endorsements: ['msteams'],
+    });
+  });
+
+  it('an unknown or non-RSA key id is null; an unknown one refreshes at most once an hour', async () => {
+    let now = 1_000_000_000_000;
+    const metadata = new TimedOpenIdMetadata(`${base}/meta`, 1000, () => now);
+    expect(await metadata.getKey('ec')).toBeNull();
+    expect(await metadata.getKey('nope')).toBeNull();
+    expect(fetches).toBe(2);
+    now += 61 * 60_000;
+    expect(await metadata.getKey('nope')).toBeNull();
+    expect(fetches).toBe(4);
+  });
+
+  it('with no keys yet, a failure is MetadataUnavailableError; keys once loaded outlive a failed refresh', async () => {
+    let now = 1_000_000_000_000;
+    const metadata = new TimedOpenIdMetadata(`${base}/meta`, 1000, () => now);
+    down = true;
+    await expect(metadata.getKey('k1')).rejects.toThrow(MetadataUnavailableError);
+    down = false;
+    expect(await metadata.getKey('k1')).not.toBeNull();
+    down = true;
+    now += 25 * 60 * 60_000; // past the daily refresh
+    expect(await metadata.getKey('k1')).not.toBeNull();
+  });
+});
