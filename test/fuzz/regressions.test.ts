@@ -170,6 +170,16 @@ describe('issue #10: the listed failures', () => {
   });
 });
 
+describe('found by the fuzz (product code outside src/plan)', () => {
+  it('a refused plan import of a 150 KB file answers with a card Teams can show (at most 100 KB)', async () => {
+    const importCard = world.seenActions.find((a) => a.verb === 'plan.import');
+    expect(importCard).toBeDefined();
+    const f_yaml = `version: 1\nname: ${'x'.repeat(150_000)}\n`;
+    const res = await expectClean(click('plan.import', { ...(importCard?.data ?? {}), f_yaml }));
+    expect(JSON.stringify(res.body)).toContain('Nothing was imported');
+  });
+});
+
 describe('plan files: what the fuzz found in src/plan (fixed there)', () => {
   const timed = (text: string) => {
     const started = performance.now();

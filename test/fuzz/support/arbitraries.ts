@@ -329,7 +329,8 @@ export const messageActivity = (world: FuzzWorld): fc.Arbitrary<JsonObject> =>
 /** Card data for a verb: real data seen on a card, its schema's keys and form inputs, hostile values. */
 export const cardData = (world: FuzzWorld, verb: string): fc.Arbitrary<Json> => {
   const seen = world.seenActions.filter((a) => a.verb === verb).map((a) => a.data);
-  const keys = [...(world.dataKeys[verb] ?? []), ...world.inputIds, ...POISON_KEYS];
+  const own = Object.hasOwn(world.dataKeys, verb) ? (world.dataKeys[verb] ?? []) : [];
+  const keys = [...own, ...world.inputIds, ...POISON_KEYS];
   const value = fc.oneof(
     { weight: 3, arbitrary: anyValue() },
     { weight: 2, arbitrary: fc.constantFrom(...world.rolloutIds) },

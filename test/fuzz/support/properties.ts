@@ -69,7 +69,37 @@ const documented5xx = (ctx: CaseContext, activity: Rec): number[] => {
   return out;
 };
 
+/** Card actions by which people who are not admins answer (feedback, readiness): they may write. */
+const AUDIENCE_VERBS = ['feedback.submit', 'feedback.edit', 'signoff.answer'];
+
+const verbOf = (activity: Rec): string | null => {
+  const value = activity.value;
+  const action = isRecord(value) ? value.action : undefined;
+  return isRecord(action) && typeof action.verb === 'string' ? action.verb : null;
+};
+
 const nonEmpty = (v: unknown): boolean => typeof v === 'string' && v.trim().length > 0;
+
+/** The most Teams takes in one bot message or invoke response (DESIGN: about 100 KB). */
+export const MAX_TEAMS_MESSAGE_BYTES = 100 * 1024;
+
+/** Replies and invoke responses Teams would refuse as too large: the person would see nothing. */
+const tooLarge = (ctx: CaseContext, res: RawResponse): string[] => {
+  const out: string[] = [];
+  const invokeBytes = Buffer.byteLength(res.text);
+  if (res.status === 200 && invokeBytes > MAX_TEAMS_MESSAGE_BYTES) {
+    out.push(`the invoke response is ${invokeBytes} bytes, over the ${MAX_TEAMS_MESSAGE_BYTES} Teams takes`);
+  }
+  for (const call of ctx.h.connector.calls) {
+    const bytes = Buffer.byteLength(JSON.stringify(call.body));
+    if (bytes > MAX_TEAMS_MESSAGE_BYTES) {
+      out.push(
+        `a ${call.method} to the Bot Connector is ${bytes} bytes, over the ${MAX_TEAMS_MESSAGE_BYTES} Teams takes`,
+      );
+    }
+  }
+  return out;
+};
 
 /** The checks for one activity POSTed as JSON. */
 export const checkActivity = (ctx: CaseContext, activity: unknown, res: RawResponse, b: Before): string[] => {
@@ -79,6 +109,7 @@ export const checkActivity = (ctx: CaseContext, activity: unknown, res: RawRespo
   const budget = isInvoke ? LIMITS.invokeDeadlineMs : LIMITS.messageDeadlineMs;
   if (res.ms > budget) failures.push(`answered in ${Math.round(res.ms)} ms, over its ${budget} ms budget`);
   const ok = res.status >= 200 && res.status < 300;
+  failures.push(...tooLarge(ctx, res));
   if (ok && a.type === 'message') {
     const replied = ctx.h.connector.sent.some(
       (s) => nonEmpty(s.text) || (Array.isArray(s.attachments) && s.attachments.length > 0),
@@ -100,10 +131,16 @@ export const checkActivity = (ctx: CaseContext, activity: unknown, res: RawRespo
       failures.push(`invoke error without a message: ${res.text.slice(0, 200)}`);
     }
   }
-  // A non-admin's command changes nothing; only the refused attempt is audited (README, Roles).
+  // A non-admin's command (typed, or a card action other than those the audience answers)
+  // changes nothing; only the refused attempt is audited (README, Roles). Refresh invokes only read.
   const person = personOf(a);
   const written = ctx.h.takeWritten();
-  if (a.type === 'message' && person !== null && person !== ADMIN.id) {
+  const verb = verbOf(a);
+  if (verb === 'signoff.view' && written.length > 0) {
+    failures.push(`a signoff.view refresh wrote ${written.length} entities (refreshes only read)`);
+  }
+  const command = a.type === 'message' || (isInvoke && verb !== null && !AUDIENCE_VERBS.includes(verb));
+  if (command && person !== null && person !== ADMIN.id) {
     // The audit row comes with its processed-activity marker (one transaction: a redelivered
     // refusal is audited once).
     const audited = written.some((w) => w.kind === 'create' && w.rowKey.startsWith('a|'));
