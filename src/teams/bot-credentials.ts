@@ -40,8 +40,9 @@ const CLOUD_PREFIXES = [
  * instance, which fails for a national cloud's or a private authority offline (and is not what
  * ToChannelFromBotLoginUrl asks for). Here the configured authority's host is a known authority, so
  * MSAL reads that host's own OpenID metadata and token endpoint and nothing else. SingleTenant bots
- * get their token from their own tenant on the same cloud, as the SDK does. UserAssignedMSI is left
- * to the SDK (managed identity has no authority to configure).
+ * get their token from their own tenant on the same cloud, as the SDK does. ValidateAuthority=false
+ * makes even the public cloud's host a known authority (MSAL has no other switch for it).
+ * UserAssignedMSI is left to the SDK (managed identity has no authority to configure).
  *
  * One MSAL client per authority and one credential per authority and scope: tokens are cached by
  * the SDK (per app and scope, renewed 5 minutes before they expire), not fetched per turn.
@@ -87,11 +88,14 @@ export class BotCredentialsFactory implements ServiceClientCredentialsFactory {
       return this.managed.createCredentials(appId, audience, loginEndpoint, validateAuthority);
     const authority = this.authority(loginEndpoint);
     const scope = audience || AuthenticationConstants.ToChannelFromBotOAuthScope;
-    const key = `${authority} ${scope}`;
+    // ValidateAuthority=false: the host is trusted as configured even on the public cloud.
+    const trustHost = !validateAuthority;
+    const key = `${authority} ${scope} ${trustHost}`;
     let credentials = this.credentials.get(key);
     if (!credentials) {
       // MsalAppCredentials is typed against its own MSAL's class; the client is that class's instance.
-      credentials = new MsalAppCredentials(this.client(authority) as never, appId, authority, scope);
+      const client = this.client(authority, trustHost);
+      credentials = new MsalAppCredentials(client as never, appId, authority, scope);
       this.credentials.set(key, credentials);
     }
     return credentials;
@@ -107,8 +111,8 @@ export class BotCredentialsFactory implements ServiceClientCredentialsFactory {
     return endpoint;
   }
 
-  private client(authority: string): MsalClient {
-    let client = this.clients.get(authority);
+  private client(authority: string, trustHost: boolean): MsalClient {
+    let client = this.clients.get(`${authority} ${trustHost}`);
     if (!client) {
       const host = new URL(authority).host.toLowerCase();
       client = new msal.ConfidentialClientApplication({
@@ -116,10 +120,10 @@ export class BotCredentialsFactory implements ServiceClientCredentialsFactory {
           clientId: this.config.MicrosoftAppId ?? '',
           clientSecret: this.config.MicrosoftAppPassword ?? '',
           authority,
-          knownAuthorities: host === PUBLIC_LOGIN_HOST ? [] : [host],
+          knownAuthorities: host === PUBLIC_LOGIN_HOST && !trustHost ? [] : [host],
         },
       });
-      this.clients.set(authority, client);
+      this.clients.set(`${authority} ${trustHost}`, client);
     }
     return client;
   }
