@@ -23,19 +23,29 @@ interface Jwk {
 
 const HOUR_MS = 60 * 60_000;
 
+/** After a failed fetch: how long until the next try (requests meanwhile use what is cached). */
+const RETRY_MS = 60_000;
+/** With nothing cached, how long a failure is answered at once instead of fetching again. */
+const FAIL_FAST_MS = 5_000;
+
 /**
- * The SDK's OpenIdMetadata with a time limit, one fetch at a time, and no stale cache thrown away.
+ * The SDK's OpenIdMetadata with a time limit, one fetch at a time, and stale keys kept.
  *
  * The SDK fetches the metadata and the key set with no time-out (a silent endpoint holds every
  * request until the OS gives up) and reports any failure as a bare fetch error. This one: both
- * requests share one deadline; concurrent requests share one refresh; a failed refresh keeps the
- * keys it had (they stay valid until the endpoint answers again) and, with no keys at all, throws
- * MetadataUnavailableError (the adapter answers 503). Keys are refreshed every 24 hours, and at most
- * once an hour when a token names a key id not in the set (key rollover), as the SDK does.
+ * requests share one deadline; concurrent requests share one fetch. With no keys yet, a request
+ * waits for the fetch and a failure throws MetadataUnavailableError (the adapter answers 503; for
+ * FAIL_FAST_MS after a failure the next requests get it at once). Keys once loaded stay in use:
+ * after 24 hours they are refreshed in the background (a failure is retried after RETRY_MS), and a
+ * token naming a key id not in the set triggers a refresh at most once an hour (key rollover), as
+ * in the SDK.
  */
 export class TimedOpenIdMetadata {
-  private keys: Jwk[] | null = null;
+  private keys: Map<string, IOpenIdMetadataKey> | null = null;
   private lastUpdated = 0;
+  private nextAttempt = 0;
+  private failedAt = 0;
+  private lastFailure: MetadataUnavailableError | null = null;
   private refreshing: Promise<void> | null = null;
 
   constructor(
@@ -45,19 +55,36 @@ export class TimedOpenIdMetadata {
   ) {}
 
   async getKey(keyId: string): Promise<IOpenIdMetadataKey | null> {
-    if (this.lastUpdated < this.now() - 24 * HOUR_MS) {
+    if (!this.keys) {
+      if (this.lastFailure && this.now() < this.failedAt + FAIL_FAST_MS) throw this.lastFailure;
       await this.refresh();
-    } else if (!this.findKey(keyId) && this.lastUpdated < this.now() - HOUR_MS) {
-      await this.refresh().catch(() => undefined);
+    } else if (this.lastUpdated < this.now() - 24 * HOUR_MS && this.now() >= this.nextAttempt) {
+      void this.refresh().catch(() => undefined);
     }
-    return this.findKey(keyId);
+    const key = this.keys?.get(keyId) ?? null;
+    if (key || this.lastUpdated >= this.now() - HOUR_MS || this.now() < this.nextAttempt) return key;
+    await this.refresh().catch(() => undefined);
+    return this.keys?.get(keyId) ?? null;
   }
 
   private refresh(): Promise<void> {
-    this.refreshing ??= this.load().finally(() => (this.refreshing = null));
-    return this.refreshing.catch((err: unknown) => {
-      if (!this.keys) throw err;
-    });
+    this.refreshing ??= this.load()
+      .then(
+        () => {
+          this.lastFailure = null;
+        },
+        (err: unknown) => {
+          this.failedAt = this.now();
+          this.nextAttempt = this.failedAt + RETRY_MS;
+          this.lastFailure =
+            err instanceof MetadataUnavailableError
+              ? err
+              : new MetadataUnavailableError(this.url, String(err));
+          throw this.lastFailure;
+        },
+      )
+      .finally(() => (this.refreshing = null));
+    return this.refreshing;
   }
 
   private async load(): Promise<void> {
@@ -88,28 +115,32 @@ export class TimedOpenIdMetadata {
     if (typeof jwksUri !== 'string') throw new MetadataUnavailableError(this.url, 'no jwks_uri');
     const jwks = (await get(jwksUri)) as { keys?: unknown } | null;
     if (!Array.isArray(jwks?.keys)) throw new MetadataUnavailableError(jwksUri, 'no keys');
-    this.keys = jwks.keys as Jwk[];
+    const keys = new Map<string, IOpenIdMetadataKey>();
+    for (const jwk of jwks.keys as Jwk[]) {
+      const key = typeof jwk?.kid === 'string' ? toKey(jwk) : null;
+      if (key && typeof jwk.kid === 'string') keys.set(jwk.kid, key);
+    }
+    this.keys = keys;
     this.lastUpdated = this.now();
   }
-
-  private findKey(keyId: string): IOpenIdMetadataKey | null {
-    const jwk = this.keys?.find((k) => typeof k.kid === 'string' && k.kid === keyId);
-    // RSA keys only, as the SDK: its allowed algorithms are RS256, RS384 and RS512.
-    if (!jwk || jwk.kty !== 'RSA' || typeof jwk.n !== 'string' || typeof jwk.e !== 'string') return null;
-    let key: string;
-    try {
-      key = createPublicKey({ key: { kty: 'RSA', n: jwk.n, e: jwk.e }, format: 'jwk' })
-        .export({ type: 'spki', format: 'pem' })
-        .toString();
-    } catch {
-      return null;
-    }
-    const endorsements = Array.isArray(jwk.endorsements)
-      ? jwk.endorsements.filter((e): e is string => typeof e === 'string')
-      : undefined;
-    return endorsements ? { key, endorsements } : { key };
-  }
 }
+
+/** A published key as the SDK's validation takes it (PEM and endorsements); RSA keys only, as in the SDK. */
+const toKey = (jwk: Jwk): IOpenIdMetadataKey | null => {
+  if (jwk.kty !== 'RSA' || typeof jwk.n !== 'string' || typeof jwk.e !== 'string') return null;
+  let key: string;
+  try {
+    key = createPublicKey({ key: { kty: 'RSA', n: jwk.n, e: jwk.e }, format: 'jwk' })
+      .export({ type: 'spki', format: 'pem' })
+      .toString();
+  } catch {
+    return null;
+  }
+  const endorsements = Array.isArray(jwk.endorsements)
+    ? jwk.endorsements.filter((e): e is string => typeof e === 'string')
+    : undefined;
+  return endorsements ? { key, endorsements } : { key };
+};
 
 /**
  * Makes the SDK's token validation use TimedOpenIdMetadata for each URL: its JwtTokenExtractor

@@ -49,15 +49,31 @@ describe('TimedOpenIdMetadata', () => {
     expect(fetches).toBe(4);
   });
 
-  it('with no keys yet, a failure is MetadataUnavailableError; keys once loaded outlive a failed refresh', async () => {
+  it('with no keys yet, a failure is MetadataUnavailableError, answered at once for 5 s, then tried again', async () => {
     let now = 1_000_000_000_000;
     const metadata = new TimedOpenIdMetadata(`${base}/meta`, 1000, () => now);
     down = true;
     await expect(metadata.getKey('k1')).rejects.toThrow(MetadataUnavailableError);
+    expect(fetches).toBe(1);
     down = false;
+    now += 4000;
+    await expect(metadata.getKey('k1')).rejects.toThrow(/HTTP 503/);
+    expect(fetches).toBe(1);
+    now += 2000;
+    expect(await metadata.getKey('k1')).not.toBeNull();
+  });
+
+  it('keys once loaded outlive a failed refresh, without waiting for it', async () => {
+    let now = 1_000_000_000_000;
+    const metadata = new TimedOpenIdMetadata(`${base}/meta`, 1000, () => now);
     expect(await metadata.getKey('k1')).not.toBeNull();
     down = true;
-    now += 25 * 60 * 60_000; // past the daily refresh
+    now += 25 * 60 * 60_000; // past the daily refresh: it runs in the background and fails
     expect(await metadata.getKey('k1')).not.toBeNull();
+    for (let i = 0; fetches < 3 && i < 100; i++) await new Promise((done) => setTimeout(done, 10));
+    await new Promise((done) => setTimeout(done, 20));
+    // The failed refresh is tried again after a minute, not on every request.
+    expect(await metadata.getKey('k1')).not.toBeNull();
+    expect(fetches).toBe(3); // two for the load, one refresh
   });
 });
