@@ -56,6 +56,14 @@ export const makeKey = (kid: string, endorsements?: string[]): TestKey => {
   };
 };
 
+const sharedKeys = new Map<string, TestKey>();
+/** The same key for every issuer in this process (RSA key generation takes tens of milliseconds). */
+const sharedKey = (kid: string, endorsements?: string[]): TestKey => {
+  let key = sharedKeys.get(kid);
+  if (!key) sharedKeys.set(kid, (key = makeKey(kid, endorsements)));
+  return key;
+};
+
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 export interface SignOptions {
@@ -121,13 +129,13 @@ const json = (res: ServerResponse, status: number, body: unknown): void => {
  */
 export class BotFrameworkIssuer {
   /** The channel's signing key, endorsed for msteams (as Bot Framework's keys are). */
-  readonly channelKey = makeKey('channel-key-1', ['msteams']);
+  readonly channelKey = sharedKey('channel-key-1', ['msteams']);
   /** A channel key endorsed only for another channel (webchat). */
-  readonly webchatKey = makeKey('channel-key-webchat', ['webchat']);
+  readonly webchatKey = sharedKey('channel-key-webchat', ['webchat']);
   /** The Emulator's / AAD's key (published under the Emulator metadata, not the channel's). */
-  readonly emulatorKey = makeKey('aad-key-1');
+  readonly emulatorKey = sharedKey('aad-key-1');
   /** A key nobody publishes (an attacker's). */
-  readonly strangerKey = makeKey('stranger-key');
+  readonly strangerKey = sharedKey('stranger-key');
   metadataMode: MetadataMode = 'ok';
   readonly tokenRequests: TokenRequest[] = [];
   readonly issuedTokens: string[] = [];
@@ -272,3 +280,56 @@ export class BotFrameworkIssuer {
     return json(res, 404, { error: 'not_found', path });
   }
 }
+
+/**
+ * Authorization headers the bot must refuse with 401, each named, for a bot configured with
+ * `issuer.env(appId)` receiving an activity whose serviceUrl is `serviceUrl` on channel msteams
+ * (`undefined`: no header at all). Shared by the HTTP tests and the fuzz suite.
+ */
+export const invalidAuthorizations = (
+  issuer: BotFrameworkIssuer,
+  appId: string,
+  serviceUrl: string,
+): [name: string, authorization: string | undefined][] => {
+  const now = Math.floor(Date.now() / 1000);
+  const otherApp = '99999999-8888-4777-8666-555555555555';
+  const channel = (overrides: Claims = {}, options: SignOptions = {}) =>
+    issuer.channelAuth(appId, serviceUrl, overrides, options);
+  const aad = (claims: Claims, key: TestKey) =>
+    `Bearer ${signJwt({ iss: EMULATOR_ISSUER, ver: '1.0', nbf: now - 5, exp: now + 3600, ...claims }, { key })}`;
+  return [
+    ['no token', undefined],
+    ['an empty bearer token', 'Bearer '],
+    ['a token that is no JWT', 'Bearer not-a-token'],
+    ['another scheme', `Basic ${Buffer.from(`${appId}:secret`).toString('base64')}`],
+    ['an expired token (beyond the 5-minute tolerance)', channel({ nbf: now - 7200, exp: now - 400 })],
+    ['a token not valid yet (nbf beyond the tolerance)', channel({ nbf: now + 600, exp: now + 7200 })],
+    ['a wrong audience', channel({ aud: otherApp })],
+    ['no audience', channel({ aud: undefined })],
+    ['a wrong issuer', channel({ iss: 'https://api.botframework.com.evil.example' })],
+    ['a bad signature', `Bearer ${tamperSignature(channel().slice('Bearer '.length))}`],
+    [
+      'the channel key id signed with another key',
+      channel({}, { key: issuer.strangerKey, kid: issuer.channelKey.kid }),
+    ],
+    ['alg: none', channel({}, { alg: 'none', kid: issuer.channelKey.kid })],
+    ['HS256 keyed with the public key', channel({}, { alg: 'HS256', kid: issuer.channelKey.kid })],
+    ['an unknown key id', channel({}, { key: issuer.strangerKey })],
+    ['no key id', channel({}, { kid: '', header: { kid: undefined } })],
+    ['a key not endorsed for msteams', channel({}, { key: issuer.webchatKey })],
+    [
+      'an Emulator-shaped token signed with the channel key',
+      aad({ aud: appId, appid: appId }, issuer.channelKey),
+    ],
+    ['an Emulator token for another app', aad({ aud: otherApp, appid: otherApp }, issuer.emulatorKey)],
+    [
+      'a skill token (another bot calling this one)',
+      aad({ aud: appId, appid: otherApp }, issuer.emulatorKey),
+    ],
+    [
+      'a serviceurl claim that does not match the activity',
+      channel({ serviceurl: 'https://smba.trafficmanager.net/emea/' }),
+    ],
+    ['no serviceurl claim', channel({ serviceurl: undefined })],
+  ];
+};
