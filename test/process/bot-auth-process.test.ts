@@ -73,7 +73,7 @@ it('a bad token is 401, and botbuilder’s console output is a scrubbed JSON log
   while (!bot!.logs.some((l) => l.source === 'console') && Date.now() < deadline) {
     await new Promise((done) => setTimeout(done, 20));
   }
-  expect(bot!.logs.some((l) => l.source === 'console' && l.level === 50)).toBe(true);
+  expect(bot!.logs.some((l) => l.source === 'console' && l.level === 40)).toBe(true);
   expect(bot!.stderr).not.toMatch(/TokenExpiredError|jwt expired/);
   const everything = JSON.stringify(bot!.logs) + bot!.stderr;
   expect(everything).not.toContain(expired.slice(7));

@@ -20,8 +20,11 @@ describe('botbuilder console output', () => {
     const { error, warn } = console;
     const restore = routeConsoleToLogger(logger);
     try {
-      console.error(new Error(`jwt expired: ${JWT}`));
+      console.error(new Error(`something broke: ${JWT}`));
       console.warn('BadRequest: Missing activity or activity type.');
+      console.error(
+        'Error finding key for token. Available keys: -----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----',
+      );
     } finally {
       restore();
     }
@@ -31,12 +34,18 @@ describe('botbuilder console output', () => {
       expect.objectContaining({
         level: 50,
         source: 'console',
-        msg: expect.stringMatching(/^Error: jwt expired: \[token\]/),
+        msg: expect.stringMatching(/^Error: something broke: \[token\]/),
       }),
       expect.objectContaining({
         level: 40,
         source: 'console',
         msg: 'BadRequest: Missing activity or activity type.',
+      }),
+      // A token-validation detail (the request is refused with 401 and logged): warn, not error.
+      expect.objectContaining({
+        level: 40,
+        source: 'console',
+        msg: 'Error finding key for token. Available keys: [key]',
       }),
     ]);
     expect(JSON.stringify(lines)).not.toContain(JWT);
