@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../../src/config';
 import { isProcessAlive, readAzuriteState } from '../../src/storage/azurite-state';
-import { AZURITE_DATA_SUBDIR } from '../../src/storage/embedded-azurite';
+import {
+  AZURITE_DATA_SUBDIR,
+  startEmbeddedAzurite,
+  type EmbeddedAzurite,
+} from '../../src/storage/embedded-azurite';
 import { openStorage, type OpenStorageOptions, type Storage } from '../../src/storage/open-storage';
 import type { RepointableTable } from '../../src/storage/repointable-table';
 
@@ -32,6 +36,7 @@ describe('the embedded Azurite under supervision (real child processes)', () => 
   let storage: Storage | undefined;
   let logs: Record<string, unknown>[];
   const blockers: Server[] = [];
+  const others: EmbeddedAzurite[] = [];
   const pids: number[] = [];
 
   const open = async (options: OpenStorageOptions = {}, saveIntervalMs = 200): Promise<Storage> => {
@@ -73,6 +78,7 @@ describe('the embedded Azurite under supervision (real child processes)', () => 
   afterEach(async () => {
     await storage?.close();
     storage = undefined;
+    await Promise.all(others.splice(0).map((other) => other.stop()));
     for (const pid of pids.splice(0)) if (isProcessAlive(pid)) process.kill(pid, 'SIGKILL');
     await Promise.all(blockers.splice(0).map((server) => new Promise((done) => server.close(done))));
     await rm(dataDir, { recursive: true, force: true });
@@ -182,4 +188,46 @@ describe('the embedded Azurite under supervision (real child processes)', () => 
     );
     await expect(s.probe.check()).rejects.toThrow();
   }, 90_000);
+
+  it('gives up at once when another instance took the data folder during the restart', async () => {
+    const lost: Error[] = [];
+    const s = await open({
+      onStorageLost: (reason) => lost.push(reason),
+      // Deterministic: a second Azurite claims the folder between the death and the restart.
+      supervision: { beforeRestart: async () => void others.push(await startEmbeddedAzurite({ dataDir })) },
+    });
+    const before = azuriteOf(s).pid;
+    pids.push(before);
+    process.kill(before, 'SIGKILL');
+    await waitFor('the supervisor to give up', async () => (lost.length > 0 ? true : undefined));
+
+    expect(lost[0]?.message).toMatch(
+      /^embedded Azurite could not be restarted: DATA_DIR .* is in use by another/,
+    );
+    expect(azuriteOf(s).restarts).toBe(1);
+    // The other instance keeps its claim.
+    expect((await readAzuriteState(dataDir))?.pid).toBe(others[0]?.pid);
+  }, 60_000);
+
+  it('a stop during a restart waits for it and leaves no child running', async () => {
+    let closing: Promise<void> | undefined;
+    const s = await open({
+      supervision: {
+        beforeRestart: () => {
+          closing = s.close(); // the bot shuts down while the child is being restarted
+        },
+      },
+    });
+    const before = azuriteOf(s).pid;
+    pids.push(before);
+    process.kill(before, 'SIGKILL');
+    await waitFor('the stop to begin', async () => (closing ? true : undefined));
+    await closing;
+
+    const started = logs.filter((l) => l.msg === 'embedded Azurite started').map((l) => Number(l.pid));
+    expect(started).toHaveLength(2); // the restart went ahead, and was stopped at once
+    for (const pid of started) expect(isProcessAlive(pid)).toBe(false);
+    expect(await readAzuriteState(dataDir)).toBeNull();
+    expect(logs.some((l) => l.msg === 'embedded Azurite restarted')).toBe(false);
+  }, 60_000);
 });
