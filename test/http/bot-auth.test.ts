@@ -6,6 +6,7 @@ import {
   type Claims,
   type SignOptions,
 } from '../support/bot-framework-issuer';
+import { startAuthenticatedHarness } from '../support/authenticated-harness';
 import { startHarness, type Harness } from '../support/harness';
 import { WriteCountingTable } from '../support/write-counting-table';
 
@@ -201,6 +202,25 @@ describe('when the signing keys cannot be loaded', () => {
     } finally {
       await bot.h.close();
       await issuer.stop();
+    }
+  });
+});
+
+describe('startAuthenticatedHarness (the fuzz suite’s entry point)', () => {
+  it('answers a valid token and refuses every invalid one', async () => {
+    const h = await startAuthenticatedHarness();
+    try {
+      const activity = () => message('help', { serviceUrl: h.connector.url });
+      expect((await h.post(activity(), { Authorization: h.validAuthorization() })).status).toBe(200);
+      for (const [name, authorization] of h.invalidAuthorizations()) {
+        const res = await h.post(
+          activity(),
+          authorization === undefined ? {} : { Authorization: authorization },
+        );
+        expect([name, res.status]).toEqual([name, 401]);
+      }
+    } finally {
+      await h.close();
     }
   });
 });
