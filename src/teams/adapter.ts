@@ -117,7 +117,8 @@ export class BotAdapter extends CloudAdapter {
         );
       }
       this.log.warn(
-        { reason: err instanceof Error ? err.message : String(err), activityId: activity.id },
+        // The SDK's reasons may quote a claim (the audience): bounded, never the token itself.
+        { reason: (err instanceof Error ? err.message : String(err)).slice(0, 300), activityId: activity.id },
         'request not authenticated: 401',
       );
       return refuse(res, 401, 'Unauthorized', 'The request is not authorized.');
