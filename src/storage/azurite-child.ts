@@ -195,7 +195,7 @@ const main = (): void => {
     applySaveInterval(db, config.saveIntervalMs);
     await server.start();
     checkSaveInterval(db, config.saveIntervalMs); // loading the database did not reset it
-    process.send?.({ type: 'started', saveIntervalMs: db.autosaveInterval });
+    if (process.connected) process.send?.({ type: 'started', saveIntervalMs: db.autosaveInterval });
   };
 
   // Registered before the event loop runs, so no message from the parent is missed.
