@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { parsePlanYaml } from '../../src/plan/plan-yaml';
 import { invoke, message } from '../support/activities';
+import { BotFrameworkIssuer, trustTestCa } from '../support/bot-framework-issuer';
 import { ADMIN, NON_ADMIN, objectOf, type FuzzWorld, type Json } from './support/arbitraries';
 import { ProcessWatch, snapshotPrototypes, startFuzzHarness, type FuzzHarness } from './support/fuzz-harness';
 import { before, checkActivity, checkRefused, type CaseContext } from './support/properties';
@@ -177,6 +178,63 @@ describe('found by the fuzz (product code outside src/plan)', () => {
     const f_yaml = `version: 1\nname: ${'x'.repeat(150_000)}\n`;
     const res = await expectClean(click('plan.import', { ...(importCard?.data ?? {}), f_yaml }));
     expect(JSON.stringify(res.body)).toContain('Nothing was imported');
+  });
+});
+
+describe('found by the fuzz: authenticated mode (a valid channel token)', () => {
+  const APP_ID = '11111111-2222-4333-8444-555555555555';
+  let issuer: BotFrameworkIssuer;
+  let signed: FuzzHarness;
+  let signedCtx: CaseContext;
+  beforeAll(async () => {
+    trustTestCa();
+    issuer = await new BotFrameworkIssuer().start();
+    signed = await startFuzzHarness({
+      store: 'memory',
+      env: { ...issuer.env(APP_ID), ROLLOUT_ADMINS: ADMIN.id },
+    });
+    signedCtx = { h: signed, watch, prototypes: snapshotPrototypes(), store: 'memory' };
+  });
+  afterAll(async () => {
+    await signed?.close();
+    await issuer?.stop();
+  });
+
+  it.each<[string, Json | undefined]>([
+    ['false', false],
+    ['a number', 42],
+    ['missing', undefined],
+  ])('a message whose from.aadObjectId is %s gets a clear answer (not silence)', async (_what, value) => {
+    const activity = message('status', {
+      serviceUrl: signed.connector.url,
+      from: NON_ADMIN,
+      scope: 'personal',
+    }) as Activity;
+    const from = activity.from as Record<string, Json>;
+    if (value === undefined) delete from.aadObjectId;
+    else from.aadObjectId = value;
+    const b = before(signedCtx);
+    const res = await signed.post(activity, {
+      Authorization: issuer.channelAuth(APP_ID, signed.connector.url),
+    });
+    await signed.server.settled();
+    expect(checkActivity(signedCtx, activity, res, b)).toEqual([]);
+  });
+
+  it('a message that names no tenant gets a clear answer (not silence)', async () => {
+    const activity = message('status', {
+      serviceUrl: signed.connector.url,
+      from: NON_ADMIN,
+      scope: 'personal',
+    }) as Activity;
+    delete (activity.channelData as Record<string, Json>).tenant;
+    delete (activity.conversation as Record<string, Json>).tenantId;
+    const b = before(signedCtx);
+    const res = await signed.post(activity, {
+      Authorization: issuer.channelAuth(APP_ID, signed.connector.url),
+    });
+    await signed.server.settled();
+    expect(checkActivity(signedCtx, activity, res, b)).toEqual([]);
   });
 });
 
