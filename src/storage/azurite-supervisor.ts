@@ -13,6 +13,7 @@ export interface RestartBudget {
 }
 
 export const DEFAULT_RESTART_BUDGET: RestartBudget = { maxRestarts: 3, windowMs: 10 * 60_000 };
+const RETRY_AFTER_FAILURE_MS = 500;
 
 /** pino-compatible. */
 export interface SupervisorLogger extends EmbeddedAzuriteLogger {
@@ -129,7 +130,10 @@ export const startSupervisedAzurite = async (
         try {
           await options.onRestart?.(next);
         } catch (err) {
-          logger?.warn({ err: err instanceof Error ? err.message : String(err) }, 'after the restart');
+          logger?.warn(
+            { err: err instanceof Error ? err.message : String(err) },
+            'embedded Azurite restarted, but its tables could not be ensured',
+          );
         }
         return;
       } catch (err) {
@@ -139,6 +143,8 @@ export const startSupervisedAzurite = async (
           giveUp(new Error(`embedded Azurite could not be restarted: ${message}`));
           return;
         }
+        // A start that failed at once (a port race, a slow disk) gets a moment before the next try.
+        await new Promise((done) => setTimeout(done, RETRY_AFTER_FAILURE_MS));
       }
     }
   };

@@ -230,4 +230,28 @@ describe('the embedded Azurite under supervision (real child processes)', () => 
     expect(await readAzuriteState(dataDir)).toBeNull();
     expect(logs.some((l) => l.msg === 'embedded Azurite restarted')).toBe(false);
   }, 60_000);
+
+  it('a restart that fails is tried again, within the budget', async () => {
+    let calls = 0;
+    const s = await open({
+      supervision: {
+        beforeRestart: () => {
+          if (++calls === 1) throw new Error('the first restart fails');
+        },
+      },
+    });
+    await s.rollouts.submit([
+      { kind: 'upsert', entity: { partitionKey: 'p', rowKey: 'r', note: 'kept-row' } },
+    ]);
+    await onDisk('kept-row');
+
+    await killAndAwaitRestart(s);
+
+    expect(calls).toBe(2);
+    expect(azuriteOf(s).restarts).toBe(2);
+    expect(logs.find((l) => l.msg === 'embedded Azurite did not restart')).toMatchObject({
+      err: 'the first restart fails',
+    });
+    expect(await s.rollouts.get('p', 'r')).toMatchObject({ note: 'kept-row' });
+  }, 60_000);
 });
