@@ -1,4 +1,5 @@
-import { TENANT } from '../support/activities';
+import fc from 'fast-check';
+import { message, TENANT } from '../support/activities';
 import { ADMIN, hostileActivity, type FuzzWorld } from './support/arbitraries';
 import { fuzzConfig, replayHint, runsOf } from './support/fuzz-config';
 import { ProcessWatch, snapshotPrototypes, startFuzzHarness, type FuzzHarness } from './support/fuzz-harness';
@@ -40,6 +41,16 @@ afterAll(async () => {
 
 const timeout = (runs: number): number => 60_000 + runs * (config.store === 'azurite' ? 400 : 100);
 
+/** Read commands an admin sends after a case, to catch stored values that break a card. */
+const FOLLOW_UPS = [
+  'rollout list --all',
+  'status ID',
+  'plan ID',
+  'plan export ID',
+  'checklist ID',
+  'feedback summary ID',
+];
+
 /** Every fifth accepted message (by its id) is delivered twice, as Teams redelivers. */
 const redeliver = (activity: Record<string, unknown>, status: number): boolean =>
   status === 200 &&
@@ -47,11 +58,12 @@ const redeliver = (activity: Record<string, unknown>, status: number): boolean =
   typeof activity.id === 'string' &&
   [...activity.id].reduce((n, c) => n + c.charCodeAt(0), 0) % 5 === 0;
 
-const activityRuns = runsOf(config, 1200);
+const activityRuns = runsOf(config, 1000);
 it(
   `${activityRuns} hostile activities: no undocumented 5xx, no error, within budget, nothing stored on refusal, a clear answer`,
   async () => {
-    const found = await explore(config, hostileActivity(world), activityRuns, async (activity) => {
+    const cases = fc.tuple(hostileActivity(world), fc.option(fc.constantFrom(...FOLLOW_UPS), { freq: 2 }));
+    const found = await explore(config, cases, activityRuns, async ([activity, followUp]) => {
       h.reset();
       const b = before(ctx);
       const res = await h.post(activity);
@@ -64,6 +76,18 @@ it(
         failures.push(...checkActivity(ctx, activity, second, again).map((f) => `redelivered: ${f}`));
         const stored = h.writes() - again.writes;
         if (stored > 0) failures.push(`redelivered: the same message stored ${stored} more entities`);
+      }
+      // What a hostile change stored must not break what an admin reads next.
+      if (followUp && res.status === 200) {
+        const read = message(followUp.replace('ID', world.rolloutIds[0] ?? ''), {
+          serviceUrl: world.serviceUrl,
+          from: ADMIN,
+          scope: 'personal',
+        });
+        const next = before(ctx);
+        const answer = await h.post(read);
+        await h.server.settled();
+        failures.push(...checkActivity(ctx, read, answer, next).map((f) => `then "${followUp}": ${f}`));
       }
       const type = typeof activity.type === 'string' ? activity.type.slice(0, 12) : typeof activity.type;
       const key = `${type} ${res.status} ${String((res.body as { statusCode?: unknown } | null)?.statusCode ?? '')}`;
@@ -95,7 +119,7 @@ describe('anonymous mode with ROLLOUT_ADMINS empty (everyone is an admin: the de
   }, 120_000);
   afterAll(() => open?.close());
 
-  const runs = runsOf(config, 400);
+  const runs = runsOf(config, 250);
   it(
     `${runs} hostile activities from people who are all admins: the same properties`,
     async () => {

@@ -121,7 +121,7 @@ const stillValid = (token: Token, activity: Record<string, unknown>): boolean =>
         (k) => !['serviceurl', 'aud', 'iss', 'exp', 'nbf', 'appid', 'azp', 'ver'].includes(k),
       )));
 
-const runs = runsOf(config, 300);
+const runs = runsOf(config, 200);
 it(
   `${runs} hostile activities with valid, invalid and fuzzed tokens: 401 and nothing changed unless the token is valid`,
   async () => {

@@ -38,7 +38,7 @@ const describeText = (text: string): string => {
   return `${shown} (${text.length} chars)`;
 };
 
-const parseRuns = runsOf(config, 400);
+const parseRuns = runsOf(config, 300);
 it(
   `${parseRuns} plan files: a valid plan or a clear error, within ${PARSE_BUDGET_MS} ms, never a throw`,
   async () => {
