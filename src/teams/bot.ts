@@ -127,6 +127,10 @@ const invokeResponse = async (context: TurnContext, body: InvokeResponseBody): P
   await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body } });
 };
 
+/** Teams always says who and which tenant; a message without them can only be told so. */
+const NO_IDENTITY =
+  'I cannot tell who you are or which organisation you are in, so I did nothing. Please write from Microsoft Teams.';
+
 const WELCOME =
   'Hi! I coordinate phased rollouts: phases, checklists, gates and announcements. Type `help` to see what I can do, or `rollout new {name}` to start one.';
 
@@ -184,7 +188,9 @@ export const createBotLogic =
     const ms = invoke
       ? options.deadlines.invokeMs - INVOKE_ANSWER_MS
       : options.deadlines.messageMs - MESSAGE_ANSWER_MS;
-    const { budget, done } = withBudget(Date.now() + ms, () => handle(router, logger, context, turn));
+    const { budget, done } = withBudget(Date.now() + ms, () =>
+      handle(router, logger, context, turn, options.wait),
+    );
     const outcome = await raceDeadline(done, ms);
     if (outcome.kind === 'done') {
       if (outcome.value) await invokeResponse(context, outcome.value);
@@ -237,6 +243,7 @@ const handle = async (
   logger: Logger,
   context: TurnContext,
   turn: Turn | null,
+  wait: (ms: number) => Promise<void>,
 ): Promise<Answer> => {
   const { activity } = context;
   if (activity.type === ActivityTypes.Invoke) {
@@ -252,8 +259,15 @@ const handle = async (
   if (!turn) {
     logger.warn(
       { activityId: activity.id, type: activity.type },
-      'activity without identity or tenant ignored',
+      'activity without identity or tenant: nothing done',
     );
+    // A message gets a clear answer; installs and other events need none.
+    if (activity.type === ActivityTypes.Message) {
+      await sendWithRetry(
+        () => context.sendActivity({ type: ActivityTypes.Message, text: NO_IDENTITY }),
+        wait,
+      );
+    }
     return null;
   }
   if (activity.type === ActivityTypes.Message) {

@@ -6,21 +6,31 @@ import { afterChange, savePlan, loadRollout } from '../plan-cards';
 import { renderCard } from '../render-card';
 import { NO_ROLLOUT } from '../replies';
 
+/**
+ * The most of a pasted file the card shows again (its JSON, in bytes): Teams shows a card of at
+ * most about 100 KB, and the card must also hold the errors. A larger file is not echoed.
+ */
+const MAX_ECHO_BYTES = 60_000;
+
 const importCard = (
   rollout: Rollout,
   yaml: string,
   errors: string,
   revision = rollout.planRevision,
-): ActionResult => ({
-  card: renderCard('plan-import', {
-    rolloutId: rollout.id,
-    revision,
-    name: rollout.name,
-    yaml,
-    errors,
-    hasErrors: errors.length > 0,
-  }),
-});
+): ActionResult => {
+  const echoed = Buffer.byteLength(JSON.stringify(yaml)) <= MAX_ECHO_BYTES;
+  const note = echoed ? '' : '\n\nThe file is too large to show here again: paste it again once it is fixed.';
+  return {
+    card: renderCard('plan-import', {
+      rolloutId: rollout.id,
+      revision,
+      name: rollout.name,
+      yaml: echoed ? yaml : '',
+      errors: `${errors}${note}`,
+      hasErrors: errors.length > 0,
+    }),
+  };
+};
 
 /** Imports a pasted plan file: all of it, or nothing with each error and its line. */
 export const planImportAction = defineAction({
