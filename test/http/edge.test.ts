@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { ADELE, cardText, fact, findAction, invoke, LEE, message, TENANT } from '../support/activities';
 import { FreezableTable } from '../support/freezable-table';
+import { startAuthenticatedHarness, type AuthenticatedHarness } from '../support/authenticated-harness';
 import { startHarness, type Harness } from '../support/harness';
 import { LIMITS } from '../../src/http/limits';
 
@@ -420,5 +421,33 @@ describe('replies the Bot Connector refuses', () => {
     expect(
       h.connector.calls.filter((c) => String(c.body.text ?? '').includes('moves a rollout')),
     ).toHaveLength(1);
+  });
+});
+
+describe('tenants when authenticated', () => {
+  let auth: AuthenticatedHarness;
+  beforeAll(async () => {
+    auth = await startAuthenticatedHarness();
+  });
+  afterAll(() => auth.close());
+
+  it.each([
+    ['the anonymous local tenant', 'local'],
+    ['a tenant that is no GUID', 'contoso.com'],
+  ])('%s → 400: the local tenant exists only in anonymous mode', async (_name, tenant) => {
+    const activity = message('rollout new Local', { serviceUrl: auth.connector.url }) as Loose;
+    activity.channelData.tenant.id = tenant;
+    delete activity.conversation.tenantId;
+    const res = await auth.post(activity, { Authorization: auth.validAuthorization() });
+    expect(res.status).toBe(400);
+    expect(auth.connector.calls).toHaveLength(0);
+  });
+
+  it('the same message from a real tenant is served', async () => {
+    const res = await auth.post(message('help', { serviceUrl: auth.connector.url }), {
+      Authorization: auth.validAuthorization(),
+    });
+    expect(res.status).toBe(200);
+    expect(auth.connector.texts().at(-1)).toMatch(HELP);
   });
 });
