@@ -3,6 +3,7 @@ import { finished } from 'node:stream/promises';
 import type { TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import restify, { type Request, type Response } from 'restify';
+import { timeLimit } from './app/deadline';
 import { NoticeDispatcher } from './app/notice-dispatcher';
 import { AesRefSealer } from './app/sealed-ref';
 import { TallyUpdater } from './app/signoff-tally';
@@ -20,7 +21,7 @@ import { TableSignoffRepository } from './storage/signoff-repository';
 import { TimedTable } from './storage/timed-table';
 import { TableTokenLedger } from './storage/token-ledger';
 import { ACTIONS } from './teams/actions';
-import { checkActivity } from './teams/activity-edge';
+import { checkActivity, tenantAdmission } from './teams/activity-edge';
 import { AfterReply } from './teams/after-reply';
 import { createBotLogic } from './teams/bot';
 import { createAdapter } from './teams/adapter';
@@ -77,13 +78,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 const HEALTH_TIMEOUT_MS = 3000;
 
 const withTimeout = <T>(work: Promise<T>, ms: number): Promise<T> =>
-  new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    work.then(
-      (value) => (clearTimeout(timer), resolve(value)),
-      (err: unknown) => (clearTimeout(timer), reject(err instanceof Error ? err : new Error(String(err)))),
-    );
-  });
+  timeLimit(work, ms, () => new Error(`timed out after ${ms} ms`));
 
 /** Composition root for the HTTP side: adapters wired to use cases, restify routes. */
 export const startServer = async (options: ServerOptions): Promise<BotServer> => {
@@ -102,7 +97,12 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
   const feedback = new TableFeedbackRepository(tables.feedback);
   const signoffs = new TableSignoffRepository(tables.signoffs);
   const appId = config.MicrosoftAppId ?? '';
-  const adapter = createAdapter(config, logger);
+  const adapter = createAdapter(config, logger, {
+    admit: tenantAdmission(
+      config.ALLOWED_TENANT_IDS.map((id) => id.toLowerCase()),
+      logger,
+    ),
+  });
   const messenger = options.messenger ?? new TeamsMessenger(adapter, appId);
   const secret = exportLinkSecret(config);
   if (secret.generated) {
@@ -185,7 +185,6 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
       },
     );
   });
-  const allowedTenants = config.ALLOWED_TENANT_IDS.map((id) => id.toLowerCase());
 
   server.post('/api/messages', async (req: Request, res: Response) => {
     if (closing) {
@@ -195,16 +194,8 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     if (!anonymous && !req.header('authorization')) {
       return sendError(res, 401, 'Unauthorized', 'A Bot Framework token is required.');
     }
-    const checked = checkActivity(req.body, { anonymous, allowedTenants });
-    if (!checked.ok) {
-      if (checked.status === 403) {
-        logger.warn(
-          { tenantId: checked.tenantId, activityId: (req.body as { id?: unknown }).id },
-          'activity from a tenant not in ALLOWED_TENANT_IDS refused',
-        );
-      }
-      return sendError(res, checked.status, checked.code, checked.message);
-    }
+    const checked = checkActivity(req.body, { anonymous });
+    if (!checked.ok) return sendError(res, checked.status, checked.code, checked.message);
     const after = new AfterReply();
     // A turn counts as in flight until its response has left (shutdown must not cut it off).
     await inFlight.track(async () => {

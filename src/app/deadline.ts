@@ -31,3 +31,13 @@ export const timeLeft = (now: number = Date.now()): number => {
   const budget = budgets.getStore();
   return budget ? budget.at - now : Infinity;
 };
+
+/** `work`, or `timedOut()`'s error once `ms` have passed (the work itself goes on). */
+export const timeLimit = <T>(work: Promise<T>, ms: number, timedOut: () => Error): Promise<T> =>
+  new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(timedOut()), ms);
+    work.then(
+      (value) => (clearTimeout(timer), resolve(value)),
+      (err: unknown) => (clearTimeout(timer), reject(err instanceof Error ? err : new Error(String(err)))),
+    );
+  });

@@ -1,4 +1,4 @@
-import { currentBudget, timeLeft } from '../app/deadline';
+import { currentBudget, timeLeft, timeLimit } from '../app/deadline';
 import { StorageTimeoutError } from '../app/errors';
 import type {
   EntityTable,
@@ -60,15 +60,10 @@ export class TimedTable implements EntityTable {
       const budget = currentBudget();
       if (budget) budget.wrote = true;
     }
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new StorageTimeoutError(`${this.name}: ${what} timed out after ${ms} ms`, write)),
-        ms,
-      );
-      call().then(
-        (value) => (clearTimeout(timer), resolve(value)),
-        (err: unknown) => (clearTimeout(timer), reject(err)),
-      );
-    });
+    return timeLimit(
+      call(),
+      ms,
+      () => new StorageTimeoutError(`${this.name}: ${what} timed out after ${ms} ms`, write),
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { timeLeft } from '../app/deadline';
+import { timeLeft, timeLimit } from '../app/deadline';
 import { toDeliveryError } from './messenger';
 
 /** At most this many retries of one reply. */
@@ -31,13 +31,7 @@ export const withinTimeLeft = <T>(send: () => Promise<T>): Promise<T> => {
   const ms = timeLeft() - MARGIN_MS;
   if (ms <= 0) return Promise.reject(new ReplyTimeoutError(0));
   if (!Number.isFinite(ms)) return send();
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new ReplyTimeoutError(ms)), ms);
-    send().then(
-      (value) => (clearTimeout(timer), resolve(value)),
-      (err: unknown) => (clearTimeout(timer), reject(err)),
-    );
-  });
+  return timeLimit(send(), ms, () => new ReplyTimeoutError(ms));
 };
 
 /**
