@@ -1,4 +1,6 @@
+import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { Admission } from './adapter';
 
 /**
  * The one check of an incoming activity before the SDK sees it. A field the bot relies on
@@ -8,8 +10,7 @@ import { z } from 'zod';
  * rewritten: the token's claim is compared with it exactly.
  */
 export type ActivityCheck =
-  | { ok: true; activity: Record<string, unknown>; tenantId: string | null }
-  | { ok: false; status: 400 | 403; code: string; message: string; tenantId?: string | null };
+  { ok: true; activity: Record<string, unknown> } | { ok: false; status: 400; code: string; message: string };
 
 /** Printable ASCII: ids travel in URLs and headers of the replies. */
 const ASCII_ID = /^[\x21-\x7e][\x20-\x7e]*$/;
@@ -85,8 +86,6 @@ const CONVERSATION_RULES: Readonly<Record<string, Rule>> = {
 export interface EdgeOptions {
   /** Anonymous local mode: the tenant may be missing (the local tenant) and need not be a GUID. */
   anonymous: boolean;
-  /** ALLOWED_TENANT_IDS, lower case; empty allows every tenant. */
-  allowedTenants: readonly string[];
 }
 
 const bad = (message: string): ActivityCheck => ({ ok: false, status: 400, code: 'BadRequest', message });
@@ -116,24 +115,40 @@ export const checkActivity = (body: unknown, options: EdgeOptions): ActivityChec
   }
   const tenant = channelData?.tenant as { id: string } | undefined;
   const conversationTenant = (activity.conversation as { tenantId?: string }).tenantId;
-  const tenantId = tenant?.id ?? conversationTenant ?? null;
+  const tenantId = tenantOf(activity);
   if (tenant && conversationTenant && tenant.id.toLowerCase() !== conversationTenant.toLowerCase()) {
     return bad('Malformed activity: conversation.tenantId differs from channelData.tenant.id.');
   }
   if (tenantId !== null && !options.anonymous && !GUID.test(tenantId)) {
     return bad('Malformed activity: channelData.tenant.id must be a tenant id (a GUID).');
   }
-  if (
-    options.allowedTenants.length > 0 &&
-    (tenantId === null || !options.allowedTenants.includes(tenantId.toLowerCase()))
-  ) {
-    return {
-      ok: false,
-      status: 403,
-      code: 'Forbidden',
-      message: 'This bot does not serve your organisation.',
-      tenantId,
-    };
-  }
-  return { ok: true, activity, tenantId };
+  return { ok: true, activity };
 };
+
+/** The tenant an activity (as checked above) names, or null. */
+export const tenantOf = (activity: {
+  channelData?: unknown;
+  conversation?: { tenantId?: unknown };
+}): string | null => {
+  const fromChannelData = (activity.channelData as { tenant?: { id?: unknown } } | undefined)?.tenant?.id;
+  if (typeof fromChannelData === 'string') return fromChannelData;
+  const fromConversation = activity.conversation?.tenantId;
+  return typeof fromConversation === 'string' ? fromConversation : null;
+};
+
+/**
+ * ALLOWED_TENANT_IDS, checked once the request is authenticated (so an unauthenticated client
+ * learns nothing of the list): any other tenant gets 403, logged, and nothing is sent into it.
+ */
+export const tenantAdmission =
+  (allowed: readonly string[], log: Pick<Logger, 'warn'>): Admission =>
+  (activity) => {
+    if (allowed.length === 0) return null;
+    const tenantId = tenantOf(activity);
+    if (tenantId !== null && allowed.includes(tenantId.toLowerCase())) return null;
+    log.warn(
+      { tenantId, activityId: activity.id },
+      'activity from a tenant not in ALLOWED_TENANT_IDS refused',
+    );
+    return { status: 403, code: 'Forbidden', message: 'This bot does not serve your organisation.' };
+  };

@@ -25,6 +25,14 @@ const CONNECTOR_OPTIONS = { noRetryPolicy: true };
 export const METADATA_TIMEOUT_MS = 3000;
 
 type Logic = (context: TurnContext) => Promise<void>;
+
+/** Why an authenticated activity is still not served (e.g. a tenant not allowed), or null. */
+export type Admission = (activity: Activity) => { status: 403; code: string; message: string } | null;
+
+export interface AdapterOptions {
+  /** Checked after authentication, before any processing: nothing is sent for a refused one. */
+  admit?: Admission;
+}
 type AuthLog = Pick<Logger, 'warn' | 'error'>;
 
 const silent: AuthLog = { warn: () => undefined, error: () => undefined };
@@ -67,6 +75,9 @@ export class BotAdapter extends CloudAdapter {
   constructor(
     auth: ConfigurationBotFrameworkAuthentication,
     private readonly log: AuthLog = silent,
+    /** With a bot id: the only issuer served (Teams' channel tokens; never the Emulator's). */
+    private readonly channelIssuer: string | null = null,
+    private readonly admit: Admission = () => null,
   ) {
     super(auth);
   }
@@ -123,6 +134,14 @@ export class BotAdapter extends CloudAdapter {
       );
       return refuse(res, 401, 'Unauthorized', 'The request is not authorized.');
     }
+    const issuer = auth.claimsIdentity.getClaimValue('iss');
+    if (this.channelIssuer && issuer !== this.channelIssuer) {
+      // The SDK also accepts the Bot Framework Emulator's tokens; Teams never sends one.
+      this.log.warn({ issuer, activityId: activity.id }, 'request with a token not from the channel: 401');
+      return refuse(res, 401, 'Unauthorized', 'The request is not authorized.');
+    }
+    const refused = this.admit(activity);
+    if (refused) return refuse(res, refused.status, refused.code, refused.message);
     try {
       const invokeResponse = await this.processActivity(auth, activity, logic);
       return end(res, invokeResponse?.status ?? 200, invokeResponse?.body);
@@ -139,7 +158,7 @@ export class BotAdapter extends CloudAdapter {
  * bot's own credentials (bot-credentials.ts), signing keys loaded with a time limit
  * (openid-metadata.ts). With a logger, botbuilder's console output goes through it.
  */
-export const createAdapter = (config: Config, logger?: Logger): BotAdapter => {
+export const createAdapter = (config: Config, logger?: Logger, options: AdapterOptions = {}): BotAdapter => {
   const settings = botFrameworkSettings(config);
   useTimedOpenIdMetadata(
     [settings.ToBotFromChannelOpenIdMetadataUrl, settings.ToBotFromEmulatorOpenIdMetadataUrl],
@@ -159,5 +178,7 @@ export const createAdapter = (config: Config, logger?: Logger): BotAdapter => {
       CONNECTOR_OPTIONS,
     ),
     logger,
+    config.MicrosoftAppId ? settings.ToBotFromChannelTokenIssuer : null,
+    options.admit,
   );
 };

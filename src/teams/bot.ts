@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { CARD_CONTENT_TYPE } from './render-card';
 import { errorBody, messageBody, type InvokeResponseBody, type Router } from './router';
 import { coordinationId, type Reply, type Turn } from './turn';
+import { tenantOf } from './activity-edge';
 import { AfterReply } from './after-reply';
 import { sendWithRetry, withinTimeLeft } from './reply-policy';
 import { withBudget } from '../app/deadline';
@@ -53,12 +54,7 @@ export const toTurn = (
   gate: ReplyGate = { open: true },
 ): Turn | null => {
   const activity = context.activity;
-  const channelData = (activity.channelData ?? {}) as { tenant?: { id?: unknown } };
-  const tenantFromActivity =
-    (typeof channelData.tenant?.id === 'string' && channelData.tenant.id) ||
-    activity.conversation?.tenantId ||
-    null;
-  const tenantId = tenantFromActivity ?? (options.anonymous ? LOCAL_TENANT : null);
+  const tenantId = (tenantOf(activity) || null) ?? (options.anonymous ? LOCAL_TENANT : null);
   const personId = activity.from?.aadObjectId || (options.anonymous ? activity.from?.id : undefined);
   if (!tenantId || !personId || !activity.conversation?.id) return null;
   const conversationId = coordinationId(activity.conversation.id);

@@ -451,3 +451,38 @@ describe('tenants when authenticated', () => {
     expect(auth.connector.texts().at(-1)).toMatch(HELP);
   });
 });
+
+describe('the tenant allow-list when authenticated', () => {
+  const OTHER = '72f988bf-0000-4000-8000-00000000beef';
+  let auth: AuthenticatedHarness;
+  beforeAll(async () => {
+    auth = await startAuthenticatedHarness({ env: { ALLOWED_TENANT_IDS: TENANT } });
+  });
+  afterAll(() => auth.close());
+  const fromOther = () => {
+    const activity = message('help', { serviceUrl: auth.connector.url }) as Loose;
+    activity.channelData.tenant.id = OTHER;
+    activity.conversation.tenantId = OTHER;
+    return activity;
+  };
+
+  it('cannot be probed: without a valid token another tenant gets 401, like everyone', async () => {
+    const res = await auth.post(fromOther(), { Authorization: 'Bearer not-a-token' });
+    expect(res.status).toBe(401);
+  });
+
+  it('with a valid token another tenant gets 403, and nothing is sent into it', async () => {
+    auth.connector.clear();
+    const res = await auth.post(fromOther(), { Authorization: auth.validAuthorization() });
+    expect(res.status).toBe(403);
+    expect(auth.connector.calls).toHaveLength(0);
+  });
+
+  it('an allowed tenant is served', async () => {
+    const res = await auth.post(message('help', { serviceUrl: auth.connector.url }), {
+      Authorization: auth.validAuthorization(),
+    });
+    expect(res.status).toBe(200);
+    expect(auth.connector.texts().at(-1)).toMatch(HELP);
+  });
+});

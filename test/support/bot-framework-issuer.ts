@@ -323,6 +323,10 @@ export const invalidAuthorizations = (
     ],
     ['an Emulator token for another app', aad({ aud: otherApp, appid: otherApp }, issuer.emulatorKey)],
     [
+      'an Emulator token for this app (Teams never sends one)',
+      aad({ aud: appId, appid: appId }, issuer.emulatorKey),
+    ],
+    [
       'a skill token (another bot calling this one)',
       aad({ aud: appId, appid: otherApp }, issuer.emulatorKey),
     ],
