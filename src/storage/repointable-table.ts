@@ -1,20 +1,12 @@
-import type {
-  EntityTable,
-  QueryOptions,
-  RowKeyQueryOptions,
-  StoredEntity,
-  TableAction,
-} from './entity-table';
+import { DelegatingTable } from './delegating-table';
+import type { EntityTable } from './entity-table';
 
 /**
  * An EntityTable that follows its store to a new endpoint: every call goes to the table opened
  * on the current endpoint; `repoint` opens the same table on another one (the embedded Azurite
  * restarted on a new port). A call under way when it swaps finishes (or fails) where it started.
  */
-export class RepointableTable implements EntityTable {
-  readonly name: string;
-  readonly findByRowKey?: EntityTable['findByRowKey'];
-  readonly findByRowKeyPrefix?: EntityTable['findByRowKeyPrefix'];
+export class RepointableTable extends DelegatingTable {
   private inner: EntityTable;
   private at: string;
 
@@ -22,17 +14,10 @@ export class RepointableTable implements EntityTable {
     private readonly open: (endpoint: string) => EntityTable,
     endpoint: string,
   ) {
-    this.inner = open(endpoint);
+    const inner = open(endpoint);
+    super(inner);
+    this.inner = inner;
     this.at = endpoint;
-    this.name = this.inner.name;
-    if (this.inner.findByRowKey) {
-      this.findByRowKey = (rowKey: string, options?: RowKeyQueryOptions) =>
-        this.capability('findByRowKey')(rowKey, options);
-    }
-    if (this.inner.findByRowKeyPrefix) {
-      this.findByRowKeyPrefix = (prefix: string, options?: { limit?: number }) =>
-        this.capability('findByRowKeyPrefix')(prefix, options);
-    }
   }
 
   /** The endpoint calls go to now. */
@@ -51,26 +36,7 @@ export class RepointableTable implements EntityTable {
     this.at = endpoint;
   }
 
-  ensure(): Promise<void> {
-    return this.inner.ensure();
-  }
-
-  get(partitionKey: string, rowKey: string): Promise<StoredEntity | null> {
-    return this.inner.get(partitionKey, rowKey);
-  }
-
-  query(partitionKey: string, options?: QueryOptions): Promise<StoredEntity[]> {
-    return this.inner.query(partitionKey, options);
-  }
-
-  submit(actions: readonly TableAction[]): Promise<string[]> {
-    return this.inner.submit(actions);
-  }
-
-  private capability<K extends 'findByRowKey' | 'findByRowKeyPrefix'>(key: K): NonNullable<EntityTable[K]> {
-    const inner = this.inner;
-    const method = inner[key];
-    if (!method) throw new Error(`${this.name}: the table on ${this.at} has no ${key}`);
-    return method.bind(inner) as NonNullable<EntityTable[K]>;
+  protected override target(): EntityTable {
+    return this.inner;
   }
 }

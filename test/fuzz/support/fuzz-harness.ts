@@ -2,13 +2,8 @@ import { request as httpRequest } from 'node:http';
 import pino from 'pino';
 import { loadConfig } from '../../../src/config';
 import { startServer, type BotServer } from '../../../src/server';
-import type {
-  EntityTable,
-  QueryOptions,
-  RowKeyQueryOptions,
-  StoredEntity,
-  TableAction,
-} from '../../../src/storage/entity-table';
+import { DelegatingTable } from '../../../src/storage/delegating-table';
+import type { EntityTable, StoredEntity, TableAction } from '../../../src/storage/entity-table';
 import { MemoryTable } from '../../../src/storage/memory-table';
 import { tableProbe } from '../../../src/storage/table-probe';
 import { azureTableFor, startTestAzurite, uniqueTableName, type TestAzurite } from '../../support/azurite';
@@ -32,36 +27,18 @@ const copyRows = (rows: Rows): Rows =>
  * table, can be reset to a saved state, so each fuzz case starts from the same rows (a case
  * replayed from its seed sees what it saw when it failed).
  */
-export class FuzzTable implements EntityTable {
+export class FuzzTable extends DelegatingTable {
   /** Entities written by submits that succeeded. */
   writes = 0;
   /** What those submits wrote (kind, PartitionKey, RowKey), for `takeWritten()`. */
   readonly written: { table: string; kind: string; partitionKey: string; rowKey: string }[] = [];
-  readonly name: string;
 
   constructor(private readonly inner: EntityTable) {
-    this.name = inner.name;
+    super(inner);
   }
 
-  ensure(): Promise<void> {
-    return this.inner.ensure();
-  }
-  get(partitionKey: string, rowKey: string): Promise<StoredEntity | null> {
-    return this.inner.get(partitionKey, rowKey);
-  }
-  query(partitionKey: string, options?: QueryOptions): Promise<StoredEntity[]> {
-    return this.inner.query(partitionKey, options);
-  }
-  findByRowKey(rowKey: string, options?: RowKeyQueryOptions): Promise<StoredEntity[]> {
-    if (!this.inner.findByRowKey) throw new Error('findByRowKey is not supported');
-    return this.inner.findByRowKey(rowKey, options);
-  }
-  findByRowKeyPrefix(prefix: string, options?: { limit?: number }): Promise<StoredEntity[]> {
-    if (!this.inner.findByRowKeyPrefix) throw new Error('findByRowKeyPrefix is not supported');
-    return this.inner.findByRowKeyPrefix(prefix, options);
-  }
-  async submit(actions: readonly TableAction[]): Promise<string[]> {
-    const etags = await this.inner.submit(actions);
+  override async submit(actions: readonly TableAction[]): Promise<string[]> {
+    const etags = await super.submit(actions);
     this.writes += actions.length;
     for (const action of actions) {
       const keys = action.kind === 'delete' ? action : action.entity;
