@@ -17,7 +17,21 @@ describe('mention stripping', () => {
   });
 
   it('strips exactly what the old pattern stripped (seeded property)', () => {
-    const piece = fc.constantFrom('<at', '<AT', '>', '</at>', '</AT>', 'x', ' ', '\n', '<', '/', 'a', 't', 'é');
+    const piece = fc.constantFrom(
+      '<at',
+      '<AT',
+      '>',
+      '</at>',
+      '</AT>',
+      'x',
+      ' ',
+      '\n',
+      '<',
+      '/',
+      'a',
+      't',
+      'é',
+    );
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 40 }), (parts) => {
         const raw = parts.join('');
