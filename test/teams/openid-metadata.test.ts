@@ -13,7 +13,11 @@ let down = false;
 beforeAll(async () => {
   server = createServer((req, res) => {
     fetches++;
-    if (down) return void res.writeHead(503).end();
+    if (down) {
+      // Not chained: restify (loaded in the same worker) patches writeHead, which then returns nothing.
+      res.writeHead(503);
+      return void res.end();
+    }
     res.setHeader('Content-Type', 'application/json');
     if (req.url === '/meta') return void res.end(JSON.stringify({ jwks_uri: `${base}/keys` }));
     res.end(JSON.stringify({ keys: [key.jwk, { kid: 'ec', kty: 'EC', crv: 'P-256', x: 'a', y: 'b' }] }));
