@@ -4,22 +4,8 @@ import { join } from 'node:path';
 import { fact, message } from '../support/activities';
 import { startBotProcess, runFailingStart, type BotProcess } from '../support/bot-process';
 import { FakeConnector } from '../support/fake-connector';
+import { poll } from '../support/poll';
 import { isProcessAlive, readAzuriteState } from '../../src/storage/azurite-state';
-
-/** Polls `attempt` until it gives a value, up to a deadline (no fixed sleeps). */
-const poll = async <T>(
-  what: string,
-  attempt: () => Promise<T | undefined>,
-  timeoutMs = 15_000,
-): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await attempt().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 50));
-  }
-};
 
 const azuritePid = async (dir: string): Promise<number> =>
   poll('azurite.json', async () => (await readAzuriteState(dir))?.pid);

@@ -12,24 +12,10 @@ import {
 } from '../../src/storage/embedded-azurite';
 import { openStorage, type OpenStorageOptions, type Storage } from '../../src/storage/open-storage';
 import type { RepointableTable } from '../../src/storage/repointable-table';
+import { poll } from '../support/poll';
 
 /** Azurite's database file (LokiJS) under DATA_DIR. */
 const DB_FILE = join(AZURITE_DATA_SUBDIR, '__azurite_db_table__.json');
-const POLL_MS = 25;
-
-const waitFor = async <T>(
-  what: string,
-  attempt: () => Promise<T | undefined>,
-  timeoutMs = 15_000,
-): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await attempt().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, POLL_MS));
-  }
-};
 
 describe('the embedded Azurite under supervision (real child processes)', () => {
   let dataDir: string;
@@ -57,7 +43,7 @@ describe('the embedded Azurite under supervision (real child processes)', () => 
     const before = azurite.pid;
     pids.push(before);
     process.kill(before, 'SIGKILL');
-    await waitFor(`a new Azurite child after killing ${before}`, async () =>
+    await poll(`a new Azurite child after killing ${before}`, async () =>
       azurite.pid !== before ? (await s.probe.check(), true) : undefined,
     );
     pids.push(azurite.pid);
@@ -66,7 +52,7 @@ describe('the embedded Azurite under supervision (real child processes)', () => 
 
   /** Polls Azurite's database file until it holds `marker` (LokiJS saved it). */
   const onDisk = (marker: string): Promise<true> =>
-    waitFor(`${marker} in ${DB_FILE}`, async () =>
+    poll(`${marker} in ${DB_FILE}`, async () =>
       (await readFile(join(dataDir, DB_FILE), 'utf8')).includes(marker) ? true : undefined,
     );
 
@@ -170,7 +156,7 @@ describe('the embedded Azurite under supervision (real child processes)', () => 
     const last = azurite.pid;
     pids.push(last);
     process.kill(last, 'SIGKILL');
-    await waitFor('the supervisor to give up', async () => (lost.length > 0 ? true : undefined));
+    await poll('the supervisor to give up', async () => (lost.length > 0 ? true : undefined));
 
     expect(lost).toHaveLength(1);
     expect(lost[0]?.message).toMatch(
@@ -183,7 +169,7 @@ describe('the embedded Azurite under supervision (real child processes)', () => 
     expect(logs.find((l) => l.msg === 'embedded Azurite: giving up')).toMatchObject({ level: 50 });
     // Nothing is started any more, and the data folder is free for the next run.
     expect(isProcessAlive(last)).toBe(false);
-    await waitFor('azurite.json to be removed', async () =>
+    await poll('azurite.json to be removed', async () =>
       (await readAzuriteState(dataDir)) === null ? true : undefined,
     );
     await expect(s.probe.check()).rejects.toThrow();
@@ -199,7 +185,7 @@ describe('the embedded Azurite under supervision (real child processes)', () => 
     const before = azuriteOf(s).pid;
     pids.push(before);
     process.kill(before, 'SIGKILL');
-    await waitFor('the supervisor to give up', async () => (lost.length > 0 ? true : undefined));
+    await poll('the supervisor to give up', async () => (lost.length > 0 ? true : undefined));
 
     expect(lost[0]?.message).toMatch(
       /^embedded Azurite could not be restarted: DATA_DIR .* is in use by another/,
@@ -221,7 +207,7 @@ describe('the embedded Azurite under supervision (real child processes)', () => 
     const before = azuriteOf(s).pid;
     pids.push(before);
     process.kill(before, 'SIGKILL');
-    await waitFor('the stop to begin', async () => (closing ? true : undefined));
+    await poll('the stop to begin', async () => (closing ? true : undefined));
     await closing;
 
     const started = logs.filter((l) => l.msg === 'embedded Azurite started').map((l) => Number(l.pid));

@@ -12,20 +12,7 @@ import {
 } from '../../src/storage/azurite-state';
 import { startEmbeddedAzurite, type EmbeddedAzurite } from '../../src/storage/embedded-azurite';
 import type { EntityTable } from '../../src/storage/entity-table';
-
-const POLL_MS = 50;
-
-const waitFor = async (
-  what: string,
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
-): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, POLL_MS));
-  }
-};
+import { waitUntil } from '../support/poll';
 
 /** A pid that belonged to a process which has exited. */
 const deadPid = async (): Promise<number> => {
@@ -245,7 +232,7 @@ describe('embedded Azurite (child process)', () => {
     parent.kill('SIGKILL');
     await new Promise((done) => parent.once('exit', done));
 
-    await waitFor(`Azurite child ${pid} to exit`, () => !isRunning(pid));
+    await waitUntil(`Azurite child ${pid} to exit`, () => !isRunning(pid));
     expect(await probeAzurite('127.0.0.1', port)).toBe(false);
     // It closed gracefully: it removed its azurite.json, and the folder can be used again.
     await expect(readFile(azuriteStatePath(dataDir), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
