@@ -3,7 +3,7 @@ import { message, TENANT } from '../support/activities';
 import { ADMIN, hostileActivity, type FuzzWorld } from './support/arbitraries';
 import { fuzzConfig, replayHint, runsOf } from './support/fuzz-config';
 import { ProcessWatch, snapshotPrototypes, startFuzzHarness, type FuzzHarness } from './support/fuzz-harness';
-import { before, checkActivity, type CaseContext } from './support/properties';
+import { before, checkActivity, postChecked, type CaseContext } from './support/properties';
 import { explore, report } from './support/runner';
 import { seedWorld } from './support/world';
 
@@ -65,10 +65,7 @@ it(
     const cases = fc.tuple(hostileActivity(world), fc.option(fc.constantFrom(...FOLLOW_UPS), { freq: 2 }));
     const found = await explore(config, cases, activityRuns, async ([activity, followUp]) => {
       h.reset();
-      const b = before(ctx);
-      const res = await h.post(activity);
-      await h.server.settled();
-      const failures = checkActivity(ctx, activity, res, b);
+      const { res, failures } = await postChecked(ctx, activity);
       if (redeliver(activity, res.status)) {
         const again = before(ctx);
         const second = await h.post(activity);
@@ -84,10 +81,8 @@ it(
           from: ADMIN,
           scope: 'personal',
         });
-        const next = before(ctx);
-        const answer = await h.post(read);
-        await h.server.settled();
-        failures.push(...checkActivity(ctx, read, answer, next).map((f) => `then "${followUp}": ${f}`));
+        const next = await postChecked(ctx, read);
+        failures.push(...next.failures.map((f) => `then "${followUp}": ${f}`));
       }
       const type = typeof activity.type === 'string' ? activity.type.slice(0, 12) : typeof activity.type;
       const key = `${type} ${res.status} ${String((res.body as { statusCode?: unknown } | null)?.statusCode ?? '')}`;

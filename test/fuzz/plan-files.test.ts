@@ -10,7 +10,7 @@ import {
   type FuzzHarness,
 } from './support/fuzz-harness';
 import { planText } from './support/plan-arbitraries';
-import { before, checkActivity, type CaseContext } from './support/properties';
+import { postChecked, type CaseContext } from './support/properties';
 import { explore, report } from './support/runner';
 import { seedWorld } from './support/world';
 
@@ -125,10 +125,7 @@ describe('plan import through HTTP', () => {
             from: ADMIN,
             scope: 'personal',
           });
-          const b = before(ctx);
-          const res = await h.post(activity);
-          await h.server.settled();
-          const failures = checkActivity(ctx, activity, res, b);
+          const { res, failures } = await postChecked(ctx, activity);
           const body = res.body as { statusCode?: number; value?: { body?: unknown } } | null;
           if (res.status === 200 && body?.statusCode === 200 && !Array.isArray(body.value?.body)) {
             failures.push(`plan import answered without a card: ${res.text.slice(0, 200)}`);

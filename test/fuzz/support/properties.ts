@@ -179,6 +179,18 @@ export const checkActivity = (ctx: CaseContext, activity: unknown, res: RawRespo
   return failures;
 };
 
+/** Posts one activity through the harness and checks every property of it (after its work settled). */
+export const postChecked = async (
+  ctx: CaseContext,
+  activity: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ res: RawResponse; failures: string[] }> => {
+  const b = before(ctx);
+  const res = await ctx.h.post(activity, headers);
+  await ctx.h.server.settled();
+  return { res, failures: checkActivity(ctx, activity, res, b) };
+};
+
 /** The checks for a request that must be refused with `expected` (a raw body case). */
 export const checkRefused = (
   ctx: CaseContext,
