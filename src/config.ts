@@ -154,6 +154,38 @@ const schema = z.object({
     empty,
     z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
   ),
+  // Microsoft Graph (audiences, roles from groups, Intune assignment); `none`: no Graph at all.
+  GRAPH_AUTH: z.preprocess(
+    empty,
+    z
+      .enum(['none', 'secret', 'managed-identity'], { error: 'must be none, secret or managed-identity' })
+      .default('none'),
+  ),
+  GRAPH_BASE_URL: z.preprocess(
+    empty,
+    z
+      .url({ protocol: /^https$/, error: 'must be an https:// URL such as https://graph.microsoft.com' })
+      .refine((url) => !/[?#]/.test(url), 'must have no query or fragment')
+      .transform((url) => url.replace(/\/+$/, ''))
+      .default('https://graph.microsoft.com'),
+  ),
+  GRAPH_AUTHORITY_HOST: z.preprocess(
+    empty,
+    z
+      .url({
+        protocol: /^https$/,
+        error: 'must be an https:// URL such as https://login.microsoftonline.com',
+      })
+      .transform((url) => url.replace(/\/+$/, ''))
+      .default('https://login.microsoftonline.com'),
+  ),
+  GRAPH_MANAGED_IDENTITY_CLIENT_ID: z.preprocess(
+    empty,
+    z.string().regex(GUID, 'must be the client id of a user-assigned managed identity (a GUID)').optional(),
+  ),
+  ADMIN_GROUP_IDS: guidList,
+  HELPDESK_GROUP_IDS: guidList,
+  INTUNE_ASSIGN: boolFlag,
   // The Teams app package (`npm run package`); the bot itself does not use these.
   TEAMS_APP_ID: z.preprocess(empty, z.string().regex(GUID, 'must be the Teams app’s id (a GUID)').optional()),
   APP_VERSION: z.preprocess(
@@ -254,6 +286,26 @@ export const loadConfig = (env: Env): Config => {
     !config.MicrosoftAppPassword
   ) {
     throw new ConfigError('MicrosoftAppPassword', 'is required when MicrosoftAppId is set');
+  }
+  if (config.GRAPH_AUTH === 'secret' && config.MicrosoftAppType === 'UserAssignedMSI') {
+    throw new ConfigError(
+      'GRAPH_AUTH',
+      'is secret while MicrosoftAppType is UserAssignedMSI: a managed identity has no secret. Use GRAPH_AUTH=managed-identity',
+    );
+  }
+  if (config.GRAPH_AUTH === 'secret' && (!config.MicrosoftAppId || !config.MicrosoftAppPassword)) {
+    throw new ConfigError('GRAPH_AUTH', 'is secret: MicrosoftAppId and MicrosoftAppPassword must be set');
+  }
+  if (config.GRAPH_AUTH === 'none') {
+    for (const variable of ['ADMIN_GROUP_IDS', 'HELPDESK_GROUP_IDS'] as const) {
+      if (config[variable].length > 0)
+        throw new ConfigError(variable, 'names groups, but GRAPH_AUTH is none: set GRAPH_AUTH to read them');
+    }
+    if (config.INTUNE_ASSIGN)
+      throw new ConfigError(
+        'INTUNE_ASSIGN',
+        'is true, but GRAPH_AUTH is none: set GRAPH_AUTH to assign apps',
+      );
   }
   if (config.NODE_ENV === 'production') {
     if (!config.MicrosoftAppId) {

@@ -48,3 +48,19 @@ export class StorageTimeoutError extends Error {
     this.name = 'StorageTimeoutError';
   }
 }
+
+/**
+ * Microsoft Graph did not give what was asked: `forbidden` (a permission is missing: `detail`
+ * names it), `not-found` (e.g. an unknown group), `throttled` (429/503/504 after the retries),
+ * `unavailable` (time-out, network, 5xx) or `invalid` (a bad request, e.g. a malformed id).
+ */
+export class DirectoryError extends Error {
+  constructor(
+    readonly kind: 'forbidden' | 'not-found' | 'throttled' | 'unavailable' | 'invalid',
+    message: string,
+    readonly detail: string | null = null,
+  ) {
+    super(message);
+    this.name = 'DirectoryError';
+  }
+}

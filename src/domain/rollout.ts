@@ -3,6 +3,7 @@ import type { PositionRef } from './events';
 import type { PhaseKey } from './phases';
 import type { FeedbackPlan } from './feedback-goals';
 import type { Person } from './roles';
+import type { AssignmentIntent, AudienceSpec } from './audience';
 import type { ReadinessPlan } from './signoff';
 import { templatePhases } from './templates';
 
@@ -73,6 +74,13 @@ export interface Stage {
    * the stage before it); null: it does not. Absent: the default applies (`readinessPlanOf`).
    */
   readiness?: ReadinessPlan | null;
+  /**
+   * Who the stage is for (Entra groups narrowed by filters, plus listed members). Absent: a wave's
+   * `groupId` and `members` only, a phase nobody in particular (`stageAudienceSpec`).
+   */
+  audience?: AudienceSpec;
+  /** The Intune assignment intent for the audience's groups (INTUNE_ASSIGN); absent: required. */
+  intent?: AssignmentIntent;
 }
 
 /** The source guide's discussion points for choosing and ordering target groups. */

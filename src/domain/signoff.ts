@@ -17,6 +17,11 @@ export interface ReadinessPlan {
   allowNotReady: boolean;
   /** Entra object ids of the help-desk members who answer; empty: ROLLOUT_HELPDESK. */
   members: string[];
+  /**
+   * Entra groups whose transitive members also answer, expanded when the request is made (absent
+   * in plans before groups: none).
+   */
+  groups?: string[];
   /** Local date and time (YYYY-MM-DDTHH:mm) in the rollout's time zone; null: no deadline. */
   deadline: string | null;
 }
