@@ -1,5 +1,10 @@
 import type { CriterionResult } from './decision';
-import { evaluateFeedbackGoals, feedbackPlanOf, type FeedbackMeasurements } from './feedback-goals';
+import {
+  evaluateFeedbackGoals,
+  feedbackPlanOf,
+  type AudienceSizes,
+  type FeedbackMeasurements,
+} from './feedback-goals';
 import { evaluateReadiness, type ReadinessState } from './signoff';
 import { currentPhase, type CriterionSpec, type Rollout, type Stage } from './rollout';
 
@@ -62,18 +67,20 @@ export const NO_MEASUREMENTS: FeedbackMeasurements = new Map();
 /**
  * Every exit criterion of the current position, each measured against its target: the planned
  * criteria, the feedback goals of stages that take feedback (against `measured`), and the help
- * desk's readiness for the stage entered next (against the request made for it).
+ * desk's readiness for the stage entered next (against the request made for it). The responses
+ * goal is measured against `audienceSizes` (resolved audiences) where given, else the plan's.
  */
 export const evaluateExitCriteria = (
   rollout: Rollout,
   measured: FeedbackMeasurements,
   readiness: ReadinessState | null,
+  audienceSizes?: AudienceSizes,
 ): CriterionResult[] => [
   ...gatingStages(rollout).flatMap((ref) => {
     const planned = ref.stage.criteria.map((spec) => evaluateOne(spec, ref));
     const feedback = feedbackPlanOf(ref.stage, ref.id);
     return feedback
-      ? [...planned, ...evaluateFeedbackGoals(rollout, ref.id, feedback.goals, measured)]
+      ? [...planned, ...evaluateFeedbackGoals(rollout, ref.id, feedback.goals, measured, audienceSizes)]
       : planned;
   }),
   ...evaluateReadiness(rollout, readiness),

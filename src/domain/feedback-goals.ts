@@ -4,12 +4,12 @@ import type { Phase, Rollout, Stage, Wave } from './rollout';
 
 /**
  * Feedback goals of one phase or wave, the exit criteria its measured feedback must meet. Each
- * goal is optional (null: not a goal). The responses goal is met by the count or by the share of
- * a known audience, whichever is set and reached.
+ * goal is optional (null: not a goal). The responses goal of a known audience needs its share and
+ * the count (capped at the audience's size), whichever needs more (`responsesNeeded`).
  */
 export interface FeedbackGoals {
   minResponses: number | null;
-  /** % of the audience; unmet (with the reason) while the audience size is unknown. */
+  /** % of the audience; with only this set, unmet (with the reason) while its size is unknown. */
   minResponsePercent: number | null;
   minAverageRating: number | null;
   /** % of answers saying the app installed and worked ("partly" does not count). */
@@ -149,37 +149,90 @@ const decimalFraction = (n: number): [bigint, bigint] | null => {
 };
 
 const fmt = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(1));
+const count = (n: number): string => n.toLocaleString('en-US');
 
-/** Each feedback goal of a stage measured against its target. */
+/**
+ * `percent`% of `people`, rounded up, exactly: the percentage as written is a decimal fraction
+ * (30% of 10 is 3, 33.3% of 3 is 1 although 0.999 is not). A percentage that is not a finite
+ * non-negative number (the plan's rules never let one through) needs everyone.
+ */
+export const shareNeeded = (percent: number, people: number): number => {
+  const fraction = decimalFraction(percent);
+  if (!fraction) return people;
+  const [numerator, denominator] = fraction;
+  const whole = denominator * 100n;
+  return Number((numerator * BigInt(Math.round(people)) + whole - 1n) / whole);
+};
+
+/**
+ * How many answers the responses goal needs (null: it cannot be met), its target as shown and why.
+ * With a known audience of N people: `max(ceil(minResponsePercent% × N), min(minResponses, N))` (a
+ * goal left out counts as 0), so a large audience needs its share and a small one no more answers
+ * than it has people. With an unknown audience: `minResponses`; none when only the share is set.
+ */
+const responsesNeeded = (
+  { minResponses, minResponsePercent }: Pick<FeedbackGoals, 'minResponses' | 'minResponsePercent'>,
+  audience: number | null,
+): { needed: number | null; target: string; why: string } => {
+  const answers = (n: number): string => `${count(n)} ${n === 1 ? 'answer' : 'answers'} needed`;
+  const result = (needed: number, why: string) => ({ needed, target: `at least ${count(needed)}`, why });
+  if (audience === null) {
+    const unknown = 'the audience size is unknown, so a share of it cannot be measured';
+    if (minResponses !== null)
+      return result(
+        minResponses,
+        minResponsePercent === null ? answers(minResponses) : `${unknown}; ${answers(minResponses)}`,
+      );
+    return {
+      needed: null,
+      target: `${fmt(minResponsePercent ?? 0)}% of the audience`,
+      why: `${unknown}: list the members or the number of users in the plan`,
+    };
+  }
+  const people = `${count(audience)} ${audience === 1 ? 'person' : 'people'}`;
+  const byCount = minResponses === null ? 0 : Math.min(minResponses, audience);
+  if (minResponsePercent !== null) {
+    const share = shareNeeded(minResponsePercent, audience);
+    if (share >= byCount)
+      return result(share, `${fmt(minResponsePercent)}% of ${people} = ${answers(share)}`);
+  }
+  return minResponses !== null && minResponses > audience
+    ? result(byCount, `${answers(byCount)}: the audience has only ${people}`)
+    : result(byCount, `${answers(byCount)} of ${people}`);
+};
+
+/**
+ * The audience sizes resolved for stages (by stage id: people in the stage's audience snapshot),
+ * which the responses goal measures against; a stage without one is sized by its plan
+ * (`audienceOf`: listed members, else the wave's planned users).
+ */
+export type AudienceSizes = ReadonlyMap<string, number>;
+
+/** A stage's audience size: resolved when given, else as the plan says (null: unknown). */
+export const audienceSizeOf = (rollout: Rollout, stageId: string, sizes?: AudienceSizes): number | null =>
+  sizes?.get(stageId) ?? audienceOf(rollout, stageId).size;
+
+/**
+ * Each feedback goal of a stage measured against its target; the responses goal against the
+ * stage's audience size, `audienceSizes`' when it has one (`responsesNeeded`).
+ */
 export const evaluateFeedbackGoals = (
   rollout: Rollout,
   stageId: string,
   goals: FeedbackGoals,
   measured: FeedbackMeasurements,
+  audienceSizes?: AudienceSizes,
 ): CriterionResult[] => {
   const found = findStage(rollout, stageId);
   const title = found?.stage.title ?? stageId;
-  const audience = audienceOf(rollout, stageId);
   const tally = stageTally(rollout, measured, stageId);
-  const f = figuresOf(tally, audience.size);
+  const f = figuresOf(tally, audienceSizeOf(rollout, stageId, audienceSizes));
   const results: CriterionResult[] = [];
   const id = (goal: string): string => `${stageId}:feedback-${goal}`;
 
   if (goals.minResponses !== null || goals.minResponsePercent !== null) {
-    const byCount = goals.minResponses !== null && f.responses >= goals.minResponses;
-    const byShare =
-      goals.minResponsePercent !== null &&
-      f.audience !== null &&
-      ratioAtLeast(f.responses * 100, f.audience, goals.minResponsePercent);
-    const targets = [
-      goals.minResponses !== null ? `at least ${goals.minResponses}` : null,
-      goals.minResponsePercent !== null ? `${fmt(goals.minResponsePercent)}% of the audience` : null,
-    ].filter(Boolean);
-    const unknownAudience =
-      goals.minResponsePercent !== null && f.audience === null
-        ? ' The audience size is unknown, so a share of it cannot be measured: list the members or the number of users in the plan.'
-        : '';
-    const met = byCount || byShare;
+    const { needed, target, why } = responsesNeeded(goals, f.audience);
+    const met = needed !== null && f.responses >= needed;
     results.push({
       id: id('responses'),
       label: `${title}: feedback responses`,
@@ -188,10 +241,10 @@ export const evaluateFeedbackGoals = (
         f.responseRate !== null
           ? `${f.responses} (${fmt(f.responseRate)}% of ${f.audience})`
           : `${f.responses}`,
-      target: targets.join(' or '),
+      target,
       reason: met
-        ? `${f.responses} ${f.responses === 1 ? 'person has' : 'people have'} answered.`
-        : `Not enough answers yet.${unknownAudience}`,
+        ? `${f.responses} ${f.responses === 1 ? 'person has' : 'people have'} answered; ${why}.`
+        : `Not enough answers yet: ${why}.`,
     });
   }
   if (goals.minAverageRating !== null) {

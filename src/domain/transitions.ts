@@ -1,6 +1,6 @@
 import { evaluateExitCriteria } from './criteria';
 import { accept, refuse, type Decision } from './decision';
-import type { FeedbackMeasurements } from './feedback-goals';
+import type { AudienceSizes, FeedbackMeasurements } from './feedback-goals';
 import type { ReadinessState } from './signoff';
 import { nextPosition } from './positions';
 import { currentPhase, positionLabel, positionRef, type Rollout } from './rollout';
@@ -29,6 +29,8 @@ export interface AdvanceOptions {
   measured: FeedbackMeasurements;
   /** The readiness request for the stage entered next, for the help-desk sign-off criterion. */
   readiness: ReadinessState | null;
+  /** Resolved audience sizes per stage, for the responses goal; absent: sized by the plan. */
+  audienceSizes?: AudienceSizes;
 }
 
 export const advance = (rollout: Rollout, options: AdvanceOptions, now: Date): Decision<Rollout> => {
@@ -48,7 +50,12 @@ export const advance = (rollout: Rollout, options: AdvanceOptions, now: Date): D
   if (reason && reason.length > MAX_REASON_LENGTH) {
     return refuse('reason-required', `A reason has at most ${MAX_REASON_LENGTH} characters.`);
   }
-  const unmet = evaluateExitCriteria(rollout, options.measured, options.readiness).filter((c) => !c.met);
+  const unmet = evaluateExitCriteria(
+    rollout,
+    options.measured,
+    options.readiness,
+    options.audienceSizes,
+  ).filter((c) => !c.met);
   if (unmet.length > 0 && !options.force) {
     return refuse(
       'gate-unmet',

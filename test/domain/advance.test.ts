@@ -150,7 +150,7 @@ describe('feedback goals in the gate', () => {
     );
     if (decision.ok) throw new Error('expected a refusal');
     expect(decision.error.unmet?.map((c) => [c.id, c.measured, c.target])).toEqual([
-      ['pilot:feedback-responses', '0', 'at least 10 or 30% of the audience'],
+      ['pilot:feedback-responses', '0', 'at least 10'],
       ['pilot:feedback-rating', 'no ratings yet', 'at least 3.5'],
       ['pilot:feedback-install', 'no answers yet', 'at least 90%'],
     ]);
@@ -196,7 +196,7 @@ describe('feedback goals in the gate', () => {
     expect(results.find((c) => c.id === 'enterprise:feedback-responses')?.measured).toBe('16');
   });
 
-  it('a share of a known audience meets the responses goal; the rate is shown', () => {
+  it('a known audience needs its share and the count (at most its size); the rate is shown', () => {
     const rollout = withChecklistDone(
       withWaves(aRollout({ position: at('enterprise', 0) }), ['A']),
       'enterprise',
@@ -208,10 +208,19 @@ describe('feedback goals in the gate', () => {
         p.key === 'enterprise' ? { ...p, waves: p.waves.map((w) => ({ ...w, members })) } : p,
       ),
     };
-    const [responses] = evaluateExitCriteria(sized, new Map([['enterprise/w1', tallyOf(3)]]), null).filter(
-      (c) => c.id.endsWith('responses'),
-    );
-    expect(responses).toMatchObject({ met: true, measured: '3 (30% of 10)' });
+    const responses = (answers: number, audienceSizes?: ReadonlyMap<string, number>) =>
+      evaluateExitCriteria(sized, new Map([['enterprise/w1', tallyOf(answers)]]), null, audienceSizes).find(
+        (c) => c.id.endsWith('responses'),
+      );
+    // The default goals, 10 answers or 30%: 30% of 10 is 3, but 10 are asked for and 10 people listed.
+    expect(responses(3)).toMatchObject({ met: false, measured: '3 (30% of 10)', target: 'at least 10' });
+    expect(responses(10)).toMatchObject({ met: true, measured: '10 (100% of 10)' });
+    // A resolved audience size replaces the plan's: 30% of 1,000.
+    expect(responses(10, new Map([['enterprise/w1', 1000]]))).toMatchObject({
+      met: false,
+      measured: '10 (1% of 1000)',
+      target: 'at least 300',
+    });
   });
 
   it('a stage that takes no feedback has no feedback goals', () => {

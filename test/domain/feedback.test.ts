@@ -15,6 +15,7 @@ import { feedbackGate } from '../../src/domain/feedback-access';
 import {
   evaluateFeedbackGoals,
   findStage,
+  shareNeeded,
   stageTally,
   type FeedbackGoals,
 } from '../../src/domain/feedback-goals';
@@ -395,5 +396,111 @@ describe('feedback goals are compared on exact values', () => {
       )[0];
     expect(at(2999)).toMatchObject({ met: false, measured: '2999 (30% of 10000)' });
     expect(at(3000)?.met).toBe(true);
+  });
+});
+
+describe('the responses goal needs the share of a known audience and the count, at most its size', () => {
+  /** The enterprise phase's one wave, of `users` planned users (null: unknown). */
+  const wave = (users: number | null) => {
+    const rollout = withWaves(aRollout({ position: { phase: 'enterprise', wave: 0 } }), ['A']);
+    return {
+      ...rollout,
+      phases: rollout.phases.map((p) =>
+        p.key === 'enterprise' ? { ...p, waves: p.waves.map((w) => ({ ...w, users })) } : p,
+      ),
+    };
+  };
+  const responses = (
+    users: number | null,
+    answers: number,
+    goals: Partial<FeedbackGoals>,
+    audienceSizes?: ReadonlyMap<string, number>,
+  ) =>
+    evaluateFeedbackGoals(
+      wave(users),
+      'enterprise/w1',
+      { ...NO_GOALS, ...goals },
+      new Map([['enterprise/w1', tallyOf(answers)]]),
+      audienceSizes,
+    )[0];
+  const DEFAULTS = { minResponses: 10, minResponsePercent: 30 };
+
+  it('10 answers of 1,000 people do not meet 10 answers or 30%: 300 are needed', () => {
+    expect(responses(1000, 10, DEFAULTS)).toMatchObject({
+      met: false,
+      target: 'at least 300',
+      reason: 'Not enough answers yet: 30% of 1,000 people = 300 answers needed.',
+    });
+  });
+
+  it('300 answers of 1,000 people meet them; 299 do not', () => {
+    expect(responses(1000, 300, DEFAULTS)).toMatchObject({
+      met: true,
+      measured: '300 (30% of 1000)',
+      reason: '300 people have answered; 30% of 1,000 people = 300 answers needed.',
+    });
+    expect(responses(1000, 299, DEFAULTS)?.met).toBe(false);
+  });
+
+  it('5 answers of 5 people meet 10 answers: no more answers than people are needed', () => {
+    expect(responses(5, 5, { minResponses: 10 })).toMatchObject({
+      met: true,
+      target: 'at least 5',
+      reason: '5 people have answered; 5 answers needed: the audience has only 5 people.',
+    });
+    expect(responses(5, 4, DEFAULTS)).toMatchObject({ met: false, target: 'at least 5' });
+  });
+
+  it('the count needs more than a small share: 10 of 20 people, not 30% of them', () => {
+    expect(responses(20, 6, DEFAULTS)).toMatchObject({
+      met: false,
+      target: 'at least 10',
+      reason: 'Not enough answers yet: 10 answers needed of 20 people.',
+    });
+    expect(responses(20, 10, DEFAULTS)?.met).toBe(true);
+  });
+
+  it('an unknown audience needs minResponses, and says the share cannot be measured', () => {
+    expect(responses(null, 10, DEFAULTS)).toMatchObject({
+      met: true,
+      target: 'at least 10',
+      reason:
+        '10 people have answered; the audience size is unknown, so a share of it cannot be measured; 10 answers needed.',
+    });
+    expect(responses(null, 9, DEFAULTS)?.met).toBe(false);
+    expect(responses(null, 1, { minResponses: 1 })).toMatchObject({
+      met: true,
+      reason: '1 person has answered; 1 answer needed.',
+    });
+  });
+
+  it('only a share, of an unknown audience: unmet, saying why', () => {
+    expect(responses(null, 500, { minResponsePercent: 30 })).toMatchObject({
+      met: false,
+      target: '30% of the audience',
+      reason: expect.stringMatching(
+        /audience size is unknown.*list the members or the number of users in the plan\.$/,
+      ),
+    });
+  });
+
+  it("a resolved audience size replaces the plan's", () => {
+    const resolved = new Map([['enterprise/w1', 1000]]);
+    expect(responses(10, 10, DEFAULTS, resolved)).toMatchObject({ met: false, target: 'at least 300' });
+    expect(responses(null, 300, DEFAULTS, resolved)?.met).toBe(true);
+    // A size resolved for another stage does not apply.
+    expect(responses(10, 10, DEFAULTS, new Map([['enterprise/w2', 1000]]))?.met).toBe(true);
+  });
+
+  it.each<[number, number, number]>([
+    [30, 10, 3],
+    [33.3, 3, 1],
+    [1.1, 1000, 11],
+    [29.99, 10_000, 2999],
+    [0.1, 1, 1],
+    [0, 1000, 0],
+    [100, 7, 7],
+  ])('%p%% of %p people is %p answers, rounded up exactly', (percent, people, needed) => {
+    expect(shareNeeded(percent, people)).toBe(needed);
   });
 });
