@@ -2,9 +2,8 @@ import { z } from 'zod';
 import type { Outcome } from '../app/mutate';
 import type { ActionResult, CommandContext } from './handler';
 import { loadRollout } from './plan-cards';
-import { renderCard } from './render-card';
 import { NO_ROLLOUT, outcomeReply } from './replies';
-import { checklistCardData } from './views/checklist-view';
+import { checklistCard, checklistCardData } from './views/checklist-view';
 
 /** A boolean in card data: templating may deliver it as the string "true" or "false". */
 export const cardBoolean = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
@@ -22,6 +21,6 @@ export const checklistAfter = async (
   if (!rollout) return { message: NO_ROLLOUT };
   const quiet = outcome.kind === 'done' || outcome.kind === 'duplicate' || outcome.kind === 'unchanged';
   return {
-    card: renderCard('checklist', checklistCardData(rollout, quiet ? '' : outcomeReply(outcome).text)),
+    card: checklistCard.render(checklistCardData(rollout, quiet ? '' : outcomeReply(outcome).text)),
   };
 };

@@ -4,8 +4,8 @@ import type { FeedbackEntry } from '../domain/feedback';
 import type { Rollout } from '../domain/rollout';
 import { feedbackPersonKey } from '../app/feedback-keys';
 import type { CommandContext } from './handler';
-import { renderCard, type RenderedCard } from './render-card';
-import { answerValues, feedbackFormData } from './views/feedback-view';
+import type { RenderedCard } from './render-card';
+import { answerValues, feedbackFormCard, feedbackFormData } from './views/feedback-view';
 
 /**
  * The feedback form of a rollout's current phase or wave, for the person asking: pre-filled with
@@ -27,8 +27,7 @@ export const feedbackFormFor = async (
     entry = (await deps.feedback.get(turn.tenantId, rollout.id, stageId, key))?.value ?? null;
   }
   return {
-    card: renderCard(
-      'feedback-form',
+    card: feedbackFormCard.render(
       feedbackFormData({
         rollout,
         stageId,

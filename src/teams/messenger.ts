@@ -2,9 +2,10 @@ import { ActivityTypes, type Activity, type CloudAdapter } from 'botbuilder';
 import { DeliveryError } from '../app/errors';
 import type { Messenger, NoticeContent, SignoffView } from '../app/ports';
 import type { Coordination } from '../domain/rollout';
-import { CARD_CONTENT_TYPE, renderCard, type RenderedCard } from './render-card';
-import { feedbackIssueData } from './views/feedback-view';
-import { signoffCardData } from './views/signoff-view';
+import { CARD_CONTENT_TYPE, type RenderedCard } from './render-card';
+import { feedbackIssueCard, feedbackIssueData } from './views/feedback-view';
+import { noticeCard } from './views/notice-view';
+import { signoffCardData, signoffRequestCard } from './views/signoff-view';
 
 /** The part of the SDK's connector client (in the turn state) that posts to a conversation. */
 interface ConversationsClient {
@@ -57,12 +58,12 @@ export class TeamsMessenger implements Messenger {
 
   async notify(tenantId: string, to: Coordination, content: NoticeContent): Promise<void> {
     await this.withConnector(tenantId, to, (c) =>
-      c.sendToConversation(to.conversationId, message(noticeCard(content))),
+      c.sendToConversation(to.conversationId, message(cardForNotice(content))),
     );
   }
 
   async postSignoff(tenantId: string, to: Coordination, view: SignoffView): Promise<string> {
-    const card = renderCard('signoff-request', signoffCardData(view, { viewer: null }));
+    const card = signoffRequestCard.render(signoffCardData(view, { viewer: null }));
     const sent = await this.withConnector(tenantId, to, (c) =>
       c.sendToConversation(to.conversationId, message(card)),
     );
@@ -76,7 +77,7 @@ export class TeamsMessenger implements Messenger {
     messageId: string,
     view: SignoffView,
   ): Promise<void> {
-    const card = renderCard('signoff-request', signoffCardData(view, { viewer: null }));
+    const card = signoffRequestCard.render(signoffCardData(view, { viewer: null }));
     await this.withConnector(tenantId, to, (c) =>
       c.updateActivity(to.conversationId, messageId, { ...message(card), id: messageId }),
     );
@@ -124,10 +125,9 @@ const message = (card: RenderedCard): Partial<Activity> => ({
   attachments: [{ contentType: CARD_CONTENT_TYPE, content: card.content }],
 });
 
-const noticeCard = (content: NoticeContent): RenderedCard => {
+const cardForNotice = (content: NoticeContent): RenderedCard => {
   if (content.kind === 'feedback-issue') {
-    return renderCard(
-      'feedback-issue',
+    return feedbackIssueCard.render(
       feedbackIssueData({
         rollout: content.rollout,
         stageLabel: content.stageLabel,
@@ -138,7 +138,7 @@ const noticeCard = (content: NoticeContent): RenderedCard => {
     );
   }
   const who = content.answer.person.name || 'A help-desk member';
-  return renderCard('notice', {
+  return noticeCard.render({
     title: `⚠️ Help desk not ready for ${content.request.stageLabel} (“${content.rollout.name}”)`,
     text: `${who}: ${content.answer.reason ?? ''}`,
   });

@@ -7,10 +7,17 @@ import { planFileSchema } from '../plan/plan-file-schema';
 import type { PlanSpec } from '../domain/plan';
 import type { ActionResult, CommandContext } from './handler';
 import { fieldForPath } from './plan-form';
-import { renderCard } from './render-card';
 import { outcomeReply, requestFor, NO_ROLLOUT } from './replies';
-import { phaseFormData, settingsFormData, waveFormData, type FormState } from './views/plan-form-view';
-import { planCardData } from './views/plan-view';
+import {
+  type FormState,
+  phaseFormData,
+  planPhaseFormCard,
+  planSettingsFormCard,
+  planWaveFormCard,
+  settingsFormData,
+  waveFormData,
+} from './views/plan-form-view';
+import { planCard as planOverviewCard, planCardData } from './views/plan-view';
 
 export type Section = 'settings' | 'phase' | 'wave';
 
@@ -24,7 +31,7 @@ export const loadRollout = async (ctx: CommandContext, rolloutId: string): Promi
   (await ctx.deps.rollouts.get(ctx.turn.tenantId, rolloutId))?.value ?? null;
 
 export const planCard = (rollout: Rollout, notice = ''): ActionResult => ({
-  card: renderCard('plan', planCardData(rollout, notice)),
+  card: planOverviewCard.render(planCardData(rollout, notice)),
 });
 
 export const sectionRef = (section: Section, phase: string, waveId: string): SectionRef | null => {
@@ -39,10 +46,10 @@ export const sectionForm = (
   state: FormState<string> = {},
 ): ActionResult => {
   if (ref.section === 'settings' || !ref.phase)
-    return { card: renderCard('plan-settings-form', settingsFormData(rollout, state)) };
+    return { card: planSettingsFormCard.render(settingsFormData(rollout, state)) };
   if (ref.section === 'phase')
-    return { card: renderCard('plan-phase-form', phaseFormData(rollout, ref.phase, state)) };
-  return { card: renderCard('plan-wave-form', waveFormData(rollout, ref.phase, ref.waveId, state)) };
+    return { card: planPhaseFormCard.render(phaseFormData(rollout, ref.phase, state)) };
+  return { card: planWaveFormCard.render(waveFormData(rollout, ref.phase, ref.waveId, state)) };
 };
 
 /**

@@ -10,7 +10,7 @@ import type { PhaseKey } from '../domain/phases';
 import type { Rollout } from '../domain/rollout';
 import type { ReadinessPlan } from '../domain/signoff';
 import { CHECKLISTS } from '../domain/templates';
-import type { PhaseField, SettingsField, WaveField } from './card-data';
+import type { PhaseField, SettingsField, WaveField } from './views/plan-form-fields';
 import {
   choice,
   lines,

@@ -7,8 +7,8 @@ import { resolveRollout } from '../app/queries';
 import { isPhaseKey, PHASE_TITLES } from '../domain/phases';
 import type { CommandArgs } from './command-parser';
 import type { CommandContext } from './handler';
-import { renderCard } from './render-card';
 import { plain, STATUS_LABELS } from './views/format';
+import { chooseRolloutCard } from './views/rollout-list-view';
 
 export const NO_ROLLOUT = 'That rollout no longer exists.';
 
@@ -49,7 +49,7 @@ export const withRollout = async (
   }
   const keep = flagsText(args);
   await turn.send({
-    card: renderCard('choose-rollout', {
+    card: chooseRolloutCard.render({
       prompt: `Several rollouts match. Choose one to run \`${command}${keep ? ` ${keep}` : ''}\` on.`,
       choices: found.rollouts.map((r) => ({
         name: r.name,

@@ -1,4 +1,4 @@
-import type { CardDataMap } from '../../src/teams/card-data';
+import type { CardDataMap } from '../../src/teams/cards';
 import { checklistCardData } from '../../src/teams/views/checklist-view';
 import { statusCardData } from '../../src/teams/views/status-view';
 import { planCardData } from '../../src/teams/views/plan-view';

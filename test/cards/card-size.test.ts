@@ -1,7 +1,6 @@
 import { PLAN_LIMITS } from '../../src/plan/plan-file-rules';
-import { renderCard } from '../../src/teams/render-card';
-import { planCardData } from '../../src/teams/views/plan-view';
-import { checklistCardData } from '../../src/teams/views/checklist-view';
+import { planCard, planCardData } from '../../src/teams/views/plan-view';
+import { checklistCard, checklistCardData } from '../../src/teams/views/checklist-view';
 import { newWave } from '../../src/domain/templates';
 import { aRollout } from '../domain/fixtures';
 
@@ -57,8 +56,8 @@ const largestPlan = () => {
 
 describe('card sizes stay under 80 KB for the largest plan', () => {
   it.each([
-    ['plan', () => renderCard('plan', planCardData(largestPlan(), 'Saved.'))],
-    ['checklist', () => renderCard('checklist', checklistCardData(largestPlan()))],
+    ['plan', () => planCard.render(planCardData(largestPlan(), 'Saved.'))],
+    ['checklist', () => checklistCard.render(checklistCardData(largestPlan()))],
   ])('%s', (_name, render) => {
     const bytes = Buffer.byteLength(JSON.stringify(render().content));
     expect(bytes).toBeLessThan(MAX_CARD_BYTES);

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as AC from 'adaptivecards';
-import { CARD_NAMES, type CardName } from '../../src/teams/card-data';
-import { renderCard } from '../../src/teams/render-card';
+import { CARD_NAMES, CARDS, type CardName } from '../../src/teams/cards';
 import { CARD_FIXTURES } from './card-fixtures';
+import { noticeCard } from '../../src/teams/views/notice-view';
 
 const MAX_CARD_BYTES = 80 * 1024;
 const CARDS_DIR = join(__dirname, '..', '..', 'cards');
@@ -52,7 +52,7 @@ describe('card templates', () => {
   it.each(CARD_NAMES.map((name) => [name]))(
     '%s expands, parses and validates cleanly, under 80 KB',
     (name: CardName) => {
-      const { content } = renderCard(name, CARD_FIXTURES[name] as never);
+      const { content } = CARDS[name].render(CARD_FIXTURES[name] as never);
       const json = JSON.stringify(content);
       expect(json).not.toContain('${');
       expect(content).toMatchObject({ type: 'AdaptiveCard', version: '1.5' });
@@ -86,7 +86,7 @@ describe('card templates', () => {
   });
 
   it('user text with template-like or markdown characters is shown, not evaluated', () => {
-    const { content } = renderCard('notice', { title: '${name}', text: '**bold** <at>x</at>' });
+    const { content } = noticeCard.render({ title: '${name}', text: '**bold** <at>x</at>' });
     expect(JSON.stringify(content)).toContain('${name}');
   });
 });

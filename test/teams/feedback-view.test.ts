@@ -12,16 +12,20 @@ import {
   type FeedbackAnswer,
   type FeedbackEntry,
 } from '../../src/domain/feedback';
-import { renderCard } from '../../src/teams/render-card';
 import {
   answerValues,
   barRows,
   CATEGORY_LABELS,
   distributionLine,
+  feedbackExportCard,
   feedbackExportData,
+  feedbackFormCard,
   feedbackFormData,
+  feedbackIssueCard,
   feedbackIssueData,
+  feedbackSummaryCard,
   feedbackSummaryData,
+  feedbackThanksCard,
   feedbackThanksData,
   INSTALL_LABELS,
   MAX_BAR,
@@ -69,8 +73,7 @@ const json = (content: unknown) => JSON.stringify(content);
 describe('anonymous answers carry no name and no id', () => {
   const anonymous = anEntry({ shareName: false });
   const cards = {
-    thanks: renderCard(
-      'feedback-thanks',
+    thanks: feedbackThanksCard.render(
       feedbackThanksData({
         rollout,
         stageId: 'enterprise/w2',
@@ -79,8 +82,7 @@ describe('anonymous answers carry no name and no id', () => {
         notice: '',
       }),
     ),
-    issue: renderCard(
-      'feedback-issue',
+    issue: feedbackIssueCard.render(
       feedbackIssueData({
         rollout,
         stageLabel: LABEL,
@@ -89,8 +91,7 @@ describe('anonymous answers carry no name and no id', () => {
         notice: '',
       }),
     ),
-    summary: renderCard(
-      'feedback-summary',
+    summary: feedbackSummaryCard.render(
       feedbackSummaryData({
         rollout,
         stages: [{ stageId: 'enterprise/w2', label: LABEL, tally: tallyOf(1), audience: null }],
@@ -126,12 +127,10 @@ describe('anonymous answers carry no name and no id', () => {
 
   it('a shared name is shown (so the checks above can fail), the id still never', () => {
     const named = anEntry({ shareName: true });
-    const thanks = renderCard(
-      'feedback-thanks',
+    const thanks = feedbackThanksCard.render(
       feedbackThanksData({ rollout, stageId: 'enterprise/w2', stageLabel: LABEL, entry: named, notice: '' }),
     );
-    const issue = renderCard(
-      'feedback-issue',
+    const issue = feedbackIssueCard.render(
       feedbackIssueData({ rollout, stageLabel: LABEL, entry: named, ref: 'sealed-ref', notice: '' }),
     );
     expect(cardText(thanks.content)).toMatch(/Thanks, Megan Bowen!/);
@@ -173,8 +172,7 @@ describe('the feedback form', () => {
   });
 
   it('a blank form: empty inputs, the toggle off, no errors, one Send feedback button', () => {
-    const { content } = renderCard(
-      'feedback-form',
+    const { content } = feedbackFormCard.render(
       feedbackFormData({ rollout, stageId: 'enterprise/w2', stageLabel: LABEL }),
     );
     expect(formValues(content)).toEqual({
@@ -198,8 +196,7 @@ describe('the feedback form', () => {
 
   it('pre-fills a stored answer for editing', () => {
     const answer = anAnswer({ shareName: true, comment: 'Slow on VPN' });
-    const { content } = renderCard(
-      'feedback-form',
+    const { content } = feedbackFormCard.render(
       feedbackFormData({
         rollout,
         stageId: 'enterprise/w2',
@@ -219,8 +216,7 @@ describe('the feedback form', () => {
   });
 
   it('shows each error under its input and the form error at the top, keeping the values', () => {
-    const { content } = renderCard(
-      'feedback-form',
+    const { content } = feedbackFormCard.render(
       feedbackFormData({
         rollout,
         stageId: 'enterprise/w2',
@@ -238,8 +234,7 @@ describe('the feedback form', () => {
   });
 
   it('closed: the reason, no inputs and no button', () => {
-    const { content } = renderCard(
-      'feedback-form',
+    const { content } = feedbackFormCard.render(
       feedbackFormData({
         rollout,
         stageId: 'enterprise/w2',
@@ -255,8 +250,7 @@ describe('the feedback form', () => {
 
 describe('the thank-you card', () => {
   it('lists the answers, the notice and an Edit button for the same stage', () => {
-    const { content } = renderCard(
-      'feedback-thanks',
+    const { content } = feedbackThanksCard.render(
       feedbackThanksData({
         rollout,
         stageId: 'enterprise/w2',
@@ -314,7 +308,7 @@ describe('the feedback summary', () => {
     ],
     timeZone: 'Europe/Amsterdam',
   });
-  const { content } = renderCard('feedback-summary', data);
+  const { content } = feedbackSummaryCard.render(data);
   const text = cardText(content);
 
   it('one section per phase or wave with answers, with its figures', () => {
@@ -356,8 +350,7 @@ describe('the feedback summary', () => {
       'Ratings 1·0 2·0 3·0 4·1,234 5·0 — Windows 1,234 — Other 1,234',
     );
     expect(distributionLine(tallyOf(0))).toBe('Ratings 1·0 2·0 3·0 4·0 5·0');
-    const card = renderCard(
-      'feedback-summary',
+    const card = feedbackSummaryCard.render(
       feedbackSummaryData({
         rollout,
         stages: [
@@ -463,8 +456,7 @@ describe('the feedback summary', () => {
   });
 
   it('with no answers: a friendly line, no charts, no figures', () => {
-    const empty = renderCard(
-      'feedback-summary',
+    const empty = feedbackSummaryCard.render(
       feedbackSummaryData({ rollout, stages: [], comments: [], timeZone: 'UTC' }),
     ).content;
     const emptyText = cardText(empty);
@@ -478,8 +470,7 @@ describe('the issue card', () => {
   const ref = 'c2VhbGVkLXJlZg';
 
   it('open: severity, stage, answer details, a note input and Mark resolved', () => {
-    const { content } = renderCard(
-      'feedback-issue',
+    const { content } = feedbackIssueCard.render(
       feedbackIssueData({ rollout, stageLabel: LABEL, entry: anEntry(), ref, notice: '' }),
     );
     const text = cardText(content);
@@ -504,8 +495,7 @@ describe('the issue card', () => {
       { severity: 'major' },
       { resolution: { by: ADMIN, at: '2026-02-11T10:00:00.000Z', note: 'Fixed in 2.1' } },
     );
-    const { content } = renderCard(
-      'feedback-issue',
+    const { content } = feedbackIssueCard.render(
       feedbackIssueData({ rollout, stageLabel: LABEL, entry, ref, notice: 'Reopened.' }),
     );
     const text = cardText(content);
@@ -519,8 +509,7 @@ describe('the issue card', () => {
   });
 
   it('shows a notice such as a refused resolve', () => {
-    const { content } = renderCard(
-      'feedback-issue',
+    const { content } = feedbackIssueCard.render(
       feedbackIssueData({
         rollout,
         stageLabel: LABEL,
@@ -541,7 +530,7 @@ describe('the export card', () => {
       url: 'https://bot.example.com/exports/feedback/abc',
       expiresAt: '2026-02-10T17:40:00.000Z',
     });
-    const { content } = renderCard('feedback-export', data);
+    const { content } = feedbackExportCard.render(data);
     expect(cardText(content)).toMatch(/Feedback export ready/);
     expect(cardText(content)).toContain('1,234 answers');
     expect(cardText(content)).toContain('The link works once and expires at 10 Feb 2026, 18:40 CET.');

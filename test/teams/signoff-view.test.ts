@@ -4,13 +4,13 @@ import * as AC from 'adaptivecards';
 import type { SignoffView } from '../../src/app/ports';
 import type { Rollout } from '../../src/domain/rollout';
 import { MAX_REASON_LENGTH, type SignoffAnswer, type SignoffRequest } from '../../src/domain/signoff';
-import { renderCard } from '../../src/teams/render-card';
 import {
   LIST_LIMIT,
   memberMri,
   policyWords,
   REFRESH_LIMIT,
   signoffCardData,
+  signoffRequestCard,
 } from '../../src/teams/views/signoff-view';
 import { cardText, findAction } from '../support/activities';
 import { formValues, type Card } from '../support/cards';
@@ -120,7 +120,7 @@ const aView = (overrides: Partial<SignoffView> = {}, request: Partial<SignoffReq
 const render = (
   view: SignoffView = aView(),
   options: Parameters<typeof signoffCardData>[1] = { viewer: null },
-): Card => renderCard('signoff-request', signoffCardData(view, options)).content;
+): Card => signoffRequestCard.render(signoffCardData(view, options)).content;
 
 const text = (card: Card) => cardText(card);
 const answerActions = (card: Card) =>
@@ -460,7 +460,7 @@ describe('every state parses and validates cleanly', () => {
 
 describe('the largest request stays under the size limit', () => {
   const data = CARD_FIXTURES['signoff-request'];
-  const card = renderCard('signoff-request', data).content;
+  const card = signoffRequestCard.render(data).content;
 
   it('is the card fixture, under 80 KB', () => {
     expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThan(MAX_CARD_BYTES);

@@ -4,8 +4,7 @@ import { resolveIssue } from '../../app/resolve-issue';
 import { stageLabel } from '../../domain/feedback-access';
 import { findStage } from '../../domain/feedback-goals';
 import { defineAction, type ActionContext, type ActionResult } from '../handler';
-import { renderCard } from '../render-card';
-import { feedbackIssueData } from '../views/feedback-view';
+import { feedbackIssueCard, feedbackIssueData } from '../views/feedback-view';
 
 const target = {
   rolloutId: z.string().min(1).max(100),
@@ -63,8 +62,7 @@ const changeIssue = async (
   const found = findStage(outcome.rollout, opened.stageId);
   const label = found ? stageLabel(outcome.rollout, found) : opened.stageId;
   const card = (notice: string) =>
-    renderCard(
-      'feedback-issue',
+    feedbackIssueCard.render(
       feedbackIssueData({
         rollout: outcome.rollout,
         stageLabel: label,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineAction } from '../handler';
-import { renderCard } from '../render-card';
 import { quoteArg } from '../replies';
+import { noticeCard } from '../views/notice-view';
 
 /**
  * Re-runs a command from a card button (the choice card, the status card's buttons): the command
@@ -28,6 +28,6 @@ export const commandRun = defineAction({
       .map((r) => r.text ?? '')
       .filter(Boolean)
       .join('\n\n');
-    return { card: renderCard('notice', { title: text, text: said || 'Done.' }) };
+    return { card: noticeCard.render({ title: text, text: said || 'Done.' }) };
   },
 });

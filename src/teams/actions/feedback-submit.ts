@@ -3,9 +3,13 @@ import { feedbackGate } from '../../domain/feedback-access';
 import { defineAction, type ActionResult } from '../handler';
 import { feedbackActionSchema, parseFeedbackForm } from '../feedback-form';
 import { loadRollout } from '../plan-cards';
-import { renderCard } from '../render-card';
 import { NO_ROLLOUT } from '../replies';
-import { feedbackFormData, feedbackThanksData } from '../views/feedback-view';
+import {
+  feedbackFormCard,
+  feedbackFormData,
+  feedbackThanksCard,
+  feedbackThanksData,
+} from '../views/feedback-view';
 
 /**
  * `feedback.submit`: validates the form (errors come back inline on the card, nothing stored),
@@ -27,8 +31,7 @@ export const feedbackSubmit = defineAction({
       if (!gate.open) return { message: gate.message };
       const formError = 'Some answers need another look: see below.';
       return {
-        card: renderCard(
-          'feedback-form',
+        card: feedbackFormCard.render(
           feedbackFormData({
             rollout,
             stageId: data.stageId,
@@ -64,8 +67,7 @@ export const feedbackSubmit = defineAction({
             ? ''
             : 'Already saved: nothing changed.';
         return {
-          card: renderCard(
-            'feedback-thanks',
+          card: feedbackThanksCard.render(
             feedbackThanksData({
               rollout: outcome.rollout,
               stageId: data.stageId,

@@ -3,8 +3,8 @@ import { formatPlanErrors, parsePlanYaml } from '../../plan/plan-yaml';
 import type { Rollout } from '../../domain/rollout';
 import { defineAction, type ActionResult } from '../handler';
 import { afterChange, savePlan, loadRollout } from '../plan-cards';
-import { renderCard } from '../render-card';
 import { NO_ROLLOUT } from '../replies';
+import { planImportCard } from '../views/plan-file-view';
 
 /**
  * The most of a pasted file the card shows again (its JSON, in bytes): Teams shows a card of at
@@ -21,7 +21,7 @@ const importCard = (
   const echoed = Buffer.byteLength(JSON.stringify(yaml)) <= MAX_ECHO_BYTES;
   const note = echoed ? '' : '\n\nThe file is too large to show here again: paste it again once it is fixed.';
   return {
-    card: renderCard('plan-import', {
+    card: planImportCard.render({
       rolloutId: rollout.id,
       revision,
       name: rollout.name,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { planOf, type PlanSpec } from '../../domain/plan';
 import type { Rollout } from '../../domain/rollout';
-import { PHASE_FIELDS, SETTINGS_FIELDS, WAVE_FIELDS } from '../card-data';
+import { PHASE_FIELDS, SETTINGS_FIELDS, WAVE_FIELDS } from '../views/plan-form-fields';
 import { defineAction, type ActionResult } from '../handler';
 import {
   afterChange,

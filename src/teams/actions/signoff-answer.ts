@@ -5,9 +5,8 @@ import { MAX_REASON_LENGTH } from '../../domain/signoff';
 import { cardBoolean } from '../checklist-reply';
 import { defineAction, type ActionContext, type ActionResult } from '../handler';
 import { loadRollout } from '../plan-cards';
-import { renderCard } from '../render-card';
 import { NO_ROLLOUT } from '../replies';
-import { signoffCardData } from '../views/signoff-view';
+import { signoffCardData, signoffRequestCard } from '../views/signoff-view';
 import type { Rollout } from '../../domain/rollout';
 import type { SignoffState } from '../../app/ports';
 
@@ -20,8 +19,7 @@ const personalCard = async (
   state: SignoffState,
   notice = '',
 ): Promise<ActionResult> => ({
-  card: renderCard(
-    'signoff-request',
+  card: signoffRequestCard.render(
     signoffCardData(await signoffView(ctx.deps, rollout, state), { viewer: ctx.turn.from, notice }),
   ),
 });

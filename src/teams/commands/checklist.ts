@@ -1,7 +1,6 @@
 import type { CommandHandler } from '../handler';
-import { renderCard } from '../render-card';
 import { withLoadedRollout } from '../replies';
-import { checklistCardData } from '../views/checklist-view';
+import { checklistCard, checklistCardData } from '../views/checklist-view';
 
 export const checklist: CommandHandler = {
   name: 'checklist',
@@ -11,6 +10,6 @@ export const checklist: CommandHandler = {
   flags: {},
   async run(ctx, args) {
     const rollout = await withLoadedRollout(ctx, 'checklist', args);
-    if (rollout) await ctx.turn.send({ card: renderCard('checklist', checklistCardData(rollout)) });
+    if (rollout) await ctx.turn.send({ card: checklistCard.render(checklistCardData(rollout)) });
   },
 };

@@ -1,8 +1,7 @@
 import { sumTallies } from '../../domain/feedback';
 import type { CommandHandler } from '../handler';
-import { renderCard } from '../render-card';
 import { withAdminRollout } from '../replies';
-import { feedbackExportData } from '../views/feedback-view';
+import { feedbackExportCard, feedbackExportData } from '../views/feedback-view';
 
 export const EXPORT_SENT_PRIVATELY = 'I sent you the download link in our personal chat.';
 export const EXPORT_NOT_DELIVERED =
@@ -26,7 +25,7 @@ export const feedbackExport: CommandHandler = {
     const { turn, deps } = ctx;
     const count = sumTallies((await deps.feedback.tallies(turn.tenantId, rollout.id)).values()).responses;
     const link = deps.exportLinks.issue(turn.tenantId, rollout.id);
-    const reply = { card: renderCard('feedback-export', feedbackExportData({ rollout, count, ...link })) };
+    const reply = { card: feedbackExportCard.render(feedbackExportData({ rollout, count, ...link })) };
     if (!(await turn.sendPrivately(reply))) return void (await turn.send({ text: EXPORT_NOT_DELIVERED }));
     if (turn.conversation.type !== 'personal') await turn.send({ text: EXPORT_SENT_PRIVATELY });
   },

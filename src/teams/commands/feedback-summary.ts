@@ -2,10 +2,9 @@ import { feedbackSummary } from '../../app/feedback-queries';
 import type { Rollout } from '../../domain/rollout';
 import { isAdmin, type AccessPolicy } from '../../domain/roles';
 import type { CommandHandler } from '../handler';
-import { renderCard } from '../render-card';
 import { NO_ROLLOUT, withRollout } from '../replies';
 import type { Turn } from '../turn';
-import { feedbackSummaryData } from '../views/feedback-view';
+import { feedbackSummaryCard, feedbackSummaryData } from '../views/feedback-view';
 
 /**
  * Names were shared with the rollout team (its admins), so they are shown to an admin only
@@ -34,8 +33,7 @@ export const feedbackSummaryCommand: CommandHandler = {
       ? summary.comments
       : summary.comments.map((c) => ({ ...c, name: null }));
     await ctx.turn.send({
-      card: renderCard(
-        'feedback-summary',
+      card: feedbackSummaryCard.render(
         feedbackSummaryData({
           rollout: summary.rollout,
           stages: summary.stages,

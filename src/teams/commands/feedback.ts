@@ -1,8 +1,8 @@
 import { feedbackCandidates } from '../../app/feedback-queries';
 import type { CommandHandler } from '../handler';
 import { feedbackFormFor } from '../feedback-cards';
-import { renderCard } from '../render-card';
 import { NO_ROLLOUT, withLoadedRollout } from '../replies';
+import { chooseRolloutCard } from '../views/rollout-list-view';
 
 /**
  * `feedback [rollout]`: the feedback form for the person asking, always privately. In personal
@@ -33,7 +33,7 @@ export const feedback: CommandHandler = {
           rolloutId: r.id,
           args: '',
         }));
-        return void (await turn.send({ card: renderCard('choose-rollout', { prompt, choices }) }));
+        return void (await turn.send({ card: chooseRolloutCard.render({ prompt, choices }) }));
       }
       rollout = (await deps.rollouts.get(turn.tenantId, only.id))?.value;
       if (!rollout) return void (await turn.send({ text: NO_ROLLOUT }));

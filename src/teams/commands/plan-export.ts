@@ -1,8 +1,8 @@
 import { toPlanFile } from '../../plan/plan-file';
 import { stringifyPlan } from '../../plan/plan-yaml';
 import type { CommandHandler } from '../handler';
-import { renderCard } from '../render-card';
 import { withLoadedRollout } from '../replies';
+import { planExportCard } from '../views/plan-file-view';
 
 export const planExport: CommandHandler = {
   name: 'plan export',
@@ -15,7 +15,7 @@ export const planExport: CommandHandler = {
     if (!rollout) return;
     const yaml = stringifyPlan(toPlanFile(rollout));
     await ctx.turn.send({
-      card: renderCard('plan-export', { name: rollout.name, yaml, revision: rollout.planRevision }),
+      card: planExportCard.render({ name: rollout.name, yaml, revision: rollout.planRevision }),
     });
   },
 };

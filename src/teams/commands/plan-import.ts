@@ -1,6 +1,6 @@
 import type { CommandHandler } from '../handler';
-import { renderCard } from '../render-card';
 import { withAdminRollout } from '../replies';
+import { planImportCard } from '../views/plan-file-view';
 
 export const planImport: CommandHandler = {
   name: 'plan import',
@@ -12,7 +12,7 @@ export const planImport: CommandHandler = {
     const rollout = await withAdminRollout(ctx, 'plan import', args);
     if (!rollout) return;
     await ctx.turn.send({
-      card: renderCard('plan-import', {
+      card: planImportCard.render({
         rolloutId: rollout.id,
         revision: rollout.planRevision,
         name: rollout.name,

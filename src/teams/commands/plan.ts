@@ -1,7 +1,6 @@
 import type { CommandHandler } from '../handler';
-import { renderCard } from '../render-card';
 import { withLoadedRollout } from '../replies';
-import { planCardData } from '../views/plan-view';
+import { planCard, planCardData } from '../views/plan-view';
 
 export const plan: CommandHandler = {
   name: 'plan',
@@ -12,6 +11,6 @@ export const plan: CommandHandler = {
   async run(ctx, args) {
     const rollout = await withLoadedRollout(ctx, 'plan', args);
     if (!rollout) return;
-    await ctx.turn.send({ card: renderCard('plan', planCardData(rollout)) });
+    await ctx.turn.send({ card: planCard.render(planCardData(rollout)) });
   },
 };

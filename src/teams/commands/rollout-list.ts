@@ -1,7 +1,7 @@
 import { listRollouts } from '../../app/queries';
 import type { CommandHandler } from '../handler';
-import { renderCard } from '../render-card';
 import { summaryDetail } from '../replies';
+import { rolloutListCard } from '../views/rollout-list-view';
 
 export const rolloutList: CommandHandler = {
   name: 'rollout list',
@@ -23,7 +23,7 @@ export const rolloutList: CommandHandler = {
       return;
     }
     await turn.send({
-      card: renderCard('rollout-list', {
+      card: rolloutListCard.render({
         title: all ? 'All rollouts' : 'Rollouts in this conversation',
         empty: result.rollouts.length === 0,
         rollouts: result.rollouts.map((r) => ({ name: r.name, id: r.id, detail: summaryDetail(r) })),

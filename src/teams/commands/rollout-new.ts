@@ -3,9 +3,8 @@ import { getStatus } from '../../app/queries';
 import { TEMPLATES, type TemplateName } from '../../domain/rollout';
 import { isTimeZone } from '../../domain/time';
 import type { CommandHandler } from '../handler';
-import { renderCard } from '../render-card';
 import { outcomeReply } from '../replies';
-import { statusCardData } from '../views/status-view';
+import { statusCard, statusCardData } from '../views/status-view';
 
 const isTemplate = (value: string): value is TemplateName => (TEMPLATES as readonly string[]).includes(value);
 
@@ -45,6 +44,6 @@ export const rolloutNew: CommandHandler = {
       outcome.kind === 'done' ? outcome.rollout.id : outcome.kind === 'duplicate' ? outcome.rolloutId : null;
     const view = rolloutId ? await getStatus(deps, turn.tenantId, rolloutId) : null;
     const reply = outcomeReply(outcome);
-    await turn.send(view ? { ...reply, card: renderCard('status', statusCardData(view)) } : reply);
+    await turn.send(view ? { ...reply, card: statusCard.render(statusCardData(view)) } : reply);
   },
 };

@@ -1,8 +1,7 @@
 import { getStatus } from '../../app/queries';
 import type { CommandHandler } from '../handler';
-import { renderCard } from '../render-card';
 import { withRollout, NO_ROLLOUT } from '../replies';
-import { statusCardData } from '../views/status-view';
+import { statusCard, statusCardData } from '../views/status-view';
 
 export const status: CommandHandler = {
   name: 'status',
@@ -15,6 +14,6 @@ export const status: CommandHandler = {
     if (!rolloutId) return;
     const view = await getStatus(ctx.deps, ctx.turn.tenantId, rolloutId);
     if (!view) return void (await ctx.turn.send({ text: NO_ROLLOUT }));
-    await ctx.turn.send({ card: renderCard('status', statusCardData(view)) });
+    await ctx.turn.send({ card: statusCard.render(statusCardData(view)) });
   },
 };

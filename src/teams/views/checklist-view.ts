@@ -1,7 +1,44 @@
 import { currentPhase, positionLabel, type ChecklistItem, type Rollout } from '../../domain/rollout';
 import { gatingStages } from '../../domain/criteria';
-import type { ChecklistCardData, ChecklistItemData, GoalData } from '../card-data';
+import { defineCard } from '../render-card';
 import { formatInstant } from './format';
+
+export interface ChecklistItemData {
+  rolloutId: string;
+  phase: string;
+  waveId: string;
+  itemId: string;
+  text: string;
+  state: string;
+  actionTitle: string;
+  nextDone: boolean;
+}
+
+export interface GoalData {
+  rolloutId: string;
+  stageId: string;
+  criterionId: string;
+  goal: string;
+  state: string;
+  noteInput: string;
+  note: string;
+  met: boolean;
+}
+
+export interface ChecklistCardData {
+  goals: GoalData[];
+  hasGoals: boolean;
+  rolloutId: string;
+  name: string;
+  stage: string;
+  notice: string;
+  hasNotice: boolean;
+  editable: boolean;
+  progress: string;
+  sections: { title: string; progress: string; items: ChecklistItemData[] }[];
+}
+
+export const checklistCard = defineCard<ChecklistCardData>()('checklist');
 
 const progress = (items: ChecklistItem[]): string =>
   `${items.filter((i) => i.done).length} of ${items.length} done`;

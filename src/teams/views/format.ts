@@ -22,3 +22,9 @@ export const STATUS_LABELS: Readonly<Record<string, string>> = {
 
 /** Markdown-safe inline text for user-supplied strings in cards and messages. */
 export const plain = (text: string): string => text.replace(/[*_`[\]<>]/g, (c) => `\\${c}`);
+
+/** A title and its value, as a FactSet shows them. */
+export interface Fact {
+  title: string;
+  value: string;
+}

@@ -1,19 +1,33 @@
 import { planOf, waveState } from '../../domain/plan';
 import type { PhaseKey } from '../../domain/phases';
 import { phaseOf, waveWord, type Rollout } from '../../domain/rollout';
+import type { FieldErrors, Values } from '../plan-form';
+import { phaseValues, settingsValues, waveValues } from '../plan-form-sections';
+import { defineCard } from '../render-card';
 import {
   PHASE_FIELDS,
   SETTINGS_FIELDS,
   WAVE_FIELDS,
   type FormData,
   type PhaseField,
-  type PhaseFormData,
   type SettingsField,
   type WaveField,
-  type WaveFormData,
-} from '../card-data';
-import type { FieldErrors, Values } from '../plan-form';
-import { phaseValues, settingsValues, waveValues } from '../plan-form-sections';
+} from './plan-form-fields';
+
+export interface PhaseFormData extends FormData<PhaseField> {
+  phase: string;
+}
+
+export interface WaveFormData extends FormData<WaveField> {
+  phase: string;
+  waveId: string;
+  isNew: boolean;
+  canMove: boolean;
+}
+
+export const planSettingsFormCard = defineCard<FormData<SettingsField>>()('plan-settings-form');
+export const planPhaseFormCard = defineCard<PhaseFormData>()('plan-phase-form');
+export const planWaveFormCard = defineCard<WaveFormData>()('plan-wave-form');
 
 const allErrors = <F extends string>(fields: readonly F[], errors: FieldErrors<F>): Record<F, string> =>
   Object.fromEntries(fields.map((f) => [f, errors[f] ?? ''])) as Record<F, string>;

@@ -12,7 +12,65 @@ import {
 } from '../../domain/rollout';
 import { readinessPlanOf, type ReadinessPlan } from '../../domain/signoff';
 import { suggestWaveOrder } from '../../domain/wave-order';
-import type { PlanCardData, PlanPhaseRow, PlanWaveRow } from '../card-data';
+import { defineCard } from '../render-card';
+
+/** What every plan card's buttons carry: the rollout and the plan revision the card shows. */
+export interface PlanRef {
+  rolloutId: string;
+  revision: number;
+}
+
+export interface PlanWaveRow extends PlanRef {
+  phase: string;
+  waveId: string;
+  name: string;
+  detail: string;
+  /** The feedback goals, `≥10 responses or 30%, …`, or `none`. */
+  feedback: string;
+  /**
+   * The help desk's sign-off to enter it: `everyone · deadline 2026-05-01 17:00`, `none`; on a card
+   * with many waves, `''` (not shown) when it is the wave's default.
+   */
+  signoff: string;
+  state: string;
+  editable: boolean;
+}
+
+export interface PlanPhaseRow extends PlanRef {
+  phase: string;
+  title: string;
+  state: string;
+  timeFrame: string;
+  targetGroups: string;
+  goals: string;
+  /** The feedback goals, `≥10 responses or 30%, …`, or `none`. */
+  feedback: string;
+  /** The help desk's sign-off to enter it: `quorum 2 (not-ready allowed)`, `none`. */
+  signoff: string;
+  communication: string;
+  editable: boolean;
+  canAddWave: boolean;
+  waveWord: string;
+  waves: PlanWaveRow[];
+  hasWaves: boolean;
+  suggestion: string;
+  canReorder: boolean;
+  suggestedOrder: string;
+}
+
+export interface PlanCardData extends PlanRef {
+  name: string;
+  notice: string;
+  hasNotice: boolean;
+  template: string;
+  timeZone: string;
+  app: string;
+  businessPurpose: string;
+  editable: boolean;
+  phases: PlanPhaseRow[];
+}
+
+export const planCard = defineCard<PlanCardData>()('plan');
 
 export const timeFrameText = (frame: TimeFrame): string => {
   const show = (v: string | null) => (v ? v.replace('T', ' ') : '…');

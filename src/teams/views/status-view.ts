@@ -1,8 +1,26 @@
 import type { RolloutStatusView } from '../../app/queries';
 import { PHASE_KEYS } from '../../domain/phases';
 import { positionLabel, type Rollout } from '../../domain/rollout';
-import type { StatusCardData } from '../card-data';
+import { defineCard } from '../render-card';
 import { formatInstant, STATUS_LABELS } from './format';
+
+export interface StatusCardData {
+  rolloutId: string;
+  name: string;
+  status: string;
+  currentPhase: string;
+  createdBy: string;
+  createdAt: string;
+  enteredAt: string;
+  timeline: { title: string; state: string; when: string }[];
+  criteria: { icon: string; label: string; measured: string; target: string; reason: string }[];
+  allMet: boolean;
+  recent: { when: string; who: string; summary: string }[];
+  hasRecent: boolean;
+  canAdvance: boolean;
+}
+
+export const statusCard = defineCard<StatusCardData>()('status');
 
 const timeline = (rollout: Rollout): StatusCardData['timeline'] => {
   const currentIndex = PHASE_KEYS.indexOf(rollout.position.phase);
