@@ -276,6 +276,7 @@ const queryFilter = (partitionKey: string, options: QueryOptions): string => {
   const clauses = [odata`PartitionKey eq ${partitionKey}`];
   const prefix = options.rowKeyPrefix;
   if (prefix) clauses.push(odata`RowKey ge ${prefix} and RowKey lt ${prefixUpperBound(prefix)}`);
+  if (options.rowKeyAfter !== undefined) clauses.push(odata`RowKey gt ${options.rowKeyAfter}`);
   for (const [name, value] of Object.entries(options.where ?? {})) {
     // Property names cannot be quoted in OData: accept identifiers only.
     if (!PROPERTY_NAME.test(name)) throw new Error(`invalid property name in query: "${name}"`);

@@ -28,6 +28,8 @@ export type TableAction =
 export interface QueryOptions {
   /** Only rows whose RowKey starts with this prefix. */
   rowKeyPrefix?: string;
+  /** Only rows whose RowKey sorts after this one (to page on from the last row read). */
+  rowKeyAfter?: string;
   /** Equality filters on string properties. */
   where?: Readonly<Record<string, string>>;
   /** At most this many rows (a bound on paging; default MAX_QUERY_ROWS). */

@@ -57,6 +57,7 @@ export class MemoryTable implements EntityTable {
     const where = Object.entries(options.where ?? {});
     return [...partition.values()]
       .filter((row) => !options.rowKeyPrefix || row.rowKey.startsWith(options.rowKeyPrefix))
+      .filter((row) => options.rowKeyAfter === undefined || row.rowKey > options.rowKeyAfter)
       .filter((row) => where.every(([k, v]) => row[k] === v))
       .sort((a, b) => (a.rowKey < b.rowKey ? -1 : a.rowKey > b.rowKey ? 1 : 0))
       .slice(0, limit)

@@ -325,6 +325,16 @@ export const describeEntityTableContract = (label: string, makeTable: () => Prom
         expect(await table.query(PK, { limit: 0 })).toEqual([]);
       });
 
+      it('rowKeyAfter: only rows after that key, to page on from the last row read', async () => {
+        await table.submit(['r1', 'r2', 'r3', 's1', 'r10'].map((rk) => create(entity(rk))));
+        const keys = async (options: Parameters<EntityTable['query']>[1]): Promise<string[]> =>
+          (await table.query(PK, options)).map((r) => r.rowKey);
+        expect(await keys({ rowKeyAfter: 'r10', limit: 2 })).toEqual(['r2', 'r3']);
+        expect(await keys({ rowKeyAfter: 'r3' })).toEqual(['s1']);
+        expect(await keys({ rowKeyAfter: 'r', rowKeyPrefix: 'r' })).toEqual(['r1', 'r10', 'r2', 'r3']);
+        expect(await keys({ rowKeyAfter: 's1' })).toEqual([]);
+      });
+
       it('pages past 1,000 rows, up to the limit', async () => {
         const rowKeys = Array.from({ length: 1050 }, (_, i) => `r${String(i).padStart(4, '0')}`);
         for (let i = 0; i < rowKeys.length; i += 100) {
