@@ -8,7 +8,7 @@ import {
 import { isAdmin, type Person } from '../domain/roles';
 import { toAuditEntry } from './audit';
 import { isConcurrencyError } from './errors';
-import { auditDenied, forbiddenMessage, MAX_ATTEMPTS, type Outcome } from './mutate';
+import { MAX_ATTEMPTS, refuseNonAdmin, type Outcome } from './mutate';
 import type { RolloutDeps } from './ports';
 import { nameTaken } from './queries';
 
@@ -34,8 +34,7 @@ export const rolloutIdFor = (activityKey: string | null, attempt: number): strin
 export const createRollout = async (deps: RolloutDeps, input: CreateRolloutInput): Promise<Outcome> => {
   const command = 'rollout new';
   if (!isAdmin(input.by, deps.access, null)) {
-    await auditDenied(deps, input.tenantId, null, input.by, command, input.activityKey);
-    return { kind: 'forbidden', message: forbiddenMessage(command) };
+    return refuseNonAdmin(deps, input.tenantId, null, input.by, command, input.activityKey);
   }
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const id = rolloutIdFor(input.activityKey, attempt);

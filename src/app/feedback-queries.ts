@@ -1,5 +1,6 @@
 import type { FeedbackTally } from '../domain/feedback';
 import { feedbackGate, stageLabel } from '../domain/feedback-access';
+import { audienceFact } from './directory-facts';
 import { audienceOf, currentStageId, findStage, stageTally } from '../domain/feedback-goals';
 import type { Rollout } from '../domain/rollout';
 import type { Person } from '../domain/roles';
@@ -59,7 +60,7 @@ export const MAX_CANDIDATE_ROLLOUTS = 200;
  * members first; when none lists the person, those whose audience is not known (anyone may answer).
  */
 export const feedbackCandidates = async (
-  deps: Pick<Deps, 'rollouts' | 'access'>,
+  deps: Pick<Deps, 'rollouts' | 'access' | 'facts' | 'audiences'>,
   tenantId: string,
   person: Person,
 ): Promise<Rollout[]> => {
@@ -67,15 +68,20 @@ export const feedbackCandidates = async (
     .filter((r) => r.status !== 'completed')
     .slice(-MAX_CANDIDATE_ROLLOUTS);
   const loaded = await Promise.all(open.map((r) => deps.rollouts.get(tenantId, r.id)));
-  const asking = loaded.flatMap((stored) => {
-    if (!stored) return [];
-    const rollout = stored.value;
-    const stageId = currentStageId(rollout);
-    if (!feedbackGate(rollout, stageId, person, deps.access).open) return [];
-    const { ids } = audienceOf(rollout, stageId);
-    if (!ids) return [{ rollout, listed: false }];
-    return ids.has(person.id.toLowerCase()) ? [{ rollout, listed: true }] : [];
-  });
+  const checked = await Promise.all(
+    loaded.map(async (stored) => {
+      if (!stored) return [];
+      const rollout = stored.value;
+      const stageId = currentStageId(rollout);
+      const fact = await audienceFact(deps, tenantId, rollout, stageId, person);
+      if (!feedbackGate(rollout, stageId, person, deps.access, fact).open) return [];
+      if (fact) return fact === 'in' ? [{ rollout, listed: true }] : [];
+      const { ids } = audienceOf(rollout, stageId);
+      if (!ids) return [{ rollout, listed: false }];
+      return ids.has(person.id.toLowerCase()) ? [{ rollout, listed: true }] : [];
+    }),
+  );
+  const asking = checked.flat();
   const listed = asking.filter((a) => a.listed);
   return (listed.length > 0 ? listed : asking).map((a) => a.rollout);
 };

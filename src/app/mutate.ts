@@ -42,7 +42,7 @@ export const forbiddenMessage = (command: string): string =>
  * With the activity's key, a marker is written with the entry, so a redelivered activity is
  * audited once (and answered with the same refusal, never "Already done").
  */
-export const auditDenied = async (
+const auditDenied = async (
   deps: Pick<RolloutDeps, 'rollouts' | 'clock'>,
   tenantId: string,
   rolloutId: string | null,
@@ -68,6 +68,24 @@ export const auditDenied = async (
 };
 
 /**
+ * Refuses a person who is not an admin: audited (once per activity) with the polite refusal; but
+ * when their group roles could not be checked, only told so: nothing is audited or marked, so the
+ * same command works once Graph answers again.
+ */
+export const refuseNonAdmin = async (
+  deps: Pick<RolloutDeps, 'rollouts' | 'clock' | 'access'>,
+  tenantId: string,
+  rolloutId: string | null,
+  by: Person,
+  command: string,
+  activityKey: string | null = null,
+): Promise<{ kind: 'forbidden'; message: string }> => {
+  if (deps.access.unavailable) return { kind: 'forbidden', message: deps.access.unavailable };
+  await auditDenied(deps, tenantId, rolloutId, by, command, activityKey);
+  return { kind: 'forbidden', message: forbiddenMessage(command) };
+};
+
+/**
  * Load → authorize → decide → commit (ETag-guarded, with audit and processed marker in the same
  * transaction), retrying when another writer got there first. `decide` is called once per attempt
  * with the current state and the state first seen, so a command can act on what its sender saw.
@@ -90,8 +108,7 @@ export const mutateRollout = async (
     if (!stored) return { kind: 'not-found', message: `No rollout with id ${rolloutId}.` };
     const current = stored.value;
     if (!isAdmin(request.by, deps.access, current)) {
-      await auditDenied(deps, tenantId, rolloutId, request.by, request.command, activityKey);
-      return { kind: 'forbidden', message: forbiddenMessage(request.command) };
+      return refuseNonAdmin(deps, tenantId, rolloutId, request.by, request.command, activityKey);
     }
     firstSeen ??= current;
     const now = deps.clock.now();
@@ -141,8 +158,7 @@ export const loadAsAdmin = async (
   const rollout = (await deps.rollouts.get(input.tenantId, input.rolloutId))?.value;
   if (!rollout) return { kind: 'not-found', message: 'That rollout no longer exists.' };
   if (!isAdmin(input.by, deps.access, rollout)) {
-    await auditDenied(deps, input.tenantId, rollout.id, input.by, command, input.activityKey ?? null);
-    return { kind: 'forbidden', message: forbiddenMessage(command) };
+    return refuseNonAdmin(deps, input.tenantId, rollout.id, input.by, command, input.activityKey ?? null);
   }
   return { kind: 'admin', rollout };
 };

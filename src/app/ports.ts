@@ -1,5 +1,6 @@
 import type { AssignmentIntent, AudienceCounts } from '../domain/audience';
 import type { DomainEvent } from '../domain/events';
+import type { DirectoryFacts } from './directory-facts';
 import type { FeedbackEntry, FeedbackTally, Rating } from '../domain/feedback';
 import type { Coordination, Rollout, RolloutStatus } from '../domain/rollout';
 import type { SignoffAnswer, SignoffRequest } from '../domain/signoff';
@@ -51,6 +52,71 @@ export interface RolloutCommit {
   ifMatch: string | null;
   audit: AuditEntry[];
   processed: ProcessedMarker | null;
+  /** An Intune assignment the change leaves to do after the reply (an outbox row, in the same transaction). */
+  assignment?: PendingAssignment | null;
+}
+
+/**
+ * An Intune assignment of a stage just entered (INTUNE_ASSIGN), written in the same transaction
+ * as the advance that entered it (an outbox row in the rollout's partition) and deleted once it
+ * ran, with its outcome (`AssignmentState`) in the same transaction: a crash never loses it.
+ */
+export interface PendingAssignment {
+  id: string;
+  tenantId: string;
+  rolloutId: string;
+  stageId: string;
+  /** The Intune mobile app's id (`rollout.app.intuneAppId` when the stage was entered). */
+  appId: string;
+  /** The Entra groups of the stage's audience (lower case). */
+  groups: string[];
+  intent: AssignmentIntent;
+  /** What the assignment cannot do as planned (filters, listed members), known when it was decided. */
+  warnings: string[];
+  /** 1 for the advance, one more for each `intune retry`. */
+  attempt: number;
+  createdAt: string;
+}
+
+/** What one run of an assignment found and did. */
+export interface AssignmentResult {
+  jobId: string;
+  stageId: string;
+  appId: string;
+  intent: AssignmentIntent;
+  /** `pending`: queued again by `intune retry`, not run yet. */
+  state: 'pending' | 'ok' | 'failed';
+  /** Groups this run assigned. */
+  assigned: string[];
+  /** Groups that were assigned with the stage's intent already: left alone. */
+  leftAlone: string[];
+  /** Groups assigned with another intent, or excluded: left as they are, reported. */
+  conflicts: { groupId: string; found: string }[];
+  warnings: string[];
+  /** Why it failed, naming the app, the group or the permission; null unless failed. */
+  error: string | null;
+  attempt: number;
+  at: string;
+}
+
+/** A rollout's Intune state: the app's assignments as last read, and the latest run with its job. */
+export interface AssignmentState {
+  tenantId: string;
+  rolloutId: string;
+  appId: string;
+  /** As last read (advance, retry, audience refresh), at most MAX_KEPT_ASSIGNMENTS; null: never read. */
+  assignments: AppAssignment[] | null;
+  /** How many the app had when read (more than are kept when very many). */
+  assignmentCount: number;
+  readAt: string | null;
+  latest: AssignmentResult | null;
+  /** The job of `latest`, for `intune retry`. */
+  job: PendingAssignment | null;
+}
+
+/** Hands a committed assignment to whatever runs it (after the person has been answered). */
+export interface AssignmentSink {
+  enqueue(job: PendingAssignment): void;
 }
 
 export interface RolloutSummary {
@@ -79,6 +145,23 @@ export interface RolloutRepository {
    * marker is written in the same transaction (ConcurrencyError when it already exists).
    */
   appendAudit(tenantId: string, entries: AuditEntry[], processed?: ProcessedMarker): Promise<void>;
+  /**
+   * Assignments not yet run (what a crash left), at most `limit`: across tenants (start-up and the
+   * sweep: a bounded cross-partition query), or of one rollout (one partition query).
+   */
+  pendingAssignments(
+    limit: number,
+    of?: { tenantId: string; rolloutId: string },
+  ): Promise<PendingAssignment[]>;
+  assignmentState(tenantId: string, rolloutId: string): Promise<AssignmentState | null>;
+  /**
+   * Replaces the rollout's Intune state; in the same transaction `clear` leaves the outbox (one
+   * already gone is fine) and `queue` enters it (ConcurrencyError when it is there already).
+   */
+  saveAssignmentState(
+    state: AssignmentState,
+    outbox?: { clear?: PendingAssignment; queue?: PendingAssignment },
+  ): Promise<void>;
 }
 
 /** A storage probe for health checks: resolves when a real round trip succeeded. */
@@ -236,7 +319,8 @@ export interface TokenLedger {
 /** What a notice says, read from the current state when it is sent. */
 export type NoticeContent =
   | { kind: 'feedback-issue'; rollout: Rollout; entry: FeedbackEntry; ref: string; stageLabel: string }
-  | { kind: 'signoff-not-ready'; rollout: Rollout; request: SignoffRequest; answer: SignoffAnswer };
+  | { kind: 'signoff-not-ready'; rollout: Rollout; request: SignoffRequest; answer: SignoffAnswer }
+  | { kind: 'intune-assignment'; rollout: Rollout; result: AssignmentResult; stageLabel: string };
 
 /** What a readiness card shows, for everyone (the live tally) or for one member (`viewer`). */
 export interface SignoffView {
@@ -405,6 +489,8 @@ export interface ExportLinks {
 export interface Settings {
   /** IANA time zone for rollouts whose creating activity carries none. */
   defaultTimeZone: string;
+  /** INTUNE_ASSIGN: entering a stage assigns the rollout's Intune app to its groups; absent: off. */
+  intuneAssign?: boolean;
 }
 
 /** What a change to a rollout needs (the command line has no more). */
@@ -421,10 +507,18 @@ export interface Deps {
   log: Log;
   /** Help-desk members when the plan names none for a transition (ROLLOUT_HELPDESK). */
   helpdesk: readonly string[];
+  /** Entra groups whose transitive members also answer when the plan names none (HELPDESK_GROUP_IDS). */
+  helpdeskGroups?: readonly string[];
   notices: NoticeSink;
   exportLinks: ExportLinks;
   sealer: RefSealer;
   clock: Clock;
+  /** The configured roles; a turn's own (group roles resolved) replaces it for that turn. */
   access: AccessPolicy;
   settings: Settings;
+  /** What Graph says about people (group roles, audience membership); no directory without Graph. */
+  facts?: DirectoryFacts;
+  audiences?: AudienceRepository;
+  /** Runs committed Intune assignments (INTUNE_ASSIGN; needs Graph). */
+  assignments?: AssignmentSink;
 }

@@ -2,7 +2,7 @@ import type { CriterionResult } from '../domain/decision';
 import { evaluateExitCriteria } from '../domain/criteria';
 import type { Rollout } from '../domain/rollout';
 import { isAdmin, type Person } from '../domain/roles';
-import { auditDenied, forbiddenMessage } from './mutate';
+import { refuseNonAdmin } from './mutate';
 import type { AuditEntry, Deps, RolloutSummary } from './ports';
 import { currentReadiness } from './signoff-view';
 
@@ -39,8 +39,7 @@ export const listRollouts = async (
   input: { tenantId: string; conversationId: string; all: boolean; by: Person; activityKey?: string | null },
 ): Promise<ListResult> => {
   if (input.all && !isAdmin(input.by, deps.access, null)) {
-    await auditDenied(deps, input.tenantId, null, input.by, 'rollout list --all', input.activityKey ?? null);
-    return { kind: 'forbidden', message: forbiddenMessage('rollout list --all') };
+    return refuseNonAdmin(deps, input.tenantId, null, input.by, 'rollout list --all', input.activityKey ?? null);
   }
   const rollouts = await deps.rollouts.list(
     input.tenantId,

@@ -1,7 +1,7 @@
 /** What happens to readiness requests afterwards: plan changes, entering the stage, a moved deadline. */
 import type { Rollout } from '../domain/rollout';
 import type { Person } from '../domain/roles';
-import { nextStageId, readinessFingerprint, readinessPlanOf } from '../domain/signoff';
+import { fingerprintHolds, nextStageId, readinessPlanOf } from '../domain/signoff';
 import { isLocalDateTime, localToInstant } from '../domain/time';
 import { toAuditEntry } from './audit';
 import { loadAsAdmin } from './mutate';
@@ -26,7 +26,7 @@ export const renewChangedSignoffs = async (
     const request = state?.request.value;
     if (!state || !request || request.status !== 'open') continue;
     const stillNeeded = readinessPlanOf(rollout, stageId) !== null;
-    if (stillNeeded && request.fingerprint === readinessFingerprint(rollout, stageId)) continue;
+    if (stillNeeded && fingerprintHolds(request.fingerprint, rollout, stageId)) continue;
     await supersede(
       deps,
       rollout,

@@ -7,6 +7,7 @@ import type { Person } from '../domain/roles';
 import {
   MAX_MEMBERS,
   nextStageId,
+  fingerprintHolds,
   readinessFingerprint,
   readinessPlanOf,
   recordRequest,
@@ -15,7 +16,7 @@ import {
 } from '../domain/signoff';
 import { isLocalDateTime, localToInstant } from '../domain/time';
 import { toAuditEntry } from './audit';
-import { DeliveryError, isConcurrencyError } from './errors';
+import { DeliveryError, DirectoryError, isConcurrencyError } from './errors';
 import { loadAsAdmin, mutateRollout, type MutationRequest } from './mutate';
 import type { SignoffState } from './ports';
 import { signoffView } from './signoff-view';
@@ -100,6 +101,44 @@ export const supersede = async (
   deps.tallies.schedule(refOf(request));
 };
 
+const tooMany = (count: string): string =>
+  `At most ${MAX_MEMBERS} help-desk members can sign off one request; ${count} are named. Name fewer people or a smaller group.`;
+
+/**
+ * The help-desk members of a request: the listed ids plus the transitive members (users) of the
+ * groups, read when the request is made; more than MAX_MEMBERS is refused (the request stays fixed).
+ */
+const expandMembers = async (
+  deps: Pick<SignoffDeps, 'facts'>,
+  tenantId: string,
+  listed: readonly string[],
+  groups: readonly string[],
+): Promise<{ ok: true; members: string[] } | { ok: false; message: string }> => {
+  const members = new Set(listed.map((m) => m.toLowerCase()));
+  if (members.size > MAX_MEMBERS) return { ok: false, message: tooMany(String(members.size)) };
+  if (groups.length === 0) return { ok: true, members: [...members] };
+  const directory = deps.facts?.directory;
+  if (!directory) {
+    return {
+      ok: false,
+      message:
+        'The sign-off names help-desk groups, but Microsoft Graph is not configured (GRAPH_AUTH), so I cannot read them: list the members instead, or ask the bot’s operator to set up Graph.',
+    };
+  }
+  for (const group of groups) {
+    try {
+      for await (const page of directory.groupMembers(tenantId, group)) {
+        for (const user of page.users) if (user.accountEnabled) members.add(user.id.toLowerCase());
+        if (members.size > MAX_MEMBERS) return { ok: false, message: tooMany(`more than ${MAX_MEMBERS}`) };
+      }
+    } catch (err) {
+      if (!(err instanceof DirectoryError)) throw err;
+      return { ok: false, message: `I could not read the help-desk group ${group}: ${err.message}` };
+    }
+  }
+  return { ok: true, members: [...members] };
+};
+
 /**
  * Creates a readiness request for the stage the rollout enters next, records it on the rollout
  * (the gate reads it), and posts its card in the help desk's conversation (else `where`).
@@ -116,14 +155,15 @@ export const openRequest = async (
   const plan = readinessPlanOf(rollout, stageId);
   if (!plan)
     return refused(`Entering ${label} needs no help-desk sign-off in the plan of “${rollout.name}”.`);
-  const members = [
-    ...new Set((plan.members.length > 0 ? plan.members : deps.helpdesk).map((m) => m.toLowerCase())),
-  ];
-  if (members.length > MAX_MEMBERS) {
-    return refused(
-      `At most ${MAX_MEMBERS} help-desk members can sign off one request; ${members.length} are named.`,
-    );
-  }
+  const named = plan.members.length > 0 || (plan.groups ?? []).length > 0;
+  const expanded = await expandMembers(
+    deps,
+    rollout.tenantId,
+    named ? plan.members : deps.helpdesk,
+    named ? (plan.groups ?? []) : (deps.helpdeskGroups ?? []),
+  );
+  if (!expanded.ok) return refused(expanded.message);
+  const { members } = expanded;
   if (members.length === 0) {
     return refused(
       `Nobody is named to sign off: list help-desk members in the plan (sign-off for ${label}) or set ROLLOUT_HELPDESK.`,
@@ -145,7 +185,7 @@ export const openRequest = async (
   const currentId = rollout.signoffs?.[stageId];
   const current = currentId ? await deps.signoffs.get(rollout.tenantId, rollout.id, currentId) : null;
   if (current?.request.value.status === 'open') {
-    if (current.request.value.fingerprint === fingerprint) {
+    if (fingerprintHolds(current.request.value.fingerprint, rollout, stageId)) {
       if (!current.request.value.messageId) {
         const failed = await post(deps, rollout, current, options.where);
         return failed

@@ -16,6 +16,8 @@ export type SignoffDeps = Pick<
   | 'messenger'
   | 'clock'
   | 'access'
+  | 'facts'
+  | 'helpdeskGroups'
   | 'helpdesk'
   | 'settings'
 >;

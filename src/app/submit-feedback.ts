@@ -3,6 +3,7 @@ import { decideSubmit, type FeedbackAnswer, type FeedbackEntry } from '../domain
 import { feedbackGate, type FeedbackGate } from '../domain/feedback-access';
 import type { Rollout } from '../domain/rollout';
 import type { Person } from '../domain/roles';
+import { audienceFact } from './directory-facts';
 import { TooLargeError } from './errors';
 import { retryOnConflict } from './mutate';
 import { feedbackPersonKey } from './feedback-keys';
@@ -29,9 +30,19 @@ export const MAX_FEEDBACK_ATTEMPTS = 16;
 
 const yieldToOthers = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** The feedback gate with the person's audience membership resolved first (Graph, snapshots). */
+export const feedbackGateFor = async (
+  deps: Pick<Deps, 'access' | 'facts' | 'audiences'>,
+  tenantId: string,
+  rollout: Rollout,
+  stageId: string,
+  person: Person,
+): Promise<FeedbackGate> =>
+  feedbackGate(rollout, stageId, person, deps.access, await audienceFact(deps, tenantId, rollout, stageId, person));
+
 /** Loads the rollout and checks that the person may answer for the stage; else why not. */
 export const openFeedbackStage = async (
-  deps: Pick<Deps, 'rollouts' | 'access'>,
+  deps: Pick<Deps, 'rollouts' | 'access' | 'facts' | 'audiences'>,
   input: { tenantId: string; rolloutId: string; stageId: string; by: Person },
 ): Promise<
   | { kind: 'open'; rollout: Rollout; gate: Extract<FeedbackGate, { open: true }> }
@@ -40,7 +51,7 @@ export const openFeedbackStage = async (
   const stored = await deps.rollouts.get(input.tenantId, input.rolloutId);
   if (!stored) return { kind: 'not-found', message: 'That rollout no longer exists.' };
   const rollout = stored.value;
-  const gate = feedbackGate(rollout, input.stageId, input.by, deps.access);
+  const gate = await feedbackGateFor(deps, input.tenantId, rollout, input.stageId, input.by);
   if (!gate.open) return { kind: 'refused', rollout, message: gate.message };
   return { kind: 'open', rollout, gate };
 };

@@ -119,3 +119,47 @@ export interface AudienceCounts {
   /** Group members that are not users (devices, service principals, contacts). */
   nonUsers: number;
 }
+
+/** A group member's properties the filters read (a `DirectoryUser`'s). */
+export interface MemberFacts {
+  userType: string;
+  accountEnabled: boolean;
+  department: string | null;
+  country: string | null;
+  officeLocation: string | null;
+}
+
+/** The platform of an operating system as Intune reports it (`iPadOS` is iOS); null: none of ours. */
+export const platformOf = (operatingSystem: string): DevicePlatform | null => {
+  const os = operatingSystem.trim().toLowerCase();
+  if (os.startsWith('windows')) return 'windows';
+  if (os === 'macos' || os === 'mac os x' || os === 'macmdm') return 'macos';
+  if (os === 'ios' || os === 'ipados') return 'ios';
+  if (os.startsWith('android')) return 'android';
+  if (os === 'linux' || os.startsWith('linux')) return 'linux';
+  return null;
+};
+
+const matches = (list: readonly string[], value: string | null): boolean =>
+  list.length === 0 || (value !== null && list.some((v) => v.toLowerCase() === value.trim().toLowerCase()));
+
+/**
+ * Why a member of the part's groups is not in its audience, or null when they are in. `platforms`
+ * are the platforms of the person's managed devices (null: unknown, only allowed without a
+ * platform filter). Listed members are always in: this is for group members only.
+ */
+export const leftOutReason = (
+  part: AudienceSpec,
+  member: MemberFacts,
+  platforms: ReadonlySet<DevicePlatform> | null,
+): LeftOutReason | null => {
+  if (!part.includeGuests && member.userType.toLowerCase() === 'guest') return 'guest';
+  if (!part.includeDisabled && !member.accountEnabled) return 'disabled';
+  const { departments, countries, offices } = part.filters;
+  if (!matches(departments, member.department) || !matches(countries, member.country)) return 'filtered';
+  if (!matches(offices, member.officeLocation)) return 'filtered';
+  const wanted = part.filters.platforms;
+  if (wanted.length === 0) return null;
+  if (!platforms || platforms.size === 0) return 'noDevice';
+  return wanted.some((p) => platforms.has(p)) ? null : 'filtered';
+};

@@ -3,6 +3,12 @@ import { PHASE_KEYS } from './phases';
 import { positionLabel, type Rollout } from './rollout';
 import { isAdmin, type AccessPolicy, type Person } from './roles';
 
+/**
+ * Whether a person is in a stage's audience where the directory decides it (resolved before the
+ * domain decides): in, out, or unknown (the directory could not answer: fail closed).
+ */
+export type AudienceFact = 'in' | 'out' | 'unknown';
+
 export type FeedbackGate =
   { open: true; stage: StageLookup; plan: FeedbackPlan; label: string } | { open: false; message: string };
 
@@ -26,14 +32,16 @@ export const stageLabel = (rollout: Rollout, found: StageLookup): string =>
 /**
  * Whether `person` may give feedback for the stage: the stage exists (a phase with waves is
  * answered per wave, never as a whole: its tally is the sum of its waves'), takes feedback, has been
- * reached and the rollout is not completed; and the person is in its audience (explicit member
- * ids from the plan) or an admin. With no audience known, anyone in the tenant may answer.
+ * reached and the rollout is not completed; and the person is in its audience or an admin. The
+ * audience is `audience` where the directory decides it (the plan names groups), else the plan's
+ * listed member ids; with no audience known, anyone in the tenant may answer.
  */
 export const feedbackGate = (
   rollout: Rollout,
   stageId: string,
   person: Person,
   access: AccessPolicy,
+  audience?: AudienceFact,
 ): FeedbackGate => {
   const found = findStage(rollout, stageId);
   if (!found)
@@ -53,8 +61,16 @@ export const feedbackGate = (
   if (!reached(rollout, found)) {
     return { open: false, message: `“${rollout.name}” has not reached ${label} yet.` };
   }
+  if (isAdmin(person, access, rollout)) return { open: true, stage: found, plan, label };
+  if (audience === 'unknown') {
+    return {
+      open: false,
+      message: `I cannot check right now whether you are in ${label} of “${rollout.name}” (the directory did not answer), so nothing was saved. Try again in a few minutes.`,
+    };
+  }
   const { ids } = audienceOf(rollout, stageId);
-  if (ids && !ids.has(person.id.toLowerCase()) && !isAdmin(person, access, rollout)) {
+  const outside = audience ? audience === 'out' : ids !== null && !ids.has(person.id.toLowerCase());
+  if (outside) {
     return {
       open: false,
       message: `This feedback is for the people in ${label} of “${rollout.name}”, and you are not listed among them. If you should be, ask the rollout's admins to add you.`,

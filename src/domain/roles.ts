@@ -10,6 +10,13 @@ export interface AccessPolicy {
   admins: ReadonlySet<string>;
   /** Local anonymous mode with no admin configured: everyone may administer. */
   everyoneIsAdmin: boolean;
+  /** Ids found, for this turn, to be members of an admin group (ADMIN_GROUP_IDS). */
+  groupAdmins?: ReadonlySet<string>;
+  /**
+   * Set when group roles could not be checked for this turn (Graph did not answer): what to tell
+   * a person refused a role they might have. Explicitly listed ids still work.
+   */
+  unavailable?: string | null;
 }
 
 export type Role = 'admin' | 'member';
@@ -22,6 +29,7 @@ export const roleOf = (
 ): Role => {
   if (policy.everyoneIsAdmin) return 'admin';
   if (person.id && policy.admins.has(person.id.toLowerCase())) return 'admin';
+  if (person.id && policy.groupAdmins?.has(person.id.toLowerCase())) return 'admin';
   if (rollout && person.id && rollout.createdBy.id.toLowerCase() === person.id.toLowerCase()) {
     return 'admin';
   }

@@ -1,4 +1,5 @@
 import { accept, refuse, type CriterionResult, type Decision } from './decision';
+import { audienceFingerprint, audienceParts } from './audience';
 import { findStage, isWaveStageId } from './feedback-goals';
 import type { Coordination, Rollout } from './rollout';
 import type { Person } from './roles';
@@ -66,10 +67,35 @@ export const nextStageId = (rollout: Rollout): string | null => {
   return wave ? `${next.phase}/${wave.id}` : next.phase;
 };
 
-/** What a request was made on: a change to it invalidates the sign-off. */
-export const readinessFingerprint = (rollout: Rollout, stageId: string): string => {
+/**
+ * What a request was made on: a change to it (the time frame, target groups or the audience's
+ * definition: groups, members, filters) invalidates the sign-off.
+ */
+export const readinessFingerprint = (rollout: Rollout, stageId: string): string =>
+  JSON.stringify({
+    ...readinessBasis(rollout, stageId),
+    audience: audienceFingerprint(audienceParts(rollout, stageId)),
+  });
+
+const readinessBasis = (
+  rollout: Rollout,
+  stageId: string,
+): { timeFrame: unknown; targetGroups: string[] } => {
   const stage = findStage(rollout, stageId)?.stage;
-  return JSON.stringify({ timeFrame: stage?.timeFrame ?? null, targetGroups: stage?.targetGroups ?? [] });
+  return { timeFrame: stage?.timeFrame ?? null, targetGroups: stage?.targetGroups ?? [] };
+};
+
+/**
+ * Whether a request's fingerprint still matches the plan. Requests made before audiences were
+ * fingerprinted (no `audience` key) are compared on what they were made on, so an upgrade
+ * supersedes no open request.
+ */
+export const fingerprintHolds = (fingerprint: string, rollout: Rollout, stageId: string): boolean => {
+  // A fingerprint made before audiences is the basis alone (every newer one has `audience`).
+  return (
+    fingerprint === readinessFingerprint(rollout, stageId) ||
+    fingerprint === JSON.stringify(readinessBasis(rollout, stageId))
+  );
 };
 
 /** open: taking answers; superseded: the plan changed, a new request replaces it; decided: the stage was entered. */
@@ -275,7 +301,7 @@ export const evaluateReadiness = (rollout: Rollout, current: ReadinessState | nu
       },
     ];
   }
-  if (request.status !== 'open' || request.fingerprint !== readinessFingerprint(rollout, stageId)) {
+  if (request.status !== 'open' || !fingerprintHolds(request.fingerprint, rollout, stageId)) {
     return [
       {
         id,

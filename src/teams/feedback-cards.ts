@@ -1,4 +1,4 @@
-import { feedbackGate } from '../domain/feedback-access';
+import { feedbackGateFor } from '../app/submit-feedback';
 import { currentStageId } from '../domain/feedback-goals';
 import type { FeedbackEntry } from '../domain/feedback';
 import type { Rollout } from '../domain/rollout';
@@ -19,7 +19,7 @@ export const feedbackFormFor = async (
 ): Promise<{ card: RenderedCard } | { text: string }> => {
   const { turn, deps } = ctx;
   const stageId = options.stageId ?? currentStageId(rollout);
-  const gate = feedbackGate(rollout, stageId, turn.from, deps.access);
+  const gate = await feedbackGateFor(deps, turn.tenantId, rollout, stageId, turn.from);
   if (!gate.open) return { text: gate.message };
   let entry: FeedbackEntry | null = null;
   if (!options.blank) {

@@ -1,4 +1,4 @@
-import { auditDenied, forbiddenMessage, type MutationRequest, type Outcome } from '../app/mutate';
+import { refuseNonAdmin, type MutationRequest, type Outcome } from '../app/mutate';
 import { isAdmin } from '../domain/roles';
 import type { Rollout } from '../domain/rollout';
 import type { Turn } from './turn';
@@ -99,13 +99,10 @@ export const withAdminRollout = async (
   if (!rollout) return null;
   const { turn, deps } = ctx;
   if (isAdmin(turn.from, deps.access, rollout)) return rollout;
-  await auditDenied(deps, turn.tenantId, rollout.id, turn.from, command, turn.activityKey);
-  await turn.send(forbiddenReply(command));
+  const refused = await refuseNonAdmin(deps, turn.tenantId, rollout.id, turn.from, command, turn.activityKey);
+  await turn.send({ text: refused.message });
   return null;
 };
-
-/** The polite refusal for a command only admins may use. */
-export const forbiddenReply = (command: string): { text: string } => ({ text: forbiddenMessage(command) });
 
 /** The reply for a state-changing use case's outcome. */
 export const outcomeReply = (outcome: Outcome): { text: string } => {

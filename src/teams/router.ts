@@ -92,8 +92,19 @@ export class Router {
       await turn.send({ text: `${args.message}\n\nUsage: \`${handler.usage}\`` });
       return true;
     }
-    await handler.run({ turn, deps: this.deps }, args.args);
+    await handler.run({ turn, deps: await this.depsFor(turn) }, args.args);
     return true;
+  }
+
+  /**
+   * The dependencies for one turn: the person's group-derived roles resolved first (cached), so
+   * the domain decides on facts; when Graph cannot answer, the turn's access says so (fail closed).
+   */
+  private async depsFor(turn: Turn): Promise<Deps> {
+    const { facts } = this.deps;
+    if (!facts) return this.deps;
+    const access = await facts.accessFor(this.deps.access, turn.tenantId, turn.from);
+    return access === this.deps.access ? this.deps : { ...this.deps, access };
   }
 
   async handleMessage(turn: Turn, raw: string): Promise<void> {
@@ -123,7 +134,7 @@ export class Router {
     this.logger.info({ activityId: turn.activityId, verb }, 'card action');
     const ctx: ActionContext = {
       turn,
-      deps: this.deps,
+      deps: await this.depsFor(turn),
       runCommand: async (text) => {
         const replies: Reply[] = [];
         const capture: Turn = { ...turn, send: async (reply) => void replies.push(reply) };

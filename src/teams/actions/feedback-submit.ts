@@ -1,5 +1,4 @@
-import { submitFeedback } from '../../app/submit-feedback';
-import { feedbackGate } from '../../domain/feedback-access';
+import { feedbackGateFor, submitFeedback } from '../../app/submit-feedback';
 import { defineAction, type ActionResult } from '../handler';
 import { feedbackActionSchema, parseFeedbackForm } from '../feedback-form';
 import { loadRollout } from '../plan-cards';
@@ -27,7 +26,7 @@ export const feedbackSubmit = defineAction({
     if (!parsed.ok) {
       const rollout = await loadRollout(ctx, data.rolloutId);
       if (!rollout) return { message: NO_ROLLOUT };
-      const gate = feedbackGate(rollout, data.stageId, turn.from, deps.access);
+      const gate = await feedbackGateFor(deps, turn.tenantId, rollout, data.stageId, turn.from);
       if (!gate.open) return { message: gate.message };
       const formError = 'Some answers need another look: see below.';
       return {
@@ -60,7 +59,7 @@ export const feedbackSubmit = defineAction({
       case 'duplicate': {
         const { notice } = outcome.kind === 'stored' ? outcome : { notice: null };
         if (notice) turn.defer(() => deps.notices.enqueue(notice));
-        const gate = feedbackGate(outcome.rollout, data.stageId, turn.from, deps.access);
+        const gate = await feedbackGateFor(deps, turn.tenantId, outcome.rollout, data.stageId, turn.from);
         const said = notice
           ? 'Thanks for flagging it: the rollout team has been told about the issue.'
           : outcome.kind === 'stored'
