@@ -32,12 +32,16 @@ export const stageFeedback = (stage: Stage, stageId: string): FeedbackPlan | nul
 export const defaultFeedbackFor = (stageId: string): FeedbackPlan | null =>
   stageFeedback({ feedback: undefined } as Stage, stageId);
 
-/** A copy of a readiness plan (null: no sign-off), its keys in their fixed order. */
+/**
+ * A copy of a readiness plan (null: no sign-off), its keys in their fixed order; `groups` only when
+ * there are some (plans before groups have none, and say the same).
+ */
 export const copyReadinessPlan = (plan: ReadinessPlan | null): ReadinessPlan | null =>
   plan && {
     policy: plan.policy.kind === 'quorum' ? { kind: 'quorum', n: plan.policy.n } : { kind: plan.policy.kind },
     allowNotReady: plan.allowNotReady,
     members: [...plan.members],
+    ...(plan.groups?.length ? { groups: [...plan.groups] } : {}),
     deadline: plan.deadline,
   };
 

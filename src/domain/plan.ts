@@ -1,3 +1,4 @@
+import { emptyAudience, type AssignmentIntent, type AudienceSpec } from './audience';
 import { accept, refuse, type Decision } from './decision';
 import type { FeedbackPlan } from './feedback-goals';
 import { PHASE_KEYS, type PhaseKey } from './phases';
@@ -49,6 +50,10 @@ export interface StageSpec {
    * applies.
    */
   readiness?: ReadinessPlan | null;
+  /** Who the stage is for; absent: the empty audience (a wave's `groupId` and `members` aside). */
+  audience?: AudienceSpec;
+  /** The Intune assignment intent of the audience's groups; absent: required. */
+  intent?: AssignmentIntent;
 }
 
 export interface PhaseSpec extends StageSpec {
@@ -64,6 +69,38 @@ export interface WaveSpec extends StageSpec, WaveProfile {
   groupId: string | null;
   members: string[];
 }
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** A copy of an audience definition, its keys in their fixed order (the domain compares plans as JSON). */
+const copyAudience = (a: AudienceSpec): AudienceSpec => ({
+  groups: [...a.groups],
+  members: [...a.members],
+  filters: {
+    departments: [...a.filters.departments],
+    countries: [...a.filters.countries],
+    offices: [...a.filters.offices],
+    platforms: [...a.filters.platforms],
+  },
+  includeGuests: a.includeGuests,
+  includeDisabled: a.includeDisabled,
+});
+
+/**
+ * A stage's audience and intent as a plan or a stage holds them: `audience` (a copy) only when it
+ * is not the empty audience, `intent` only when it is not the default, required. Spread in where
+ * the keys go, so keys keep their order and a plan without them says the same as before them.
+ */
+export const audienceEntry = (
+  audience: AudienceSpec | undefined,
+  intent: AssignmentIntent | undefined,
+): { audience?: AudienceSpec; intent?: AssignmentIntent } => {
+  const copy = audience && copyAudience(audience);
+  return {
+    ...(copy && !same(copy, emptyAudience()) ? { audience: copy } : {}),
+    ...(intent === 'available' ? { intent } : {}),
+  };
+};
 
 const itemSpecs = (items: ChecklistItem[]): ItemSpec[] => items.map(({ id, text }) => ({ id, text }));
 const criterionPlans = (criteria: CriterionSpec[]): CriterionPlan[] =>
@@ -86,6 +123,7 @@ export const waveSpecOf = (wave: Wave): WaveSpec => ({
   // A wave's feedback default is the same in every phase (any wave's stage id).
   feedback: stageFeedback(wave, `/${wave.id}`),
   ...readinessEntry(wave.readiness),
+  ...audienceEntry(wave.audience, wave.intent),
   willingness: wave.willingness,
   users: wave.users,
   devices: wave.devices,
@@ -103,6 +141,7 @@ export const phaseSpecOf = (phase: Phase): PhaseSpec => ({
   criteria: criterionPlans(phase.criteria),
   feedback: stageFeedback(phase, phase.key),
   ...readinessEntry(phase.readiness),
+  ...audienceEntry(phase.audience, phase.intent),
   communication: { ...phase.communication },
   waves: phase.waves.map((w) => waveSpecOf(w)),
 });
@@ -118,8 +157,6 @@ export const planOf = (rollout: Rollout): PlanSpec => ({
     PhaseSpec
   >,
 });
-
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /** Keeps progress (ticks, manual criteria marked met) for items the new plan still has, by id. */
 const mergeChecklist = (old: ChecklistItem[], spec: ItemSpec[]): ChecklistItem[] =>
@@ -137,7 +174,7 @@ const mergeCriteria = (old: CriterionSpec[], spec: CriterionPlan[]): CriterionSp
       : { ...plan, met: false, note: null, by: null, at: null };
   });
 
-const mergeWave = (old: Wave | undefined, { readiness, ...spec }: WaveSpec): Wave => ({
+const mergeWave = (old: Wave | undefined, { readiness, audience, intent, ...spec }: WaveSpec): Wave => ({
   ...spec,
   title: spec.name,
   members: [...spec.members],
@@ -146,6 +183,7 @@ const mergeWave = (old: Wave | undefined, { readiness, ...spec }: WaveSpec): Wav
   feedback: copyFeedbackPlan(spec.feedback),
   // As the plan says: absent stays absent (the default for the wave's place, wherever it goes).
   ...readinessEntry(readiness),
+  ...audienceEntry(audience, intent),
 });
 
 export interface PlanChange {
@@ -218,27 +256,30 @@ export const applyPlan = (
     return refuse('invalid-plan', `Two waves have the id “${duplicate}”; wave ids must be unique.`);
   if (same(before, spec)) return accept(rollout, []);
 
-  const phases = rollout.phases.map(({ readiness: _old, ...phase }): Phase => {
-    const next = spec.phases[phase.key];
-    const waves = next.waves.map((w) =>
-      mergeWave(
-        phase.waves.find((old) => old.id === w.id),
-        w,
-      ),
-    );
-    return {
-      ...phase,
-      timeFrame: { ...next.timeFrame },
-      targetGroups: [...next.targetGroups],
-      checklist: mergeChecklist(phase.checklist, next.checklist),
-      criteria: mergeCriteria(phase.criteria, next.criteria),
-      feedback: copyFeedbackPlan(next.feedback),
-      // As the plan says: absent stays absent (the default for the phase's place).
-      ...readinessEntry(next.readiness),
-      communication: { ...next.communication },
-      waves,
-    };
-  });
+  const phases = rollout.phases.map(
+    ({ readiness: _old, audience: _audience, intent: _intent, ...phase }): Phase => {
+      const next = spec.phases[phase.key];
+      const waves = next.waves.map((w) =>
+        mergeWave(
+          phase.waves.find((old) => old.id === w.id),
+          w,
+        ),
+      );
+      return {
+        ...phase,
+        timeFrame: { ...next.timeFrame },
+        targetGroups: [...next.targetGroups],
+        checklist: mergeChecklist(phase.checklist, next.checklist),
+        criteria: mergeCriteria(phase.criteria, next.criteria),
+        feedback: copyFeedbackPlan(next.feedback),
+        // As the plan says: absent stays absent (the default for the phase's place).
+        ...readinessEntry(next.readiness),
+        ...audienceEntry(next.audience, next.intent),
+        communication: { ...next.communication },
+        waves,
+      };
+    },
+  );
   const at = now.toISOString();
   const next: Rollout = {
     ...rollout,

@@ -5,16 +5,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_FEEDBACK_GOALS, type FeedbackGoals } from '../domain/feedback-goals';
-import {
-  bounded,
-  guid,
-  localDeadline,
-  noDuplicates,
-  oneOf,
-  shown,
-  strict,
-  typeError,
-} from './plan-file-fields';
+import { bounded, guids, localDeadline, oneOf, shown, strict, typeError } from './plan-file-fields';
 import { FEEDBACK_GOAL_BOUNDS, PLAN_LIMITS, QUORUM_BOUNDS, SIGNOFF_POLICIES } from './plan-file-rules';
 
 const goal = (key: keyof FeedbackGoals, description: string) =>
@@ -25,8 +16,14 @@ const goal = (key: keyof FeedbackGoals, description: string) =>
 
 /** A stage's feedback goals as a file writes them: each one left out gets its default. */
 export const feedbackGoals = strict({
-  minResponses: goal('minResponses', 'Responses needed (met by this count or by minResponsePercent)'),
-  minResponsePercent: goal('minResponsePercent', 'Responses needed, as a % of the audience'),
+  minResponses: goal(
+    'minResponses',
+    'Responses needed; with a known audience of N people, at most N (the goal needs this or minResponsePercent, whichever needs more)',
+  ),
+  minResponsePercent: goal(
+    'minResponsePercent',
+    'Responses needed, as a % of a known audience (rounded up); with an unknown audience, minResponses applies (only this set: unmet)',
+  ),
   minAverageRating: goal('minAverageRating', 'Lowest average rating, 1 to 5'),
   minInstallSuccess: goal('minInstallSuccess', '% of answers saying it installed and worked'),
   maxOpenBlockers: goal('maxOpenBlockers', 'Most blockers still open'),
@@ -70,10 +67,8 @@ export const feedback = z
     'Whether the phase or wave takes pilot feedback: false (or null) for none, true for the default goals, or its goals. Left out: the pilot phase and every wave take feedback with the default goals, other phases none.',
   );
 
-const signoffMembers = z
-  .array(guid('an Entra object id (a GUID)'), { error: typeError('a list of Entra object ids') })
-  .max(PLAN_LIMITS.signoffMembers, `must have at most ${PLAN_LIMITS.signoffMembers} members`)
-  .superRefine(noDuplicates<string>('member', (id) => id.toLowerCase()));
+const signoffMembers = guids('object', PLAN_LIMITS.signoffMembers);
+const signoffGroups = guids('group', PLAN_LIMITS.groups);
 
 const quorum = bounded(QUORUM_BOUNDS);
 
@@ -119,6 +114,11 @@ const signoffSettings = strict({
   members: signoffMembers
     .default(() => [])
     .describe('Entra object ids of the help-desk members who answer; left out or empty: ROLLOUT_HELPDESK.'),
+  groups: signoffGroups
+    .optional()
+    .describe(
+      'Entra group ids (GUIDs) whose members answer too, read when the request is made; left out: none (an export leaves it out then).',
+    ),
   deadline: localDeadline
     .nullable()
     .default(null)
@@ -155,6 +155,7 @@ const readinessModel = strict({
   ),
   allowNotReady: z.boolean({ error: typeError('true or false') }),
   members: signoffMembers,
+  groups: signoffGroups.optional(),
   deadline: localDeadline.nullable(),
 })
   .superRefine((plan, ctx) => {

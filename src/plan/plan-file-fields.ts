@@ -13,6 +13,7 @@ const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?$/;
 const DEADLINE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}$/;
 const HTTPS_URL_OR_EMPTY = /^(https:\/\/\S+)?$/;
+const COUNTRY = /^[A-Za-z]{2}$/;
 
 /** A value as a message shows it: strings quoted (and cut at 40 characters), lists and mappings named. */
 export const shown = (value: unknown): string => {
@@ -143,10 +144,47 @@ export const noDuplicates =
     });
   };
 
-export const platforms = z
-  .array(oneOf(PLATFORMS), { error: typeError(`a list of platforms (${PLATFORMS.join(', ')})`) })
-  .superRefine(noDuplicates<(typeof PLATFORMS)[number]>('platform', (p) => p))
-  .default(() => []);
+/** A list of choices from `values`, no duplicates. */
+export const choices = <const T extends readonly [string, ...string[]]>(values: T, what: string) =>
+  z
+    .array(oneOf(values), { error: typeError(`a list of ${what}s (${values.join(', ')})`) })
+    .superRefine(noDuplicates<T[number]>(what, (p) => p));
+
+export const platforms = choices(PLATFORMS, 'platform').default(() => []);
+
+const IDS = {
+  object: { id: 'an Entra object id (a GUID)', list: 'a list of Entra object ids', noun: 'member' },
+  group: { id: 'an Entra group id (a GUID)', list: 'a list of Entra group ids', noun: 'group' },
+} as const;
+
+/** Entra object (or group) ids, at most `max`, no duplicates (compared case-insensitively). */
+export const guids = (kind: keyof typeof IDS, max: number) => {
+  const { id, list, noun } = IDS[kind];
+  return z
+    .array(guid(id), { error: typeError(list) })
+    .max(max, `must have at most ${max} ${noun}s`)
+    .superRefine(noDuplicates<string>(noun, (v) => v.toLowerCase()));
+};
+
+/** Names (departments, offices) to match, at most `max`, no duplicates (compared case-insensitively). */
+export const names = (what: string, max: number, length: number) =>
+  z
+    .array(label(length), { error: typeError(`a list of ${what}s`) })
+    .max(max, `must have at most ${max} ${what}s`)
+    .superRefine(noDuplicates<string>(what, (v) => v.trim().toLowerCase()));
+
+/** ISO 3166 alpha-2 country codes (DE, us), at most `max`, no duplicates (compared case-insensitively). */
+export const countries = (max: number) =>
+  z
+    .array(
+      z.string({ error: typeError('a country code') }).regex(COUNTRY, {
+        error: (issue) =>
+          `must be a two-letter country code (ISO 3166 alpha-2, e.g. DE) (got ${shown(issue.input)})`,
+      }),
+      { error: typeError('a list of country codes') },
+    )
+    .max(max, `must have at most ${max} countries`)
+    .superRefine(noDuplicates<string>('country', (v) => v.toUpperCase()));
 
 export const httpsUrlOrEmpty = text(PLAN_LIMITS.longText)
   .regex(HTTPS_URL_OR_EMPTY, {

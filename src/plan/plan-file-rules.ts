@@ -1,3 +1,4 @@
+import { ASSIGNMENT_INTENTS, DEVICE_PLATFORMS } from '../domain/audience';
 import type { FeedbackGoals } from '../domain/feedback-goals';
 import { ENROLLMENT_APPROACHES, LEVELS, MAX_NAME_LENGTH, PLATFORMS, WAVE_KINDS } from '../domain/rollout';
 import { MAX_MEMBERS, type SignoffPolicy } from '../domain/signoff';
@@ -20,6 +21,9 @@ export const PLAN_LIMITS = {
   members: 500,
   count: 1_000_000,
   signoffMembers: MAX_MEMBERS,
+  groups: 20,
+  audienceNames: 50,
+  audienceName: 128,
 } as const;
 
 /** The range of one feedback goal; `whole`: whole numbers only. */
@@ -112,9 +116,12 @@ export const PLAN_FILE_RULES: readonly { field: string; rule: string }[] = [
   },
   {
     field: 'feedback.minResponses',
-    rule: `${goalRule('minResponses')}; met by this many responses or by minResponsePercent`,
+    rule: `${goalRule('minResponses')}; of a known audience of N people, at most N are needed`,
   },
-  { field: 'feedback.minResponsePercent', rule: `${goalRule('minResponsePercent')} (% of the audience)` },
+  {
+    field: 'feedback.minResponsePercent',
+    rule: `${goalRule('minResponsePercent')} (% of a known audience, rounded up; the goal needs this or minResponses, whichever is more)`,
+  },
   { field: 'feedback.minAverageRating', rule: goalRule('minAverageRating') },
   {
     field: 'feedback.minInstallSuccess',
@@ -136,8 +143,44 @@ export const PLAN_FILE_RULES: readonly { field: string; rule: string }[] = [
     rule: `at most ${PLAN_LIMITS.signoffMembers} Entra object ids (GUIDs), no duplicates; left out or []: ROLLOUT_HELPDESK`,
   },
   {
+    field: 'signoff.groups',
+    rule: `at most ${PLAN_LIMITS.groups} Entra group ids (GUIDs), no duplicates; their members answer too (read when asked); left out: []`,
+  },
+  {
     field: 'signoff.deadline',
     rule: "null, or a date and time YYYY-MM-DD HH:mm (or YYYY-MM-DDTHH:mm; years 2000–2100) in the plan's time zone",
+  },
+  {
+    field: 'audience',
+    rule: "a mapping: its groups' members narrowed by the filters, plus its members; left out: none (a wave's groupId and members count either way)",
+  },
+  {
+    field: 'audience.groups',
+    rule: `at most ${PLAN_LIMITS.groups} Entra group ids (GUIDs), no duplicates; their transitive members (users only)`,
+  },
+  {
+    field: 'audience.members',
+    rule: `at most ${PLAN_LIMITS.members} Entra object ids (GUIDs), no duplicates; always in, whatever the filters say`,
+  },
+  {
+    field: 'audience.departments, audience.offices',
+    rule: `at most ${PLAN_LIMITS.audienceNames} entries of 1–${PLAN_LIMITS.audienceName} characters (not only spaces), no duplicates; matched case-insensitively; [] or left out: any`,
+  },
+  {
+    field: 'audience.countries',
+    rule: `at most ${PLAN_LIMITS.audienceNames} ISO 3166 alpha-2 codes (two letters, kept upper-cased), no duplicates; matched to usageLocation; [] or left out: any`,
+  },
+  {
+    field: 'audience.platforms',
+    rule: `from ${DEVICE_PLATFORMS.join(', ')}; no duplicates; a managed (Intune) device of one; [] or left out: any (waves[].platforms only describes)`,
+  },
+  {
+    field: 'audience.includeGuests, audience.includeDisabled',
+    rule: "true or false; left out: false (the groups' guests, disabled accounts are left out)",
+  },
+  {
+    field: 'intent',
+    rule: `${ASSIGNMENT_INTENTS.join(' or ')}: the Intune assignment intent of the audience's groups; left out: required`,
   },
   { field: '(anywhere)', rule: 'no unknown keys' },
 ];

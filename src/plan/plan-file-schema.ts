@@ -1,8 +1,9 @@
 /**
  * The shape of a plan file as a zod schema: settings, and per phase its time frame, target groups,
- * checklist, criteria, feedback, help-desk sign-off, communication and waves, with their defaults. It checks the file's
+ * checklist, criteria, feedback, help-desk sign-off, audience, Intune intent, communication and waves, with their defaults. It checks the file's
  * rules (`PLAN_FILE_RULES`) and is the source of `schema/plan.schema.json`. A stage's feedback and
- * sign-off have their schemas in `plan-file-feedback-signoff.ts`.
+ * sign-off have their schemas in `plan-file-feedback-signoff.ts`, its audience and intent in
+ * `plan-file-audience.ts`.
  */
 import { z } from 'zod';
 import { defaultWaveChecklist, type CriterionPlan } from '../domain/plan';
@@ -10,10 +11,12 @@ import { PHASE_KEYS, type PhaseKey } from '../domain/phases';
 import { ENROLLMENT_APPROACHES, WAVE_KINDS, type TimeFrame } from '../domain/rollout';
 import { emptyCommunication } from '../domain/templates';
 import { compareLocal, isLocalDateTime, isTimeZone } from '../domain/time';
+import { audience, intent } from './plan-file-audience';
 import { feedback, notBoth, readiness, record, signoff } from './plan-file-feedback-signoff';
 import {
   count,
   guid,
+  guids,
   httpsUrlOrEmpty,
   label,
   level,
@@ -122,11 +125,7 @@ const wave = strict(
     kind: oneOf(WAVE_KINDS).default('custom'),
     enrollment: oneOf(ENROLLMENT_APPROACHES).nullable().default(null),
     groupId: guid('an Entra group id (a GUID)').nullable().default(null),
-    members: z
-      .array(guid('an Entra object id (a GUID)'), { error: typeError('a list of Entra object ids') })
-      .max(PLAN_LIMITS.members, `must have at most ${PLAN_LIMITS.members} members`)
-      .superRefine(noDuplicates<string>('member', (id) => id.toLowerCase()))
-      .default(() => []),
+    members: guids('object', PLAN_LIMITS.members).default(() => []),
     timeFrame,
     targetGroups,
     checklist: checklist.default(defaultWaveChecklist).describe('Leave out for the default wave checklist.'),
@@ -134,6 +133,8 @@ const wave = strict(
     feedback,
     signoff,
     readiness,
+    audience,
+    intent,
     willingness: level,
     users: count,
     devices: count,
@@ -157,6 +158,8 @@ const phase = strict(
     feedback,
     signoff,
     readiness,
+    audience,
+    intent,
     communication,
     waves: z
       .array(wave, { error: typeError('a list of waves') })
@@ -239,7 +242,7 @@ export const planFileSchema = strict({
   .meta({
     title: 'Rollout Coordinator plan file',
     description:
-      'The editable plan of a rollout: settings, and per phase its time frame, target groups, checklist, exit criteria, feedback goals, help-desk sign-off, communication plan and waves. Checklist ticks and goals marked met are not part of it.',
+      'The editable plan of a rollout: settings, and per phase its time frame, target groups, checklist, exit criteria, feedback goals, help-desk sign-off, audience, Intune intent, communication plan and waves. Checklist ticks and goals marked met are not part of it.',
   });
 
 export type PlanFile = z.infer<typeof planFileSchema>;

@@ -4,14 +4,24 @@
  * left out and get their defaults; `toPlanFile` writes every field so export → import is lossless
  * (a stage's `feedback` too: `false` or its goals, the file's form of the plan's feedback; and its
  * `signoff`, the file's form of the plan's `readiness`: `false` or every setting, and left out for a
- * stage that has none of its own, which gets the default for its place, as when it is read back).
+ * stage that has none of its own, which gets the default for its place, as when it is read back;
+ * its `audience` and `intent` only when not empty and not the default, so files before them stay
+ * as they were).
  * The same rules check the plan cards' edit forms. Its parts: `plan-file-rules.ts` (the limits and
  * the rules the README lists), `plan-file-fields.ts` (the kinds of value, with their messages) and
  * `plan-file-schema.ts` (the file's shape, `planFileSchema`), `plan-file-feedback-signoff.ts` (the
  * per-stage `feedback` and `signoff` settings); here, the file to and from a plan.
  */
+import type { AudienceSpec } from '../domain/audience';
 import { defaultFeedbackPlan, type FeedbackPlan } from '../domain/feedback-goals';
-import { planOf, type CriterionPlan, type PlanSpec, type StageSpec, type WaveSpec } from '../domain/plan';
+import {
+  audienceEntry,
+  planOf,
+  type CriterionPlan,
+  type PlanSpec,
+  type StageSpec,
+  type WaveSpec,
+} from '../domain/plan';
 import {
   copyReadinessPlan,
   defaultFeedbackFor,
@@ -21,6 +31,7 @@ import {
 import { PHASE_KEYS, type PhaseKey } from '../domain/phases';
 import type { Rollout } from '../domain/rollout';
 import { defaultReadinessPlan, type ReadinessPlan } from '../domain/signoff';
+import type { PlanFileAudience } from './plan-file-audience';
 import { deadlineOf } from './plan-file-fields';
 import { PLAN_FILE_VERSION } from './plan-file-rules';
 import type { PlanFileFeedback, PlanFileReadiness, PlanFileSignoff } from './plan-file-feedback-signoff';
@@ -41,25 +52,43 @@ const fileSignoff = (plan: ReadinessPlan | null): PlanFileSignoff => {
     policy: policy.kind,
     ...(policy.kind === 'quorum' ? { quorum: policy.n, allowNotReady: plan.allowNotReady } : {}),
     members: [...plan.members],
+    ...(plan.groups?.length ? { groups: [...plan.groups] } : {}),
     deadline: plan.deadline,
   };
 };
 
+/** A stage's audience as a file writes it: every key, the filters among the others. */
+const fileAudience = ({ filters, ...audience }: AudienceSpec): PlanFileAudience => ({
+  groups: [...audience.groups],
+  members: [...audience.members],
+  departments: [...filters.departments],
+  countries: [...filters.countries],
+  offices: [...filters.offices],
+  platforms: [...filters.platforms],
+  includeGuests: audience.includeGuests,
+  includeDisabled: audience.includeDisabled,
+});
+
 /**
- * A stage as a file writes it: `feedback` and `signoff` (for `readiness`) in the file's forms, in
- * place; `signoff` left out when the stage has no readiness of its own (the default for its place).
+ * A stage as a file writes it: `feedback`, `signoff` (for `readiness`) and `audience` in the file's
+ * forms, in place; `signoff` left out when the stage has no readiness of its own (the default for
+ * its place); `audience` and `intent` as the plan has them (only when not empty, not the default).
  */
-const fileStage = <S extends StageSpec>(
-  stage: S,
-): Omit<S, 'feedback' | 'readiness'> & { feedback: PlanFileFeedback; signoff?: PlanFileSignoff } =>
+type FileStage<S extends StageSpec> = Omit<S, 'feedback' | 'readiness' | 'audience'> & {
+  feedback: PlanFileFeedback;
+  signoff?: PlanFileSignoff;
+  audience?: PlanFileAudience;
+};
+const fileStage = <S extends StageSpec>(stage: S): FileStage<S> =>
   Object.fromEntries(
     Object.entries(stage).flatMap(([key, value]) => {
       if (key === 'feedback') return [[key, fileFeedback(stage.feedback)]];
       if (key === 'readiness')
         return stage.readiness === undefined ? [] : [['signoff', fileSignoff(stage.readiness)]];
+      if (key === 'audience' && stage.audience) return [[key, fileAudience(stage.audience)]];
       return [[key, value]];
     }),
-  ) as Omit<S, 'feedback' | 'readiness'> & { feedback: PlanFileFeedback; signoff?: PlanFileSignoff };
+  ) as FileStage<S>;
 
 /** A plan as a file: every field written, in a stable order (that of `planOf`). */
 export const planFileOf = (spec: PlanSpec): PlanFile => ({
@@ -110,16 +139,44 @@ const readinessFrom = (stage: {
       signoff.policy === 'quorum' ? { kind: 'quorum', n: signoff.quorum ?? 1 } : { kind: signoff.policy },
     allowNotReady: signoff.policy === 'quorum' && (signoff.allowNotReady ?? false),
     members: signoff.members,
+    ...(signoff.groups ? { groups: signoff.groups } : {}),
     deadline: signoff.deadline,
   });
 };
 
+const lowerCase = (ids: readonly string[]): string[] => ids.map((id) => id.toLowerCase());
+
 const normalised = (plan: ReadinessPlan | null): ReadinessPlan | null =>
-  plan && {
-    ...plan,
-    members: plan.members.map((m) => m.toLowerCase()),
-    deadline: plan.deadline === null ? null : deadlineOf(plan.deadline),
+  copyReadinessPlan(
+    plan && {
+      ...plan,
+      members: lowerCase(plan.members),
+      ...(plan.groups ? { groups: lowerCase(plan.groups) } : {}),
+      deadline: plan.deadline === null ? null : deadlineOf(plan.deadline),
+    },
+  );
+
+/**
+ * The audience a file asks for (undefined: left out), in the plan's form: ids in lower case,
+ * country codes in upper case, names trimmed; the filters the file writes among the other keys (or
+ * the plan model's own `filters`).
+ */
+const audienceFrom = (a: PlanFileAudience): AudienceSpec | undefined => {
+  if (!a) return undefined;
+  const filters = a.filters ?? a;
+  return {
+    groups: lowerCase(a.groups),
+    members: lowerCase(a.members),
+    filters: {
+      departments: (filters.departments ?? []).map((d) => d.trim()),
+      countries: (filters.countries ?? []).map((c) => c.toUpperCase()),
+      offices: (filters.offices ?? []).map((o) => o.trim()),
+      platforms: [...(filters.platforms ?? [])],
+    },
+    includeGuests: a.includeGuests,
+    includeDisabled: a.includeDisabled,
   };
+};
 
 type FileWave = PlanFile['phases'][PhaseKey]['waves'][number];
 
@@ -136,6 +193,7 @@ const waveSpecFrom = (key: PhaseKey, w: FileWave): WaveSpec => ({
   criteria: w.criteria.map(criterionFrom),
   feedback: feedbackFrom(w.feedback, `${key}/${w.id}`),
   ...readinessEntry(readinessFrom(w)),
+  ...audienceEntry(audienceFrom(w.audience), w.intent),
   willingness: w.willingness,
   users: w.users,
   devices: w.devices,
@@ -169,6 +227,7 @@ export const fromPlanFile = (file: PlanFile): PlanSpec => ({
           criteria: p.criteria.map(criterionFrom),
           feedback: feedbackFrom(p.feedback, key),
           ...readinessEntry(readinessFrom(p)),
+          ...audienceEntry(audienceFrom(p.audience), p.intent),
           communication: {
             whatIsDeployed: p.communication.whatIsDeployed,
             howAndWhen: p.communication.howAndWhen,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AUDIENCE_FILTERS_MODEL_ID } from './plan-file-audience';
 import { FEEDBACK_PLAN_MODEL_ID, READINESS_MODEL_ID } from './plan-file-feedback-signoff';
 import { planFileSchema } from './plan-file-schema';
 
@@ -45,7 +46,7 @@ const isObject = (v: Json | undefined): v is { [key: string]: Json } =>
  * contain, so `io: 'input'` (fields with defaults are optional). Rules zod checks in code (time
  * zones, real dates, unique ids, end after start) are not in it; `npm run plan -- validate` checks
  * those. Neither is the plan model's own form of a stage's feedback (`{ goals }`) and readiness
- * sign-off (`readiness`), which the edit forms use and files never need. Committed as `schema/plan.schema.json`; a test keeps it in step.
+ * sign-off (`readiness`) and audience filters (`filters`), which the edit forms use and files never need. Committed as `schema/plan.schema.json`; a test keeps it in step.
  */
 export const planJsonSchema = (): Record<string, unknown> =>
   withoutDefinitions(
@@ -54,7 +55,7 @@ export const planJsonSchema = (): Record<string, unknown> =>
       io: 'input',
       unrepresentable: 'any',
     }) as Json,
-    [FEEDBACK_PLAN_MODEL_ID, READINESS_MODEL_ID],
+    [FEEDBACK_PLAN_MODEL_ID, READINESS_MODEL_ID, AUDIENCE_FILTERS_MODEL_ID],
   ) as Record<string, unknown>;
 
 const PRINT_WIDTH = 110;

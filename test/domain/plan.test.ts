@@ -11,6 +11,7 @@ import { newWave } from '../../src/domain/templates';
 import { defaultReadinessPlan, readinessPlanOf, type ReadinessPlan } from '../../src/domain/signoff';
 import { waveSpecOf } from '../../src/domain/plan';
 import { TEMPLATES, type Position, type Rollout } from '../../src/domain/rollout';
+import { emptyAudience, type AudienceSpec } from '../../src/domain/audience';
 import { ADMIN, aRollout, NOW, withWaves } from './fixtures';
 
 const change = (revision: number | null = 1) => ({ by: ADMIN, revision, section: 'test' });
@@ -436,6 +437,66 @@ describe('readiness sign-off in the plan', () => {
     pinned.phases[2]!.waves[1]!.readiness = null;
     const unchanged = applyPlan(pinned, planOf(pinned), change(1), NOW);
     expect(unchanged.ok && unchanged.value).toBe(pinned);
+  });
+});
+
+describe('audiences and Intune intent in the plan', () => {
+  const HR: AudienceSpec = {
+    groups: ['dddddddd-0000-4000-8000-000000000004'],
+    members: ['cccccccc-0000-4000-8000-000000000003'],
+    filters: { departments: ['HR'], countries: ['DE'], offices: [], platforms: ['windows'] },
+    includeGuests: false,
+    includeDisabled: true,
+  };
+
+  it('planOf leaves out an empty audience and the default intent; applyPlan stores a copy of what the plan says, audited', () => {
+    const rollout = withWaves(aRollout(), ['HR', 'Sales']);
+    const spec = planOf(rollout);
+    expect(spec.phases.pilot).not.toHaveProperty('audience');
+    expect(spec.phases.enterprise.waves.every((w) => !('audience' in w) && !('intent' in w))).toBe(true);
+
+    const decision = edit(rollout, (s) => {
+      s.phases.pilot.audience = HR;
+      s.phases.pilot.intent = 'available';
+      s.phases.enterprise.waves[0]!.audience = HR;
+    });
+    if (!decision.ok) throw new Error(decision.error.message);
+    const next = decision.value;
+    expect([next.phases[2]?.audience, next.phases[2]?.intent]).toEqual([HR, 'available']);
+    expect(next.phases[3]?.waves.map((w) => w.audience)).toEqual([HR, undefined]);
+    expect(planOf(next).phases.enterprise.waves[0]?.audience).toEqual(HR);
+    const { before, after } = decision.events[0] as { before: string; after: string };
+    expect(JSON.parse(before).phases.pilot).not.toHaveProperty('audience');
+    expect(JSON.parse(after).phases.pilot).toMatchObject({ audience: HR, intent: 'available' });
+    // A copy: changing the spec afterwards does not change the rollout.
+    const again = edit(next, (s) => void s.phases.pilot.audience!.groups.push('x'));
+    expect(again.ok && again.value.phases[2]?.audience?.groups).toHaveLength(2);
+    expect(next.phases[2]?.audience?.groups).toHaveLength(1);
+    // Applying the plan read back changes nothing.
+    const same = applyPlan(next, planOf(next), change(next.planRevision), NOW);
+    expect(same.ok && same.value).toBe(next);
+  });
+
+  it('removing them from the plan removes them from the stage; an empty audience and intent required are the same as none', () => {
+    const set = edit(aRollout(), (s) => {
+      s.phases.poc.audience = HR;
+      s.phases.poc.intent = 'available';
+    });
+    if (!set.ok) throw new Error(set.error.message);
+    const removed = edit(set.value, (s) => {
+      s.phases.poc.audience = emptyAudience();
+      s.phases.poc.intent = 'required';
+    });
+    if (!removed.ok) throw new Error(removed.error.message);
+    expect(removed.value.phases[1]).not.toHaveProperty('audience');
+    expect(removed.value.phases[1]).not.toHaveProperty('intent');
+    expect(JSON.stringify(planOf(removed.value))).toBe(JSON.stringify(planOf(aRollout())));
+  });
+
+  it("a passed phase's audience can no longer change", () => {
+    const rollout = aRollout({ position: { phase: 'pilot', wave: null } });
+    const decision = edit(rollout, (s) => void (s.phases.scope.audience = HR));
+    expect(decision.ok ? null : decision.error.code).toBe('phase-passed');
   });
 });
 

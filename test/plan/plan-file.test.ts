@@ -1,4 +1,5 @@
 import { parse as parseYaml } from 'yaml';
+import { emptyAudience, type AudienceSpec } from '../../src/domain/audience';
 import { DEFAULT_FEEDBACK_GOALS, defaultFeedbackPlan } from '../../src/domain/feedback-goals';
 import { applyPlan, defaultWaveChecklist, planOf, type PlanSpec } from '../../src/domain/plan';
 import { defaultReadinessPlan, readinessPlanOf, type ReadinessPlan } from '../../src/domain/signoff';
@@ -592,6 +593,112 @@ const RULES: RuleCase[] = [
     error(20, 'phases.poc.signoff.members', /at most 200 members/),
   ),
   rule(
+    'signoff.groups: Entra group ids',
+    onLine(20, `{ signoff: { groups: [${GUID_A}] } }`, '{ signoff: { groups: [Helpdesk] } }'),
+    error(20, 'phases.poc.signoff.groups[0]', /must be an Entra group id \(a GUID\) \(got "Helpdesk"\)/),
+  ),
+  rule(
+    'signoff.groups: at most 20, no duplicates',
+    onLine(20, `{ signoff: { groups: ${guids(20)} } }`, `{ signoff: { groups: ${guids(21)} } }`),
+    error(20, 'phases.poc.signoff.groups', /must have at most 20 groups/),
+  ),
+  rule(
+    'audience: a mapping',
+    onLine(20, '{ audience: {} }', `{ audience: [${GUID_A}] }`),
+    error(20, 'phases.poc.audience', /must be a mapping of keys to values \(got a list\)/),
+  ),
+  rule(
+    'audience.groups: Entra group ids',
+    onLine(20, `{ audience: { groups: [${GUID_A}] } }`, '{ audience: { groups: [All staff] } }'),
+    error(20, 'phases.poc.audience.groups[0]', /must be an Entra group id \(a GUID\) \(got "All staff"\)/),
+  ),
+  rule(
+    'audience.groups: at most 20',
+    onLine(20, `{ audience: { groups: ${guids(20)} } }`, `{ audience: { groups: ${guids(21)} } }`),
+    error(20, 'phases.poc.audience.groups', /must have at most 20 groups/),
+  ),
+  rule(
+    'audience.groups: no duplicates (whatever the case)',
+    onLine(
+      20,
+      `{ audience: { groups: [${GUID_A}, ${GUID_B}] } }`,
+      `{ audience: { groups: [${GUID_A}, ${GUID_A.toUpperCase()}] } }`,
+    ),
+    error(20, 'phases.poc.audience.groups[1]', /duplicate group/),
+  ),
+  rule(
+    'audience.members: at most 500 Entra object ids, in a wave too',
+    lineAdded(35, `        audience: { members: ${guids(501)} }`),
+    error(36, 'phases.pilot.waves[0].audience.members', /must have at most 500 members/),
+  ),
+  rule(
+    'audience.members: GUIDs',
+    onLine(20, `{ audience: { members: ${guids(500)} } }`, '{ audience: { members: [adele@contoso.com] } }'),
+    error(20, 'phases.poc.audience.members[0]', /must be an Entra object id \(a GUID\)/),
+  ),
+  rule(
+    'audience.departments: no duplicates (whatever the case)',
+    onLine(20, '{ audience: { departments: [HR, Sales] } }', '{ audience: { departments: [HR, hr] } }'),
+    error(20, 'phases.poc.audience.departments[1]', /duplicate department "hr" \(also at \[0\]\)/),
+  ),
+  rule(
+    'audience.departments: at most 50',
+    onLine(
+      20,
+      `{ audience: { departments: ${list(50, (i) => `D${i}`)} } }`,
+      `{ audience: { departments: ${list(51, (i) => `D${i}`)} } }`,
+    ),
+    error(20, 'phases.poc.audience.departments', /must have at most 50 departments/),
+  ),
+  rule(
+    'audience.offices: 1–128 characters, not only spaces',
+    onLine(20, `{ audience: { offices: [${'x'.repeat(128)}] } }`, "{ audience: { offices: ['  '] } }"),
+    error(20, 'phases.poc.audience.offices[0]', /must not be only spaces/),
+  ),
+  rule(
+    'audience.countries: two-letter codes',
+    onLine(20, '{ audience: { countries: [DE, us] } }', '{ audience: { countries: [DEU] } }'),
+    error(20, 'phases.poc.audience.countries[0]', /must be a two-letter country code .*\(got "DEU"\)/),
+  ),
+  rule(
+    'audience.countries: no duplicates (whatever the case)',
+    onLine(20, '{ audience: { countries: [DE, AT] } }', '{ audience: { countries: [DE, de] } }'),
+    error(20, 'phases.poc.audience.countries[1]', /duplicate country "DE"/),
+  ),
+  rule(
+    'audience.platforms: device platforms (not web)',
+    onLine(20, '{ audience: { platforms: [windows, linux] } }', '{ audience: { platforms: [web] } }'),
+    error(
+      20,
+      'phases.poc.audience.platforms[0]',
+      /must be one of windows, macos, ios, android, linux \(got "web"\)/,
+    ),
+  ),
+  rule(
+    'audience.includeGuests: true or false',
+    onLine(20, '{ audience: { includeGuests: true } }', '{ audience: { includeGuests: yes } }'),
+    error(20, 'phases.poc.audience.includeGuests', /must be true or false \(got "yes"\)/),
+  ),
+  rule(
+    'audience.includeDisabled: true or false',
+    onLine(20, '{ audience: { includeDisabled: false } }', '{ audience: { includeDisabled: 1 } }'),
+    error(20, 'phases.poc.audience.includeDisabled', /must be true or false \(got 1\)/),
+  ),
+  rule(
+    'unknown keys: in an audience (the plan model’s filters are not named)',
+    onLine(20, UNCHANGED, '{ audience: { group: [] } }'),
+    error(
+      20,
+      'phases.poc.audience.group',
+      /unknown key "group"; allowed here: groups, members, departments, countries, offices, platforms, includeGuests, includeDisabled$/,
+    ),
+  ),
+  rule(
+    'intent: required or available',
+    onLine(20, '{ intent: available }', '{ intent: optional }'),
+    error(20, 'phases.poc.intent', /must be one of required, available \(got "optional"\)/),
+  ),
+  rule(
     'signoff.deadline: a date and a time of day',
     onLine(20, '{ signoff: { deadline: 2026-05-01 17:00 } }', '{ signoff: { deadline: 2026-05-01 } }'),
     error(
@@ -631,7 +738,7 @@ const RULES: RuleCase[] = [
     error(
       36,
       'phases.pilot.waves[0].signoff.approvers',
-      /unknown key "approvers"; allowed here: policy, quorum, allowNotReady, members, deadline$/,
+      /unknown key "approvers"; allowed here: policy, quorum, allowNotReady, members, groups, deadline$/,
     ),
   ),
   rule('phases: all five are required', lineLeftOut(36), error(9, 'phases.enterprise', /is required/)),
@@ -650,7 +757,7 @@ const RULES: RuleCase[] = [
     error(
       20,
       'phases.poc.owner',
-      /unknown key "owner"; allowed here: timeFrame, targetGroups, checklist, criteria, feedback, signoff, communication, waves$/,
+      /unknown key "owner"; allowed here: timeFrame, targetGroups, checklist, criteria, feedback, signoff, audience, intent, communication, waves$/,
     ),
   ),
   rule(
@@ -1517,5 +1624,181 @@ describe('export → YAML → import', () => {
     expect(text).not.toMatch(/done|Adele/);
     const file: PlanFile = toPlanFile(rollout);
     expect(Object.keys(file.phases.scope.checklist[0] ?? {})).toEqual(['id', 'text']);
+  });
+});
+
+describe('audience and intent', () => {
+  const specOf = (text: string): PlanSpec => {
+    const result = parsePlanYaml(text);
+    if (!result.ok) throw new Error(formatPlanErrors(result.errors));
+    return result.spec;
+  };
+  const audience = (overrides: Partial<AudienceSpec> = {}): AudienceSpec => ({
+    ...emptyAudience(),
+    ...overrides,
+  });
+  const filters = (overrides: Partial<AudienceSpec['filters']>): AudienceSpec['filters'] => ({
+    ...emptyAudience().filters,
+    ...overrides,
+  });
+  const stages = (spec: PlanSpec) =>
+    PHASE_KEYS.flatMap((key) => [spec.phases[key], ...spec.phases[key].waves]);
+
+  it('left out: no audience of its own and the default intent (required), in no stage of the plan', () => {
+    for (const stage of stages(specOf(BASE))) {
+      expect(stage).not.toHaveProperty('audience');
+      expect(stage).not.toHaveProperty('intent');
+    }
+  });
+
+  it('a mapping: keys left out get their defaults; ids in lower case, countries in upper case, names trimmed', () => {
+    const spec = specOf(
+      edited({
+        20: `  poc: { audience: { groups: [${GUID_A.toUpperCase()}], countries: [de, At], departments: ['  HR '] }, intent: available }`,
+      }),
+    );
+    expect(spec.phases.poc.audience).toEqual(
+      audience({ groups: [GUID_A], filters: filters({ departments: ['HR'], countries: ['DE', 'AT'] }) }),
+    );
+    expect(spec.phases.poc.intent).toBe('available');
+  });
+
+  it('an empty audience and intent required say the same as leaving them out', () => {
+    const spec = specOf(edited({ 20: '  poc: { audience: { includeGuests: false }, intent: required }' }));
+    expect(JSON.stringify(spec)).toBe(JSON.stringify(specOf(BASE)));
+  });
+
+  it("a wave's groupId, members and platforms keep their meaning beside its audience", () => {
+    const spec = specOf(
+      edited({ 35: `${baseLine(35)}\n        audience: { groups: [${GUID_B}], platforms: [ios] }` }),
+    );
+    const wave = spec.phases.pilot.waves[0];
+    expect(wave).toMatchObject({ groupId: GUID_A, members: [GUID_B], platforms: ['windows', 'macos'] });
+    expect(wave?.audience).toEqual(audience({ groups: [GUID_B], filters: filters({ platforms: ['ios'] }) }));
+  });
+
+  it('a JSON plan file says the same', () => {
+    const json = JSON.stringify({
+      version: 1,
+      name: 'JSON',
+      timeZone: 'UTC',
+      phases: {
+        scope: {},
+        poc: {},
+        pilot: { waves: [{ id: 'it', name: 'IT', audience: { offices: ['Berlin'] }, intent: 'available' }] },
+        enterprise: { signoff: { groups: [GUID_A.toUpperCase()] } },
+        operations: {},
+      },
+    });
+    const spec = specOf(json);
+    expect(spec.phases.pilot.waves[0]).toMatchObject({
+      audience: audience({ filters: filters({ offices: ['Berlin'] }) }),
+      intent: 'available',
+    });
+    expect(spec.phases.enterprise.readiness).toEqual({ ...defaultReadinessPlan(), groups: [GUID_A] });
+  });
+
+  it('signoff.groups: left out or [], none (the plan has no groups key)', () => {
+    const spec = specOf(edited({ 20: '  poc: { signoff: { groups: [] } }' }));
+    expect(spec.phases.poc.readiness).toEqual(defaultReadinessPlan());
+    expect(JSON.stringify(spec.phases.poc.readiness)).toBe(JSON.stringify(defaultReadinessPlan()));
+  });
+
+  it('the file schema takes the plan model’s own form (filters), as the edit forms check it; not with the file’s filter keys', () => {
+    const spec = structuredClone(specOf(BASE));
+    spec.phases.poc.audience = audience({ filters: filters({ countries: ['DE'], platforms: ['linux'] }) });
+    expect(planFileSchema.safeParse({ version: 1, ...spec }).success).toBe(true);
+    spec.phases.poc.audience.filters.countries = ['Germany'];
+    const parsed = planFileSchema.safeParse({ version: 1, ...spec });
+    expect(parsed.success ? [] : parsed.error.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      [
+        'phases.poc.audience.filters.countries.0',
+        'must be a two-letter country code (ISO 3166 alpha-2, e.g. DE) (got "Germany")',
+      ],
+    ]);
+    const both = parsePlanYaml(
+      edited({
+        20: '  poc: { audience: { countries: [DE], filters: { departments: [], countries: [AT], offices: [], platforms: [] } } }',
+      }),
+    );
+    expect(both.ok ? [] : both.errors.map((e) => [e.line, e.path, e.message])).toEqual([
+      [
+        20,
+        'phases.poc.audience.filters',
+        "give countries or filters (the plan model's form of them), not both",
+      ],
+    ]);
+  });
+
+  const withAudiences = (): Rollout => {
+    const rollout = createdRollout('enrollment');
+    const spec: PlanSpec = structuredClone(planOf(rollout));
+    spec.phases.poc.audience = audience({
+      groups: [GUID_A],
+      members: [GUID_B],
+      filters: {
+        departments: ['HR', 'R&D: "labs"'],
+        countries: ['DE'],
+        offices: ['Berlin'],
+        platforms: ['macos'],
+      },
+      includeGuests: true,
+      includeDisabled: true,
+    });
+    spec.phases.poc.intent = 'available';
+    spec.phases.pilot.waves[0]!.audience = audience({ groups: [GUID_B] });
+    spec.phases.pilot.waves[1]!.intent = 'available';
+    spec.phases.pilot.waves[1]!.readiness = { ...defaultReadinessPlan(), groups: [GUID_A, GUID_B] };
+    const decision = applyPlan(rollout, spec, { by: ADMIN, revision: null, section: 'test' }, NOW);
+    if (!decision.ok) throw new Error(decision.error.message);
+    return decision.value;
+  };
+
+  it('the export writes audience only when not empty (every key, the filters among them), intent only when not required, sign-off groups only when some', () => {
+    const file = toPlanFile(withAudiences());
+    expect(file.phases.poc.audience).toEqual({
+      groups: [GUID_A],
+      members: [GUID_B],
+      departments: ['HR', 'R&D: "labs"'],
+      countries: ['DE'],
+      offices: ['Berlin'],
+      platforms: ['macos'],
+      includeGuests: true,
+      includeDisabled: true,
+    });
+    expect(file.phases.poc.intent).toBe('available');
+    expect(file.phases.pilot).not.toHaveProperty('audience');
+    expect(file.phases.pilot).not.toHaveProperty('intent');
+    expect(file.phases.pilot.waves[1]?.signoff).toEqual({
+      policy: 'everyone',
+      members: [],
+      groups: [GUID_A, GUID_B],
+      deadline: null,
+    });
+    // After feedback and signoff, as the plan has them.
+    expect(stringifyPlan(file)).toMatch(/\n {4}feedback: false\n {4}audience:\n {6}groups:\n/);
+  });
+
+  it('today’s exports do not change: no audience, intent or groups key in them', () => {
+    for (const template of ['app', 'enrollment'] as const) {
+      const rollout = createdRollout(template);
+      const text = stringifyPlan(toPlanFile(rollout));
+      expect(text).not.toMatch(/audience|intent|groups:/);
+      // A stage stored with an empty audience and intent required exports the same.
+      const stored = structuredClone(rollout);
+      stored.phases[0]!.audience = emptyAudience();
+      stored.phases[0]!.intent = 'required';
+      expect(stringifyPlan(toPlanFile(stored))).toBe(text);
+    }
+  });
+
+  it('round-trips losslessly: export → YAML → import gives the same plan and changes nothing', () => {
+    const rollout = withAudiences();
+    const result = parsePlanYaml(stringifyPlan(toPlanFile(rollout)));
+    if (!result.ok) throw new Error(formatPlanErrors(result.errors));
+    expect(JSON.stringify(result.spec)).toBe(JSON.stringify(planOf(rollout)));
+    const again = applyPlan(rollout, result.spec, { by: ADMIN, revision: null, section: 'test' }, NOW);
+    expect(again.ok && again.events).toEqual([]);
+    expect(planFileSchema.parse(toPlanFile(rollout))).toEqual(toPlanFile(rollout));
   });
 });

@@ -74,10 +74,42 @@ describe('schema/plan.schema.json', () => {
       'quorum',
       'allowNotReady',
       'members',
+      'groups',
       'deadline',
     ]);
     expect(schema.$defs.Signoff?.additionalProperties).toBe(false);
     expect(JSON.stringify(schema)).not.toMatch(/ReadinessPlanModel|FeedbackPlanModel/);
+  });
+
+  it('describes a stage’s audience in the file’s form (not the plan model’s filters) and its intent', () => {
+    const schema = planJsonSchema() as {
+      $defs: Record<
+        string,
+        {
+          properties?: Record<string, { enum?: unknown }>;
+          additionalProperties?: boolean;
+          required?: string[];
+        }
+      >;
+    };
+    for (const stage of ['Phase', 'Wave']) {
+      expect(schema.$defs[stage]?.properties?.audience).toEqual({ $ref: '#/$defs/Audience' });
+      expect(schema.$defs[stage]?.properties?.intent).toMatchObject({ enum: ['required', 'available'] });
+    }
+    const audience = schema.$defs.Audience;
+    expect(Object.keys(audience?.properties ?? {})).toEqual([
+      'groups',
+      'members',
+      'departments',
+      'countries',
+      'offices',
+      'platforms',
+      'includeGuests',
+      'includeDisabled',
+    ]);
+    expect(audience?.additionalProperties).toBe(false);
+    expect(audience?.required ?? []).toEqual([]);
+    expect(JSON.stringify(schema)).not.toMatch(/AudienceFiltersModel/);
   });
 });
 
