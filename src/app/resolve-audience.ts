@@ -101,7 +101,7 @@ class DeviceReader {
   constructor(
     private readonly directory: Directory,
     private readonly tenantId: string,
-    private sweepFirst: boolean,
+    private readonly sweepFirst: boolean,
     private readonly filtersByPlatform: boolean,
   ) {}
 
@@ -137,7 +137,6 @@ class DeviceReader {
 
   private async sweep(): Promise<void> {
     this.known.clear();
-    this.sweepFirst = true;
     for await (const page of this.directory.allDevices(this.tenantId)) {
       for (const device of page) {
         const id = lower(device.userId);

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { isConcurrencyError, TooLargeError } from '../app/errors';
 import type {
   AudienceMember,
@@ -31,10 +31,13 @@ const MAX_STAGES = 1000;
 /** Tries of a head update that lost a race (each re-reads the head). */
 const HEAD_TRIES = 5;
 
-/** The bucket of a person's member row. */
-export const audienceBucket = (personId: string): number =>
-  parseInt(createHash('sha256').update(personId.toLowerCase()).digest('hex').slice(0, 8), 16) %
-  AUDIENCE_BUCKETS;
+/** The bucket of a person's member row: FNV-1a of the lower-cased id (cheap: 50,000 a refresh). */
+export const audienceBucket = (personId: string): number => {
+  const id = personId.toLowerCase();
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % AUDIENCE_BUCKETS;
+};
 
 export const audienceHeadPartition = (tenantId: string, rolloutId: string): string =>
   `a|${encodeKey(tenantId)}|${encodeKey(rolloutId)}`;
@@ -136,7 +139,7 @@ const newSnapshotId = (now: Date): string => `${now.getTime().toString(36)}${ran
  *                                                                 rows are still to be deleted)
  *
  *   PartitionKey  am|<tenant>|<rolloutId>|<stageId>|<snapshotId>|<bucket>
- *                                                                 bucket = sha-256 of the id % 16
+ *                                                                 bucket = FNV-1a of the id % 16
  *   RowKey        <person id, lower-cased>                        id, name, department, country,
  *                                                                 platforms (comma-separated)
  *
@@ -324,6 +327,7 @@ const headEntity = (partitionKey: string, stageId: string, head: Head): TableEnt
 /** Buffers each bucket's rows and writes a bucket (one transaction) as soon as it holds 100. */
 class TableSnapshotWriter implements SnapshotWriter {
   private readonly buffers = new Map<number, Map<string, TableEntity>>();
+  private readonly partitions: string[];
   private registered = false;
   private state: 'open' | 'committed' | 'abandoned' = 'open';
 
@@ -334,7 +338,9 @@ class TableSnapshotWriter implements SnapshotWriter {
     private readonly rolloutId: string,
     private readonly stageId: string,
     readonly id: string,
-  ) {}
+  ) {
+    this.partitions = buckets().map((b) => audienceMemberPartition(tenantId, rolloutId, stageId, id, b));
+  }
 
   async add(members: readonly AudienceMember[]): Promise<void> {
     this.checkOpen();
@@ -342,8 +348,7 @@ class TableSnapshotWriter implements SnapshotWriter {
       const bucket = audienceBucket(member.id);
       let buffer = this.buffers.get(bucket);
       if (!buffer) this.buffers.set(bucket, (buffer = new Map()));
-      const pk = audienceMemberPartition(this.tenantId, this.rolloutId, this.stageId, this.id, bucket);
-      const entity = memberEntity(pk, member);
+      const entity = memberEntity(this.partitions[bucket] ?? '', member);
       buffer.set(entity.rowKey, entity);
       if (buffer.size >= MAX_TRANSACTION_ACTIONS) await this.flush([bucket]);
     }

@@ -8,63 +8,16 @@ import {
   type ResolveDeps,
   type ResolveOutcome,
 } from '../../src/app/resolve-audience';
-import {
-  emptyAudience,
-  emptyFilters,
-  type AudienceFilters,
-  type AudienceSpec,
-} from '../../src/domain/audience';
-import { createRollout, type Rollout } from '../../src/domain/rollout';
-import { newWave } from '../../src/domain/templates';
 import { AUDIENCE_BUCKETS, TableAudienceRepository } from '../../src/storage/audience-repository';
 import { DelegatingTable } from '../../src/storage/delegating-table';
 import { MAX_TRANSACTION_ACTIONS, type TableAction } from '../../src/storage/entity-table';
 import { MemoryTable } from '../../src/storage/memory-table';
+import { AUDIENCE_NOW, AUDIENCE_TENANT, pilotFor, spec, wavesFor } from '../support/audience-rollouts';
 import { MemoryDirectory } from '../support/memory-directory';
 
-const TENANT = 'tenant-1';
-const NOW = new Date('2026-02-10T17:30:00.000Z');
+const TENANT = AUDIENCE_TENANT;
+const NOW = AUDIENCE_NOW;
 const silent: Log = { info: () => {}, warn: () => {}, error: () => {} };
-
-const spec = (
-  part: Partial<Omit<AudienceSpec, 'filters'>> & { filters?: Partial<AudienceFilters> } = {},
-): AudienceSpec => ({ ...emptyAudience(), ...part, filters: { ...emptyFilters(), ...part.filters } });
-
-const aRollout = (): Rollout => {
-  const decision = createRollout(
-    {
-      id: 'ro-test',
-      tenantId: TENANT,
-      name: 'Teams Premium',
-      by: { id: 'admin', name: 'Adele Vance' },
-      coordination: { conversationId: 'conv', conversationType: 'channel', serviceUrl: 'http://x/' },
-      template: 'app',
-      timeZone: 'UTC',
-    },
-    NOW,
-  );
-  if (!decision.ok) throw new Error(decision.error.message);
-  return decision.value;
-};
-
-/** The rollout with the pilot's audience `part` (stage `pilot`). */
-const pilotFor = (part: AudienceSpec): Rollout => {
-  const rollout = aRollout();
-  return {
-    ...rollout,
-    phases: rollout.phases.map((p) => (p.key === 'pilot' ? { ...p, waves: [], audience: part } : p)),
-  };
-};
-
-/** The rollout whose enterprise phase has a wave per part (stage `enterprise`, the union). */
-const wavesFor = (parts: AudienceSpec[]): Rollout => {
-  const rollout = aRollout();
-  const waves = parts.map((audience, i) => ({
-    ...newWave({ id: `w${i + 1}`, name: `Wave ${i + 1}`, kind: 'department' }),
-    audience,
-  }));
-  return { ...rollout, phases: rollout.phases.map((p) => (p.key === 'enterprise' ? { ...p, waves } : p)) };
-};
 
 /** A table that counts the member rows written (upserts), so the writer's buffer can be measured. */
 class RowCountingTable extends DelegatingTable {

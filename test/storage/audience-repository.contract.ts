@@ -1,3 +1,4 @@
+import { TooLargeError } from '../../src/app/errors';
 import type { AudienceMember, AudienceSnapshot, SnapshotWriter } from '../../src/app/ports';
 import { LEFT_OUT_REASONS, type AudienceCounts } from '../../src/domain/audience';
 import {
@@ -7,7 +8,8 @@ import {
   TableAudienceRepository,
 } from '../../src/storage/audience-repository';
 import { DelegatingTable, type TableCall } from '../../src/storage/delegating-table';
-import type { EntityTable } from '../../src/storage/entity-table';
+import { MAX_STRING_PROPERTY_CHARS, type EntityTable } from '../../src/storage/entity-table';
+import { rejection } from '../support/rejection';
 
 const TENANT = '72f988bf-0000-4000-8000-000000000001';
 const ROLLOUT = 'ro-test';
@@ -226,6 +228,14 @@ export const describeAudienceRepositoryContract = (
       expect(await repo.current(TENANT, ROLLOUT, STAGE)).toBeNull();
       expect(await repo.current(TENANT, ROLLOUT, 'pilot')).toBeNull();
       expect(await everyone(pilot)).toEqual([]);
+    });
+
+    it('refuses a head over the property limit with TooLargeError; the snapshot before stays current', async () => {
+      const kept = await snapshotWith([1]);
+      const writer = await write([2]);
+      const huge = { ...info(1), sample: ['x'.repeat(MAX_STRING_PROPERTY_CHARS)] };
+      expect(await rejection(writer.commit(huge))).toBeInstanceOf(TooLargeError);
+      expect(await repo.current(TENANT, ROLLOUT, STAGE)).toEqual(kept);
     });
 
     it('a snapshot with no members commits, and members pages over several buckets', async () => {

@@ -14,8 +14,8 @@ export type DirectoryMethod = keyof Directory;
 /** Users per `$batch` request of `devicesOf` (as Graph allows). */
 export const BATCH_USERS = 20;
 
-/** The permission (application role) each call needs, as Graph's 403 names it. */
-export const REQUIRED_PERMISSION: Record<DirectoryMethod, string> = {
+/** The permission (application role) each call needs, as Graph's 403 names it (null: none). */
+export const REQUIRED_PERMISSION: Record<DirectoryMethod, string | null> = {
   groupMembers: 'GroupMember.Read.All',
   memberGroups: 'GroupMember.Read.All',
   devicesOf: 'DeviceManagementManagedDevices.Read.All',
@@ -25,7 +25,7 @@ export const REQUIRED_PERMISSION: Record<DirectoryMethod, string> = {
   searchGroups: 'GroupMember.Read.All',
   appAssignments: 'DeviceManagementApps.ReadWrite.All',
   assignApp: 'DeviceManagementApps.ReadWrite.All',
-  grantedPermissions: 'GroupMember.Read.All',
+  grantedPermissions: null,
 };
 
 /** A scripted failure: the call (or only page `page`, 1-based, of a paged call; only for `groupId`) throws. */
@@ -159,6 +159,12 @@ export class MemoryDirectory implements Directory {
     this.tenant(tenantId).permissions.delete(permission);
   }
 
+  /** An assignment the app has already (e.g. an exclusion, or one made by hand in Intune). */
+  addAssignment(tenantId: string, appId: string, assignment: AppAssignment): void {
+    const assignments = this.tenant(tenantId).assignments;
+    assignments.set(appId, [...(assignments.get(appId) ?? []), assignment]);
+  }
+
   /** From now on the matching calls fail (until `heal`). */
   fail(failure: ScriptedFailure): void {
     this.failures.push(failure);
@@ -284,7 +290,7 @@ export class MemoryDirectory implements Directory {
   }
 
   async grantedPermissions(tenantId: string): Promise<string[]> {
-    this.calls.grantedPermissions += 1;
+    this.begin('grantedPermissions', tenantId);
     return [...this.tenant(tenantId).permissions];
   }
 
@@ -294,7 +300,7 @@ export class MemoryDirectory implements Directory {
       tenant = {
         users: new Map(),
         groups: new Map(),
-        permissions: new Set(Object.values(REQUIRED_PERMISSION)),
+        permissions: new Set(Object.values(REQUIRED_PERMISSION).flatMap((p) => p ?? [])),
         assignments: new Map(),
       };
       this.tenants.set(tenantId, tenant);
@@ -306,7 +312,7 @@ export class MemoryDirectory implements Directory {
   private begin(method: DirectoryMethod, tenantId: string, groupId?: string): void {
     this.calls[method] += 1;
     const permission = REQUIRED_PERMISSION[method];
-    if (!this.tenant(tenantId).permissions.has(permission)) {
+    if (permission !== null && !this.tenant(tenantId).permissions.has(permission)) {
       throw new DirectoryError('forbidden', `Graph refused ${method}: ${permission} is missing`, permission);
     }
     this.checkFailure(method, groupId, undefined);
