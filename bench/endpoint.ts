@@ -121,7 +121,7 @@ const runProduct = async (
   const server = await startServer({
     config: loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', TABLE_PREFIX: prefix }),
     logger: pino({ level: 'silent' }),
-    tables: { rollouts, feedback, signoffs: new MemoryTable() },
+    tables: { rollouts, feedback, signoffs: new MemoryTable(), audiences: new MemoryTable() },
     probe: tableProbe(rollouts),
     messenger: { ...NO_MESSENGER, notify: async () => void notices++ },
   });

@@ -1,8 +1,10 @@
 import { advancePhase } from '../src/app/advance-phase';
 import { createRollout } from '../src/app/create-rollout';
+import { DirectoryFacts } from '../src/app/directory-facts';
 import type { Deps, Messenger } from '../src/app/ports';
 import { AesRefSealer } from '../src/app/sealed-ref';
 import type { FeedbackAnswer, Rating } from '../src/domain/feedback';
+import { TableAudienceRepository } from '../src/storage/audience-repository';
 import { AzureEntityTable, createTableClient } from '../src/storage/azure-table';
 import { tableName } from '../src/storage/entity-table';
 import { TableFeedbackRepository } from '../src/storage/feedback-repository';
@@ -55,6 +57,8 @@ export const NO_MESSENGER: Messenger = {
   updateSignoff: async () => undefined,
 };
 
+const QUIET = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
 /** Use-case dependencies as src/server.ts builds them (anonymous mode: everyone is an admin). */
 export const benchDeps = (tables: Pick<BenchTables, 'rollouts' | 'feedback'>): Deps => ({
   rollouts: new TableRolloutRepository(tables.rollouts),
@@ -63,14 +67,22 @@ export const benchDeps = (tables: Pick<BenchTables, 'rollouts' | 'feedback'>): D
   signoffs: new TableSignoffRepository(new MemoryTable()),
   messenger: NO_MESSENGER,
   tallies: { schedule: () => undefined },
-  log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+  log: QUIET,
   helpdesk: [],
+  helpdeskGroups: [],
   sealer: new AesRefSealer('bench'),
   notices: { enqueue: () => undefined },
   exportLinks: { issue: () => ({ url: 'http://127.0.0.1:9/unused', expiresAt: new Date().toISOString() }) },
   clock: { now: () => new Date() },
   access: { admins: new Set(), everyoneIsAdmin: true },
   settings: { defaultTimeZone: 'UTC' },
+  facts: new DirectoryFacts({
+    directory: null,
+    adminGroups: [],
+    clock: { now: () => new Date() },
+    log: QUIET,
+  }),
+  audiences: new TableAudienceRepository(new MemoryTable()),
 });
 
 /** A new rollout moved (forced) from scope through proof of concept into its pilot; its id. */

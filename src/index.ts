@@ -64,7 +64,12 @@ const main = async (): Promise<void> => {
     server = await startServer({
       config,
       logger,
-      tables: { rollouts: storage.rollouts, feedback: storage.feedback, signoffs: storage.signoffs },
+      tables: {
+        rollouts: storage.rollouts,
+        feedback: storage.feedback,
+        signoffs: storage.signoffs,
+        audiences: storage.audiences,
+      },
       probe: storage.probe,
     });
   } catch (err) {

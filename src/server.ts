@@ -7,13 +7,16 @@ import { timeLimit } from './app/deadline';
 import { NoticeDispatcher } from './app/notice-dispatcher';
 import { AesRefSealer } from './app/sealed-ref';
 import { TallyUpdater } from './app/signoff-tally';
-import type { Clock, Deps, HealthProbe, Messenger } from './app/ports';
+import { DirectoryFacts } from './app/directory-facts';
+import type { Clock, Deps, Directory, HealthProbe, Messenger } from './app/ports';
 import { exportLinkSecret, isAnonymous, type Config } from './config';
 import { serveExportPage, serveFeedbackExport } from './export/export-endpoint';
 import { EXPORT_PATH, SignedExportLinks } from './export/export-links';
 import { bodyReader, edgeGuard, sendError } from './http/edge';
 import { LIMITS, type Deadlines } from './http/limits';
+import { checkGraphPermissions, createDirectory, graphFeatures, type DirectoryOptions } from './graph';
 import { InFlight } from './in-flight';
+import { TableAudienceRepository } from './storage/audience-repository';
 import type { EntityTable } from './storage/entity-table';
 import { TableFeedbackRepository } from './storage/feedback-repository';
 import { TableRolloutRepository } from './storage/rollout-repository';
@@ -32,7 +35,9 @@ import { Router } from './teams/router';
 export interface ServerOptions {
   config: Config;
   logger: Logger;
-  tables: { rollouts: EntityTable; feedback: EntityTable; signoffs: EntityTable };
+  tables: { rollouts: EntityTable; feedback: EntityTable; signoffs: EntityTable; audiences: EntityTable };
+  /** Microsoft Graph: tests pass their transport (a test CA) or a directory of their own. */
+  graph?: { options?: DirectoryOptions; directory?: Directory | null };
   probe: HealthProbe;
   clock?: Clock;
   /** Waits between notice delivery attempts (tests pass one that does not sleep). */
@@ -92,10 +97,25 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     rollouts: new TimedTable(options.tables.rollouts, callMs),
     feedback: new TimedTable(options.tables.feedback, callMs),
     signoffs: new TimedTable(options.tables.signoffs, callMs),
+    audiences: new TimedTable(options.tables.audiences, callMs),
   };
   const rollouts = new TableRolloutRepository(tables.rollouts);
   const feedback = new TableFeedbackRepository(tables.feedback);
   const signoffs = new TableSignoffRepository(tables.signoffs);
+  const audiences = new TableAudienceRepository(tables.audiences, clock);
+  const directory =
+    options.graph?.directory !== undefined
+      ? options.graph.directory
+      : createDirectory(config, logger, options.graph?.options);
+  const facts = new DirectoryFacts({
+    directory,
+    adminGroups: config.ADMIN_GROUP_IDS.map((id) => id.toLowerCase()),
+    clock,
+    log: logger,
+    checkTenant: directory
+      ? async (tenantId) => (await checkGraphPermissions(directory, tenantId, graphFeatures(config))).message
+      : null,
+  });
   const appId = config.MicrosoftAppId ?? '';
   const adapter = createAdapter(config, logger, {
     admit: tenantAdmission(
@@ -134,6 +154,7 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     tallies,
     log: logger,
     helpdesk: config.ROLLOUT_HELPDESK.map((id) => id.toLowerCase()),
+    helpdeskGroups: config.HELPDESK_GROUP_IDS.map((id) => id.toLowerCase()),
     notices,
     exportLinks,
     sealer,
@@ -143,6 +164,8 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
       everyoneIsAdmin: anonymous && config.ROLLOUT_ADMINS.length === 0,
     },
     settings: { defaultTimeZone: config.DEFAULT_TIMEZONE },
+    facts,
+    audiences,
   };
   const router = new Router(COMMANDS, ACTIONS, deps, logger);
   const logic = createBotLogic(router, logger, {

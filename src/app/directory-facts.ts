@@ -11,7 +11,7 @@ import type { AudienceFact } from '../domain/feedback-access';
 import type { Rollout } from '../domain/rollout';
 import type { AccessPolicy, Person } from '../domain/roles';
 import { DirectoryError } from './errors';
-import type { AudienceRepository, Clock, Directory, Log } from './ports';
+import type { Clock, Deps, Directory, Log } from './ports';
 import { TtlCache } from './ttl-cache';
 
 /** How long a person's group-derived role or audience membership is trusted. */
@@ -40,6 +40,11 @@ export class DirectoryFacts {
       adminGroups: readonly string[];
       clock: Clock;
       log: Log;
+      /**
+       * Compares the permissions granted in a tenant with those the features need; the sentence
+       * naming what is missing, or null. Run once per tenant, at its first turn (never refusing).
+       */
+      checkTenant?: ((tenantId: string) => Promise<string | null>) | null;
     },
   ) {
     this.admins = new TtlCache(options.clock, ROLE_CACHE_MS, MAX_CACHED_PEOPLE);
@@ -50,6 +55,29 @@ export class DirectoryFacts {
     return this.options.directory;
   }
 
+  private readonly checked = new Set<string>();
+
+  /**
+   * Checks the tenant's Graph permissions the first time it is seen (in the background: the
+   * turn does not wait), logging what is missing; a failed check is tried again at the next use.
+   */
+  checkPermissions(tenantId: string): Promise<void> {
+    const check = this.options.checkTenant;
+    if (!check || this.checked.has(tenantId) || this.checked.size >= MAX_CACHED_PEOPLE)
+      return Promise.resolve();
+    this.checked.add(tenantId);
+    return check(tenantId).then(
+      (missing) => {
+        if (missing) this.options.log.warn({ tenantId }, missing);
+        else this.options.log.info({ tenantId }, 'Microsoft Graph permissions are complete');
+      },
+      (err: unknown) => {
+        this.checked.delete(tenantId);
+        this.options.log.warn({ err, tenantId }, 'could not check the Microsoft Graph permissions');
+      },
+    );
+  }
+
   /**
    * The access policy for `person` in this turn: the configured one, plus their admin role from
    * ADMIN_GROUP_IDS (checked transitively). When Graph cannot answer, `unavailable` says so and
@@ -57,8 +85,10 @@ export class DirectoryFacts {
    */
   async accessFor(base: AccessPolicy, tenantId: string, person: Person): Promise<AccessPolicy> {
     const { directory, adminGroups } = this.options;
+    void this.checkPermissions(tenantId);
     const id = lower(person.id);
-    if (!directory || adminGroups.length === 0 || base.everyoneIsAdmin || !id || base.admins.has(id)) return base;
+    if (!directory || adminGroups.length === 0 || base.everyoneIsAdmin || !id || base.admins.has(id))
+      return base;
     const key = `${tenantId}|${id}`;
     let admin = this.admins.get(key);
     if (admin === undefined) {
@@ -75,7 +105,11 @@ export class DirectoryFacts {
   }
 
   /** Whether a group member qualifies for any of the parts, asked of Graph directly (cached). */
-  async inAudienceDirectly(tenantId: string, parts: readonly AudienceSpec[], personId: string): Promise<boolean> {
+  async inAudienceDirectly(
+    tenantId: string,
+    parts: readonly AudienceSpec[],
+    personId: string,
+  ): Promise<boolean> {
     const directory = this.options.directory;
     if (!directory) return false;
     const id = lower(personId);
@@ -96,7 +130,11 @@ export class DirectoryFacts {
     return qualifies;
   }
 
-  private async platformsOf(directory: Directory, tenantId: string, id: string): Promise<Set<DevicePlatform>> {
+  private async platformsOf(
+    directory: Directory,
+    tenantId: string,
+    id: string,
+  ): Promise<Set<DevicePlatform>> {
     const devices = await directory.devicesOf(tenantId, [id]);
     return new Set(devices.flatMap((d) => platformOf(d.operatingSystem) ?? []));
   }
@@ -109,7 +147,7 @@ export class DirectoryFacts {
  * lists decide (no groups, or no Graph); `unknown` when Graph cannot answer.
  */
 export const audienceFact = async (
-  deps: { facts?: DirectoryFacts; audiences?: AudienceRepository },
+  deps: Pick<Deps, 'facts' | 'audiences'>,
   tenantId: string,
   rollout: Rollout,
   stageId: string,
@@ -117,7 +155,7 @@ export const audienceFact = async (
 ): Promise<AudienceFact | undefined> => {
   const parts = audienceParts(rollout, stageId);
   const { facts, audiences } = deps;
-  if (!facts?.directory || !audiences || !audienceHasGroups(parts)) return undefined;
+  if (!facts.directory || !audienceHasGroups(parts)) return undefined;
   const id = lower(person.id);
   if (parts.some((p) => p.members.includes(id))) return 'in';
   try {

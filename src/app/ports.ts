@@ -508,7 +508,7 @@ export interface Deps {
   /** Help-desk members when the plan names none for a transition (ROLLOUT_HELPDESK). */
   helpdesk: readonly string[];
   /** Entra groups whose transitive members also answer when the plan names none (HELPDESK_GROUP_IDS). */
-  helpdeskGroups?: readonly string[];
+  helpdeskGroups: readonly string[];
   notices: NoticeSink;
   exportLinks: ExportLinks;
   sealer: RefSealer;
@@ -517,8 +517,8 @@ export interface Deps {
   access: AccessPolicy;
   settings: Settings;
   /** What Graph says about people (group roles, audience membership); no directory without Graph. */
-  facts?: DirectoryFacts;
-  audiences?: AudienceRepository;
+  facts: DirectoryFacts;
+  audiences: AudienceRepository;
   /** Runs committed Intune assignments (INTUNE_ASSIGN; needs Graph). */
   assignments?: AssignmentSink;
 }

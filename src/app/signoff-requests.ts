@@ -117,7 +117,7 @@ const expandMembers = async (
   const members = new Set(listed.map((m) => m.toLowerCase()));
   if (members.size > MAX_MEMBERS) return { ok: false, message: tooMany(String(members.size)) };
   if (groups.length === 0) return { ok: true, members: [...members] };
-  const directory = deps.facts?.directory;
+  const directory = deps.facts.directory;
   if (!directory) {
     return {
       ok: false,
@@ -160,7 +160,7 @@ export const openRequest = async (
     deps,
     rollout.tenantId,
     named ? plan.members : deps.helpdesk,
-    named ? (plan.groups ?? []) : (deps.helpdeskGroups ?? []),
+    named ? (plan.groups ?? []) : deps.helpdeskGroups,
   );
   if (!expanded.ok) return refused(expanded.message);
   const { members } = expanded;

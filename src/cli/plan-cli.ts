@@ -19,6 +19,8 @@ import { planJsonSchemaText } from '../plan/plan-json-schema';
 import type { TableTarget } from '../storage/azure-table';
 import { errorInfo } from '../storage/azure-table-errors';
 import { findRunningAzurite } from '../storage/azurite-state';
+import { DirectoryFacts } from '../app/directory-facts';
+import { createDirectory } from '../graph';
 import { feedbackTable, rolloutsTable, signoffsTable, tableTargetFor } from '../storage/open-storage';
 import { TableFeedbackRepository } from '../storage/feedback-repository';
 import { TableRolloutRepository } from '../storage/rollout-repository';
@@ -192,7 +194,15 @@ const renewSignoffs = async (
     tallies,
     access: { admins: new Set([as.toLowerCase()]), everyoneIsAdmin: false },
     helpdesk: config.ROLLOUT_HELPDESK.map((id) => id.toLowerCase()),
+    helpdeskGroups: config.HELPDESK_GROUP_IDS.map((id) => id.toLowerCase()),
     settings: { defaultTimeZone: config.DEFAULT_TIMEZONE },
+    // A renewed request expands the plan's help-desk groups as the bot would.
+    facts: new DirectoryFacts({
+      directory: createDirectory(config, log),
+      adminGroups: [],
+      clock: base.clock,
+      log,
+    }),
   };
   try {
     for (const line of await renewChangedSignoffs(deps, rollout, { id: as, name: CLI_PERSON_NAME })) {

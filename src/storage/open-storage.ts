@@ -22,6 +22,8 @@ export interface Storage {
   feedback: EntityTable;
   /** Readiness requests, their answers, audit and outbox. */
   signoffs: EntityTable;
+  /** Resolved audiences (snapshots of Entra group members) per stage. */
+  audiences: EntityTable;
   /** Where the data lives, for the start-up log (no secrets). */
   description: string;
   probe: HealthProbe;
@@ -78,6 +80,10 @@ export const feedbackTable = (config: Config, target: TableTarget): AzureEntityT
 export const signoffsTable = (config: Config, target: TableTarget): AzureEntityTable =>
   new AzureEntityTable(createTableClient(target, tableName(config.TABLE_PREFIX, 'Signoffs')));
 
+/** The audience snapshot table of a store, as the bot names it (not created here). */
+export const audiencesTable = (config: Config, target: TableTarget): AzureEntityTable =>
+  new AzureEntityTable(createTableClient(target, tableName(config.TABLE_PREFIX, 'Audiences')));
+
 /**
  * Picks the store: a connection string wins; else an endpoint with DefaultAzureCredential
  * (managed identity); else Azurite started as a child process, persisting under DATA_DIR.
@@ -93,8 +99,17 @@ export const openStorage = async (
   const rollouts = rolloutsTable(config, target);
   const feedback = feedbackTable(config, target);
   const signoffs = signoffsTable(config, target);
-  await Promise.all([rollouts.ensure(), feedback.ensure(), signoffs.ensure()]);
-  return { rollouts, feedback, signoffs, description, probe: tableProbe(rollouts), close: async () => {} };
+  const audiences = audiencesTable(config, target);
+  await Promise.all([rollouts.ensure(), feedback.ensure(), signoffs.ensure(), audiences.ensure()]);
+  return {
+    rollouts,
+    feedback,
+    signoffs,
+    audiences,
+    description,
+    probe: tableProbe(rollouts),
+    close: async () => {},
+  };
 };
 
 /**
@@ -124,12 +139,14 @@ const openEmbeddedStorage = async (
     const rollouts = at((target) => rolloutsTable(config, target));
     const feedback = at((target) => feedbackTable(config, target));
     const signoffs = at((target) => signoffsTable(config, target));
-    tables.push(rollouts, feedback, signoffs);
+    const audiences = at((target) => audiencesTable(config, target));
+    tables.push(rollouts, feedback, signoffs, audiences);
     await Promise.all(tables.map((table) => table.ensure()));
     return {
       rollouts,
       feedback,
       signoffs,
+      audiences,
       description: `embedded Azurite at ${azurite.endpoint}, data in ${config.DATA_DIR}`,
       probe: tableProbe(rollouts),
       azurite,

@@ -1,7 +1,9 @@
 import { advancePhase } from '../../src/app/advance-phase';
 import { createRollout } from '../../src/app/create-rollout';
 import type { Deps, Messenger, Notice, SignoffRef, SignoffView } from '../../src/app/ports';
+import { DirectoryFacts } from '../../src/app/directory-facts';
 import { AesRefSealer } from '../../src/app/sealed-ref';
+import { TableAudienceRepository } from '../../src/storage/audience-repository';
 import { TableSignoffRepository } from '../../src/storage/signoff-repository';
 import { TableFeedbackRepository } from '../../src/storage/feedback-repository';
 import { MemoryTable } from '../../src/storage/memory-table';
@@ -54,6 +56,8 @@ export const makeDeps = (
   const enqueued: Notice[] = [];
   const posted: Posted[] = [];
   const scheduled: SignoffRef[] = [];
+  const clock = new TestClock();
+  const log = { info: () => {}, warn: () => {}, error: () => {} };
   return {
     rollouts: new TableRolloutRepository(table),
     feedback: new TableFeedbackRepository(feedbackTable),
@@ -68,14 +72,17 @@ export const makeDeps = (
     signoffs: new TableSignoffRepository(signoffTable),
     messenger: recordingMessenger(posted),
     tallies: { schedule: (ref) => void scheduled.push(ref) },
-    log: { info: () => {}, warn: () => {}, error: () => {} },
+    log,
     helpdesk: [HELPDESK.id, HELPDESK2.id],
+    helpdeskGroups: [],
     enqueued,
     posted,
     scheduled,
-    clock: new TestClock(),
+    clock,
     access: { admins: new Set([ADMIN.id, ADMIN2.id]), everyoneIsAdmin: false },
     settings: { defaultTimeZone: 'UTC' },
+    facts: new DirectoryFacts({ directory: null, adminGroups: [], clock, log }),
+    audiences: new TableAudienceRepository(new MemoryTable(), clock),
     table,
   };
 };

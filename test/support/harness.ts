@@ -2,7 +2,7 @@ import pino from 'pino';
 import type { Clock } from '../../src/app/ports';
 import { loadConfig } from '../../src/config';
 import type { Deadlines } from '../../src/http/limits';
-import { startServer, type BotServer } from '../../src/server';
+import { startServer, type BotServer, type ServerOptions } from '../../src/server';
 import type { EntityTable } from '../../src/storage/entity-table';
 import { MemoryTable } from '../../src/storage/memory-table';
 import { tableProbe } from '../../src/storage/table-probe';
@@ -40,6 +40,9 @@ export const startHarness = async (
     table?: EntityTable;
     feedbackTable?: EntityTable;
     signoffTable?: EntityTable;
+    audienceTable?: EntityTable;
+    /** Microsoft Graph for the server (a fake Graph's transport, or a directory of the test's own). */
+    graph?: ServerOptions['graph'];
     /** Shorter turn deadlines (the defaults are 4 s and 10 s). */
     deadlines?: Deadlines;
     storageCallMs?: number;
@@ -53,12 +56,14 @@ export const startHarness = async (
   const table = options.table ?? new MemoryTable();
   const feedbackTable = options.feedbackTable ?? new MemoryTable();
   const signoffTable = options.signoffTable ?? new MemoryTable();
+  const audienceTable = options.audienceTable ?? new MemoryTable();
   const periodic: (() => void)[] = [];
   const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', NODE_ENV: 'test', ...options.env });
   const server = await startServer({
     config,
     logger: options.logStream ? pino({ level: 'info' }, options.logStream) : pino({ level: 'silent' }),
-    tables: { rollouts: table, feedback: feedbackTable, signoffs: signoffTable },
+    tables: { rollouts: table, feedback: feedbackTable, signoffs: signoffTable, audiences: audienceTable },
+    ...(options.graph ? { graph: options.graph } : {}),
     probe: tableProbe(table),
     clock,
     ...(options.deadlines ? { deadlines: options.deadlines } : {}),

@@ -217,13 +217,13 @@ export const startFuzzHarness = async (options: FuzzHarnessOptions): Promise<Fuz
   const inner: EntityTable[] = [];
   if (options.store === 'azurite') {
     azurite = await startTestAzurite();
-    for (const base of ['ro', 'fb', 'so'])
+    for (const base of ['ro', 'fb', 'so', 'au'])
       inner.push(await azureTableFor(azurite.endpoint, uniqueTableName(base)));
   } else {
-    inner.push(new MemoryTable(), new MemoryTable(), new MemoryTable());
+    inner.push(new MemoryTable(), new MemoryTable(), new MemoryTable(), new MemoryTable());
   }
   const tables = inner.map((t) => new FuzzTable(t));
-  const [rollouts, feedback, signoffs] = tables as [FuzzTable, FuzzTable, FuzzTable];
+  const [rollouts, feedback, signoffs, audiences] = tables as [FuzzTable, FuzzTable, FuzzTable, FuzzTable];
   const errors: LoggedError[] = [];
   const destination = {
     write(line: string): void {
@@ -241,7 +241,7 @@ export const startFuzzHarness = async (options: FuzzHarnessOptions): Promise<Fuz
   const server = await startServer({
     config,
     logger: pino({ level: 'error' }, destination),
-    tables: { rollouts, feedback, signoffs },
+    tables: { rollouts, feedback, signoffs, audiences },
     probe: tableProbe(rollouts),
     clock,
     wait: async () => {},
