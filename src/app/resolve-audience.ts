@@ -76,9 +76,9 @@ const graphReason = (err: DirectoryError): string => {
 /**
  * Managed devices of the audience's people, read one of two ways, chosen per resolution:
  *
- * - per user: each page's new candidates (people who pass the other filters) in one `devicesOf`
- *   call (⌈k/20⌉ `$batch` requests for k people), while at most PER_USER_DEVICE_LIMIT = 2,000
- *   people have been looked up;
+ * - per user: each member page's new candidates (people who pass the other filters) in one
+ *   `devicesOf` call (⌈k/20⌉ `$batch` requests for k people; listed members one call per 10),
+ *   while at most PER_USER_DEVICE_LIMIT = 2,000 people have been looked up;
  * - the tenant-wide sweep: `allDevices` once (⌈D/page size⌉ requests for the tenant's D managed
  *   devices), kept as a map of user id → operating systems, and no `devicesOf` afterwards.
  *

@@ -150,7 +150,8 @@ const newSnapshotId = (now: Date): string => `${now.getTime().toString(36)}${ran
  * one wins, each re-reads the head on a conflict, so every superseded snapshot lands in `garbage`
  * and none leaks. `abandon` moves the snapshot to `garbage`; a pending write older than
  * STALE_WRITE_MS (its writer crashed) counts as garbage too. `prune` reads the heads (one query)
- * and deletes garbage rows bucket by bucket: no table scan.
+ * and deletes garbage rows bucket by bucket: no table scan. With `all` (a closed rollout) every
+ * snapshot goes, then each head (a head counts as one of the `limit` rows).
  */
 export class TableAudienceRepository implements AudienceRepository {
   constructor(
@@ -205,9 +206,13 @@ export class TableAudienceRepository implements AudienceRepository {
     let deleted = 0;
     for (const { stageId, head } of heads) {
       if (left === 0) break;
-      const kept = all ? [head.current?.id ?? null, head.previous, ...head.pending.map((p) => p.id)] : [];
+      const keptUnlessClosed = all
+        ? [head.current?.id ?? null, head.previous, ...head.pending.map((p) => p.id)]
+        : [];
       const stale = all ? [] : head.pending.filter((p) => p.startedAt < staleBefore).map((p) => p.id);
-      const doomed = [...new Set([...kept, ...stale, ...head.garbage])].filter((id): id is string => !!id);
+      const doomed = [...new Set([...keptUnlessClosed, ...stale, ...head.garbage])].filter(
+        (id): id is string => !!id,
+      );
       const gone: string[] = [];
       for (const snapshotId of doomed) {
         const { count, done } = await deleteRows(this.table, tenantId, rolloutId, stageId, snapshotId, left);

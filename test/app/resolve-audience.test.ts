@@ -22,13 +22,19 @@ const silent: Log = { info: () => {}, warn: () => {}, error: () => {} };
 /** A table that counts the member rows written (upserts), so the writer's buffer can be measured. */
 class RowCountingTable extends DelegatingTable {
   rowsWritten = 0;
+  /** Member rows written before every further one fails (a storage outage), when set. */
+  failAfter: number | null = null;
 
   constructor() {
     super(new MemoryTable());
   }
 
   override submit(actions: readonly TableAction[]): Promise<string[]> {
-    this.rowsWritten += actions.filter((a) => a.kind === 'upsert').length;
+    const rows = actions.filter((a) => a.kind === 'upsert').length;
+    if (rows > 0 && this.failAfter !== null && this.rowsWritten + rows > this.failAfter) {
+      return Promise.reject(new Error('storage is down'));
+    }
+    this.rowsWritten += rows;
     return super.submit(actions);
   }
 }
@@ -375,6 +381,17 @@ describe('resolveAudience', () => {
     expect(await resolveAudience(deps, rollout, 'pilot')).toMatchObject({
       message: 'the members of group g-gone could not be read: GroupMember.Read.All is missing',
     });
+  });
+
+  it('a storage failure mid-way is rethrown; the writer is abandoned and the previous snapshot stays', async () => {
+    const { directory, audiences, deps, table } = setUp(100);
+    directory.generateGroup(TENANT, 'g1', 3000);
+    const rollout = pilotFor(spec({ groups: ['g1'] }));
+    const previous = resolved(await resolveAudience(deps, rollout, 'pilot'));
+    table.failAfter = table.rowsWritten + 1000;
+    await expect(resolveAudience(deps, rollout, 'pilot')).rejects.toThrow('storage is down');
+    expect(await audiences.current(TENANT, 'ro-test', 'pilot')).toEqual(previous);
+    expect(await audiences.prune(TENANT, 'ro-test', 5000)).toBe(1000);
   });
 
   describe('50,000 members (51 pages of 999)', () => {
