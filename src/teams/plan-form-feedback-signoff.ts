@@ -5,7 +5,7 @@
 import { DEFAULT_FEEDBACK_GOALS, type FeedbackGoals, type FeedbackPlan } from '../domain/feedback-goals';
 import { defaultReadinessPlan, type ReadinessPlan, type SignoffPolicy } from '../domain/signoff';
 import { boundsText, FEEDBACK_GOAL_BOUNDS, QUORUM_BOUNDS, SIGNOFF_POLICIES } from '../plan/plan-file-rules';
-import { splitDateTime, type FieldErrors, type Values } from './plan-form';
+import { ids, splitDateTime, type FieldErrors, type Values } from './plan-form';
 
 // ---- feedback (phase and wave forms alike) ----
 
@@ -16,6 +16,10 @@ export type FeedbackField = 'feedbackEnabled' | keyof FeedbackGoals;
 export const TOGGLE_ON = 'true';
 const TOGGLE_OFF = 'false';
 
+/** A toggle's value for `on`. */
+export const toggle = (on: boolean): string => (on ? TOGGLE_ON : TOGGLE_OFF);
+export const isToggleOn = (value: string): boolean => value.trim().toLowerCase() === TOGGLE_ON;
+
 /**
  * A stage's feedback as its form shows it. A stage that takes none shows the default goals, so
  * switching feedback on starts from them; an empty goal means no such goal.
@@ -24,7 +28,7 @@ export const feedbackValues = (plan: FeedbackPlan | null): Values<FeedbackField>
   const goals = plan?.goals ?? DEFAULT_FEEDBACK_GOALS;
   const text = (n: number | null): string => (n === null ? '' : String(n));
   return {
-    feedbackEnabled: plan ? TOGGLE_ON : TOGGLE_OFF,
+    feedbackEnabled: toggle(plan !== null),
     minResponses: text(goals.minResponses),
     minResponsePercent: text(goals.minResponsePercent),
     minAverageRating: text(goals.minAverageRating),
@@ -55,7 +59,7 @@ export const feedbackFrom = (
   v: Values<FeedbackField>,
   errors: FieldErrors<FeedbackField>,
 ): FeedbackPlan | null => {
-  if (v.feedbackEnabled.trim().toLowerCase() !== TOGGLE_ON) return null;
+  if (!isToggleOn(v.feedbackEnabled)) return null;
   return {
     goals: {
       minResponses: goalFrom(v.minResponses, 'minResponses', errors),
@@ -76,35 +80,36 @@ export type SignoffField =
   | 'signoffQuorum'
   | 'signoffAllowNotReady'
   | 'signoffMembers'
+  | 'signoffGroups'
   | 'signoffDeadlineDate'
   | 'signoffDeadlineTime';
 
 /**
  * A stage's readiness sign-off as its form shows it. A stage that needs none shows the default
- * settings, so switching it on starts from them; members one per line; the quorum only with
- * policy quorum.
+ * settings, so switching it on starts from them; members and groups one per line; the quorum
+ * only with policy quorum.
  */
 export const signoffValues = (plan: ReadinessPlan | null): Values<SignoffField> => {
   const shown = plan ?? defaultReadinessPlan();
   const [date, time] = splitDateTime(shown.deadline);
   return {
-    signoffEnabled: plan ? TOGGLE_ON : TOGGLE_OFF,
+    signoffEnabled: toggle(plan !== null),
     signoffPolicy: shown.policy.kind,
     signoffQuorum: shown.policy.kind === 'quorum' ? String(shown.policy.n) : '',
-    signoffAllowNotReady: shown.allowNotReady ? TOGGLE_ON : TOGGLE_OFF,
+    signoffAllowNotReady: toggle(shown.allowNotReady),
     signoffMembers: shown.members.join('\n'),
+    signoffGroups: (shown.groups ?? []).join('\n'),
     signoffDeadlineDate: date,
     signoffDeadlineTime: time,
   };
 };
 
-const isToggleOn = (value: string): boolean => value.trim().toLowerCase() === TOGGLE_ON;
-
 /**
  * The readiness sign-off a form asks for: none when switched off (its settings then ignored), else
- * its policy (the quorum and "not ready allowed" read with policy quorum only), members (one per
- * line, or separated by commas; kept in lower case) and deadline (a date and a time, or neither).
- * Member ids and the deadline's date are checked afterwards by the plan's rules.
+ * its policy (the quorum and "not ready allowed" read with policy quorum only), members and groups
+ * (one per line, or separated by commas; kept in lower case; no groups key without groups) and
+ * deadline (a date and a time, or neither). Ids and the deadline's date are checked afterwards by
+ * the plan's rules.
  */
 export const signoffFrom = (
   v: Values<SignoffField>,
@@ -127,13 +132,12 @@ export const signoffFrom = (
   const time = v.signoffDeadlineTime.trim();
   if (date && !time) errors.signoffDeadlineTime = 'A deadline needs a time of day.';
   if (time && !date) errors.signoffDeadlineDate = 'A deadline time needs a date.';
+  const groups = ids(v.signoffGroups);
   return {
     policy,
     allowNotReady: kind === 'quorum' && isToggleOn(v.signoffAllowNotReady),
-    members: v.signoffMembers
-      .split(/[\s,;]+/)
-      .map((m) => m.trim().toLowerCase())
-      .filter(Boolean),
+    members: ids(v.signoffMembers),
+    ...(groups.length > 0 ? { groups } : {}),
     deadline: date && time ? `${date}T${time}` : null,
   };
 };

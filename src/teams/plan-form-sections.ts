@@ -13,6 +13,7 @@ import { CHECKLISTS } from '../domain/templates';
 import type { PhaseField, SettingsField, WaveField } from './views/plan-form-fields';
 import {
   choice,
+  ids,
   lines,
   NOT_SET,
   slug,
@@ -22,6 +23,7 @@ import {
   type FieldErrors,
   type Values,
 } from './plan-form';
+import { audienceFrom, audienceValues } from './plan-form-audience';
 import { feedbackFrom, feedbackValues, signoffFrom, signoffValues } from './plan-form-feedback-signoff';
 
 // ---- settings ----
@@ -76,6 +78,7 @@ export const phaseValues = (rollout: Rollout, key: PhaseKey, spec: PhaseSpec): V
       .join('\n'),
     ...feedbackValues(spec.feedback),
     ...signoffValues(effectiveReadiness(spec.readiness, phaseDefault(key, spec.waves.length))),
+    ...audienceValues(spec.audience, spec.intent),
     ...spec.communication,
   };
 };
@@ -123,6 +126,7 @@ export const phaseFrom = (
     feedback: feedbackFrom(v, errors),
     // The default for the phase's place stays the default (absent): a save does not pin it.
     ...readinessEntry(readinessFromForm(signoffFrom(v, errors), phaseDefault(key, old.waves.length)())),
+    ...audienceFrom(v, old.audience, errors),
     communication: {
       whatIsDeployed: v.whatIsDeployed.trim(),
       howAndWhen: v.howAndWhen.trim(),
@@ -182,6 +186,7 @@ export const waveValues = (wave: WaveSpec | null, phase: WavePlace): Values<Wave
     // A new wave starts as `newWave` does: it takes feedback with the default goals.
     ...feedbackValues(wave ? wave.feedback : defaultFeedbackPlan()),
     ...signoffValues(readiness),
+    ...audienceValues(wave?.audience, wave?.intent),
   };
 };
 
@@ -214,10 +219,7 @@ export const waveFrom = (
     kind: v.kind as WaveSpec['kind'],
     enrollment: choice(v.enrollment) as WaveSpec['enrollment'],
     groupId: v.groupId.trim() || null,
-    members: v.members
-      .split(/[\s,;]+/)
-      .map((m) => m.trim().toLowerCase())
-      .filter(Boolean),
+    members: ids(v.members),
     timeFrame: timeFrameFrom(v, errors),
     targetGroups: lines(v.targetGroups),
     checklist: old?.checklist ?? defaultWaveChecklist(),
@@ -228,6 +230,7 @@ export const waveFrom = (
     ...readinessEntry(
       readinessFromForm(signoffFrom(v, errors), waveDefault(key, phase.waves, old?.id ?? null)()),
     ),
+    ...audienceFrom(v, old?.audience, errors),
     willingness: choice(v.willingness) as WaveSpec['willingness'],
     users: count(v.users, 'users', errors),
     devices: count(v.devices, 'devices', errors),

@@ -1,10 +1,12 @@
 /**
  * The plan cards' edit forms, in parts: `plan-form-sections.ts` (the settings, phase and wave
- * forms), `plan-form-feedback-signoff.ts` (their feedback and sign-off fields); here, what they
- * share, and the form field a plan rule's error shows at.
+ * forms), `plan-form-feedback-signoff.ts` (their feedback and sign-off fields),
+ * `plan-form-audience.ts` (their audience and intent fields); here, what they share, and the form
+ * field a plan rule's error shows at.
  */
 import type { TimeFrame } from '../domain/rollout';
 import { FEEDBACK_GOAL_KEYS } from '../plan/plan-file-rules';
+import type { AudienceField } from './plan-form-audience';
 import type { SignoffField } from './plan-form-feedback-signoff';
 
 /**
@@ -23,6 +25,13 @@ export const lines = (text: string): string[] =>
   text
     .split(/\r?\n/)
     .map((l) => l.trim())
+    .filter(Boolean);
+
+/** Ids typed one per line (or separated by spaces, commas or semicolons), in lower case. */
+export const ids = (text: string): string[] =>
+  text
+    .split(/[\s,;]+/)
+    .map((id) => id.trim().toLowerCase())
     .filter(Boolean);
 
 export const splitDateTime = (value: string | null): [string, string] => {
@@ -99,9 +108,22 @@ export const fieldForPath = (path: readonly PropertyKey[]): string | null => {
       quorum: 'signoffQuorum',
       allowNotReady: 'signoffAllowNotReady',
       members: 'signoffMembers',
+      groups: 'signoffGroups',
       deadline: 'signoffDeadlineDate',
     };
     return fields[sub ?? ''] ?? 'signoffEnabled';
+  }
+  if (head === 'audience') {
+    // `audience.filters.countries` in the plan's own form, `audience.countries` in a file's.
+    const fields: Record<string, AudienceField> = {
+      departments: 'audienceDepartments',
+      countries: 'audienceCountries',
+      offices: 'audienceOffices',
+      platforms: 'audiencePlatforms',
+      includeGuests: 'includeGuests',
+      includeDisabled: 'includeDisabled',
+    };
+    return fields[(sub === 'filters' ? rest[2] : sub) ?? ''] ?? 'audienceGroups';
   }
   return head ?? null;
 };

@@ -12,7 +12,9 @@ import { phaseFrom, phaseValues, waveFrom, waveValues } from '../../src/teams/pl
 import { validatePlan } from '../../src/teams/plan-cards';
 import { MAX_WAVES_WITH_FEEDBACK_GOALS, planCardData } from '../../src/teams/views/plan-view';
 import { defaultReadinessPlan, type ReadinessPlan } from '../../src/domain/signoff';
-import { aRollout, withWaves } from '../domain/fixtures';
+import { applyPlan } from '../../src/domain/plan';
+import { audienceValues } from '../../src/teams/plan-form-audience';
+import { ADMIN, aRollout, NOW, withWaves } from '../domain/fixtures';
 
 describe('plan forms', () => {
   const rollout = aRollout();
@@ -145,6 +147,14 @@ describe('plan forms', () => {
     [['phases', 'enterprise', 'waves', 0, 'readiness', 'members', 3], 'signoffMembers'],
     [['phases', 'enterprise', 'waves', 0, 'readiness', 'deadline'], 'signoffDeadlineDate'],
     [['phases', 'poc', 'signoff', 'quorum'], 'signoffQuorum'],
+    [['phases', 'poc', 'readiness', 'groups', 0], 'signoffGroups'],
+    [['phases', 'poc', 'audience', 'groups', 1], 'audienceGroups'],
+    [['phases', 'poc', 'audience', 'filters', 'countries', 0], 'audienceCountries'],
+    [['phases', 'poc', 'audience', 'offices'], 'audienceOffices'],
+    [['phases', 'enterprise', 'waves', 0, 'audience', 'filters', 'platforms', 0], 'audiencePlatforms'],
+    [['phases', 'enterprise', 'waves', 0, 'audience', 'includeDisabled'], 'includeDisabled'],
+    [['phases', 'enterprise', 'waves', 0, 'audience'], 'audienceGroups'],
+    [['phases', 'poc', 'intent'], 'intent'],
   ])('maps the plan path %j to the field %s', (path, field) => {
     expect(fieldForPath(path)).toBe(field);
   });
@@ -317,6 +327,7 @@ describe('plan forms', () => {
         signoffQuorum: '2',
         signoffAllowNotReady: 'true',
         signoffMembers: 'cccccccc-0000-4000-8000-000000000003\ndddddddd-0000-4000-8000-000000000004',
+        signoffGroups: '',
         signoffDeadlineDate: '2026-05-01',
         signoffDeadlineTime: '17:00',
       });
@@ -582,6 +593,144 @@ describe('plan forms', () => {
         },
         formError: '',
       });
+    });
+  });
+
+  describe('audience and intent', () => {
+    const GROUP = 'dddddddd-0000-4000-8000-000000000004';
+    const PERSON = 'cccccccc-0000-4000-8000-000000000003';
+    const phase = (values: Record<string, string>, spec = plan) => {
+      const errors: Record<string, string> = {};
+      const next = phaseFrom(
+        rollout,
+        spec,
+        'poc',
+        { ...phaseValues(rollout, 'poc', spec.phases.poc), ...values },
+        errors,
+      );
+      return { next, errors, checked: validatePlan(next, (path) => path[1] === 'poc') };
+    };
+
+    it('opens with no audience: empty lists, toggles off, intent required', () => {
+      expect(phaseValues(rollout, 'poc', plan.phases.poc)).toMatchObject({
+        audienceGroups: '',
+        audienceDepartments: '',
+        audienceCountries: '',
+        audienceOffices: '',
+        audiencePlatforms: '',
+        includeGuests: 'false',
+        includeDisabled: 'false',
+        intent: 'required',
+        signoffGroups: '',
+      });
+    });
+
+    it('saves what is typed: groups one per line, names by line or comma, countries upper-cased; the plan rules pass', () => {
+      const { next, errors, checked } = phase({
+        audienceGroups: ` ${GROUP.toUpperCase()} \n`,
+        audienceDepartments: 'HR, Sales EMEA\nR&D',
+        audienceCountries: 'de, at',
+        audienceOffices: 'Berlin HQ',
+        audiencePlatforms: 'windows,macos',
+        includeGuests: 'true',
+        intent: 'available',
+      });
+      expect(errors).toEqual({});
+      expect(checked).toEqual({ errors: {}, formError: '' });
+      expect(next.phases.poc.audience).toEqual({
+        groups: [GROUP],
+        members: [],
+        filters: {
+          departments: ['HR', 'Sales EMEA', 'R&D'],
+          countries: ['DE', 'AT'],
+          offices: ['Berlin HQ'],
+          platforms: ['windows', 'macos'],
+        },
+        includeGuests: true,
+        includeDisabled: false,
+      });
+      expect(next.phases.poc.intent).toBe('available');
+      // Keys in the order planOf writes them, and the saved plan opens with the values typed.
+      const saved = applyPlan(rollout, next, { by: ADMIN, revision: null, section: 'test' }, NOW);
+      if (!saved.ok) throw new Error(saved.error.message);
+      expect(JSON.stringify(planOf(saved.value))).toBe(JSON.stringify(next));
+      expect(phase({}, next).next).toEqual(next);
+    });
+
+    it('left empty (intent required) the stage has no audience or intent: an unchanged save changes nothing', () => {
+      const { next } = phase({ intent: 'required' });
+      expect(next.phases.poc).not.toHaveProperty('audience');
+      expect(next.phases.poc).not.toHaveProperty('intent');
+      expect(JSON.stringify(next)).toBe(JSON.stringify(plan));
+    });
+
+    it('listed audience members (not on the form) are kept', () => {
+      const spec = structuredClone(plan);
+      spec.phases.poc.audience = {
+        ...phase({ audienceGroups: GROUP }).next.phases.poc.audience!,
+        members: [PERSON],
+      };
+      expect(phase({ audienceGroups: '' }, spec).next.phases.poc.audience?.members).toEqual([PERSON]);
+    });
+
+    it('bad input comes back on its field, nothing saved', () => {
+      const { errors, checked } = phase({
+        audienceGroups: 'All staff',
+        audienceCountries: 'Germany',
+        audiencePlatforms: 'windows,web',
+        intent: 'sometimes',
+        signoffEnabled: 'true',
+        signoffGroups: 'helpdesk',
+      });
+      expect(errors).toEqual({ intent: 'Choose required or available.' });
+      expect(checked.errors).toEqual({
+        audienceGroups: 'must be an Entra group id (a GUID) (got "all")',
+        audienceCountries: 'must be a two-letter country code (ISO 3166 alpha-2, e.g. DE) (got "GERMANY")',
+        audiencePlatforms: 'must be one of windows, macos, ios, android, linux (got "web")',
+        signoffGroups: 'must be an Entra group id (a GUID) (got "helpdesk")',
+      });
+    });
+
+    it('a wave form: its audience beside its group id and members, which keep their meaning', () => {
+      const errors: Record<string, string> = {};
+      const { plan: next, waveId } = waveFrom(
+        plan,
+        'enterprise',
+        '',
+        {
+          ...waveValues(null, enterprise),
+          name: 'Germany',
+          groupId: GROUP,
+          members: PERSON,
+          platforms: 'windows',
+          audienceCountries: 'DE',
+          audiencePlatforms: 'ios',
+          includeDisabled: 'true',
+        },
+        errors,
+      );
+      expect(errors).toEqual({});
+      const wave = next.phases.enterprise.waves.find((w) => w.id === waveId);
+      expect(wave).toMatchObject({ groupId: GROUP, members: [PERSON], platforms: ['windows'] });
+      expect(wave?.audience).toMatchObject({
+        groups: [],
+        filters: { countries: ['DE'], platforms: ['ios'] },
+        includeDisabled: true,
+      });
+      expect(wave).not.toHaveProperty('intent');
+      expect(waveValues(wave ?? null, enterpriseOf(next))).toMatchObject(
+        audienceValues(wave?.audience, wave?.intent),
+      );
+      expect(validatePlan(next, () => true)).toEqual({ errors: {}, formError: '' });
+    });
+
+    it('sign-off groups: one per line, in lower case; none, no groups key', () => {
+      const errors = {};
+      const on = { ...signoffValues(defaultReadinessPlan()), signoffGroups: `${GROUP.toUpperCase()}\n` };
+      expect(signoffFrom(on, errors)).toEqual({ ...defaultReadinessPlan(), groups: [GROUP] });
+      expect(signoffFrom({ ...on, signoffGroups: ' ' }, errors)).toEqual(defaultReadinessPlan());
+      expect(signoffValues({ ...defaultReadinessPlan(), groups: [GROUP] }).signoffGroups).toBe(GROUP);
+      expect(errors).toEqual({});
     });
   });
 

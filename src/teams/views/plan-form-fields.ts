@@ -21,7 +21,10 @@ export const SETTINGS_FIELDS = [
 ] as const;
 export type SettingsField = (typeof SETTINGS_FIELDS)[number];
 
-/** The fields phase and wave forms share: whether the stage takes feedback and needs sign-off. */
+/**
+ * The fields phase and wave forms share: whether the stage takes feedback and needs sign-off, and
+ * who it is for (its audience and Intune intent).
+ */
 const STAGE_SETTING_FIELDS = [
   'feedbackEnabled',
   'minResponses',
@@ -34,8 +37,17 @@ const STAGE_SETTING_FIELDS = [
   'signoffQuorum',
   'signoffAllowNotReady',
   'signoffMembers',
+  'signoffGroups',
   'signoffDeadlineDate',
   'signoffDeadlineTime',
+  'audienceGroups',
+  'audienceDepartments',
+  'audienceCountries',
+  'audienceOffices',
+  'audiencePlatforms',
+  'includeGuests',
+  'includeDisabled',
+  'intent',
 ] as const;
 
 export const PHASE_FIELDS = [
