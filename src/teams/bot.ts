@@ -133,9 +133,14 @@ const WELCOME =
 /** What a turn answered with: an invoke's response body, or nothing (replies were sent). */
 type Answer = InvokeResponseBody | null;
 
+/** A dynamic typeahead's query (Input.ChoiceSet with Data.Query), answered like a card action. */
+const SEARCH_INVOKE = 'application/search';
+
 /** Time kept back from a turn's budget for its own late answer. */
 const INVOKE_ANSWER_MS = 200;
 const MESSAGE_ANSWER_MS = 1500;
+
+const SEARCH_UNANSWERED = 'The search did not finish in time. Please type again in a moment.';
 
 const SLOW_WROTE =
   'Storage is slow right now: this may or may not have been saved. Check `status` before trying again.';
@@ -170,7 +175,8 @@ const raceDeadline = <T>(
 
 /**
  * The bot's turn logic: identity first, then dispatch to the router, within the turn's deadline
- * (a card action within `deadlines.invokeMs`, a message within `deadlines.messageMs`). Past it,
+ * (a card action or a typeahead search within `deadlines.invokeMs`, a message within
+ * `deadlines.messageMs`). Past it,
  * or when storage does not answer, the person is told plainly what is uncertain, and whatever the
  * turn would still have sent is dropped: never a late success after Teams showed an error.
  */
@@ -179,6 +185,7 @@ export const createBotLogic =
   async (context: TurnContext, after: AfterReply = new AfterReply()): Promise<void> => {
     const { activity } = context;
     const invoke = activity.type === ActivityTypes.Invoke;
+    const search = invoke && activity.name === SEARCH_INVOKE;
     const gate: ReplyGate = { open: true };
     const turn = toTurn(context, options, after, gate);
     const ms = invoke
@@ -210,7 +217,7 @@ export const createBotLogic =
     } else {
       logger.error(
         { err: outcome.err, activityId: activity.id },
-        invoke ? 'card action failed' : 'turn failed',
+        search ? 'search failed' : invoke ? 'card action failed' : 'turn failed',
       );
       if (invoke) {
         await invokeResponse(
@@ -222,7 +229,10 @@ export const createBotLogic =
       text = 'Something went wrong on my side. Please try again in a moment.';
     }
     if (invoke) {
-      await invokeResponse(context, messageBody(text));
+      await invokeResponse(
+        context,
+        search ? errorBody(500, 'Unavailable', SEARCH_UNANSWERED) : messageBody(text),
+      );
       return;
     }
     if (!turn) return;
@@ -243,14 +253,16 @@ const handle = async (
 ): Promise<Answer> => {
   const { activity } = context;
   if (activity.type === ActivityTypes.Invoke) {
-    if (activity.name !== 'adaptiveCard/action') {
+    if (activity.name !== 'adaptiveCard/action' && activity.name !== SEARCH_INVOKE) {
       await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 501 } });
       return null;
     }
     if (!turn) {
       return errorBody(400, 'BadRequest', 'The request does not say who you are or which tenant you are in.');
     }
-    return router.handleAction(turn, activity.value);
+    return activity.name === SEARCH_INVOKE
+      ? router.handleSearch(turn, activity.value)
+      : router.handleAction(turn, activity.value);
   }
   if (!turn) {
     logger.warn(

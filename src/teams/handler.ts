@@ -44,3 +44,26 @@ export interface ActionHandler<S extends z.ZodType = z.ZodType> {
 
 /** Keeps the handler's data type while listing handlers of different verbs together. */
 export const defineAction = <S extends z.ZodType>(handler: ActionHandler<S>): ActionHandler<S> => handler;
+
+/** What a typeahead search asks for: the trimmed text (1–SEARCH_TEXT_MAX characters) and a page. */
+export interface SearchQuery {
+  text: string;
+  skip: number;
+  top: number;
+}
+
+/** One choice of a typeahead: what the person reads, and the value the input submits. */
+export interface SearchChoice {
+  title: string;
+  value: string;
+}
+
+/** What a search answers with: its choices, or an error the client shows instead. */
+export type SearchResult =
+  { choices: SearchChoice[] } | { error: { statusCode: 400 | 500; code: string; message: string } };
+
+/** One `Data.Query` dataset of a dynamic typeahead (`application/search` invoke), e.g. `entra-groups`. */
+export interface SearchHandler {
+  dataset: string;
+  run(ctx: CommandContext, query: SearchQuery): Promise<SearchResult>;
+}
