@@ -1,5 +1,6 @@
 import { positionLabel, samePosition } from '../domain/rollout';
 import { advance } from '../domain/transitions';
+import { assignmentFollows, pendingAssignmentFor } from './intune-assignment';
 import { mutateRollout, type MutationRequest, type Outcome } from './mutate';
 import type { Deps, RolloutDeps } from './ports';
 import { currentReadiness } from './signoff-view';
@@ -28,7 +29,8 @@ const advancedSinceSent = (
  * Moves a rollout to its next phase (or wave) when its exit criteria are met, or anyway with a
  * recorded reason. Acts on the position its sender saw: when someone else advanced the rollout
  * after the command was sent (or while it was being handled), it says who and where to, and does
- * not advance a second time.
+ * not advance a second time. With INTUNE_ASSIGN, the stage entered's Intune assignment commits
+ * with the advance (see `intune-assignment.ts`); the caller runs it after the reply.
  */
 export const advancePhase = async (
   deps: RolloutDeps & Pick<Deps, 'feedback' | 'signoffs'>,
@@ -51,17 +53,21 @@ export const advancePhase = async (
         message: `${who} to ${positionLabel(current, current.position)}; nothing more was done.`,
       };
     }
+    const decision = advance(
+      current,
+      { by: input.by, measured, readiness, ...(input.force ? { force: input.force } : {}) },
+      now,
+    );
+    const assignment = decision.ok ? pendingAssignmentFor(decision.value, deps.settings, now) : null;
     return {
       kind: 'decide',
-      decision: advance(
-        current,
-        { by: input.by, measured, readiness, ...(input.force ? { force: input.force } : {}) },
-        now,
-      ),
+      decision,
+      assignment,
       describe: (next) => {
         const last = next.history[next.history.length - 1];
         const forced = last?.forced ? ` (forced: ${last.reason ?? ''})` : '';
-        return `“${next.name}” advanced from ${last?.from.label ?? '?'} to ${positionLabel(next, next.position)}${forced}.`;
+        const intune = assignment ? assignmentFollows(assignment) : '';
+        return `“${next.name}” advanced from ${last?.from.label ?? '?'} to ${positionLabel(next, next.position)}${forced}.${intune}`;
       },
     };
   });

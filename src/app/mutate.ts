@@ -4,11 +4,18 @@ import type { Rollout } from '../domain/rollout';
 import { isAdmin, type Person } from '../domain/roles';
 import { toAuditEntry } from './audit';
 import { isConcurrencyError, TooLargeError } from './errors';
-import type { RolloutDeps } from './ports';
+import type { PendingAssignment, RolloutDeps } from './ports';
 
 /** What a state-changing use case tells its caller. */
 export type Outcome =
-  | { kind: 'done'; rollout: Rollout; message: string; events: DomainEvent[] }
+  | {
+      kind: 'done';
+      rollout: Rollout;
+      message: string;
+      events: DomainEvent[];
+      /** Committed with the change, to run after the reply. */
+      assignment?: PendingAssignment;
+    }
   | { kind: 'unchanged'; rollout: Rollout; message: string }
   | { kind: 'duplicate'; message: string; rolloutId: string | null }
   | { kind: 'refused'; rollout: Rollout; error: DomainError }
@@ -29,7 +36,14 @@ export interface MutationRequest {
 
 /** One attempt's verdict: a domain decision with what to tell the person, or "someone beat you". */
 export type Step =
-  | { kind: 'decide'; decision: Decision<Rollout>; describe: (next: Rollout) => string; unchanged?: string }
+  | {
+      kind: 'decide';
+      decision: Decision<Rollout>;
+      describe: (next: Rollout) => string;
+      unchanged?: string;
+      /** An Intune assignment the change owes: committed with it (an outbox row). */
+      assignment?: PendingAssignment | null;
+    }
   | { kind: 'superseded'; message: string };
 
 export const MAX_ATTEMPTS = 8;
@@ -128,8 +142,16 @@ export const mutateRollout = async (
         processed: activityKey
           ? { key: activityKey, rolloutId, outcome: message, at: now.toISOString() }
           : null,
+        assignment: step.assignment ?? null,
       });
-      return { kind: 'done', rollout: saved.value, message, events: decision.events };
+      const { assignment } = step;
+      return {
+        kind: 'done',
+        rollout: saved.value,
+        message,
+        events: decision.events,
+        ...(assignment ? { assignment } : {}),
+      };
     } catch (err) {
       if (err instanceof TooLargeError) {
         return {

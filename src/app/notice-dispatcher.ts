@@ -2,6 +2,7 @@ import { stageLabel } from '../domain/feedback-access';
 import { findStage } from '../domain/feedback-goals';
 import { DeliveryError } from './errors';
 import { refContext } from './ports';
+import { SerialQueue } from './serial-queue';
 import type { Rollout } from '../domain/rollout';
 import type {
   FeedbackRepository,
@@ -51,20 +52,20 @@ export const retryDelay = (
  * Delivery is at least once: a crash between sending and clearing sends it again.
  */
 export class NoticeDispatcher implements NoticeSink {
-  private readonly queue: Notice[] = [];
-  private readonly known = new Set<string>();
-  private running: Promise<void> | null = null;
+  private readonly queue: SerialQueue<Notice>;
   private readonly maxAttempts: number;
 
   constructor(private readonly options: DispatcherOptions) {
     this.maxAttempts = options.maxAttempts ?? DEFAULT_NOTICE_ATTEMPTS;
+    this.queue = new SerialQueue(
+      (notice) => this.deliver(notice),
+      (err, notice) =>
+        options.log.error({ err, noticeId: notice.id }, 'notice failed; it stays in the outbox'),
+    );
   }
 
   enqueue(notice: Notice): void {
-    if (this.known.has(notice.id)) return;
-    this.known.add(notice.id);
-    this.queue.push(notice);
-    this.running ??= this.drain().finally(() => (this.running = null));
+    this.queue.add(notice);
   }
 
   /** Queues what a previous run left in the outbox; returns how many. */
@@ -78,20 +79,8 @@ export class NoticeDispatcher implements NoticeSink {
   }
 
   /** Resolves when the queue is empty (tests, shutdown). */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
-  }
-
-  private async drain(): Promise<void> {
-    for (let notice = this.queue.shift(); notice; notice = this.queue.shift()) {
-      try {
-        await this.deliver(notice);
-      } catch (err) {
-        this.options.log.error({ err, noticeId: notice.id }, 'notice failed; it stays in the outbox');
-      } finally {
-        this.known.delete(notice.id);
-      }
-    }
+  idle(): Promise<void> {
+    return this.queue.idle();
   }
 
   /** Removes a notice from the outbox it was written to. */

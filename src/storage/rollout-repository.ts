@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { TooLargeError } from '../app/errors';
 import type { Rollout, RolloutStatus } from '../domain/rollout';
 import type {
+  AssignmentState,
   AuditEntry,
+  PendingAssignment,
   ProcessedMarker,
   RolloutCommit,
   RolloutRepository,
@@ -10,6 +12,8 @@ import type {
   Stored,
 } from '../app/ports';
 import { auditActions, auditEntryOf } from './audit-rows';
+import { errorInfo } from './azure-table-errors';
+import { OUTBOX_PREFIX, outboxRow, pendingOutboxRows } from './outbox-rows';
 import {
   decodeKey,
   encodeKey,
@@ -34,6 +38,8 @@ import {
  *   RowKey        r|<rolloutId>                       the rollout (JSON in doc0..docN, plus list columns)
  *                 a|<rolloutId or ->|<inverted ms>|<n>  audit, newest first
  *                 m|<sha256 of activity key>           processed marker
+ *                 o|<assignment id>                    outbox: an Intune assignment not yet run
+ *                 i|<rolloutId>                        Intune state: assignments as last read, latest run
  */
 export const MAX_DOC_PARTS = 15;
 
@@ -45,6 +51,31 @@ const rolloutRow = (rolloutId: string): string => `r|${encodeKey(rolloutId)}`;
 const auditPrefix = (rolloutId: string | null): string =>
   `a|${rolloutId === null ? '-' : encodeKey(rolloutId)}|`;
 const markerRow = (key: string): string => `m|${createHash('sha256').update(key).digest('hex')}`;
+const intuneRow = (rolloutId: string): string => `i|${encodeKey(rolloutId)}`;
+
+/** App assignments kept in the Intune state at most (the state stays one small property). */
+export const MAX_KEPT_ASSIGNMENTS = 100;
+
+const assignmentEntity = (pk: string, job: PendingAssignment): TableEntity => ({
+  ...job,
+  groups: JSON.stringify(job.groups),
+  warnings: JSON.stringify(job.warnings),
+  partitionKey: pk,
+  rowKey: outboxRow(job.id),
+});
+
+const assignmentOf = (row: StoredEntity): PendingAssignment => ({
+  id: str(row.id),
+  tenantId: str(row.tenantId),
+  rolloutId: str(row.rolloutId),
+  stageId: str(row.stageId),
+  appId: str(row.appId),
+  groups: JSON.parse(str(row.groups) || '[]') as string[],
+  intent: str(row.intent) === 'available' ? 'available' : 'required',
+  warnings: JSON.parse(str(row.warnings) || '[]') as string[],
+  attempt: Number(row.attempt) || 1,
+  createdAt: str(row.createdAt),
+});
 
 const splitDoc = (json: string): Record<string, string | number> => {
   const parts: Record<string, string | number> = {};
@@ -135,6 +166,8 @@ export class TableRolloutRepository implements RolloutRepository {
       ...this.auditActions(pk, change.audit),
     ];
     if (change.processed) actions.push({ kind: 'create', entity: this.markerEntity(pk, change.processed) });
+    if (change.assignment)
+      actions.push({ kind: 'create', entity: this.ownAssignment(tenantId, rollout.id, change.assignment) });
     if (actions.length > MAX_TRANSACTION_ACTIONS)
       throw new Error('too many audit entries for one transaction');
     const [etag] = await this.table.submit(actions);
@@ -165,6 +198,62 @@ export class TableRolloutRepository implements RolloutRepository {
     const actions = this.auditActions(pk, entries);
     if (processed) actions.push({ kind: 'create', entity: this.markerEntity(pk, processed) });
     await this.table.submit(actions);
+  }
+
+  async pendingAssignments(
+    limit: number,
+    of?: { tenantId: string; rolloutId: string },
+  ): Promise<PendingAssignment[]> {
+    const rows = of
+      ? await this.table.query(partition(of.tenantId), {
+          rowKeyPrefix: OUTBOX_PREFIX,
+          where: { rolloutId: of.rolloutId },
+          limit,
+        })
+      : await pendingOutboxRows(this.table, TENANT_PREFIX, limit);
+    return rows.map(assignmentOf);
+  }
+
+  async assignmentState(tenantId: string, rolloutId: string): Promise<AssignmentState | null> {
+    const row = await this.table.get(partition(tenantId), intuneRow(rolloutId));
+    return row ? (JSON.parse(str(row.doc)) as AssignmentState) : null;
+  }
+
+  async saveAssignmentState(
+    state: AssignmentState,
+    outbox: { clear?: PendingAssignment; queue?: PendingAssignment } = {},
+  ): Promise<void> {
+    const pk = partition(state.tenantId);
+    const kept = { ...state, assignments: state.assignments?.slice(0, MAX_KEPT_ASSIGNMENTS) ?? null };
+    const doc = JSON.stringify(kept);
+    if (doc.length > MAX_STRING_PROPERTY_CHARS)
+      throw new TooLargeError(doc.length, MAX_STRING_PROPERTY_CHARS);
+    const write: TableAction = {
+      kind: 'upsert',
+      entity: { partitionKey: pk, rowKey: intuneRow(state.rolloutId), rolloutId: state.rolloutId, doc },
+    };
+    const actions: TableAction[] = [write];
+    if (outbox.queue)
+      actions.push({
+        kind: 'create',
+        entity: this.ownAssignment(state.tenantId, state.rolloutId, outbox.queue),
+      });
+    if (outbox.clear) actions.push({ kind: 'delete', partitionKey: pk, rowKey: outboxRow(outbox.clear.id) });
+    try {
+      await this.table.submit(actions);
+    } catch (err) {
+      // The outbox row to clear is gone already (a run before a crash cleared it): the state alone.
+      const { statusCode, code } = errorInfo(err);
+      if (!outbox.clear || statusCode !== 404 || code === 'TableNotFound') throw err;
+      await this.table.submit(actions.slice(0, -1));
+    }
+  }
+
+  /** The outbox row of an assignment, which must be about this rollout of this tenant. */
+  private ownAssignment(tenantId: string, rolloutId: string, job: PendingAssignment): TableEntity {
+    if (job.tenantId !== tenantId || job.rolloutId !== rolloutId)
+      throw new Error(`assignment ${job.id} is not about rollout ${rolloutId} of tenant ${tenantId}`);
+    return assignmentEntity(partition(tenantId), job);
   }
 
   private auditActions(pk: string, entries: AuditEntry[]): TableAction[] {

@@ -4,6 +4,7 @@ import type { Messenger, NoticeContent, SignoffView } from '../app/ports';
 import type { Coordination } from '../domain/rollout';
 import { CARD_CONTENT_TYPE, type RenderedCard } from './render-card';
 import { feedbackIssueCard, feedbackIssueData } from './views/feedback-view';
+import { intuneNoticeData } from './views/intune-view';
 import { noticeCard } from './views/notice-view';
 import { signoffCardData, signoffRequestCard } from './views/signoff-view';
 
@@ -136,6 +137,9 @@ const cardForNotice = (content: NoticeContent): RenderedCard => {
         notice: '',
       }),
     );
+  }
+  if (content.kind === 'intune-assignment') {
+    return noticeCard.render(intuneNoticeData(content.rollout, content.result, content.stageLabel));
   }
   const who = content.answer.person.name || 'A help-desk member';
   return noticeCard.render({

@@ -182,24 +182,54 @@ export const largestSignoff = (): SignoffView => {
 
 /** Representative data for every card, produced by the same view functions the bot uses. */
 export const CARD_FIXTURES: { [N in keyof CardDataMap]: CardDataMap[N] } = {
-  status: statusCardData({
-    rollout,
-    criteria: evaluateExitCriteria(rollout, NO_MEASUREMENTS, null),
-    recent: [
-      {
+  status: statusCardData(
+    {
+      rollout,
+      criteria: evaluateExitCriteria(rollout, NO_MEASUREMENTS, null),
+      recent: [
+        {
+          rolloutId: rollout.id,
+          type: 'phase-advanced',
+          by: ADMIN,
+          at: '2026-02-10T17:30:00.000Z',
+          summary: 'Advanced Pilot → Enterprise rollout (forced: vendor sign-off)',
+          from: 'Pilot',
+          to: 'Enterprise rollout',
+          reason: 'vendor sign-off',
+          before: null,
+          after: null,
+        },
+      ],
+    },
+    {
+      state: {
+        tenantId: rollout.tenantId,
         rolloutId: rollout.id,
-        type: 'phase-advanced',
-        by: ADMIN,
-        at: '2026-02-10T17:30:00.000Z',
-        summary: 'Advanced Pilot → Enterprise rollout (forced: vendor sign-off)',
-        from: 'Pilot',
-        to: 'Enterprise rollout',
-        reason: 'vendor sign-off',
-        before: null,
-        after: null,
+        appId: 'a1b2c3d4-0000-4000-8000-00000000a991',
+        assignments: [
+          { id: 'as-1', target: 'include', groupId: 'g-pilot', intent: 'required' },
+          { id: 'as-2', target: 'exclude', groupId: 'g-vip', intent: 'required' },
+        ],
+        assignmentCount: 2,
+        readAt: '2026-02-10T17:31:00.000Z',
+        latest: {
+          jobId: 'job-1',
+          stageId: 'enterprise/w2',
+          appId: 'a1b2c3d4-0000-4000-8000-00000000a991',
+          intent: 'required',
+          state: 'failed',
+          assigned: [],
+          leftAlone: [],
+          conflicts: [],
+          warnings: [],
+          error: 'Entra ID has no group g-sales: fix the audience of enterprise/w2.',
+          attempt: 1,
+          at: '2026-02-10T17:31:00.000Z',
+        },
+        job: null,
       },
-    ],
-  }),
+    },
+  ),
   checklist: checklistCardData(rollout, 'That checklist is no longer current.'),
   'choose-rollout': {
     prompt: 'Several rollouts match. Choose one to run `advance phase --force x` on.',

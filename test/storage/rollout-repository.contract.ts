@@ -1,6 +1,10 @@
 import { ConcurrencyError, TooLargeError } from '../../src/app/errors';
-import type { AuditEntry, RolloutRepository } from '../../src/app/ports';
-import { MAX_DOC_PARTS, TableRolloutRepository } from '../../src/storage/rollout-repository';
+import type { AssignmentState, AuditEntry, PendingAssignment, RolloutRepository } from '../../src/app/ports';
+import {
+  MAX_DOC_PARTS,
+  MAX_KEPT_ASSIGNMENTS,
+  TableRolloutRepository,
+} from '../../src/storage/rollout-repository';
 import type { EntityTable } from '../../src/storage/entity-table';
 import { aRollout, ADMIN, NOW } from '../domain/fixtures';
 import type { Rollout } from '../../src/domain/rollout';
@@ -18,6 +22,32 @@ const audit = (rolloutId: string | null, summary: string, at = NOW.toISOString()
   reason: null,
   before: null,
   after: null,
+});
+
+const job = (id: string, overrides: Partial<PendingAssignment> = {}): PendingAssignment => ({
+  id,
+  tenantId: TENANT,
+  rolloutId: 'ro-test',
+  stageId: 'pilot/w1',
+  appId: 'app-1',
+  groups: ['g-1', 'g-2'],
+  intent: 'available',
+  warnings: ['a warning'],
+  attempt: 1,
+  createdAt: NOW.toISOString(),
+  ...overrides,
+});
+
+const intuneState = (overrides: Partial<AssignmentState> = {}): AssignmentState => ({
+  tenantId: TENANT,
+  rolloutId: 'ro-test',
+  appId: 'app-1',
+  assignments: [{ id: 'as-1', target: 'include', groupId: 'g-1', intent: 'available' }],
+  assignmentCount: 1,
+  readAt: NOW.toISOString(),
+  latest: null,
+  job: null,
+  ...overrides,
 });
 
 /** The rollout repository's behaviour, the same on the in-memory table and on Azurite. */
@@ -181,6 +211,77 @@ export const describeRolloutRepositoryContract = (
       const big = aRollout({ businessPurpose: 'é'.repeat(100_000) });
       await create(big);
       expect((await repo.get(TENANT, 'ro-test'))?.value.businessPurpose).toHaveLength(100_000);
+    });
+    it('an Intune assignment commits with the change (an outbox row), or not at all', async () => {
+      const first = await create();
+      const stale = repo.commit(TENANT, {
+        rollout: { ...aRollout(), name: 'Lost' },
+        ifMatch: 'W/"datetime\'2000-01-01T00%3A00%3A00.0000000Z\'"',
+        audit: [],
+        processed: null,
+        assignment: job('lost'),
+      });
+      await expect(stale).rejects.toBeInstanceOf(ConcurrencyError);
+      expect(await repo.pendingAssignments(10)).toEqual([]);
+      await repo.commit(TENANT, {
+        rollout: aRollout(),
+        ifMatch: first.etag,
+        audit: [],
+        processed: null,
+        assignment: job('j-1'),
+      });
+      expect(await repo.pendingAssignments(10)).toEqual([job('j-1')]);
+      expect(await repo.pendingAssignments(10, { tenantId: TENANT, rolloutId: 'ro-test' })).toEqual([
+        job('j-1'),
+      ]);
+      expect(await repo.pendingAssignments(10, { tenantId: TENANT, rolloutId: 'ro-other' })).toEqual([]);
+      // Only about a rollout of the tenant it is committed in.
+      await expect(
+        repo.commit('another-tenant', {
+          rollout: aRollout(),
+          ifMatch: null,
+          audit: [],
+          processed: null,
+          assignment: job('j-2'),
+        }),
+      ).rejects.toThrow(/not about rollout/);
+    });
+
+    it('pending assignments across tenants, bounded; their Intune state stored with the outbox row cleared or queued in one go', async () => {
+      await create();
+      await create(aRollout(), 'another-tenant');
+      const other = job('j-other', { tenantId: 'another-tenant' });
+      await repo.saveAssignmentState(intuneState({ tenantId: 'another-tenant' }), { queue: other });
+      await repo.saveAssignmentState(intuneState(), { queue: job('j-1') });
+      expect((await repo.pendingAssignments(10)).map((j) => j.id).sort()).toEqual(['j-1', 'j-other']);
+      expect(await repo.pendingAssignments(1)).toHaveLength(1);
+      // Queued twice: the second fails whole.
+      await expect(
+        repo.saveAssignmentState(intuneState({ appId: 'changed' }), { queue: job('j-1') }),
+      ).rejects.toBeInstanceOf(ConcurrencyError);
+      expect((await repo.assignmentState(TENANT, 'ro-test'))?.appId).toBe('app-1');
+
+      const done = intuneState({ latest: null, job: job('j-1'), assignmentCount: 3 });
+      await repo.saveAssignmentState(done, { clear: job('j-1') });
+      expect(await repo.assignmentState(TENANT, 'ro-test')).toEqual(done);
+      expect((await repo.pendingAssignments(10)).map((j) => j.id)).toEqual(['j-other']);
+      // Cleared again (a rerun after a crash): the state is stored, no error.
+      await repo.saveAssignmentState(intuneState({ assignmentCount: 4 }), { clear: job('j-1') });
+      expect((await repo.assignmentState(TENANT, 'ro-test'))?.assignmentCount).toBe(4);
+      expect(await repo.assignmentState(TENANT, 'ro-none')).toBeNull();
+    });
+
+    it('keeps at most MAX_KEPT_ASSIGNMENTS assignments as read, with their count', async () => {
+      const many = Array.from({ length: MAX_KEPT_ASSIGNMENTS + 20 }, (_, i) => ({
+        id: `as-${i}`,
+        target: 'include' as const,
+        groupId: `g-${i}`,
+        intent: 'required',
+      }));
+      await repo.saveAssignmentState(intuneState({ assignments: many, assignmentCount: many.length }));
+      const read = await repo.assignmentState(TENANT, 'ro-test');
+      expect(read?.assignments).toHaveLength(MAX_KEPT_ASSIGNMENTS);
+      expect(read?.assignmentCount).toBe(many.length);
     });
   });
 };

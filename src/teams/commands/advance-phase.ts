@@ -23,6 +23,9 @@ export const advancePhase: CommandHandler = {
       const by = ctx.turn.from;
       // The readiness request for the stage just entered is decided: its card closes.
       ctx.turn.defer(() => closeEnteredSignoff(ctx.deps, rollout, by));
+      // The stage entered's Intune assignment, committed with the advance, runs after the reply.
+      const { assignment } = outcome;
+      if (assignment) ctx.turn.defer(() => ctx.deps.assignments?.enqueue(assignment));
     }
     await ctx.turn.send(outcomeReply(outcome));
   },

@@ -7,6 +7,7 @@ import { feedbackExport } from './feedback-export';
 import { feedbackPost } from './feedback-post';
 import { feedbackSummaryCommand } from './feedback-summary';
 import { helpCommand } from './help';
+import { intuneRetry } from './intune-retry';
 import { plan } from './plan';
 import { planExport } from './plan-export';
 import { planImport } from './plan-import';
@@ -25,6 +26,7 @@ export const COMMANDS: readonly CommandHandler[] = [
   planExport,
   planImport,
   advancePhase,
+  intuneRetry,
   feedback,
   feedbackPost,
   feedbackSummaryCommand,

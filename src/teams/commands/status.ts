@@ -12,8 +12,13 @@ export const status: CommandHandler = {
   async run(ctx, args) {
     const rolloutId = await withRollout(ctx, 'status', args);
     if (!rolloutId) return;
-    const view = await getStatus(ctx.deps, ctx.turn.tenantId, rolloutId);
-    if (!view) return void (await ctx.turn.send({ text: NO_ROLLOUT }));
-    await ctx.turn.send({ card: statusCard.render(statusCardData(view)) });
+    const { deps, turn } = ctx;
+    const [view, state] = await Promise.all([
+      getStatus(deps, turn.tenantId, rolloutId),
+      deps.settings.intuneAssign ? deps.rollouts.assignmentState(turn.tenantId, rolloutId) : null,
+    ]);
+    if (!view) return void (await turn.send({ text: NO_ROLLOUT }));
+    const intune = deps.settings.intuneAssign ? { state } : undefined;
+    await turn.send({ card: statusCard.render(statusCardData(view, intune)) });
   },
 };

@@ -1,8 +1,10 @@
+import type { AssignmentState } from '../../app/ports';
 import type { RolloutStatusView } from '../../app/queries';
 import { PHASE_KEYS } from '../../domain/phases';
 import { positionLabel, type Rollout } from '../../domain/rollout';
 import { defineCard } from '../render-card';
 import { formatInstant, STATUS_LABELS } from './format';
+import { intuneStatus } from './intune-view';
 
 export interface StatusCardData {
   rolloutId: string;
@@ -18,6 +20,12 @@ export interface StatusCardData {
   recent: { when: string; who: string; summary: string }[];
   hasRecent: boolean;
   canAdvance: boolean;
+  /** "Intune: <app> — assigned to N groups (required) · last read …"; '' when not shown. */
+  intune: string;
+  /** "failed: <message> — `intune retry`"; '' when the latest run did not fail. */
+  intuneFailure: string;
+  hasIntune: boolean;
+  hasIntuneFailure: boolean;
 }
 
 export const statusCard = defineCard<StatusCardData>()('status');
@@ -39,8 +47,13 @@ const timeline = (rollout: Rollout): StatusCardData['timeline'] => {
   });
 };
 
-export const statusCardData = (view: RolloutStatusView): StatusCardData => {
+/** `intune`: the rollout's Intune state when INTUNE_ASSIGN is on (null: none stored yet); absent: off. */
+export const statusCardData = (
+  view: RolloutStatusView,
+  intune?: { state: AssignmentState | null },
+): StatusCardData => {
   const { rollout } = view;
+  const section = intune ? intuneStatus(rollout, intune.state) : null;
   return {
     rolloutId: rollout.id,
     name: rollout.name,
@@ -65,5 +78,9 @@ export const statusCardData = (view: RolloutStatusView): StatusCardData => {
     })),
     hasRecent: view.recent.length > 0,
     canAdvance: rollout.status === 'active' && rollout.position.phase !== 'operations',
+    intune: section?.summary ?? '',
+    intuneFailure: section?.failure ?? '',
+    hasIntune: section !== null,
+    hasIntuneFailure: Boolean(section?.failure),
   };
 };

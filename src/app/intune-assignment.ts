@@ -1,0 +1,402 @@
+/**
+ * Intune app assignment per rollout stage (INTUNE_ASSIGN=true and the rollout's `app.intuneAppId`
+ * set): entering a stage whose audience has groups assigns the app to those groups with the
+ * stage's intent (`required` unless the plan says `available`).
+ *
+ * Order of operations
+ *
+ * 1. `advance phase` (forced or not: the same path) decides the advance and, with it, the
+ *    assignment the stage entered owes (`pendingAssignmentFor`: app, groups, intent, warnings).
+ *    The advance, its audit, the activity's marker and the assignment (an outbox row in the
+ *    rollout's partition) commit in ONE transaction: either the stage was entered and its
+ *    assignment is owed, or neither happened.
+ * 2. The person is answered (the reply says the assignment follows).
+ * 3. After the reply (`turn.defer`), the assigner runs it (one at a time):
+ *    a. reads the app's assignments (GET /deviceAppManagement/mobileApps/{id}/assignments);
+ *    b. per group: included with the stage's intent → left alone; included with the other intent,
+ *       or excluded → left as it is, reported as a conflict; else one POST …/assignments (never
+ *       the `assign` action, which replaces them all). No existing assignment is changed;
+ *    c. stores the outcome (the assignments as read plus those made, and the run's result) and
+ *       deletes the outbox row, in one transaction;
+ *    d. tells the coordination conversation (assigned, left alone, conflicts, warnings, failure).
+ * 4. Failures: a throttled or unavailable Graph is tried again with back-off, the whole run from
+ *    3a, at most `maxAttempts` times (within a call the Graph adapter honours Retry-After); a
+ *    refusal (403: the permission, 404: the app) is not. Then the failure is stored as 3c (with
+ *    its job), reported once as 3d and shown by `status`; `intune retry` queues the job again (its
+ *    outbox row and the state `pending`, one transaction) and runs it after its reply. A group
+ *    Entra does not know fails that group only: the others are assigned.
+ * 5. Crashes:
+ *    - between 1 and 3 (committed, not run): the outbox row survives; `recover()` at start-up and
+ *      the sweep run it;
+ *    - in 3b after a POST, or before 3c: the row survives; the rerun re-reads first (3a), finds the
+ *      group assigned with the intent and posts nothing for it: every group is assigned once;
+ *    - between 3c and 3d: the report is lost (reports are at most once); `status` shows it.
+ *    Storage failing in 3c leaves the row for the next sweep, as a crash does.
+ *
+ * `status` shows the app's assignments as last read: refreshed by every run (advance, retry) and
+ * by `refresh` (`audience refresh`). Runs are serial within one instance; two instances running
+ * the same row at once could both POST for a group (the Graph adapter re-reads right before each
+ * POST, which narrows that window).
+ */
+import { randomUUID } from 'node:crypto';
+import { audienceParts, hasFilters } from '../domain/audience';
+import { stageLabel } from '../domain/feedback-access';
+import { currentStageId, findStage } from '../domain/feedback-goals';
+import type { Rollout } from '../domain/rollout';
+import type { Person } from '../domain/roles';
+import { timeLimit } from './deadline';
+import { DirectoryError } from './errors';
+import { loadAsAdmin } from './mutate';
+import { RECOVERY_BATCH, retryDelay } from './notice-dispatcher';
+import type {
+  AppAssignment,
+  AssignmentResult,
+  AssignmentSink,
+  AssignmentState,
+  Clock,
+  Deps,
+  Directory,
+  Log,
+  Messenger,
+  PendingAssignment,
+  RolloutRepository,
+  Settings,
+} from './ports';
+import { SerialQueue } from './serial-queue';
+
+export const INTUNE_PERMISSION = 'DeviceManagementApps.ReadWrite.All';
+export const FILTER_WARNING =
+  'filters cannot be expressed by a group assignment: everyone in the group gets it';
+export const DEFAULT_ASSIGNMENT_ATTEMPTS = 5;
+/** How long the report to the coordination conversation may take. */
+export const REPORT_MS = 30_000;
+
+const lower = (id: string): string => id.toLowerCase();
+
+/**
+ * The assignment that entering `next`'s current stage owes, or null: INTUNE_ASSIGN off, no app
+ * id, or no group in the stage's audience. Pure but for the id.
+ */
+export const pendingAssignmentFor = (
+  next: Rollout,
+  settings: Pick<Settings, 'intuneAssign'>,
+  now: Date,
+  id: string = randomUUID(),
+): PendingAssignment | null => {
+  const appId = next.app.intuneAppId?.trim();
+  if (!settings.intuneAssign || !appId) return null;
+  const stageId = currentStageId(next);
+  const parts = audienceParts(next, stageId);
+  const groups = [...new Set(parts.flatMap((p) => p.groups.map(lower)))];
+  if (groups.length === 0) return null;
+  const members = new Set(parts.flatMap((p) => p.members.map(lower))).size;
+  const warnings = [
+    ...(parts.some((p) => hasFilters(p.filters)) ? [FILTER_WARNING] : []),
+    ...(members > 0
+      ? [
+          `${members} listed member${members === 1 ? ' is' : 's are'} not assigned: an assignment names groups only`,
+        ]
+      : []),
+  ];
+  return {
+    id,
+    tenantId: next.tenantId,
+    rolloutId: next.id,
+    stageId,
+    appId,
+    groups,
+    intent: findStage(next, stageId)?.stage.intent ?? 'required',
+    warnings,
+    attempt: 1,
+    createdAt: now.toISOString(),
+  };
+};
+
+/** A sentence for the person who advanced: what follows after their reply. */
+export const assignmentFollows = (job: PendingAssignment): string =>
+  ` Intune: app ${job.appId} is assigned to ${job.groups.length} group${job.groups.length === 1 ? '' : 's'} (${job.intent}) next; the result is posted here.`;
+
+/** A Graph refusal as the coordination conversation and `status` say it. */
+export const refusalMessage = (appId: string, err: DirectoryError): string => {
+  switch (err.kind) {
+    case 'forbidden':
+      return `Microsoft Graph refused to assign app ${appId}: the bot needs the application permission ${INTUNE_PERMISSION} (with admin consent).`;
+    case 'not-found':
+      return `Intune has no app ${appId}: check the Intune app id in the rollout's plan.`;
+    case 'invalid':
+      return `Microsoft Graph refused to assign app ${appId}: ${err.message}.`;
+    case 'throttled':
+    case 'unavailable':
+      return `Microsoft Graph did not assign app ${appId} (${err.message}).`;
+  }
+};
+
+const transient = (err: DirectoryError): boolean => err.kind === 'throttled' || err.kind === 'unavailable';
+
+/** One attempt's findings; `failed` set when a group or the whole run failed for good. */
+interface Findings {
+  read: AppAssignment[];
+  made: AppAssignment[];
+  leftAlone: string[];
+  conflicts: AssignmentResult['conflicts'];
+  /** Groups Entra does not know (each a message). */
+  missing: string[];
+}
+
+export interface AssignerOptions {
+  rollouts: RolloutRepository;
+  directory: Directory;
+  messenger: Messenger;
+  clock: Clock;
+  log: Log;
+  /** Waits between attempts (injected so tests do not sleep). */
+  wait: (ms: number) => Promise<void>;
+  /** Runs of a job before it is stored as failed (default DEFAULT_ASSIGNMENT_ATTEMPTS). */
+  maxAttempts?: number;
+  /** For the back-off's jitter (tests pass a fixed one). */
+  random?: () => number;
+}
+
+/** Runs committed assignments after the reply, one at a time; see the order of operations above. */
+export class IntuneAssigner implements AssignmentSink {
+  private readonly queue: SerialQueue<PendingAssignment>;
+  private readonly maxAttempts: number;
+
+  constructor(private readonly options: AssignerOptions) {
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_ASSIGNMENT_ATTEMPTS;
+    this.queue = new SerialQueue(
+      (job) => this.run(job),
+      (err, job) =>
+        options.log.error(
+          { err, assignmentId: job.id, rolloutId: job.rolloutId },
+          'Intune assignment failed; it stays in the outbox for the next sweep',
+        ),
+    );
+  }
+
+  enqueue(job: PendingAssignment): void {
+    this.queue.add(job);
+  }
+
+  /** Queues what a previous run (or a crash) left in the outbox; returns how many. */
+  async recover(): Promise<number> {
+    const pending = await this.options.rollouts.pendingAssignments(RECOVERY_BATCH);
+    for (const job of pending) this.enqueue(job);
+    return pending.length;
+  }
+
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  /**
+   * Reads the rollout's app's assignments and stores them as last read (the latest run kept);
+   * null without an app id. Throws `DirectoryError` (see `refusalMessage`).
+   */
+  async refresh(tenantId: string, rolloutId: string): Promise<AssignmentState | null> {
+    const { rollouts, directory, clock } = this.options;
+    const appId = (await rollouts.get(tenantId, rolloutId))?.value.app.intuneAppId?.trim();
+    if (!appId) return null;
+    const read = await directory.appAssignments(tenantId, appId);
+    const previous = await rollouts.assignmentState(tenantId, rolloutId);
+    const kept = previous?.appId === appId ? previous : null;
+    const state: AssignmentState = {
+      tenantId,
+      rolloutId,
+      appId,
+      assignments: read,
+      assignmentCount: read.length,
+      readAt: clock.now().toISOString(),
+      latest: kept?.latest ?? null,
+      job: kept?.job ?? null,
+    };
+    await rollouts.saveAssignmentState(state);
+    return state;
+  }
+
+  private async run(job: PendingAssignment): Promise<void> {
+    const { rollouts, clock } = this.options;
+    const rollout = (await rollouts.get(job.tenantId, job.rolloutId))?.value;
+    if (!rollout) throw new Error(`rollout ${job.rolloutId} of assignment ${job.id} does not exist`);
+    const made: AppAssignment[] = [];
+    const { findings, error } = await this.attempts(job, made);
+    const result: AssignmentResult = {
+      jobId: job.id,
+      stageId: job.stageId,
+      appId: job.appId,
+      intent: job.intent,
+      state: error || findings?.missing.length ? 'failed' : 'ok',
+      assigned: made.flatMap((a) => (a.groupId ? [lower(a.groupId)] : [])),
+      leftAlone: findings?.leftAlone ?? [],
+      conflicts: findings?.conflicts ?? [],
+      warnings: job.warnings,
+      error: [...(error ? [error] : []), ...(findings?.missing ?? [])].join(' ') || null,
+      attempt: job.attempt,
+      at: clock.now().toISOString(),
+    };
+    const previous = await rollouts.assignmentState(job.tenantId, job.rolloutId);
+    const stale = previous?.appId === job.appId ? previous : null;
+    const read = findings ? [...findings.read, ...made] : (stale?.assignments ?? null);
+    await rollouts.saveAssignmentState(
+      {
+        tenantId: job.tenantId,
+        rolloutId: job.rolloutId,
+        appId: job.appId,
+        assignments: read,
+        assignmentCount: findings ? (read?.length ?? 0) : (stale?.assignmentCount ?? 0),
+        readAt: findings ? result.at : (stale?.readAt ?? null),
+        latest: result,
+        job,
+      },
+      { clear: job },
+    );
+    this.options.log.info(
+      {
+        assignmentId: job.id,
+        rolloutId: job.rolloutId,
+        state: result.state,
+        assigned: result.assigned.length,
+      },
+      'Intune assignment run',
+    );
+    await this.report(rollout, result);
+  }
+
+  /**
+   * The run from the read on, again after a throttled or unavailable Graph; `made` collects the
+   * assignments this run made (a later attempt re-reads them as existing).
+   */
+  private async attempts(
+    job: PendingAssignment,
+    made: AppAssignment[],
+  ): Promise<{ findings: Findings | null; error: string | null }> {
+    const { log, wait, random } = this.options;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return { findings: await this.assign(job, made), error: null };
+      } catch (err) {
+        if (!(err instanceof DirectoryError)) throw err;
+        if (!transient(err) || attempt + 1 >= this.maxAttempts) {
+          const tries = transient(err) ? ` after ${attempt + 1} attempts` : '';
+          return { findings: null, error: `${refusalMessage(job.appId, err)}${tries}` };
+        }
+        const delay = retryDelay(attempt, null, random);
+        log.warn(
+          { err, assignmentId: job.id, attempt: attempt + 1, retryInMs: delay },
+          'Intune assignment did not get through; retrying',
+        );
+        await wait(delay);
+      }
+    }
+  }
+
+  private async assign(job: PendingAssignment, made: AppAssignment[]): Promise<Findings> {
+    const { directory } = this.options;
+    const ours = new Set(made.map((a) => a.id));
+    const read = (await directory.appAssignments(job.tenantId, job.appId)).filter((a) => !ours.has(a.id));
+    const findings: Findings = { read, made, leftAlone: [], conflicts: [], missing: [] };
+    const current = [...read, ...made];
+    for (const groupId of job.groups) {
+      const same = current.filter((a) => a.groupId !== null && lower(a.groupId) === groupId);
+      const excluded = same.find((a) => a.target === 'exclude');
+      const included = same.find((a) => a.target === 'include');
+      if (excluded) findings.conflicts.push({ groupId, found: 'excluded' });
+      else if (included && included.intent !== job.intent)
+        findings.conflicts.push({ groupId, found: `assigned as ${included.intent}` });
+      else if (included) {
+        if (!made.includes(included)) findings.leftAlone.push(groupId);
+      } else await this.assignGroup(job, groupId, findings);
+    }
+    return findings;
+  }
+
+  /** One POST; a group Entra does not know is noted and the others go on. */
+  private async assignGroup(job: PendingAssignment, groupId: string, findings: Findings): Promise<void> {
+    const { directory } = this.options;
+    try {
+      findings.made.push(await directory.assignApp(job.tenantId, job.appId, groupId, job.intent));
+    } catch (err) {
+      if (!(err instanceof DirectoryError && err.kind === 'not-found')) throw err;
+      // A 404 names the app or the group: the group's own read says which.
+      const group = await directory.group(job.tenantId, groupId).catch(() => undefined);
+      if (group !== null) throw err;
+      findings.missing.push(`Entra ID has no group ${groupId}: fix the audience of ${job.stageId}.`);
+    }
+  }
+
+  /** Tells the coordination conversation (at most once: a failed report is logged). */
+  private async report(rollout: Rollout, result: AssignmentResult): Promise<void> {
+    const found = findStage(rollout, result.stageId);
+    const content = {
+      kind: 'intune-assignment' as const,
+      rollout,
+      result,
+      stageLabel: found ? stageLabel(rollout, found) : result.stageId,
+    };
+    try {
+      await timeLimit(
+        this.options.messenger.notify(rollout.tenantId, rollout.coordination, content),
+        REPORT_MS,
+        () => new Error(`the report took longer than ${REPORT_MS} ms`),
+      );
+    } catch (err) {
+      this.options.log.warn(
+        { err, rolloutId: rollout.id, assignmentId: result.jobId },
+        'could not report the Intune assignment; status shows it',
+      );
+    }
+  }
+}
+
+export type RetryOutcome =
+  | { kind: 'queued'; job: PendingAssignment; message: string }
+  | { kind: 'nothing' | 'forbidden' | 'not-found'; message: string };
+
+/**
+ * `intune retry`: the rollout's assignment still in the outbox (a crash, or a retry under way),
+ * else its latest failed one queued again (outbox row and state `pending` in one transaction).
+ * The caller runs the job after its reply.
+ */
+export const retryAssignment = async (
+  deps: Pick<Deps, 'rollouts' | 'access' | 'clock' | 'settings'>,
+  input: { tenantId: string; rolloutId: string; by: Person; activityKey?: string | null },
+): Promise<RetryOutcome> => {
+  const access = await loadAsAdmin(deps, input, 'intune retry');
+  if (access.kind !== 'admin') return access;
+  const { rollout } = access;
+  if (!deps.settings.intuneAssign) {
+    return {
+      kind: 'nothing',
+      message: 'Intune assignment is off (INTUNE_ASSIGN is not true): nothing to retry.',
+    };
+  }
+  const queued = (message: string, job: PendingAssignment): RetryOutcome => ({
+    kind: 'queued',
+    job,
+    message: `${message} Assigning app ${job.appId} to ${job.groups.length} group${job.groups.length === 1 ? '' : 's'} (${job.intent}) for ${job.stageId} again now; the result is posted here.`,
+  });
+  const [pending] = await deps.rollouts.pendingAssignments(1, {
+    tenantId: input.tenantId,
+    rolloutId: rollout.id,
+  });
+  if (pending) return queued('The Intune assignment is still pending.', pending);
+  const state = await deps.rollouts.assignmentState(input.tenantId, rollout.id);
+  const { latest, job } = state ?? { latest: null, job: null };
+  if (!state || !latest || !job || latest.state !== 'failed') {
+    const why = latest
+      ? `the latest Intune assignment (${latest.stageId}) succeeded`
+      : 'no Intune assignment has run';
+    return { kind: 'nothing', message: `Nothing to retry for “${rollout.name}”: ${why}.` };
+  }
+  const now = deps.clock.now().toISOString();
+  const again: PendingAssignment = { ...job, id: randomUUID(), attempt: job.attempt + 1, createdAt: now };
+  await deps.rollouts.saveAssignmentState(
+    {
+      ...state,
+      latest: { ...latest, jobId: again.id, state: 'pending', attempt: again.attempt, at: now },
+      job: again,
+    },
+    { queue: again },
+  );
+  return queued(`The last attempt failed: ${latest.error ?? 'unknown'}`, again);
+};

@@ -1,0 +1,385 @@
+import { advancePhase } from '../../src/app/advance-phase';
+import { createRollout } from '../../src/app/create-rollout';
+import { DirectoryError } from '../../src/app/errors';
+import {
+  FILTER_WARNING,
+  INTUNE_PERMISSION,
+  IntuneAssigner,
+  retryAssignment,
+} from '../../src/app/intune-assignment';
+import type { Log, NoticeContent, PendingAssignment, RolloutRepository } from '../../src/app/ports';
+import {
+  emptyAudience,
+  emptyFilters,
+  type AssignmentIntent,
+  type AudienceSpec,
+} from '../../src/domain/audience';
+import type { Rollout } from '../../src/domain/rollout';
+import { MemoryDirectory } from '../support/memory-directory';
+import { ADMIN, COORDINATION, makeDeps, MEMBER, TENANT } from './support';
+
+const APP = 'app-0001';
+
+const recordingLog = () => {
+  const errors: string[] = [];
+  const log: Log = { info: () => {}, warn: () => {}, error: (_d, message) => void errors.push(message) };
+  return { log, errors };
+};
+
+/** A rollout in `scope` whose proof of concept (the stage entered next) is for `audience`. */
+const setup = async (
+  options: {
+    audience?: Partial<AudienceSpec>;
+    intent?: AssignmentIntent;
+    appId?: string | null;
+    intuneAssign?: boolean;
+  } = {},
+) => {
+  const deps = makeDeps();
+  deps.settings = { ...deps.settings, intuneAssign: options.intuneAssign ?? true };
+  const created = await createRollout(deps, {
+    tenantId: TENANT,
+    name: 'Teams Premium',
+    by: ADMIN,
+    activityKey: 'conv|create',
+    coordination: COORDINATION,
+    template: 'app',
+    timeZone: 'Europe/Berlin',
+  });
+  if (created.kind !== 'done') throw new Error(created.kind);
+  const stored = await deps.rollouts.get(TENANT, created.rollout.id);
+  if (!stored) throw new Error('no rollout');
+  const audience: AudienceSpec = { ...emptyAudience(), groups: ['G-Pilot'], ...options.audience };
+  const rollout: Rollout = {
+    ...stored.value,
+    app: { ...stored.value.app, intuneAppId: options.appId === undefined ? APP : options.appId },
+    phases: stored.value.phases.map((p) =>
+      p.key === 'poc' ? { ...p, audience, ...(options.intent ? { intent: options.intent } : {}) } : p,
+    ),
+  };
+  await deps.rollouts.commit(TENANT, { rollout, ifMatch: stored.etag, audit: [], processed: null });
+  const directory = new MemoryDirectory();
+  for (const id of ['g-pilot', 'g-vip', 'g-done', 'g-new', 'g-other']) directory.addGroup(TENANT, id);
+  const waits: number[] = [];
+  const reports: NoticeContent[] = [];
+  const { log, errors } = recordingLog();
+  const assigner = (rollouts: RolloutRepository = deps.rollouts, maxAttempts = 3) =>
+    new IntuneAssigner({
+      rollouts,
+      directory,
+      messenger: {
+        notify: async (_tenant, _to, content) => void reports.push(content),
+        postSignoff: async () => 'unused',
+        updateSignoff: async () => {},
+      },
+      clock: deps.clock,
+      log,
+      wait: async (ms) => void waits.push(ms),
+      maxAttempts,
+      random: () => 0.5,
+    });
+  const enter = async (activityKey = 'conv|advance') => {
+    const outcome = await advancePhase(deps, {
+      tenantId: TENANT,
+      rolloutId: rollout.id,
+      by: ADMIN,
+      activityKey,
+      command: 'advance phase',
+      force: { reason: 'test' },
+    });
+    if (outcome.kind !== 'done') throw new Error(outcome.kind);
+    return outcome;
+  };
+  const state = () => deps.rollouts.assignmentState(TENANT, rollout.id);
+  const made = async () => directory.appAssignments(TENANT, APP);
+  return { deps, rollout, directory, waits, reports, errors, assigner, enter, state, made };
+};
+
+/** The rollout repository, but saving the Intune state fails (a crash before the outbox row is cleared). */
+const crashingOnSave = (rollouts: RolloutRepository): RolloutRepository =>
+  Object.assign(Object.create(rollouts) as RolloutRepository, {
+    saveAssignmentState: async () => {
+      throw new Error('process killed');
+    },
+  });
+
+describe('Intune assignment: order of operations', () => {
+  it('the advance commits the assignment with it; it runs after, reads, adds one per group, stores and reports', async () => {
+    const t = await setup();
+    const outcome = await t.enter();
+    // Committed with the advance, nothing asked of Graph yet.
+    expect(outcome.message).toMatch(
+      /to Proof of concept \(forced: test\)\. Intune: app app-0001 is assigned to 1 group \(required\) next/,
+    );
+    expect(outcome.assignment).toMatchObject({
+      stageId: 'poc',
+      appId: APP,
+      groups: ['g-pilot'],
+      intent: 'required',
+    });
+    expect(await t.deps.rollouts.pendingAssignments(10)).toEqual([outcome.assignment]);
+    expect(t.directory.calls.appAssignments + t.directory.calls.assignApp).toBe(0);
+
+    const assigner = t.assigner();
+    assigner.enqueue(outcome.assignment as PendingAssignment);
+    await assigner.idle();
+    expect(t.directory.calls.appAssignments).toBe(1);
+    expect(t.directory.calls.assignApp).toBe(1);
+    expect(await t.made()).toEqual([
+      expect.objectContaining({ target: 'include', groupId: 'g-pilot', intent: 'required' }),
+    ]);
+    expect(await t.deps.rollouts.pendingAssignments(10)).toEqual([]);
+    const state = await t.state();
+    expect(state?.latest).toMatchObject({
+      state: 'ok',
+      assigned: ['g-pilot'],
+      leftAlone: [],
+      conflicts: [],
+      error: null,
+    });
+    expect(state?.assignments).toEqual(await t.made());
+    expect(state?.readAt).toBe(t.deps.clock.now().toISOString());
+    expect(t.reports).toEqual([
+      expect.objectContaining({ kind: 'intune-assignment', stageLabel: 'Proof of concept' }),
+    ]);
+  });
+
+  it('owes nothing with INTUNE_ASSIGN off, without an app id, or when the stage has no group', async () => {
+    for (const options of [
+      { intuneAssign: false },
+      { appId: null },
+      { audience: { groups: [], members: ['bbbbbbbb-0000-4000-8000-000000000002'] } },
+    ]) {
+      const t = await setup(options);
+      const outcome = await t.enter();
+      expect(outcome.assignment).toBeUndefined();
+      expect(outcome.message).not.toMatch(/Intune/);
+      expect(await t.deps.rollouts.pendingAssignments(10)).toEqual([]);
+    }
+  });
+
+  it('a crash between the commit and the assignment: the outbox row survives and recovery assigns exactly once', async () => {
+    const t = await setup();
+    await t.enter(); // committed; the process dies before the assigner ran
+    const fresh = t.assigner();
+    expect(await fresh.recover()).toBe(1);
+    await fresh.idle();
+    expect(await fresh.recover()).toBe(0);
+    await fresh.idle();
+    expect(t.directory.calls.assignApp).toBe(1);
+    expect(await t.made()).toHaveLength(1);
+  });
+
+  it('a crash after the POST, before the row is cleared: the rerun finds the assignment and makes none', async () => {
+    const t = await setup({ audience: { groups: ['g-pilot', 'g-new'] } });
+    const outcome = await t.enter();
+    const dying = t.assigner(crashingOnSave(t.deps.rollouts));
+    dying.enqueue(outcome.assignment as PendingAssignment);
+    await dying.idle();
+    expect(t.errors).toEqual([expect.stringMatching(/stays in the outbox/)]);
+    expect(await t.made()).toHaveLength(2);
+    expect(await t.deps.rollouts.pendingAssignments(10)).toHaveLength(1);
+
+    const fresh = t.assigner();
+    await fresh.recover();
+    await fresh.idle();
+    expect(t.directory.calls.assignApp).toBe(2);
+    expect(await t.made()).toHaveLength(2);
+    expect((await t.state())?.latest).toMatchObject({
+      state: 'ok',
+      assigned: [],
+      leftAlone: ['g-pilot', 'g-new'],
+    });
+    expect(await t.deps.rollouts.pendingAssignments(10)).toEqual([]);
+  });
+});
+
+describe('Intune assignment: what is there already', () => {
+  it('keeps existing assignments, leaves the same one alone, reports the other intent and exclusions', async () => {
+    const t = await setup({ audience: { groups: ['g-pilot', 'g-vip', 'g-done', 'g-new'] } });
+    const seed = [
+      { id: 'seed-1', target: 'include' as const, groupId: 'g-other', intent: 'required' },
+      { id: 'seed-2', target: 'include' as const, groupId: 'G-PILOT', intent: 'available' },
+      { id: 'seed-3', target: 'exclude' as const, groupId: 'g-vip', intent: 'required' },
+      { id: 'seed-4', target: 'include' as const, groupId: 'g-done', intent: 'required' },
+    ];
+    for (const a of seed) t.directory.addAssignment(TENANT, APP, a);
+    const outcome = await t.enter();
+    const assigner = t.assigner();
+    assigner.enqueue(outcome.assignment as PendingAssignment);
+    await assigner.idle();
+    const after = await t.made();
+    expect(after.slice(0, 4)).toEqual(seed);
+    expect(after.slice(4)).toEqual([expect.objectContaining({ groupId: 'g-new', intent: 'required' })]);
+    expect((await t.state())?.latest).toMatchObject({
+      state: 'ok',
+      assigned: ['g-new'],
+      leftAlone: ['g-done'],
+      conflicts: [
+        { groupId: 'g-pilot', found: 'assigned as available' },
+        { groupId: 'g-vip', found: 'excluded' },
+      ],
+    });
+  });
+
+  it('a filtered audience is assigned by group with a warning; listed members are named as not assigned', async () => {
+    const t = await setup({
+      audience: { filters: { ...emptyFilters(), departments: ['Sales'] }, members: [MEMBER.id] },
+      intent: 'available',
+    });
+    const outcome = await t.enter();
+    const assigner = t.assigner();
+    assigner.enqueue(outcome.assignment as PendingAssignment);
+    await assigner.idle();
+    expect(await t.made()).toEqual([expect.objectContaining({ groupId: 'g-pilot', intent: 'available' })]);
+    expect((await t.state())?.latest?.warnings).toEqual([
+      FILTER_WARNING,
+      '1 listed member is not assigned: an assignment names groups only',
+    ]);
+  });
+});
+
+describe('Intune assignment: failures', () => {
+  const run = async (t: Awaited<ReturnType<typeof setup>>) => {
+    const outcome = await t.enter();
+    const assigner = t.assigner();
+    assigner.enqueue(outcome.assignment as PendingAssignment);
+    await assigner.idle();
+    return t.state();
+  };
+
+  it('403: names the app and the permission, is not retried, is reported once, and waits for `intune retry`', async () => {
+    const t = await setup();
+    t.directory.revoke(TENANT, INTUNE_PERMISSION);
+    const state = await run(t);
+    expect(state?.latest?.state).toBe('failed');
+    expect(state?.latest?.error).toContain(`assign app ${APP}`);
+    expect(state?.latest?.error).toContain(INTUNE_PERMISSION);
+    expect(t.waits).toEqual([]);
+    expect(t.reports).toHaveLength(1);
+    expect(await t.deps.rollouts.pendingAssignments(10)).toEqual([]);
+    expect(state?.job).toMatchObject({ stageId: 'poc', attempt: 1 });
+  });
+
+  it('404 of the app names the app; 404 of a group names the group and the other groups are assigned', async () => {
+    const app = await setup();
+    app.directory.fail({ method: 'appAssignments', error: new DirectoryError('not-found', 'no app') });
+    expect((await run(app))?.latest?.error).toBe(
+      `Intune has no app ${APP}: check the Intune app id in the rollout's plan.`,
+    );
+
+    const group = await setup({ audience: { groups: ['g-missing', 'g-new'] } });
+    group.directory.fail({
+      method: 'assignApp',
+      groupId: 'g-missing',
+      error: new DirectoryError('not-found', 'x'),
+    });
+    const state = await run(group);
+    expect(state?.latest).toMatchObject({
+      state: 'failed',
+      assigned: ['g-new'],
+      error: 'Entra ID has no group g-missing: fix the audience of poc.',
+    });
+  });
+
+  it('a throttled Graph is retried with back-off, the run read again from the start, at most maxAttempts times', async () => {
+    const t = await setup();
+    t.directory.fail({ method: 'appAssignments', error: new DirectoryError('throttled', 'busy') });
+    const state = await run(t);
+    expect(t.directory.calls.appAssignments).toBe(3);
+    expect(t.waits).toEqual([500, 1000]);
+    expect(state?.latest?.state).toBe('failed');
+    expect(state?.latest?.error).toMatch(/after 3 attempts$/);
+    expect(t.reports).toHaveLength(1);
+
+    const healing = await setup();
+    healing.directory.fail({ method: 'assignApp', error: new DirectoryError('unavailable', 'down') });
+    const outcome = await healing.enter();
+    const assigner = new IntuneAssigner({
+      rollouts: healing.deps.rollouts,
+      directory: healing.directory,
+      messenger: { notify: async () => {}, postSignoff: async () => '', updateSignoff: async () => {} },
+      clock: healing.deps.clock,
+      log: recordingLog().log,
+      wait: async () => healing.directory.heal(),
+    });
+    assigner.enqueue(outcome.assignment as PendingAssignment);
+    await assigner.idle();
+    expect(await healing.made()).toHaveLength(1);
+    expect((await healing.state())?.latest?.state).toBe('ok');
+  });
+});
+
+describe('intune retry', () => {
+  const retry = (t: Awaited<ReturnType<typeof setup>>, by = ADMIN) =>
+    retryAssignment(t.deps, { tenantId: TENANT, rolloutId: t.rollout.id, by, activityKey: null });
+
+  it('with nothing to retry says so; non-admins are refused', async () => {
+    const t = await setup();
+    expect(await retry(t)).toMatchObject({
+      kind: 'nothing',
+      message: expect.stringMatching(/no Intune assignment has run/),
+    });
+    expect((await retry(t, MEMBER)).kind).toBe('forbidden');
+    const outcome = await t.enter();
+    const assigner = t.assigner();
+    assigner.enqueue(outcome.assignment as PendingAssignment);
+    await assigner.idle();
+    expect(await retry(t)).toMatchObject({
+      kind: 'nothing',
+      message: expect.stringMatching(/\(poc\) succeeded/),
+    });
+  });
+
+  it('a failed assignment is queued again (outbox row and state pending) and, run, assigns', async () => {
+    const t = await setup();
+    t.directory.revoke(TENANT, INTUNE_PERMISSION);
+    const outcome = await t.enter();
+    const first = t.assigner();
+    first.enqueue(outcome.assignment as PendingAssignment);
+    await first.idle();
+    t.directory.grant(TENANT, [INTUNE_PERMISSION, 'GroupMember.Read.All']);
+
+    const again = await retry(t);
+    if (again.kind !== 'queued') throw new Error(again.kind);
+    expect(again.message).toMatch(/^The last attempt failed: .*DeviceManagementApps\.ReadWrite\.All/);
+    expect(again.job).toMatchObject({ stageId: 'poc', attempt: 2, groups: ['g-pilot'] });
+    expect(await t.deps.rollouts.pendingAssignments(10)).toEqual([again.job]);
+    expect((await t.state())?.latest?.state).toBe('pending');
+
+    const assigner = t.assigner();
+    assigner.enqueue(again.job);
+    await assigner.idle();
+    expect(await t.made()).toHaveLength(1);
+    expect((await t.state())?.latest).toMatchObject({ state: 'ok', attempt: 2 });
+  });
+
+  it('an assignment still in the outbox (a crash) is run again as it is', async () => {
+    const t = await setup();
+    const outcome = await t.enter();
+    const again = await retry(t);
+    expect(again).toMatchObject({ kind: 'queued', job: outcome.assignment });
+  });
+});
+
+describe('the assignments as last read', () => {
+  it('refresh stores what the app has now and keeps the latest run', async () => {
+    const t = await setup();
+    const outcome = await t.enter();
+    const assigner = t.assigner();
+    assigner.enqueue(outcome.assignment as PendingAssignment);
+    await assigner.idle();
+    t.directory.addAssignment(TENANT, APP, {
+      id: 'by-hand',
+      target: 'include',
+      groupId: 'g-other',
+      intent: 'available',
+    });
+    t.deps.clock.advance(60_000);
+    const state = await assigner.refresh(TENANT, t.rollout.id);
+    expect(state?.assignments).toHaveLength(2);
+    expect(state?.readAt).toBe(t.deps.clock.now().toISOString());
+    expect(await t.state()).toEqual(state);
+    expect(state?.latest?.state).toBe('ok');
+  });
+});
