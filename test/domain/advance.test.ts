@@ -212,7 +212,7 @@ describe('feedback goals in the gate', () => {
       evaluateExitCriteria(sized, new Map([['enterprise/w1', tallyOf(answers)]]), null, audienceSizes).find(
         (c) => c.id.endsWith('responses'),
       );
-    // The default goals, 10 answers or 30%: 30% of 10 is 3, but 10 are asked for and 10 people listed.
+    // The default goals, 10 answers and 30%: 30% of 10 is 3, but 10 are asked for and 10 people listed.
     expect(responses(3)).toMatchObject({ met: false, measured: '3 (30% of 10)', target: 'at least 10' });
     expect(responses(10)).toMatchObject({ met: true, measured: '10 (100% of 10)' });
     // A resolved audience size replaces the plan's: 30% of 1,000.

@@ -425,7 +425,7 @@ describe('the responses goal needs the share of a known audience and the count, 
     )[0];
   const DEFAULTS = { minResponses: 10, minResponsePercent: 30 };
 
-  it('10 answers of 1,000 people do not meet 10 answers or 30%: 300 are needed', () => {
+  it('10 answers of 1,000 people do not meet 10 answers and 30%: 300 are needed', () => {
     expect(responses(1000, 10, DEFAULTS)).toMatchObject({
       met: false,
       target: 'at least 300',

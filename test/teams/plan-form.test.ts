@@ -10,7 +10,7 @@ import {
 } from '../../src/teams/plan-form-feedback-signoff';
 import { phaseFrom, phaseValues, waveFrom, waveValues } from '../../src/teams/plan-form-sections';
 import { validatePlan } from '../../src/teams/plan-cards';
-import { MAX_WAVES_WITH_FEEDBACK_GOALS, planCardData } from '../../src/teams/views/plan-view';
+import { feedbackText, MAX_WAVES_WITH_FEEDBACK_GOALS, planCardData } from '../../src/teams/views/plan-view';
 import { defaultReadinessPlan, type ReadinessPlan } from '../../src/domain/signoff';
 import { applyPlan } from '../../src/domain/plan';
 import { audienceValues } from '../../src/teams/plan-form-audience';
@@ -182,6 +182,15 @@ describe('plan forms', () => {
       const partial = feedbackValues({ goals: { ...DEFAULT_FEEDBACK_GOALS, minResponses: null } });
       expect(partial.minResponses).toBe('');
       expect(waveValues(null, enterprise).feedbackEnabled).toBe('true');
+    });
+
+    it('the plan card says the responses goal needs the count and the share', () => {
+      expect(feedbackText(defaultFeedbackPlan())).toBe(
+        '≥10 responses and 30%, rating ≥3.5, install ≥90%, ≤0 open blockers',
+      );
+      expect(feedbackText({ goals: { ...DEFAULT_FEEDBACK_GOALS, minResponses: null } })).toMatch(
+        /^≥30% responses, /,
+      );
     });
 
     it('switched on, takes the goals typed; an empty goal is no such goal; decimals where allowed', () => {

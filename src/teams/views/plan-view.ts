@@ -25,7 +25,7 @@ export interface PlanWaveRow extends PlanRef {
   waveId: string;
   name: string;
   detail: string;
-  /** The feedback goals, `≥10 responses or 30%, …`, or `none`. */
+  /** The feedback goals, `≥10 responses and 30%, …`, or `none`. */
   feedback: string;
   /**
    * The help desk's sign-off to enter it: `everyone · deadline 2026-05-01 17:00`, `none`; on a card
@@ -43,7 +43,7 @@ export interface PlanPhaseRow extends PlanRef {
   timeFrame: string;
   targetGroups: string;
   goals: string;
-  /** The feedback goals, `≥10 responses or 30%, …`, or `none`. */
+  /** The feedback goals, `≥10 responses and 30%, …`, or `none`. */
   feedback: string;
   /** The help desk's sign-off to enter it: `quorum 2 (not-ready allowed)`, `none`. */
   signoff: string;
@@ -107,7 +107,7 @@ const waveDetail = (wave: Wave): string =>
 /** A goal as the card shows it: at most two decimals. */
 const goalText = (value: number): string => String(Number(value.toFixed(2)));
 
-/** A stage's feedback goals in short: `≥10 responses or 30%, rating ≥3.5, install ≥90%, ≤0 open blockers`. */
+/** A stage's feedback goals in short: `≥10 responses and 30%, rating ≥3.5, install ≥90%, ≤0 open blockers`. */
 export const feedbackText = (plan: FeedbackPlan | null): string => {
   if (!plan) return 'none';
   const { minResponses, minResponsePercent, minAverageRating, minInstallSuccess, maxOpenBlockers } =
@@ -115,7 +115,7 @@ export const feedbackText = (plan: FeedbackPlan | null): string => {
   const count = minResponses === null ? null : `≥${minResponses} responses`;
   const share = minResponsePercent === null ? null : `${goalText(minResponsePercent)}%`;
   const parts = [
-    count && share ? `${count} or ${share}` : (count ?? (share && `≥${share} responses`)),
+    count && share ? `${count} and ${share}` : (count ?? (share && `≥${share} responses`)),
     minAverageRating === null ? null : `rating ≥${goalText(minAverageRating)}`,
     minInstallSuccess === null ? null : `install ≥${goalText(minInstallSuccess)}%`,
     maxOpenBlockers === null ? null : `≤${maxOpenBlockers} open blockers`,
