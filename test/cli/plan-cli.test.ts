@@ -101,6 +101,29 @@ describe('validate', () => {
     ]);
   });
 
+  it('an audience and intent: valid as exported; a bad country code is reported on its line', async () => {
+    const text = planFile(newRollout('enrollment'), (spec) => {
+      spec.phases.poc.audience = {
+        groups: ['0b7c5a36-8e5e-4f5b-9d8f-3a7c1f0f0a01'],
+        members: [],
+        filters: { departments: [], countries: ['DE'], offices: [], platforms: ['windows'] },
+        includeGuests: false,
+        includeDisabled: false,
+      };
+      spec.phases.poc.intent = 'available';
+    });
+    expect(await cli(['validate', file('plan.yaml', text)])).toEqual({ code: 0, out: 'valid\n', err: '' });
+    const broken = text.replace('        - DE', '        - Germany');
+    const line = broken.split('\n').findIndex((l) => l.endsWith('- Germany')) + 1;
+    const run = await cli(['validate', file('plan.yaml', broken)]);
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(
+      new RegExp(
+        `line ${line}: phases\\.poc\\.audience\\.countries\\[0\\]: must be a two-letter country code`,
+      ),
+    );
+  });
+
   it('reports a YAML syntax error with its line', async () => {
     const run = await cli(['validate', file('plan.yaml', 'version: 1\nname: [unclosed\n')]);
     expect(run.code).toBe(1);
