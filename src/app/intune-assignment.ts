@@ -189,10 +189,7 @@ export class IntuneAssigner implements AssignmentSink {
     return this.queue.idle();
   }
 
-  /**
-   * Reads the rollout's app's assignments and stores them as last read (the latest run kept);
-   * null without an app id. Throws `DirectoryError` (see `refusalMessage`).
-   */
+  /** The latest run is kept. */
   async refresh(tenantId: string, rolloutId: string): Promise<AssignmentState | null> {
     const { rollouts, directory, clock } = this.options;
     const appId = (await rollouts.get(tenantId, rolloutId))?.value.app.intuneAppId?.trim();

@@ -117,6 +117,11 @@ export interface AssignmentState {
 /** Hands a committed assignment to whatever runs it (after the person has been answered). */
 export interface AssignmentSink {
   enqueue(job: PendingAssignment): void;
+  /**
+   * Reads the rollout's app's assignments and stores them as last read (`audience refresh`);
+   * null without an app id. Throws `DirectoryError` (`refusalMessage` says it).
+   */
+  refresh(tenantId: string, rolloutId: string): Promise<AssignmentState | null>;
 }
 
 export interface RolloutSummary {

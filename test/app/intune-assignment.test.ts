@@ -1,5 +1,3 @@
-import { advancePhase } from '../../src/app/advance-phase';
-import { createRollout } from '../../src/app/create-rollout';
 import { DirectoryError } from '../../src/app/errors';
 import {
   FILTER_WARNING,
@@ -7,93 +5,10 @@ import {
   IntuneAssigner,
   retryAssignment,
 } from '../../src/app/intune-assignment';
-import type { Log, NoticeContent, PendingAssignment, RolloutRepository } from '../../src/app/ports';
-import {
-  emptyAudience,
-  emptyFilters,
-  type AssignmentIntent,
-  type AudienceSpec,
-} from '../../src/domain/audience';
-import type { Rollout } from '../../src/domain/rollout';
-import { MemoryDirectory } from '../support/memory-directory';
-import { ADMIN, COORDINATION, makeDeps, MEMBER, TENANT } from './support';
-
-const APP = 'app-0001';
-
-const recordingLog = () => {
-  const errors: string[] = [];
-  const log: Log = { info: () => {}, warn: () => {}, error: (_d, message) => void errors.push(message) };
-  return { log, errors };
-};
-
-/** A rollout in `scope` whose proof of concept (the stage entered next) is for `audience`. */
-const setup = async (
-  options: {
-    audience?: Partial<AudienceSpec>;
-    intent?: AssignmentIntent;
-    appId?: string | null;
-    intuneAssign?: boolean;
-  } = {},
-) => {
-  const deps = makeDeps();
-  deps.settings = { ...deps.settings, intuneAssign: options.intuneAssign ?? true };
-  const created = await createRollout(deps, {
-    tenantId: TENANT,
-    name: 'Teams Premium',
-    by: ADMIN,
-    activityKey: 'conv|create',
-    coordination: COORDINATION,
-    template: 'app',
-    timeZone: 'Europe/Berlin',
-  });
-  if (created.kind !== 'done') throw new Error(created.kind);
-  const stored = await deps.rollouts.get(TENANT, created.rollout.id);
-  if (!stored) throw new Error('no rollout');
-  const audience: AudienceSpec = { ...emptyAudience(), groups: ['G-Pilot'], ...options.audience };
-  const rollout: Rollout = {
-    ...stored.value,
-    app: { ...stored.value.app, intuneAppId: options.appId === undefined ? APP : options.appId },
-    phases: stored.value.phases.map((p) =>
-      p.key === 'poc' ? { ...p, audience, ...(options.intent ? { intent: options.intent } : {}) } : p,
-    ),
-  };
-  await deps.rollouts.commit(TENANT, { rollout, ifMatch: stored.etag, audit: [], processed: null });
-  const directory = new MemoryDirectory();
-  for (const id of ['g-pilot', 'g-vip', 'g-done', 'g-new', 'g-other']) directory.addGroup(TENANT, id);
-  const waits: number[] = [];
-  const reports: NoticeContent[] = [];
-  const { log, errors } = recordingLog();
-  const assigner = (rollouts: RolloutRepository = deps.rollouts, maxAttempts = 3) =>
-    new IntuneAssigner({
-      rollouts,
-      directory,
-      messenger: {
-        notify: async (_tenant, _to, content) => void reports.push(content),
-        postSignoff: async () => 'unused',
-        updateSignoff: async () => {},
-      },
-      clock: deps.clock,
-      log,
-      wait: async (ms) => void waits.push(ms),
-      maxAttempts,
-      random: () => 0.5,
-    });
-  const enter = async (activityKey = 'conv|advance') => {
-    const outcome = await advancePhase(deps, {
-      tenantId: TENANT,
-      rolloutId: rollout.id,
-      by: ADMIN,
-      activityKey,
-      command: 'advance phase',
-      force: { reason: 'test' },
-    });
-    if (outcome.kind !== 'done') throw new Error(outcome.kind);
-    return outcome;
-  };
-  const state = () => deps.rollouts.assignmentState(TENANT, rollout.id);
-  const made = async () => directory.appAssignments(TENANT, APP);
-  return { deps, rollout, directory, waits, reports, errors, assigner, enter, state, made };
-};
+import type { PendingAssignment, RolloutRepository } from '../../src/app/ports';
+import { emptyFilters } from '../../src/domain/audience';
+import { APP, intuneSetup as setup, recordingLog, type IntuneSetup } from './intune-support';
+import { ADMIN, MEMBER, TENANT } from './support';
 
 /** The rollout repository, but saving the Intune state fails (a crash before the outbox row is cleared). */
 const crashingOnSave = (rollouts: RolloutRepository): RolloutRepository =>
@@ -240,7 +155,7 @@ describe('Intune assignment: what is there already', () => {
 });
 
 describe('Intune assignment: failures', () => {
-  const run = async (t: Awaited<ReturnType<typeof setup>>) => {
+  const run = async (t: IntuneSetup) => {
     const outcome = await t.enter();
     const assigner = t.assigner();
     assigner.enqueue(outcome.assignment as PendingAssignment);
@@ -311,7 +226,7 @@ describe('Intune assignment: failures', () => {
 });
 
 describe('intune retry', () => {
-  const retry = (t: Awaited<ReturnType<typeof setup>>, by = ADMIN) =>
+  const retry = (t: IntuneSetup, by = ADMIN) =>
     retryAssignment(t.deps, { tenantId: TENANT, rolloutId: t.rollout.id, by, activityKey: null });
 
   it('with nothing to retry says so; non-admins are refused', async () => {
