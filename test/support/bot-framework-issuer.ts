@@ -19,6 +19,35 @@ const TLS_DIR = join(__dirname, '..', 'fixtures', 'tls');
 /** The test CA (tests only, expires 2046) that signed the token endpoint's certificate. */
 export const TEST_CA_PATH = join(TLS_DIR, 'ca.pem');
 export const TEST_CA_PEM = readFileSync(TEST_CA_PATH, 'utf8');
+/** The certificate (for localhost and 127.0.0.1, signed by the test CA) of the local https servers. */
+export const testServerTls = (): { cert: Buffer; key: Buffer } => ({
+  cert: readFileSync(join(TLS_DIR, 'localhost.pem')),
+  key: readFileSync(join(TLS_DIR, 'localhost-key.pem')),
+});
+
+/** Listens on a free port of 127.0.0.1; resolves to the port. */
+export const listenLocally = (server: Server): Promise<number> =>
+  new Promise<number>((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+  );
+
+/** Closes a server and every connection it holds. */
+export const closeServer = async (server: Server): Promise<void> => {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+};
+
+/** An Entra ID authority's OpenID metadata (`/{tenant}/v2.0/.well-known/openid-configuration`), as MSAL reads it. */
+export const authorityMetadata = (base: string, tenant: string): Record<string, unknown> => ({
+  issuer: `${base}/${tenant}/v2.0`,
+  authorization_endpoint: `${base}/${tenant}/oauth2/v2.0/authorize`,
+  token_endpoint: `${base}/${tenant}/oauth2/v2.0/token`,
+  end_session_endpoint: `${base}/${tenant}/oauth2/v2.0/logout`,
+  jwks_uri: `${base}/${tenant}/discovery/v2.0/keys`,
+  response_types_supported: ['code', 'id_token', 'token'],
+  subject_types_supported: ['pairwise'],
+  id_token_signing_alg_values_supported: ['RS256'],
+});
 
 /**
  * Trusts the test CA in this process (Node reads NODE_EXTRA_CA_CERTS only at start, so an
@@ -111,14 +140,19 @@ export interface TokenRequest {
   form: Record<string, string>;
 }
 
-const readBody = async (req: IncomingMessage): Promise<string> => {
+export const readBody = async (req: IncomingMessage): Promise<string> => {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
 };
 
-const json = (res: ServerResponse, status: number, body: unknown): void => {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+export const json = (
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void => {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify(body));
 };
 
@@ -148,28 +182,14 @@ export class BotFrameworkIssuer {
 
   async start(): Promise<this> {
     this.metadata = createServer((req, res) => this.serveMetadata(req, res));
-    this.tokens = createHttpsServer(
-      {
-        cert: readFileSync(join(TLS_DIR, 'localhost.pem')),
-        key: readFileSync(join(TLS_DIR, 'localhost-key.pem')),
-      },
-      (req, res) => void this.serveToken(req, res),
-    );
-    const listen = (server: Server) =>
-      new Promise<number>((resolve) =>
-        server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
-      );
-    this.metadataBase = `http://127.0.0.1:${await listen(this.metadata)}`;
-    this.tokenBase = `https://127.0.0.1:${await listen(this.tokens)}`;
+    this.tokens = createHttpsServer(testServerTls(), (req, res) => void this.serveToken(req, res));
+    this.metadataBase = `http://127.0.0.1:${await listenLocally(this.metadata)}`;
+    this.tokenBase = `https://127.0.0.1:${await listenLocally(this.tokens)}`;
     return this;
   }
 
   async stop(): Promise<void> {
-    for (const server of [this.metadata, this.tokens]) {
-      if (!server) continue;
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    for (const server of [this.metadata, this.tokens]) if (server) await closeServer(server);
   }
 
   /** The channel's OpenID metadata (ToBotFromChannelOpenIdMetadataUrl). */
@@ -251,16 +271,7 @@ export class BotFrameworkIssuer {
     const tenant = path.split('/')[1] ?? '';
     // MSAL reads the authority's OpenID metadata first (knownAuthorities: no instance discovery).
     if (req.method === 'GET' && path === `/${tenant}/v2.0/.well-known/openid-configuration`) {
-      return json(res, 200, {
-        issuer: `${this.tokenBase}/${tenant}/v2.0`,
-        authorization_endpoint: `${this.tokenBase}/${tenant}/oauth2/v2.0/authorize`,
-        token_endpoint: `${this.tokenBase}/${tenant}/oauth2/v2.0/token`,
-        end_session_endpoint: `${this.tokenBase}/${tenant}/oauth2/v2.0/logout`,
-        jwks_uri: `${this.tokenBase}/${tenant}/discovery/v2.0/keys`,
-        response_types_supported: ['code', 'id_token', 'token'],
-        subject_types_supported: ['pairwise'],
-        id_token_signing_alg_values_supported: ['RS256'],
-      });
+      return json(res, 200, authorityMetadata(this.tokenBase, tenant));
     }
     if (req.method === 'POST' && path === `/${tenant}/oauth2/v2.0/token`) {
       const form = Object.fromEntries(new URLSearchParams(body));

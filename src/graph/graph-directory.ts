@@ -1,0 +1,413 @@
+import type { TokenCredential } from '@azure/identity';
+import type { Client } from '@microsoft/microsoft-graph-client';
+import { timeLeft } from '../app/deadline';
+import { DirectoryError } from '../app/errors';
+import type {
+  AppAssignment,
+  Directory,
+  DirectoryDevice,
+  DirectoryGroup,
+  DirectoryUser,
+  Log,
+  MemberPage,
+} from '../app/ports';
+import type { AssignmentIntent } from '../domain/audience';
+import {
+  MARGIN_MS,
+  MAX_RETRIES,
+  retryAfterMs,
+  retryDelay,
+  runCall,
+  statusError,
+  type CallInfo,
+  type CallTiming,
+} from './graph-client';
+
+/** What the directory needs per tenant: its Graph client and the credential behind it. */
+export interface TenantGraph {
+  client(tenantId: string): Client;
+  credential(tenantId: string): TokenCredential;
+  scope: string;
+}
+
+/** checkMemberGroups takes at most 20 group ids; `$batch` at most 20 requests. */
+export const CHECK_MEMBER_GROUPS_MAX = 20;
+export const BATCH_MAX = 20;
+/** Transitive members per page (Graph's maximum for directory objects). */
+export const MEMBERS_PAGE_SIZE = 999;
+
+const USER_FIELDS = 'id,displayName,department,usageLocation,officeLocation,userType,accountEnabled';
+const DEVICE_FIELDS = 'userId,operatingSystem';
+const GROUP_FIELDS = 'id,displayName';
+const USER_TYPE = '#microsoft.graph.user';
+
+/** A Graph path with its query; values are encoded (the client puts them in the URL as given). */
+const path = (base: string, query: Record<string, string | number> = {}): string => {
+  const pairs = Object.entries(query).map(([key, value]) => `${key}=${encodeURIComponent(String(value))}`);
+  return pairs.length ? `${base}?${pairs.join('&')}` : base;
+};
+const seg = encodeURIComponent;
+
+/**
+ * `$search` text: inside the double-quoted clause, `"` and `\` are escaped with a backslash
+ * (Graph's rule for `$search`); the whole value is URL-encoded by `path`.
+ */
+export const searchClause = (property: string, text: string): string =>
+  `"${property}:${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+
+interface GraphPage<T> {
+  value: T[];
+  '@odata.nextLink'?: string;
+}
+
+interface GraphUser {
+  '@odata.type'?: string;
+  id: string;
+  displayName?: string | null;
+  department?: string | null;
+  usageLocation?: string | null;
+  officeLocation?: string | null;
+  userType?: string | null;
+  accountEnabled?: boolean | null;
+}
+
+interface GraphAssignment {
+  id: string;
+  intent: string;
+  target?: { '@odata.type'?: string; groupId?: string | null };
+}
+
+interface BatchResponse {
+  responses: {
+    id: string;
+    status: number;
+    headers?: Record<string, string>;
+    body?: {
+      value?: { userId?: string | null; operatingSystem?: string | null }[];
+      error?: { code?: string };
+    };
+  }[];
+}
+
+const toUser = (user: GraphUser): DirectoryUser => ({
+  id: user.id,
+  displayName: user.displayName ?? '',
+  department: user.department ?? null,
+  country: user.usageLocation ?? null,
+  officeLocation: user.officeLocation ?? null,
+  userType: user.userType ?? 'Member',
+  accountEnabled: user.accountEnabled ?? true,
+});
+
+const toDevices = (value: { userId?: string | null; operatingSystem?: string | null }[]): DirectoryDevice[] =>
+  value.flatMap((d) => (d.userId ? [{ userId: d.userId, operatingSystem: d.operatingSystem ?? '' }] : []));
+
+const TARGETS: Record<string, AppAssignment['target']> = {
+  '#microsoft.graph.groupAssignmentTarget': 'include',
+  '#microsoft.graph.exclusionGroupAssignmentTarget': 'exclude',
+  '#microsoft.graph.allLicensedUsersAssignmentTarget': 'all',
+  '#microsoft.graph.allDevicesAssignmentTarget': 'all',
+};
+
+const toAssignment = (a: GraphAssignment): AppAssignment => ({
+  id: a.id,
+  target: TARGETS[a.target?.['@odata.type'] ?? ''] ?? 'all',
+  groupId: a.target?.groupId ?? null,
+  intent: a.intent,
+});
+
+const chunks = <T>(items: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
+
+/** The `roles` claim of a JWT access token (the application permissions granted); [] if none. */
+export const tokenRoles = (token: string): string[] => {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+      roles?: unknown;
+    };
+    return Array.isArray(payload.roles)
+      ? payload.roles.filter((r): r is string => typeof r === 'string')
+      : [];
+  } catch {
+    return [];
+  }
+};
+
+/**
+ * The Directory port over Microsoft Graph v1.0. Every request goes through `runCall` (deadline,
+ * bounded retries of 429/503/504 honouring Retry-After, errors as DirectoryError naming the
+ * permission or the object).
+ *
+ * Group members: `/groups/{id}/transitiveMembers` with every member read and filtered on
+ * `@odata.type`, rather than the `/microsoft.graph.user` cast plus a `$count` of all members for
+ * the non-users: the cast needs an advanced query (ConsistencyLevel eventual, whose counts lag)
+ * and one more call per group, while non-users (nested groups, devices, service principals) are
+ * few, so reading them costs next to nothing: ceil(members / 999) calls, exact counts per page.
+ *
+ * Devices: `devicesOf` (a few users) is ceil(users / 20) `$batch` calls of per-user reads;
+ * `allDevices` (a large audience) pages through the tenant's managed devices instead: the caller
+ * picks whichever is fewer calls.
+ */
+export class GraphDirectory implements Directory {
+  constructor(
+    private readonly graph: TenantGraph,
+    private readonly timing: CallTiming,
+    private readonly log?: Log,
+  ) {}
+
+  private call<T>(
+    tenantId: string,
+    info: CallInfo,
+    attempt: (client: Client, signal: AbortSignal) => Promise<T>,
+  ) {
+    return runCall(info, (signal) => attempt(this.graph.client(tenantId), signal), this.timing);
+  }
+
+  private get<T>(tenantId: string, info: CallInfo, url: string, headers: Record<string, string> = {}) {
+    return this.call<T>(
+      tenantId,
+      info,
+      (client, signal) => client.api(url).headers(headers).option('signal', signal).get() as Promise<T>,
+    );
+  }
+
+  private post<T>(tenantId: string, info: CallInfo, url: string, body: unknown) {
+    return this.call<T>(
+      tenantId,
+      info,
+      (client, signal) => client.api(url).option('signal', signal).post(body) as Promise<T>,
+    );
+  }
+
+  /** A read whose 404 is an answer (null), not an error. */
+  private async getOrNull<T>(tenantId: string, info: CallInfo, url: string): Promise<T | null> {
+    try {
+      return await this.get<T>(tenantId, info, url);
+    } catch (err) {
+      if (err instanceof DirectoryError && err.kind === 'not-found') return null;
+      throw err;
+    }
+  }
+
+  private async *pages<T>(tenantId: string, info: CallInfo, first: string): AsyncIterable<T[]> {
+    for (let url: string | undefined = first; url;) {
+      const page: GraphPage<T> = await this.get<GraphPage<T>>(tenantId, info, url);
+      yield page.value;
+      url = page['@odata.nextLink'];
+    }
+  }
+
+  async *groupMembers(tenantId: string, groupId: string): AsyncIterable<MemberPage> {
+    const info = {
+      what: `read the members of group ${groupId}`,
+      permission: 'GroupMember.Read.All',
+      subject: `group ${groupId}`,
+    };
+    const first = path(`/groups/${seg(groupId)}/transitiveMembers`, {
+      $select: USER_FIELDS,
+      $top: MEMBERS_PAGE_SIZE,
+    });
+    for await (const members of this.pages<GraphUser>(tenantId, info, first)) {
+      const users = members.filter((m) => m['@odata.type'] === USER_TYPE);
+      yield { users: users.map(toUser), nonUsers: members.length - users.length };
+    }
+  }
+
+  async memberGroups(tenantId: string, userId: string, groupIds: readonly string[]): Promise<Set<string>> {
+    const info = {
+      what: `check the groups of user ${userId}`,
+      permission: 'GroupMember.Read.All',
+      subject: `user ${userId}`,
+    };
+    const asked = new Map(groupIds.map((id) => [id.toLowerCase(), id]));
+    const found = new Set<string>();
+    for (const chunk of chunks([...asked.values()], CHECK_MEMBER_GROUPS_MAX)) {
+      const { value } = await this.post<GraphPage<string>>(
+        tenantId,
+        info,
+        `/users/${seg(userId)}/checkMemberGroups`,
+        { groupIds: chunk },
+      );
+      for (const id of value) found.add(asked.get(id.toLowerCase()) ?? id);
+    }
+    return found;
+  }
+
+  async devicesOf(tenantId: string, userIds: readonly string[]): Promise<DirectoryDevice[]> {
+    const devices: DirectoryDevice[] = [];
+    for (const chunk of chunks([...new Set(userIds)], BATCH_MAX))
+      devices.push(...(await this.batchDevices(tenantId, chunk)));
+    return devices;
+  }
+
+  /**
+   * One `$batch` of per-user device reads. A user Graph no longer has (404) has no devices; reads
+   * throttled inside the batch (429/503/504) are sent again in another batch after the longest
+   * Retry-After, at most MAX_RETRIES times and only while that fits the time left.
+   */
+  private async batchDevices(tenantId: string, userIds: string[]): Promise<DirectoryDevice[]> {
+    const info = (userId: string) => ({
+      what: `read the managed devices of user ${userId}`,
+      permission: 'DeviceManagementManagedDevices.Read.All',
+      subject: `user ${userId}`,
+    });
+    const batchInfo = info(`${userIds[0]} and ${userIds.length - 1} more`);
+    const devices: DirectoryDevice[] = [];
+    let pending = userIds;
+    for (let round = 0; pending.length > 0; round++) {
+      const { responses } = await this.post<BatchResponse>(tenantId, batchInfo, '/$batch', {
+        requests: pending.map((userId, i) => ({
+          id: String(i),
+          method: 'GET',
+          url: path(`/users/${seg(userId)}/managedDevices`, { $select: DEVICE_FIELDS }),
+        })),
+      });
+      const again: string[] = [];
+      let wait = 0;
+      for (const response of responses) {
+        const userId = pending[Number(response.id)];
+        if (userId === undefined) continue;
+        if (response.status === 200) {
+          devices.push(...toDevices(response.body?.value ?? []));
+          const next = (response.body as { '@odata.nextLink'?: string } | undefined)?.['@odata.nextLink'];
+          if (next)
+            for await (const page of this.pages<DirectoryDevice>(tenantId, info(userId), next))
+              devices.push(...toDevices(page));
+        } else if (response.status === 429 || response.status === 503 || response.status === 504) {
+          again.push(userId);
+          const headers = Object.fromEntries(
+            Object.entries(response.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+          );
+          wait = Math.max(wait, retryDelay(retryAfterMs(headers['retry-after'], this.timing.now()), round));
+        } else if (response.status !== 404) {
+          throw statusError(response.status, response.body?.error?.code ?? null, info(userId));
+        }
+      }
+      if (again.length > 0) {
+        if (round >= MAX_RETRIES || wait > timeLeft(this.timing.now()) - MARGIN_MS)
+          throw statusError(429, 'TooManyRequests', batchInfo);
+        this.log?.warn(
+          { tenantId, users: again.length, waitMs: wait },
+          'Graph throttled device reads in a batch: retrying them',
+        );
+        await this.timing.wait(wait);
+      }
+      pending = again;
+    }
+    return devices;
+  }
+
+  async *allDevices(tenantId: string): AsyncIterable<DirectoryDevice[]> {
+    const info = {
+      what: 'read the managed devices of the tenant',
+      permission: 'DeviceManagementManagedDevices.Read.All',
+      subject: 'managed devices',
+    };
+    const first = path('/deviceManagement/managedDevices', { $select: DEVICE_FIELDS });
+    for await (const page of this.pages<DirectoryDevice>(tenantId, info, first)) yield toDevices(page);
+  }
+
+  async user(tenantId: string, userId: string): Promise<DirectoryUser | null> {
+    const info = { what: `read user ${userId}`, permission: 'User.Read.All', subject: `user ${userId}` };
+    const user = await this.getOrNull<GraphUser>(
+      tenantId,
+      info,
+      path(`/users/${seg(userId)}`, { $select: USER_FIELDS }),
+    );
+    return user && toUser(user);
+  }
+
+  async group(tenantId: string, groupId: string): Promise<DirectoryGroup | null> {
+    const info = {
+      what: `read group ${groupId}`,
+      permission: 'GroupMember.Read.All',
+      subject: `group ${groupId}`,
+    };
+    const group = await this.getOrNull<DirectoryGroup>(
+      tenantId,
+      info,
+      path(`/groups/${seg(groupId)}`, { $select: GROUP_FIELDS }),
+    );
+    return group && { id: group.id, displayName: group.displayName };
+  }
+
+  async searchGroups(tenantId: string, text: string, limit: number): Promise<DirectoryGroup[]> {
+    const info = { what: 'search groups', permission: 'Group.Read.All', subject: 'groups' };
+    const url = path('/groups', {
+      $search: searchClause('displayName', text),
+      $select: GROUP_FIELDS,
+      $top: Math.min(Math.max(limit, 1), 999),
+    });
+    const { value } = await this.get<GraphPage<DirectoryGroup>>(tenantId, info, url, {
+      ConsistencyLevel: 'eventual',
+    });
+    return value.slice(0, limit).map((g) => ({ id: g.id, displayName: g.displayName }));
+  }
+
+  async appAssignments(tenantId: string, appId: string): Promise<AppAssignment[]> {
+    const info = {
+      what: `read the assignments of app ${appId}`,
+      permission: 'DeviceManagementApps.Read.All',
+      subject: `app ${appId}`,
+    };
+    const assignments: AppAssignment[] = [];
+    for await (const page of this.pages<GraphAssignment>(
+      tenantId,
+      info,
+      `/deviceAppManagement/mobileApps/${seg(appId)}/assignments`,
+    ))
+      assignments.push(...page.map(toAssignment));
+    return assignments;
+  }
+
+  /**
+   * Creates one group assignment (POST …/assignments, never the `assign` action, which replaces
+   * them all). An existing one for the group with the same intent is returned as is (a retried
+   * command creates nothing twice); with another intent the request is `invalid`.
+   */
+  async assignApp(
+    tenantId: string,
+    appId: string,
+    groupId: string,
+    intent: AssignmentIntent,
+  ): Promise<AppAssignment> {
+    const info = {
+      what: `assign app ${appId} to group ${groupId}`,
+      permission: 'DeviceManagementApps.ReadWrite.All',
+      subject: `app ${appId}`,
+    };
+    const existing = (await this.appAssignments(tenantId, appId)).find(
+      (a) => a.target === 'include' && a.groupId?.toLowerCase() === groupId.toLowerCase(),
+    );
+    if (existing?.intent === intent) return existing;
+    if (existing)
+      throw new DirectoryError(
+        'invalid',
+        `app ${appId} is already assigned to group ${groupId} as ${existing.intent}, not ${intent}`,
+        `group ${groupId}`,
+      );
+    const created = await this.post<GraphAssignment>(
+      tenantId,
+      info,
+      `/deviceAppManagement/mobileApps/${seg(appId)}/assignments`,
+      {
+        '@odata.type': '#microsoft.graph.mobileAppAssignment',
+        intent,
+        target: { '@odata.type': '#microsoft.graph.groupAssignmentTarget', groupId },
+        settings: null,
+      },
+    );
+    return toAssignment(created);
+  }
+
+  async grantedPermissions(tenantId: string): Promise<string[]> {
+    const info = { what: 'get a token', permission: 'admin consent', subject: `tenant ${tenantId}` };
+    const token = await runCall(
+      info,
+      (abortSignal) => this.graph.credential(tenantId).getToken(this.graph.scope, { abortSignal }),
+      this.timing,
+    );
+    if (!token) throw new DirectoryError('unavailable', `no Graph token for tenant ${tenantId}`);
+    return tokenRoles(token.token);
+  }
+}
