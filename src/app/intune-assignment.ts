@@ -114,7 +114,7 @@ export const pendingAssignmentFor = (
 
 /** A sentence for the person who advanced: what follows after their reply. */
 export const assignmentFollows = (job: PendingAssignment): string =>
-  ` Intune: app ${job.appId} is assigned to ${job.groups.length} group${job.groups.length === 1 ? '' : 's'} (${job.intent}) next; the result is posted here.`;
+  ` Intune: app ${job.appId} is assigned to ${job.groups.length} group${job.groups.length === 1 ? '' : 's'} (${job.intent}) next; the result is posted in the rollout's conversation.`;
 
 /** A Graph refusal as the coordination conversation and `status` say it. */
 export const refusalMessage = (appId: string, err: DirectoryError): string => {
@@ -345,6 +345,24 @@ export class IntuneAssigner implements AssignmentSink {
   }
 }
 
+/** What `status` shows of Intune: the stored state, and an assignment not run yet (if any). */
+export interface IntuneView {
+  state: AssignmentState | null;
+  pending: PendingAssignment | null;
+}
+
+export const intuneView = async (
+  deps: Pick<Deps, 'rollouts'>,
+  tenantId: string,
+  rolloutId: string,
+): Promise<IntuneView> => {
+  const [state, [pending]] = await Promise.all([
+    deps.rollouts.assignmentState(tenantId, rolloutId),
+    deps.rollouts.pendingAssignments(1, { tenantId, rolloutId }),
+  ]);
+  return { state, pending: pending ?? null };
+};
+
 export type RetryOutcome =
   | { kind: 'queued'; job: PendingAssignment; message: string }
   | { kind: 'nothing' | 'forbidden' | 'not-found'; message: string };
@@ -370,7 +388,7 @@ export const retryAssignment = async (
   const queued = (message: string, job: PendingAssignment): RetryOutcome => ({
     kind: 'queued',
     job,
-    message: `${message} Assigning app ${job.appId} to ${job.groups.length} group${job.groups.length === 1 ? '' : 's'} (${job.intent}) for ${job.stageId} again now; the result is posted here.`,
+    message: `${message} Assigning app ${job.appId} to ${job.groups.length} group${job.groups.length === 1 ? '' : 's'} (${job.intent}) for ${job.stageId} again now; the result is posted in the rollout's conversation.`,
   });
   const [pending] = await deps.rollouts.pendingAssignments(1, {
     tenantId: input.tenantId,

@@ -228,6 +228,7 @@ export const CARD_FIXTURES: { [N in keyof CardDataMap]: CardDataMap[N] } = {
         },
         job: null,
       },
+      pending: null,
     },
   ),
   checklist: checklistCardData(rollout, 'That checklist is no longer current.'),

@@ -54,6 +54,9 @@ describe('the Intune commands', () => {
     );
     expect(await t.made()).toEqual([]);
     expect(await t.deps.rollouts.pendingAssignments(10)).toHaveLength(1);
+    expect(textOf((await run(t, 'status')).replies[0])).toContain(
+      'Intune: app-0001 — assignments not read yet · assignment for poc pending',
+    );
     await advanced.afterReply();
     await t.running.idle();
     expect(await t.made()).toHaveLength(1);
@@ -80,7 +83,7 @@ describe('the Intune commands', () => {
     t.directory.grant(TENANT, [INTUNE_PERMISSION]);
     const retried = await run(t, 'intune retry');
     expect(textOf(retried.replies[0])).toMatch(
-      /^The last attempt failed: .* again now; the result is posted here\.$/,
+      /^The last attempt failed: .* again now; the result is posted in the rollout's conversation\.$/,
     );
     expect(await t.made()).toEqual([]);
     await retried.afterReply();

@@ -1,3 +1,4 @@
+import { intuneView } from '../../app/intune-assignment';
 import { getStatus } from '../../app/queries';
 import type { CommandHandler } from '../handler';
 import { withRollout, NO_ROLLOUT } from '../replies';
@@ -13,12 +14,11 @@ export const status: CommandHandler = {
     const rolloutId = await withRollout(ctx, 'status', args);
     if (!rolloutId) return;
     const { deps, turn } = ctx;
-    const [view, state] = await Promise.all([
+    const [view, intune] = await Promise.all([
       getStatus(deps, turn.tenantId, rolloutId),
-      deps.settings.intuneAssign ? deps.rollouts.assignmentState(turn.tenantId, rolloutId) : null,
+      deps.settings.intuneAssign ? intuneView(deps, turn.tenantId, rolloutId) : undefined,
     ]);
     if (!view) return void (await turn.send({ text: NO_ROLLOUT }));
-    const intune = deps.settings.intuneAssign ? { state } : undefined;
     await turn.send({ card: statusCard.render(statusCardData(view, intune)) });
   },
 };

@@ -1,4 +1,5 @@
-import type { AssignmentResult, AssignmentState } from '../../app/ports';
+import type { IntuneView } from '../../app/intune-assignment';
+import type { AssignmentResult } from '../../app/ports';
 import type { Rollout } from '../../domain/rollout';
 import type { NoticeCardData } from './notice-view';
 import { formatInstant, plain } from './format';
@@ -44,7 +45,7 @@ export const intuneNoticeData = (
 /** The Intune section of the status card: the assignments as last read, and a failure to retry. */
 export const intuneStatus = (
   rollout: Rollout,
-  state: AssignmentState | null,
+  { state, pending }: IntuneView,
 ): { summary: string; failure: string } | null => {
   const appId = rollout.app.intuneAppId?.trim() || state?.appId;
   if (!appId) return null;
@@ -58,10 +59,10 @@ export const intuneStatus = (
       : 'assigned to no group'
     : 'assignments not read yet';
   const when = read?.readAt ? ` · last read ${formatInstant(read.readAt, rollout.timeZone)}` : '';
-  const latest = read?.latest;
-  const pending = latest?.state === 'pending' ? ` · assignment for ${latest.stageId} pending` : '';
+  const latest = pending ? null : read?.latest;
+  const waiting = pending ? ` · assignment for ${pending.stageId} pending` : '';
   return {
-    summary: `Intune: ${appId} — ${assigned}${when}${pending}`,
+    summary: `Intune: ${appId} — ${assigned}${when}${waiting}`,
     failure: latest?.state === 'failed' ? `failed: ${latest.error ?? 'unknown'} — \`intune retry\`` : '',
   };
 };

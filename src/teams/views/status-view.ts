@@ -1,4 +1,4 @@
-import type { AssignmentState } from '../../app/ports';
+import type { IntuneView } from '../../app/intune-assignment';
 import type { RolloutStatusView } from '../../app/queries';
 import { PHASE_KEYS } from '../../domain/phases';
 import { positionLabel, type Rollout } from '../../domain/rollout';
@@ -47,13 +47,10 @@ const timeline = (rollout: Rollout): StatusCardData['timeline'] => {
   });
 };
 
-/** `intune`: the rollout's Intune state when INTUNE_ASSIGN is on (null: none stored yet); absent: off. */
-export const statusCardData = (
-  view: RolloutStatusView,
-  intune?: { state: AssignmentState | null },
-): StatusCardData => {
+/** `intune`: what there is of Intune when INTUNE_ASSIGN is on; absent: off. */
+export const statusCardData = (view: RolloutStatusView, intune?: IntuneView): StatusCardData => {
   const { rollout } = view;
-  const section = intune ? intuneStatus(rollout, intune.state) : null;
+  const section = intune ? intuneStatus(rollout, intune) : null;
   return {
     rolloutId: rollout.id,
     name: rollout.name,
