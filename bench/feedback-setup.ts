@@ -83,6 +83,7 @@ export const benchDeps = (tables: Pick<BenchTables, 'rollouts' | 'feedback'>): D
     log: QUIET,
   }),
   audiences: new TableAudienceRepository(new MemoryTable()),
+  audienceRefresh: { schedule: () => undefined },
 });
 
 /** A new rollout moved (forced) from scope through proof of concept into its pilot; its id. */

@@ -7,6 +7,7 @@ import { timeLimit } from './app/deadline';
 import { NoticeDispatcher } from './app/notice-dispatcher';
 import { AesRefSealer } from './app/sealed-ref';
 import { TallyUpdater } from './app/signoff-tally';
+import { AudienceRefresher } from './app/audience-refresh';
 import { DirectoryFacts } from './app/directory-facts';
 import type { Clock, Deps, Directory, HealthProbe, Messenger } from './app/ports';
 import { exportLinkSecret, isAnonymous, type Config } from './config';
@@ -146,6 +147,10 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     baseUrl: () => publicBaseUrl,
   });
   const tallies = new TallyUpdater({ rollouts, signoffs, feedback, messenger, clock }, logger);
+  const audienceRefresh = new AudienceRefresher(
+    { rollouts, facts, audiences, clock, log: logger, messenger },
+    logger,
+  );
   const deps: Deps = {
     rollouts,
     feedback,
@@ -166,6 +171,7 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     settings: { defaultTimeZone: config.DEFAULT_TIMEZONE },
     facts,
     audiences,
+    audienceRefresh,
   };
   const router = new Router(COMMANDS, ACTIONS, deps, logger);
   const logic = createBotLogic(router, logger, {
@@ -277,6 +283,11 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
       .track(() => notices.recover())
       .catch((err: unknown) => logger.error({ err }, 'could not read the notice outbox'));
   sweep();
+  // A single-tenant bot knows its tenant: its Graph permissions are checked now (multi-tenant
+  // bots check each tenant at its first turn).
+  if (config.MicrosoftAppType !== 'MultiTenant' && config.MicrosoftAppTenantId) {
+    void inFlight.track(() => facts.checkPermissions(config.MicrosoftAppTenantId ?? ''));
+  }
   const stopSweeping = (options.every ?? everyUnref)(NOTICE_SWEEP_MS, sweep);
 
   return {
@@ -289,6 +300,7 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
       await inFlight.drain(60_000);
       await notices.idle();
       await tallies.idle();
+      await audienceRefresh.idle();
     },
     close: async (graceMs = config.SHUTDOWN_GRACE_MS) => {
       closing = true;
@@ -299,7 +311,10 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
       if (!drained) logger.warn({ inFlight: inFlight.size }, 'shutdown grace period over; closing anyway');
       // Card updates and notices under way may finish within the grace period; notices not sent
       // stay in the outbox for the next start.
-      const sent = await withTimeout(Promise.all([tallies.idle(), notices.idle()]), graceMs).then(
+      const sent = await withTimeout(
+        Promise.all([tallies.idle(), notices.idle(), audienceRefresh.idle()]),
+        graceMs,
+      ).then(
         () => true,
         () => false,
       );

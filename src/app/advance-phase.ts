@@ -1,6 +1,7 @@
 import { positionLabel, samePosition } from '../domain/rollout';
 import { advance } from '../domain/transitions';
 import { assignmentFollows, pendingAssignmentFor } from './intune-assignment';
+import { audienceSizes } from './audience-refresh';
 import { mutateRollout, type MutationRequest, type Outcome } from './mutate';
 import type { Deps, RolloutDeps } from './ports';
 import { currentReadiness } from './signoff-view';
@@ -33,7 +34,7 @@ const advancedSinceSent = (
  * with the advance (see `intune-assignment.ts`); the caller runs it after the reply.
  */
 export const advancePhase = async (
-  deps: RolloutDeps & Pick<Deps, 'feedback' | 'signoffs'>,
+  deps: RolloutDeps & Pick<Deps, 'feedback' | 'signoffs' | 'audiences'>,
   input: AdvancePhaseInput,
 ): Promise<Outcome> => {
   // Feedback counts and readiness answers move independently of the rollout (their own
@@ -42,7 +43,12 @@ export const advancePhase = async (
     deps.feedback.tallies(input.tenantId, input.rolloutId),
     deps.rollouts.get(input.tenantId, input.rolloutId),
   ]);
-  const state = first ? await currentReadiness(deps, input.tenantId, first.value) : null;
+  const [state, sizes] = first
+    ? await Promise.all([
+        currentReadiness(deps, input.tenantId, first.value),
+        audienceSizes(deps, first.value),
+      ])
+    : [null, undefined];
   const readiness = state ? { request: state.request.value, answers: state.answers } : null;
   return mutateRollout(deps, input, (current, seen, now) => {
     const last = current.history[current.history.length - 1];
@@ -55,7 +61,13 @@ export const advancePhase = async (
     }
     const decision = advance(
       current,
-      { by: input.by, measured, readiness, ...(input.force ? { force: input.force } : {}) },
+      {
+        by: input.by,
+        measured,
+        readiness,
+        ...(sizes ? { audienceSizes: sizes } : {}),
+        ...(input.force ? { force: input.force } : {}),
+      },
       now,
     );
     const assignment = decision.ok ? pendingAssignmentFor(decision.value, deps.settings, now) : null;

@@ -1,7 +1,15 @@
 import type { FeedbackTally } from '../domain/feedback';
 import { feedbackGate, stageLabel } from '../domain/feedback-access';
 import { audienceFact } from './directory-facts';
-import { audienceOf, currentStageId, findStage, stageTally } from '../domain/feedback-goals';
+import {
+  audienceOf,
+  audienceSizeOf,
+  currentStageId,
+  findStage,
+  stageTally,
+  type AudienceSizes,
+} from '../domain/feedback-goals';
+import { audienceSizes } from './audience-refresh';
 import type { Rollout } from '../domain/rollout';
 import type { Person } from '../domain/roles';
 import type { Deps, RecentComment } from './ports';
@@ -24,7 +32,11 @@ export interface FeedbackSummary {
 }
 
 /** Every stage of the plan that takes or has feedback, in plan order, with its counts. */
-const stagesWithFeedback = (rollout: Rollout, tallies: ReadonlyMap<string, FeedbackTally>): StageFeedback[] =>
+const stagesWithFeedback = (
+  rollout: Rollout,
+  tallies: ReadonlyMap<string, FeedbackTally>,
+  sizes: AudienceSizes,
+): StageFeedback[] =>
   rollout.phases
     .flatMap((phase) => [phase.key, ...phase.waves.map((w) => `${phase.key}/${w.id}`)])
     .flatMap((stageId) => {
@@ -33,13 +45,18 @@ const stagesWithFeedback = (rollout: Rollout, tallies: ReadonlyMap<string, Feedb
       const tally = stageTally(rollout, tallies, stageId);
       if (tally.responses === 0 && !tallies.has(stageId)) return [];
       return [
-        { stageId, label: stageLabel(rollout, found), tally, audience: audienceOf(rollout, stageId).size },
+        {
+          stageId,
+          label: stageLabel(rollout, found),
+          tally,
+          audience: audienceSizeOf(rollout, stageId, sizes),
+        },
       ];
     });
 
 /** Counts per phase and wave, and the latest comments: read from the count shards, never the answers. */
 export const feedbackSummary = async (
-  deps: Pick<Deps, 'rollouts' | 'feedback'>,
+  deps: Pick<Deps, 'rollouts' | 'feedback' | 'audiences'>,
   tenantId: string,
   rolloutId: string,
 ): Promise<FeedbackSummary | null> => {
@@ -49,7 +66,10 @@ export const feedbackSummary = async (
     deps.feedback.recentComments(tenantId, rolloutId, SUMMARY_COMMENTS),
   ]);
   if (!stored) return null;
-  return { rollout: stored.value, stages: stagesWithFeedback(stored.value, tallies), comments };
+  const rollout = stored.value;
+  const stageIds = rollout.phases.flatMap((p) => [p.key, ...p.waves.map((w) => `${p.key}/${w.id}`)]);
+  const sizes = await audienceSizes(deps, rollout, stageIds);
+  return { rollout, stages: stagesWithFeedback(rollout, tallies, sizes), comments };
 };
 
 /** At most this many of the tenant's rollouts are looked at to find the ones asking a person. */

@@ -1,5 +1,6 @@
 import type { AssignmentIntent, AudienceCounts } from '../domain/audience';
 import type { DomainEvent } from '../domain/events';
+import type { RefreshOutcome, RefreshRequest } from './audience-refresh';
 import type { DirectoryFacts } from './directory-facts';
 import type { FeedbackEntry, FeedbackTally, Rating } from '../domain/feedback';
 import type { Coordination, Rollout, RolloutStatus } from '../domain/rollout';
@@ -325,7 +326,14 @@ export interface TokenLedger {
 export type NoticeContent =
   | { kind: 'feedback-issue'; rollout: Rollout; entry: FeedbackEntry; ref: string; stageLabel: string }
   | { kind: 'signoff-not-ready'; rollout: Rollout; request: SignoffRequest; answer: SignoffAnswer }
-  | { kind: 'intune-assignment'; rollout: Rollout; result: AssignmentResult; stageLabel: string };
+  | { kind: 'intune-assignment'; rollout: Rollout; result: AssignmentResult; stageLabel: string }
+  | {
+      kind: 'audience-refreshed';
+      rollout: Rollout;
+      stageId: string;
+      stageLabel: string;
+      outcome: RefreshOutcome;
+    };
 
 /** What a readiness card shows, for everyone (the live tally) or for one member (`viewer`). */
 export interface SignoffView {
@@ -524,6 +532,8 @@ export interface Deps {
   /** What Graph says about people (group roles, audience membership); no directory without Graph. */
   facts: DirectoryFacts;
   audiences: AudienceRepository;
+  /** Resolves audiences after the person was answered (`audience refresh`, entering a stage). */
+  audienceRefresh: { schedule(request: RefreshRequest): void };
   /** Runs committed Intune assignments (INTUNE_ASSIGN; needs Graph). */
   assignments?: AssignmentSink;
 }

@@ -1,5 +1,6 @@
 import type { CriterionResult } from '../domain/decision';
 import { evaluateExitCriteria } from '../domain/criteria';
+import { audienceSizes } from './audience-refresh';
 import type { Rollout } from '../domain/rollout';
 import { isAdmin, type Person } from '../domain/roles';
 import { refuseNonAdmin } from './mutate';
@@ -16,7 +17,7 @@ export const RECENT_AUDIT = 5;
 
 /** The rollout, its exit criteria measured (feedback counts read from their shards), its latest audit. */
 export const getStatus = async (
-  deps: Pick<Deps, 'rollouts' | 'feedback' | 'signoffs'>,
+  deps: Pick<Deps, 'rollouts' | 'feedback' | 'signoffs' | 'audiences'>,
   tenantId: string,
   rolloutId: string,
 ): Promise<RolloutStatusView | null> => {
@@ -26,9 +27,16 @@ export const getStatus = async (
     deps.feedback.tallies(tenantId, rolloutId),
   ]);
   if (!stored) return null;
-  const state = await currentReadiness(deps, tenantId, stored.value);
+  const [state, sizes] = await Promise.all([
+    currentReadiness(deps, tenantId, stored.value),
+    audienceSizes(deps, stored.value),
+  ]);
   const readiness = state ? { request: state.request.value, answers: state.answers } : null;
-  return { rollout: stored.value, criteria: evaluateExitCriteria(stored.value, measured, readiness), recent };
+  return {
+    rollout: stored.value,
+    criteria: evaluateExitCriteria(stored.value, measured, readiness, sizes),
+    recent,
+  };
 };
 
 export type ListResult = { kind: 'ok'; rollouts: RolloutSummary[] } | { kind: 'forbidden'; message: string };
@@ -39,7 +47,14 @@ export const listRollouts = async (
   input: { tenantId: string; conversationId: string; all: boolean; by: Person; activityKey?: string | null },
 ): Promise<ListResult> => {
   if (input.all && !isAdmin(input.by, deps.access, null)) {
-    return refuseNonAdmin(deps, input.tenantId, null, input.by, 'rollout list --all', input.activityKey ?? null);
+    return refuseNonAdmin(
+      deps,
+      input.tenantId,
+      null,
+      input.by,
+      'rollout list --all',
+      input.activityKey ?? null,
+    );
   }
   const rollouts = await deps.rollouts.list(
     input.tenantId,

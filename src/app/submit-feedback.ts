@@ -38,7 +38,13 @@ export const feedbackGateFor = async (
   stageId: string,
   person: Person,
 ): Promise<FeedbackGate> =>
-  feedbackGate(rollout, stageId, person, deps.access, await audienceFact(deps, tenantId, rollout, stageId, person));
+  feedbackGate(
+    rollout,
+    stageId,
+    person,
+    deps.access,
+    await audienceFact(deps, tenantId, rollout, stageId, person),
+  );
 
 /** Loads the rollout and checks that the person may answer for the stage; else why not. */
 export const openFeedbackStage = async (

@@ -8,6 +8,7 @@
  * templates in `cards/` are exactly these names and that each expands and validates.
  */
 import type { Card } from './render-card';
+import { audienceCard } from './views/audience-view';
 import { checklistCard } from './views/checklist-view';
 import {
   feedbackExportCard,
@@ -45,6 +46,7 @@ export const CARDS = registry({
   'feedback-issue': feedbackIssueCard,
   'feedback-export': feedbackExportCard,
   'signoff-request': signoffRequestCard,
+  audience: audienceCard,
 });
 
 export type CardName = keyof typeof CARDS;

@@ -5,6 +5,7 @@ import type { Coordination } from '../domain/rollout';
 import { CARD_CONTENT_TYPE, type RenderedCard } from './render-card';
 import { feedbackIssueCard, feedbackIssueData } from './views/feedback-view';
 import { intuneNoticeData } from './views/intune-view';
+import { audienceCard, audienceCardData, refreshedText } from './views/audience-view';
 import { noticeCard } from './views/notice-view';
 import { signoffCardData, signoffRequestCard } from './views/signoff-view';
 
@@ -135,6 +136,28 @@ const cardForNotice = (content: NoticeContent): RenderedCard => {
         entry: content.entry,
         ref: content.ref,
         notice: '',
+      }),
+    );
+  }
+  if (content.kind === 'audience-refreshed') {
+    const { rollout, stageId, stageLabel, outcome } = content;
+    if (!outcome.ok)
+      return noticeCard.render({
+        title: 'Audience not resolved',
+        text: refreshedText(stageLabel, rollout, outcome),
+      });
+    return audienceCard.render(
+      audienceCardData({
+        rollout,
+        stageId,
+        stageLabel,
+        snapshot: outcome.snapshot,
+        stale: false,
+        // Posted in a conversation: counts for everyone, no names.
+        showNames: false,
+        canRefresh: true,
+        graph: true,
+        notice: refreshedText(stageLabel, rollout, outcome),
       }),
     );
   }

@@ -60,7 +60,8 @@ export const audienceFrom = (
   old: AudienceSpec | undefined,
   errors: FieldErrors<AudienceField>,
 ): { audience?: AudienceSpec; intent?: AssignmentIntent } => {
-  const intent = ASSIGNMENT_INTENTS.find((i) => i === v.intent.trim());
+  // A form made before the intent existed (or a client leaving the choice out) sends none: required.
+  const intent = ASSIGNMENT_INTENTS.find((i) => i === (v.intent.trim() || 'required'));
   if (!intent) errors.intent = `Choose ${ASSIGNMENT_INTENTS.join(' or ')}.`;
   return audienceEntry(
     {

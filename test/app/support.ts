@@ -1,6 +1,7 @@
 import { advancePhase } from '../../src/app/advance-phase';
 import { createRollout } from '../../src/app/create-rollout';
 import type { Deps, Messenger, Notice, SignoffRef, SignoffView } from '../../src/app/ports';
+import type { RefreshRequest } from '../../src/app/audience-refresh';
 import { DirectoryFacts } from '../../src/app/directory-facts';
 import { AesRefSealer } from '../../src/app/sealed-ref';
 import { TableAudienceRepository } from '../../src/storage/audience-repository';
@@ -52,10 +53,12 @@ export const makeDeps = (
   enqueued: Notice[];
   posted: Posted[];
   scheduled: SignoffRef[];
+  refreshes: RefreshRequest[];
 } => {
   const enqueued: Notice[] = [];
   const posted: Posted[] = [];
   const scheduled: SignoffRef[] = [];
+  const refreshes: RefreshRequest[] = [];
   const clock = new TestClock();
   const log = { info: () => {}, warn: () => {}, error: () => {} };
   return {
@@ -83,6 +86,8 @@ export const makeDeps = (
     settings: { defaultTimeZone: 'UTC' },
     facts: new DirectoryFacts({ directory: null, adminGroups: [], clock, log }),
     audiences: new TableAudienceRepository(new MemoryTable(), clock),
+    audienceRefresh: { schedule: (request) => void refreshes.push(request) },
+    refreshes,
     table,
   };
 };

@@ -24,7 +24,8 @@ import {
   type FeedbackTally,
 } from '../../src/domain/feedback';
 import { AesRefSealer } from '../../src/app/sealed-ref';
-import type { SignoffView } from '../../src/app/ports';
+import type { AudienceSnapshot, SignoffView } from '../../src/app/ports';
+import { audienceCardData } from '../../src/teams/views/audience-view';
 import { MAX_MEMBERS, MAX_REASON_LENGTH, type SignoffRequest } from '../../src/domain/signoff';
 import { signoffCardData } from '../../src/teams/views/signoff-view';
 
@@ -179,6 +180,32 @@ export const largestSignoff = (): SignoffView => {
     now: '2026-02-11T12:00:00.000Z',
   };
 };
+
+/** A snapshot with every breakdown full (50 long keys each) and the longest names. */
+function largestSnapshot(): AudienceSnapshot {
+  const many = (prefix: string) =>
+    Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`${long(100, prefix)}${i}`, 50_000 - i]));
+  return {
+    tenantId: rollout.tenantId,
+    rolloutId: rollout.id,
+    stageId: 'enterprise',
+    id: 'snap-1',
+    fingerprint: '[]',
+    resolvedAt: '2026-02-11T12:00:00.000Z',
+    counts: {
+      people: 50_000,
+      byDepartment: many('D'),
+      byCountry: many('C'),
+      byPlatform: { windows: 40_000, macos: 5_000, ios: 20_000, android: 9_000, linux: 100 },
+      devicesByOs: many('O'),
+      withoutDevice: 4_000,
+      leftOut: { guest: 120, disabled: 30, filtered: 9_000, noDevice: 4_000 },
+      nonUsers: 12,
+    },
+    sample: Array.from({ length: 5 }, (_, i) => `${long(200, 'P')}${i}`),
+    warnings: ['devices could not be read: DeviceManagementManagedDevices.Read.All is missing'],
+  };
+}
 
 /** Representative data for every card, produced by the same view functions the bot uses. */
 export const CARD_FIXTURES: { [N in keyof CardDataMap]: CardDataMap[N] } = {
@@ -365,5 +392,16 @@ export const CARD_FIXTURES: { [N in keyof CardDataMap]: CardDataMap[N] } = {
   'signoff-request': signoffCardData(largestSignoff(), {
     viewer: { id: memberId(0), name: `${long(70, 'P')}0` },
     notice: 'Not ready needs a reason: what is missing?',
+  }),
+  audience: audienceCardData({
+    rollout,
+    stageId: 'enterprise',
+    stageLabel: 'Enterprise rollout',
+    snapshot: largestSnapshot(),
+    stale: true,
+    showNames: true,
+    canRefresh: true,
+    graph: true,
+    notice: long(200, 'N'),
   }),
 };

@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { advancePhase } from '../../src/app/advance-phase';
+import { TableAudienceRepository } from '../../src/storage/audience-repository';
 import { TableFeedbackRepository } from '../../src/storage/feedback-repository';
 import { TableSignoffRepository } from '../../src/storage/signoff-repository';
 import { readinessFingerprint } from '../../src/domain/signoff';
@@ -476,6 +477,7 @@ describe('apply against Azurite (connection string)', () => {
       rollouts: repo,
       feedback: new TableFeedbackRepository(new MemoryTable()),
       signoffs: new TableSignoffRepository(new MemoryTable()),
+      audiences: new TableAudienceRepository(new MemoryTable()),
       clock: { now: () => NOW },
       access: { admins: new Set([ADMIN.id]), everyoneIsAdmin: false },
       settings: { defaultTimeZone: 'UTC' },

@@ -1,6 +1,8 @@
 import { advancePhase as advance } from '../../app/advance-phase';
 import { closeEnteredSignoff } from '../../app/signoff-changes';
+import { currentStageId } from '../../domain/feedback-goals';
 import type { CommandHandler } from '../handler';
+import { scheduleStageRefresh } from './audience';
 import { outcomeReply, requestFor, withRollout } from '../replies';
 
 export const advancePhase: CommandHandler = {
@@ -23,6 +25,8 @@ export const advancePhase: CommandHandler = {
       const by = ctx.turn.from;
       // The readiness request for the stage just entered is decided: its card closes.
       ctx.turn.defer(() => closeEnteredSignoff(ctx.deps, rollout, by));
+      // The stage entered gets a fresh snapshot of its audience (after the reply).
+      scheduleStageRefresh(ctx, rollout, currentStageId(rollout));
       // The stage entered's Intune assignment, committed with the advance, runs after the reply.
       const { assignment } = outcome;
       if (assignment) ctx.turn.defer(() => ctx.deps.assignments?.enqueue(assignment));

@@ -1,6 +1,7 @@
 import type { CommandHandler } from '../handler';
 import { advancePhase } from './advance-phase';
 import { pause, resume, rolloutClose } from './change-status';
+import { audience, audienceRefresh } from './audience';
 import { checklist } from './checklist';
 import { feedback } from './feedback';
 import { feedbackExport } from './feedback-export';
@@ -26,6 +27,8 @@ export const COMMANDS: readonly CommandHandler[] = [
   planExport,
   planImport,
   advancePhase,
+  audience,
+  audienceRefresh,
   intuneRetry,
   feedback,
   feedbackPost,

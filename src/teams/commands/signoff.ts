@@ -2,7 +2,9 @@ import { extendSignoff } from '../../app/signoff-changes';
 import { bindHelpdeskConversation } from '../../app/signoff-queries';
 import { requestSignoff } from '../../app/signoff-requests';
 import type { SignoffOutcome } from '../../app/signoff-store';
+import { nextStageId } from '../../domain/signoff';
 import type { CommandContext, CommandHandler } from '../handler';
+import { scheduleStageRefresh } from './audience';
 import { outcomeReply, requestFor, withRollout } from '../replies';
 
 const conversationOf = (ctx: CommandContext) => ({
@@ -28,13 +30,16 @@ export const signoffRequest: CommandHandler = {
   async run(ctx, args) {
     const rolloutId = await withRollout(ctx, 'signoff request', args);
     if (!rolloutId) return;
-    await reply(
-      ctx,
-      await requestSignoff(ctx.deps, {
-        ...requestFor(ctx.turn, rolloutId, 'signoff request'),
-        where: conversationOf(ctx),
-      }),
-    );
+    const outcome = await requestSignoff(ctx.deps, {
+      ...requestFor(ctx.turn, rolloutId, 'signoff request'),
+      where: conversationOf(ctx),
+    });
+    // The stage asked about gets a fresh snapshot of its audience (its card's users and devices).
+    const rollout =
+      outcome.kind === 'done' ? (await ctx.deps.rollouts.get(ctx.turn.tenantId, rolloutId))?.value : null;
+    const stageId = rollout ? nextStageId(rollout) : null;
+    if (rollout && stageId) scheduleStageRefresh(ctx, rollout, stageId);
+    await reply(ctx, outcome);
   },
 };
 
