@@ -112,9 +112,17 @@ export const pendingAssignmentFor = (
   };
 };
 
+export const groupCount = (n: number): string => `${n} group${n === 1 ? '' : 's'}`;
+
+/** What a job does, e.g. "app <id> to 2 groups (required)". */
+const assigning = (job: PendingAssignment): string =>
+  `app ${job.appId} to ${groupCount(job.groups.length)} (${job.intent})`;
+
+const POSTED = "the result is posted in the rollout's conversation";
+
 /** A sentence for the person who advanced: what follows after their reply. */
 export const assignmentFollows = (job: PendingAssignment): string =>
-  ` Intune: app ${job.appId} is assigned to ${job.groups.length} group${job.groups.length === 1 ? '' : 's'} (${job.intent}) next; the result is posted in the rollout's conversation.`;
+  ` Intune: assigning ${assigning(job)} next; ${POSTED}.`;
 
 /** A Graph refusal as the coordination conversation and `status` say it. */
 export const refusalMessage = (appId: string, err: DirectoryError): string => {
@@ -133,7 +141,7 @@ export const refusalMessage = (appId: string, err: DirectoryError): string => {
 
 const transient = (err: DirectoryError): boolean => err.kind === 'throttled' || err.kind === 'unavailable';
 
-/** One attempt's findings; `failed` set when a group or the whole run failed for good. */
+/** What a run found and did (a later attempt of the run goes on with the same `made`). */
 interface Findings {
   read: AppAssignment[];
   made: AppAssignment[];
@@ -388,7 +396,7 @@ export const retryAssignment = async (
   const queued = (message: string, job: PendingAssignment): RetryOutcome => ({
     kind: 'queued',
     job,
-    message: `${message} Assigning app ${job.appId} to ${job.groups.length} group${job.groups.length === 1 ? '' : 's'} (${job.intent}) for ${job.stageId} again now; the result is posted in the rollout's conversation.`,
+    message: `${message} Assigning ${assigning(job)} for ${job.stageId} again now; ${POSTED}.`,
   });
   const [pending] = await deps.rollouts.pendingAssignments(1, {
     tenantId: input.tenantId,

@@ -24,7 +24,7 @@ describe('Intune assignment: order of operations', () => {
     const outcome = await t.enter();
     // Committed with the advance, nothing asked of Graph yet.
     expect(outcome.message).toMatch(
-      /to Proof of concept \(forced: test\)\. Intune: app app-0001 is assigned to 1 group \(required\) next/,
+      /to Proof of concept \(forced: test\)\. Intune: assigning app app-0001 to 1 group \(required\) next/,
     );
     expect(outcome.assignment).toMatchObject({
       stageId: 'poc',

@@ -50,7 +50,7 @@ describe('the Intune commands', () => {
     const t = await intuneSetup();
     const advanced = await run(t, 'advance phase --force "vendor ok"');
     expect(textOf(advanced.replies[0])).toMatch(
-      /Intune: app app-0001 is assigned to 1 group \(required\) next/,
+      /Intune: assigning app app-0001 to 1 group \(required\) next/,
     );
     expect(await t.made()).toEqual([]);
     expect(await t.deps.rollouts.pendingAssignments(10)).toHaveLength(1);

@@ -1,4 +1,4 @@
-import type { IntuneView } from '../../app/intune-assignment';
+import { groupCount, type IntuneView } from '../../app/intune-assignment';
 import type { AssignmentResult } from '../../app/ports';
 import type { Rollout } from '../../domain/rollout';
 import type { NoticeCardData } from './notice-view';
@@ -11,8 +11,6 @@ const groupList = (ids: readonly string[]): string => {
   const rest = ids.length - SHOWN_GROUPS;
   return `${ids.slice(0, SHOWN_GROUPS).join(', ')}${rest > 0 ? ` and ${rest} more` : ''}`;
 };
-
-const groupCount = (n: number): string => `${n} group${n === 1 ? '' : 's'}`;
 
 /** What the coordination conversation is told after an assignment ran. */
 export const intuneNoticeData = (
