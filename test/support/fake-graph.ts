@@ -239,6 +239,11 @@ export class FakeGraph {
     this.faults.push({ times: 1, ...fault });
     return this;
   }
+  /** Drops every scripted fault not yet played. */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
 
   /** Recorded Graph calls (outer and inside batches) whose path matches. */
   callsTo(path: string | RegExp, viaBatch?: boolean): RecordedCall[] {
