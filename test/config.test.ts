@@ -42,6 +42,24 @@ describe('configuration', () => {
     expect(isAnonymous(config)).toBe(true);
   });
 
+  it('reads Microsoft Graph settings: groups need Graph, a managed identity needs no secret', () => {
+    const config = loadConfig({
+      GRAPH_AUTH: 'managed-identity',
+      GRAPH_BASE_URL: 'https://graph.microsoft.us/',
+      ADMIN_GROUP_IDS: `${ADMIN}, ${APP_ID}`,
+      INTUNE_ASSIGN: 'true',
+    });
+    expect(config).toMatchObject({
+      GRAPH_AUTH: 'managed-identity',
+      GRAPH_BASE_URL: 'https://graph.microsoft.us',
+      GRAPH_AUTHORITY_HOST: 'https://login.microsoftonline.com',
+      ADMIN_GROUP_IDS: [ADMIN, APP_ID],
+      HELPDESK_GROUP_IDS: [],
+      INTUNE_ASSIGN: true,
+    });
+    expect(loadConfig({}).GRAPH_AUTH).toBe('none');
+  });
+
   it('reads admins as a comma-separated list and treats empty values as unset', () => {
     const config = loadConfig({ ROLLOUT_ADMINS: ` ${ADMIN} ,, `, PORT: '', MicrosoftAppId: '' });
     expect(config.ROLLOUT_ADMINS).toEqual([ADMIN]);
@@ -68,6 +86,28 @@ describe('configuration', () => {
       'production without admins',
       { NODE_ENV: 'production', MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'x' },
       'ROLLOUT_ADMINS',
+    ],
+    [
+      'Graph by secret with a managed identity as the bot',
+      {
+        MicrosoftAppId: APP_ID,
+        MicrosoftAppType: 'UserAssignedMSI',
+        MicrosoftAppTenantId: APP_ID,
+        GRAPH_AUTH: 'secret',
+      },
+      'GRAPH_AUTH',
+    ],
+    ['Graph by secret without the bot’s secret', { GRAPH_AUTH: 'secret' }, 'GRAPH_AUTH'],
+    ['an unknown Graph sign-in', { GRAPH_AUTH: 'certificate' }, 'GRAPH_AUTH'],
+    ['a Graph address over http', { GRAPH_BASE_URL: 'http://graph.local' }, 'GRAPH_BASE_URL'],
+    ['a token issuer over http', { GRAPH_AUTHORITY_HOST: 'http://login.local' }, 'GRAPH_AUTHORITY_HOST'],
+    ['admin groups without Graph', { ADMIN_GROUP_IDS: ADMIN }, 'ADMIN_GROUP_IDS'],
+    ['help-desk groups without Graph', { HELPDESK_GROUP_IDS: ADMIN }, 'HELPDESK_GROUP_IDS'],
+    ['Intune assignment without Graph', { INTUNE_ASSIGN: 'true' }, 'INTUNE_ASSIGN'],
+    [
+      'a managed identity id that is not a GUID',
+      { GRAPH_MANAGED_IDENTITY_CLIENT_ID: 'mi' },
+      'GRAPH_MANAGED_IDENTITY_CLIENT_ID',
     ],
     ['a base URL that is not a URL', { PUBLIC_BASE_URL: 'rollout.contoso.com' }, 'PUBLIC_BASE_URL'],
     ['a base URL that is not http(s)', { PUBLIC_BASE_URL: 'ftp://rollout.contoso.com' }, 'PUBLIC_BASE_URL'],

@@ -335,3 +335,34 @@ describe('help-desk groups in a sign-off', () => {
     expect(request?.members.sort()).toEqual([MEMBER.id, PILOT_USER.id].sort());
   });
 });
+
+describe('the Graph permission check per tenant', () => {
+  it('runs once per tenant at its first turn, logs what is missing, and tries again after a failure', async () => {
+    const base = makeDeps();
+    const warnings: string[] = [];
+    const asked: string[] = [];
+    let fail = true;
+    const facts = new DirectoryFacts({
+      directory: new MemoryDirectory(),
+      adminGroups: [],
+      clock: base.clock,
+      log: { ...base.log, warn: (_details, message) => void warnings.push(message) },
+      checkTenant: async (tenantId) => {
+        asked.push(tenantId);
+        if (fail) throw new DirectoryError('unavailable', 'no answer');
+        return 'Missing Microsoft Graph permissions: Group.Read.All (group search)';
+      },
+    });
+    await facts.checkPermissions(TENANT);
+    fail = false;
+    await facts.checkPermissions(TENANT);
+    await facts.checkPermissions(TENANT);
+    await facts.checkPermissions('other-tenant');
+    expect(asked).toEqual([TENANT, TENANT, 'other-tenant']);
+    expect(warnings).toEqual([
+      'could not check the Microsoft Graph permissions',
+      'Missing Microsoft Graph permissions: Group.Read.All (group search)',
+      'Missing Microsoft Graph permissions: Group.Read.All (group search)',
+    ]);
+  });
+});
