@@ -168,7 +168,8 @@ export const shareNeeded = (percent: number, people: number): number => {
  * How many answers the responses goal needs (null: it cannot be met), its target as shown and why.
  * With a known audience of N people: `max(ceil(minResponsePercent% × N), min(minResponses, N))` (a
  * goal left out counts as 0), so a large audience needs its share and a small one no more answers
- * than it has people. With an unknown audience: `minResponses`; none when only the share is set.
+ * than it has people; an empty audience can never meet it. With an unknown audience:
+ * `minResponses`; none when only the share is set.
  */
 const responsesNeeded = (
   { minResponses, minResponsePercent }: Pick<FeedbackGoals, 'minResponses' | 'minResponsePercent'>,
@@ -187,6 +188,14 @@ const responsesNeeded = (
       needed: null,
       target: `${fmt(minResponsePercent ?? 0)}% of the audience`,
       why: `${unknown}: list the members or the number of users in the plan`,
+    };
+  }
+  if (audience === 0) {
+    // An empty audience (a group with nobody left after the filters) is a plan to fix, not a pass.
+    return {
+      needed: null,
+      target: 'answers from the audience',
+      why: 'the audience is empty, so nobody can answer: check its groups and filters',
     };
   }
   const people = `${count(audience)} ${audience === 1 ? 'person' : 'people'}`;

@@ -492,6 +492,13 @@ describe('the responses goal needs the share of a known audience and the count, 
     expect(responses(10, 10, DEFAULTS, new Map([['enterprise/w2', 1000]]))?.met).toBe(true);
   });
 
+  it('an empty resolved audience never meets the responses goal (the plan needs fixing)', () => {
+    expect(responses(null, 0, DEFAULTS, new Map([['enterprise/w1', 0]]))).toMatchObject({
+      met: false,
+      reason: expect.stringContaining('the audience is empty'),
+    });
+  });
+
   it.each<[number, number, number]>([
     [30, 10, 3],
     [33.3, 3, 1],
