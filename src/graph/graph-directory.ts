@@ -251,7 +251,10 @@ export class GraphDirectory implements Directory {
       permission: 'DeviceManagementManagedDevices.Read.All',
       subject: `user ${userId}`,
     });
-    const batchInfo = info(`${userIds[0]} and ${userIds.length - 1} more`);
+    const batchInfo = {
+      ...info(userIds[0] ?? ''),
+      what: `read the managed devices of ${userIds.length} users`,
+    };
     const devices: DirectoryDevice[] = [];
     let pending = userIds;
     for (let round = 0; pending.length > 0; round++) {
@@ -401,7 +404,12 @@ export class GraphDirectory implements Directory {
   }
 
   async grantedPermissions(tenantId: string): Promise<string[]> {
-    const info = { what: 'get a token', permission: 'admin consent', subject: `tenant ${tenantId}` };
+    // A token request is refused for want of consent, not of a permission: no 403 to name one for.
+    const info = {
+      what: `get a Graph token in tenant ${tenantId}`,
+      permission: 'admin consent',
+      subject: `tenant ${tenantId}`,
+    };
     const token = await runCall(
       info,
       (abortSignal) => this.graph.credential(tenantId).getToken(this.graph.scope, { abortSignal }),
