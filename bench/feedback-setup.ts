@@ -83,7 +83,7 @@ export const benchDeps = (tables: Pick<BenchTables, 'rollouts' | 'feedback'>): D
     log: QUIET,
   }),
   audiences: new TableAudienceRepository(new MemoryTable()),
-  audienceRefresh: { schedule: () => undefined },
+  audienceRefresh: { schedule: () => undefined, purge: () => undefined },
 });
 
 /** A new rollout moved (forced) from scope through proof of concept into its pilot; its id. */

@@ -96,7 +96,18 @@ export interface RefreshRequest extends StageRef {
 export class AudienceRefresher {
   private readonly queue: SerialQueue<RefreshRequest & { id: string }>;
 
+  private readonly purges: SerialQueue<{ id: string; tenantId: string; rolloutId: string }>;
+
   constructor(deps: RefreshDeps & Pick<Deps, 'messenger'>, log: Log) {
+    this.purges = new SerialQueue(
+      async ({ tenantId, rolloutId }) => {
+        while ((await deps.audiences.prune(tenantId, rolloutId, PRUNE_ROWS_PER_REFRESH, true)) > 0) {
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      },
+      (err, { tenantId, rolloutId }) =>
+        log.warn({ err, tenantId, rolloutId }, 'could not delete a closed rollout’s audiences'),
+    );
     this.queue = new SerialQueue(
       async (request) => {
         const outcome = await refreshAudience(deps, request);
@@ -116,12 +127,20 @@ export class AudienceRefresher {
     );
   }
 
+  /**
+   * Deletes every snapshot of a closed rollout, after the reply: in runs of PRUNE_ROWS_PER_REFRESH
+   * rows, one after another on the queue (other refreshes interleave), until nothing is left.
+   */
+  purge(tenantId: string, rolloutId: string): void {
+    this.purges.add({ id: `${tenantId}|${rolloutId}`, tenantId, rolloutId });
+  }
+
   schedule(request: RefreshRequest): void {
     this.queue.add({ ...request, id: `${request.tenantId}|${request.rolloutId}|${request.stageId}` });
   }
 
-  /** Resolves when no refresh is queued or running (tests, shutdown). */
-  idle(): Promise<void> {
-    return this.queue.idle();
+  /** Resolves when no refresh or purge is queued or running (tests, shutdown). */
+  async idle(): Promise<void> {
+    await Promise.all([this.queue.idle(), this.purges.idle()]);
   }
 }

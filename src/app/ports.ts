@@ -533,7 +533,11 @@ export interface Deps {
   facts: DirectoryFacts;
   audiences: AudienceRepository;
   /** Resolves audiences after the person was answered (`audience refresh`, entering a stage). */
-  audienceRefresh: { schedule(request: RefreshRequest): void };
+  audienceRefresh: {
+    schedule(request: RefreshRequest): void;
+    /** Deletes a closed rollout's snapshots (bounded runs, after the reply). */
+    purge(tenantId: string, rolloutId: string): void;
+  };
   /** Runs committed Intune assignments (INTUNE_ASSIGN; needs Graph). */
   assignments?: AssignmentSink;
 }

@@ -86,7 +86,7 @@ export const makeDeps = (
     settings: { defaultTimeZone: 'UTC' },
     facts: new DirectoryFacts({ directory: null, adminGroups: [], clock, log }),
     audiences: new TableAudienceRepository(new MemoryTable(), clock),
-    audienceRefresh: { schedule: (request) => void refreshes.push(request) },
+    audienceRefresh: { schedule: (request) => void refreshes.push(request), purge: () => undefined },
     refreshes,
     table,
   };

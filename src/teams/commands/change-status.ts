@@ -21,7 +21,13 @@ const statusCommand = (
     const rolloutId = await withRollout(ctx, name, args);
     if (!rolloutId) return;
     const request = requestFor(ctx.turn, rolloutId, name);
-    await ctx.turn.send(outcomeReply(await change(ctx.deps, request, args)));
+    const outcome = await change(ctx.deps, request, args);
+    // A completed rollout's audience snapshots are no longer read: deleted in the background.
+    if (outcome.kind === 'done' && outcome.rollout.status === 'completed') {
+      const { tenantId } = ctx.turn;
+      ctx.turn.defer(() => ctx.deps.audienceRefresh.purge(tenantId, rolloutId));
+    }
+    await ctx.turn.send(outcomeReply(outcome));
   },
 });
 
