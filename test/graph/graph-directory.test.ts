@@ -2,7 +2,8 @@ import { withBudget } from '../../src/app/deadline';
 import { DirectoryError } from '../../src/app/errors';
 import type { Directory } from '../../src/app/ports';
 import { createDirectory, type DirectoryOptions } from '../../src/graph';
-import { MAX_RETRIES, MAX_RETRY_AFTER_MS } from '../../src/graph/graph-client';
+import { createCredentialFactory, graphScope } from '../../src/graph/credentials';
+import { MAX_RETRIES, MAX_RETRY_AFTER_MS, createGraphClient } from '../../src/graph/graph-client';
 import {
   FakeGraph,
   fakeGraphConfig,
@@ -87,6 +88,27 @@ describe('authentication', () => {
         tenant: TENANT,
         form: expect.objectContaining({ scope: `${fake.url}/.default` }),
       }),
+    ]);
+  });
+
+  test('no token to another host (localhost is the same fake, but not GRAPH_BASE_URL’s host)', async () => {
+    const config = fakeGraphConfig(fake);
+    const credential = createCredentialFactory(config, { pipeline: { tlsOptions: { ca: fake.ca } } });
+    const client = createGraphClient(
+      credential!.forTenant(TENANT),
+      config.GRAPH_BASE_URL,
+      graphScope(config),
+      trustingFetch(fake.ca),
+    );
+    await client.api('/users/u-ada').get();
+    await expect(
+      client.api(`${fake.url.replace('127.0.0.1', 'localhost')}/v1.0/users/u-bob`).get(),
+    ).rejects.toMatchObject({
+      statusCode: 401,
+    });
+    expect(fake.calls.map((c) => [c.path, c.headers.authorization !== undefined])).toEqual([
+      ['/v1.0/users/u-ada', true],
+      ['/v1.0/users/u-bob', false],
     ]);
   });
 

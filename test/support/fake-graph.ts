@@ -80,6 +80,7 @@ export interface Fault {
   hang?: boolean;
 }
 
+/** A Graph request as received (one without a valid token too: it was answered 401). */
 export interface RecordedCall {
   method: string;
   path: string;
@@ -244,7 +245,6 @@ export class FakeGraph {
     this.faults.length = 0;
   }
 
-
   /** Recorded Graph calls (outer and inside batches) whose path matches. */
   callsTo(path: string | RegExp, viaBatch?: boolean): RecordedCall[] {
     return this.calls.filter(
@@ -271,9 +271,19 @@ export class FakeGraph {
     } catch {
       return json(res, 400, graphError(400, 'Invalid JSON').body);
     }
-    const reply = tenantId
-      ? this.handle(tenantId, req.method ?? 'GET', url.pathname, url.searchParams, headers, parsed, false)
-      : graphError(401);
+    const method = req.method ?? 'GET';
+    if (!tenantId) {
+      this.calls.push({
+        method,
+        path: url.pathname,
+        query: url.searchParams,
+        headers,
+        body: parsed,
+        viaBatch: false,
+      });
+      return json(res, 401, graphError(401).body);
+    }
+    const reply = this.handle(tenantId, method, url.pathname, url.searchParams, headers, parsed, false);
     if (reply === 'hang') return; // never answers
     json(res, reply.status, reply.body, reply.headers);
   }
