@@ -146,7 +146,7 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     clock,
     baseUrl: () => publicBaseUrl,
   });
-  const tallies = new TallyUpdater({ rollouts, signoffs, feedback, messenger, clock }, logger);
+  const tallies = new TallyUpdater({ rollouts, signoffs, feedback, messenger, clock, audiences }, logger);
   const audienceRefresh = new AudienceRefresher(
     { rollouts, facts, audiences, clock, log: logger, messenger },
     logger,

@@ -346,6 +346,8 @@ export interface SignoffView {
     openMajors: number;
     topCategories: { category: string; count: number }[];
   };
+  /** The resolved audience of each wave the card describes (by stage id), where there is one. */
+  audiences?: ReadonlyMap<string, AudienceSnapshot>;
   now: string;
 }
 

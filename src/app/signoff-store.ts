@@ -17,6 +17,7 @@ export type SignoffDeps = Pick<
   | 'clock'
   | 'access'
   | 'facts'
+  | 'audiences'
   | 'helpdeskGroups'
   | 'helpdesk'
   | 'settings'

@@ -12,7 +12,10 @@ export class TallyUpdater {
   private readonly dirty = new Set<string>();
 
   constructor(
-    private readonly deps: Pick<Deps, 'rollouts' | 'signoffs' | 'feedback' | 'messenger' | 'clock'>,
+    private readonly deps: Pick<
+      Deps,
+      'rollouts' | 'signoffs' | 'feedback' | 'messenger' | 'clock' | 'audiences'
+    >,
     private readonly log: Log,
   ) {}
 

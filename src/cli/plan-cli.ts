@@ -21,7 +21,14 @@ import { errorInfo } from '../storage/azure-table-errors';
 import { findRunningAzurite } from '../storage/azurite-state';
 import { DirectoryFacts } from '../app/directory-facts';
 import { createDirectory } from '../graph';
-import { feedbackTable, rolloutsTable, signoffsTable, tableTargetFor } from '../storage/open-storage';
+import { TableAudienceRepository } from '../storage/audience-repository';
+import {
+  audiencesTable,
+  feedbackTable,
+  rolloutsTable,
+  signoffsTable,
+  tableTargetFor,
+} from '../storage/open-storage';
 import { TableFeedbackRepository } from '../storage/feedback-repository';
 import { TableRolloutRepository } from '../storage/rollout-repository';
 import { TableSignoffRepository } from '../storage/signoff-repository';
@@ -185,6 +192,7 @@ const renewSignoffs = async (
     rollouts: new TableRolloutRepository(rolloutsTable(config, target)),
     feedback: new TableFeedbackRepository(feedbackTable(config, target)),
     signoffs: new TableSignoffRepository(signoffsTable(config, target)),
+    audiences: new TableAudienceRepository(audiencesTable(config, target)),
     messenger: new TeamsMessenger(createAdapter(config), config.MicrosoftAppId ?? ''),
     clock: { now: () => new Date() },
   };

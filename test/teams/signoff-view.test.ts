@@ -180,6 +180,33 @@ describe('what is coming', () => {
     expect(text(card)).toContain('1,200 users · 1,500 devices · Windows, iOS/iPadOS · Assisted');
   });
 
+  it('with a resolved audience, its users, managed devices and platforms instead of the planned ones', () => {
+    const snapshot = {
+      tenantId: rollout.tenantId,
+      rolloutId: rollout.id,
+      stageId: 'enterprise/w2',
+      id: 's1',
+      fingerprint: '[]',
+      resolvedAt: '2026-02-11T10:00:00.000Z',
+      counts: {
+        people: 1180,
+        byDepartment: {},
+        byCountry: {},
+        byPlatform: { windows: 1100, ios: 400, macos: 0 },
+        devicesByOs: { Windows: 1150, iOS: 410 },
+        withoutDevice: 20,
+        leftOut: { guest: 3, disabled: 2, filtered: 0, noDevice: 0 },
+        nonUsers: 0,
+      },
+      sample: [],
+      warnings: [],
+    };
+    const resolved = render(aView({ audiences: new Map([['enterprise/w2', snapshot]]) }));
+    expect(text(resolved)).toContain(
+      '1,180 users · 1,560 managed devices · Windows, iOS/iPadOS · Assisted: IT helps each user enroll · resolved from Entra ID 11 Feb 2026, 11:00 CET',
+    );
+  });
+
   it('the communication plan in short, the help-desk contact and the self-help link', () => {
     expect(text(card)).toContain('What is deployed: Teams Premium licences and the new meeting features');
     expect(text(card)).toContain('How and when: Licences are assigned on Monday morning');

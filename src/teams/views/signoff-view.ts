@@ -1,7 +1,7 @@
-import type { SignoffView } from '../../app/ports';
+import type { AudienceSnapshot, SignoffView } from '../../app/ports';
 import { findStage } from '../../domain/feedback-goals';
 import { CATEGORY_LABELS, PLATFORM_LABELS } from '../../domain/feedback-labels';
-import type { EnrollmentApproach, Rollout, Wave } from '../../domain/rollout';
+import type { EnrollmentApproach, Platform, Rollout, Wave } from '../../domain/rollout';
 import type { Person } from '../../domain/roles';
 import {
   answersOpen,
@@ -217,20 +217,47 @@ const stateLine = (state: SignoffCardState, request: SignoffRequest, timeZone: s
   }
 };
 
-const groupDetail = (wave: Wave): string =>
-  [
-    wave.users !== null ? plural(wave.users, 'user', 'users') : null,
-    wave.devices !== null ? plural(wave.devices, 'device', 'devices') : null,
-    wave.platforms.length > 0 ? wave.platforms.map((p) => PLATFORM_LABELS[p]).join(', ') : null,
+/** The platforms people have managed devices of, largest first (from a snapshot). */
+const resolvedPlatforms = (byPlatform: Record<string, number>): string =>
+  Object.entries(byPlatform)
+    .filter(([, n]) => n > 0)
+    .sort(([, a], [, b]) => b - a)
+    .map(([p]) => PLATFORM_LABELS[p as Platform] ?? p)
+    .join(', ');
+
+/**
+ * A group's users, devices and platforms: from its resolved audience where there is one (the
+ * people and managed devices Entra ID and Intune count), else as the plan says.
+ */
+const groupDetail = (wave: Wave, snapshot: AudienceSnapshot | undefined, timeZone: string): string => {
+  const counts = snapshot?.counts;
+  const devices = counts ? Object.values(counts.devicesByOs).reduce((a, n) => a + n, 0) : null;
+  const platforms = counts ? resolvedPlatforms(counts.byPlatform) : '';
+  return [
+    counts
+      ? plural(counts.people, 'user', 'users')
+      : wave.users !== null
+        ? plural(wave.users, 'user', 'users')
+        : null,
+    counts && counts.withoutDevice !== null && devices !== null
+      ? plural(devices, 'managed device', 'managed devices')
+      : !counts && wave.devices !== null
+        ? plural(wave.devices, 'device', 'devices')
+        : null,
+    platforms ||
+      (wave.platforms.length > 0 ? wave.platforms.map((p) => PLATFORM_LABELS[p]).join(', ') : null),
     wave.enrollment ? ENROLLMENT_LABELS[wave.enrollment] : null,
+    snapshot ? `resolved from Entra ID ${formatInstant(snapshot.resolvedAt, timeZone)}` : null,
   ]
     .filter(Boolean)
     .join(' · ');
+};
 
 /** What is coming: the stage's time frame, groups and profile, and its phase's communication plan. */
 const whatIsComing = (
   rollout: Rollout,
   request: SignoffRequest,
+  audiences: ReadonlyMap<string, AudienceSnapshot>,
 ): Pick<
   SignoffCardData,
   | 'coming'
@@ -263,7 +290,9 @@ const whatIsComing = (
     for (const w of wave ? [wave] : phase.waves) {
       groups.push({
         name: w.name,
-        detail: groupDetail(w) || 'No users, devices or platforms in the plan yet',
+        detail:
+          groupDetail(w, audiences.get(`${phase.key}/${w.id}`), rollout.timeZone) ||
+          'No users, devices or platforms in the plan yet',
       });
     }
   } else {
@@ -399,9 +428,9 @@ export const signoffCardData = (
     showDetails: state !== 'superseded',
     supersededText:
       state === 'superseded'
-        ? `The plan for ${request.stageLabel} changed after this request was posted (its time frame or target groups), so these answers no longer count. A new request was posted: answer that one.`
+        ? `The plan for ${request.stageLabel} changed after this request was posted (its time frame, target groups or audience), so these answers no longer count. A new request was posted: answer that one.`
         : '',
-    ...whatIsComing(rollout, request),
+    ...whatIsComing(rollout, request, view.audiences ?? new Map()),
     know: [
       { title: 'Open blockers', value: count(openBlockers) },
       { title: 'Open major issues', value: count(openMajors) },
