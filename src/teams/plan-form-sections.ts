@@ -13,6 +13,7 @@ import { CHECKLISTS } from '../domain/templates';
 import type { PhaseField, SettingsField, WaveField } from './views/plan-form-fields';
 import {
   choice,
+  groupPickValues,
   ids,
   lines,
   NOT_SET,
@@ -79,6 +80,7 @@ export const phaseValues = (rollout: Rollout, key: PhaseKey, spec: PhaseSpec): V
     ...feedbackValues(spec.feedback),
     ...signoffValues(effectiveReadiness(spec.readiness, phaseDefault(key, spec.waves.length))),
     ...audienceValues(spec.audience, spec.intent),
+    ...groupPickValues(),
     ...spec.communication,
   };
 };
@@ -187,6 +189,7 @@ export const waveValues = (wave: WaveSpec | null, phase: WavePlace): Values<Wave
     ...feedbackValues(wave ? wave.feedback : defaultFeedbackPlan()),
     ...signoffValues(readiness),
     ...audienceValues(wave?.audience, wave?.intent),
+    ...groupPickValues(),
   };
 };
 

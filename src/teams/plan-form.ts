@@ -1,8 +1,8 @@
 /**
  * The plan cards' edit forms, in parts: `plan-form-sections.ts` (the settings, phase and wave
  * forms), `plan-form-feedback-signoff.ts` (their feedback and sign-off fields),
- * `plan-form-audience.ts` (their audience and intent fields); here, what they share, and the form
- * field a plan rule's error shows at.
+ * `plan-form-audience.ts` (their audience and intent fields); here, what they share (the group
+ * pickers among it), and the form field a plan rule's error shows at.
  */
 import type { TimeFrame } from '../domain/rollout';
 import { FEEDBACK_GOAL_KEYS } from '../plan/plan-file-rules';
@@ -33,6 +33,43 @@ export const ids = (text: string): string[] =>
     .split(/[\s,;]+/)
     .map((id) => id.trim().toLowerCase())
     .filter(Boolean);
+
+/**
+ * The group pickers of the phase and wave forms (an Input.ChoiceSet searching Entra groups where
+ * Teams offers the typeahead), each with the ids field it adds to. They open empty.
+ */
+export const GROUP_PICKERS = {
+  audienceGroupPicks: 'audienceGroups',
+  signoffGroupPicks: 'signoffGroups',
+} as const satisfies Record<string, AudienceField | SignoffField>;
+export type GroupPickField = keyof typeof GROUP_PICKERS;
+
+export const groupPickValues = (): Values<GroupPickField> => ({
+  audienceGroupPicks: '',
+  signoffGroupPicks: '',
+});
+
+/**
+ * A submitted form with the ids picked in its group pickers (comma-separated) added to their ids
+ * fields, one per line, each once (an id already there is not added again): they are then checked
+ * as pasted ids are, and a form shown again has them in the field and its picker empty.
+ */
+export const withPickedGroups = (values: Readonly<Record<string, string>>): Record<string, string> => {
+  const out = { ...values };
+  for (const [picker, field] of Object.entries(GROUP_PICKERS)) {
+    if (out[picker] === undefined) continue;
+    const pasted = out[field] ?? '';
+    const seen = new Set(ids(pasted));
+    const added: string[] = [];
+    for (const id of ids(out[picker])) {
+      if (!seen.has(id)) added.push(id);
+      seen.add(id);
+    }
+    if (added.length > 0) out[field] = [pasted.trimEnd(), ...added].filter(Boolean).join('\n');
+    out[picker] = '';
+  }
+  return out;
+};
 
 export const splitDateTime = (value: string | null): [string, string] => {
   if (!value) return ['', ''];

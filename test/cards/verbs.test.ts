@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACTIONS } from '../../src/teams/actions';
 import { COMMANDS } from '../../src/teams/commands';
+import { SEARCHES } from '../../src/teams/searches';
 
 const CARDS_DIR = join(__dirname, '..', '..', 'cards');
 
@@ -91,6 +92,24 @@ describe('card verbs', () => {
       }
       expect([at(run), commandNames.includes(command)]).toEqual([at(run), true]);
     }
+  });
+
+  it('every typeahead (Data.Query) in a card searches a dataset the bot answers, and each is used', () => {
+    const datasets: string[] = [];
+    const find = (node: unknown) => {
+      if (Array.isArray(node)) node.forEach(find);
+      else if (node && typeof node === 'object') {
+        const n = node as Record<string, unknown>;
+        const query = n['choices.data'] as { type?: unknown; dataset?: unknown } | undefined;
+        if (query?.type === 'Data.Query') datasets.push(String(query.dataset));
+        Object.values(n).forEach(find);
+      }
+    };
+    cards.forEach(({ json }) => find(json));
+    const answered = SEARCHES.map((s) => s.dataset);
+    expect(datasets.length).toBeGreaterThan(0);
+    expect(datasets.filter((d) => !answered.includes(d))).toEqual([]);
+    expect(answered.filter((d) => !datasets.includes(d))).toEqual([]);
   });
 
   it('the walk finds verbs in refresh.action and flags unknown and templated ones (the check can fail)', () => {

@@ -89,6 +89,12 @@ export const invoke = (
   return withIdentity({ ...base, value }, options);
 };
 
+/** A dynamic typeahead's query (`application/search`) in the personal chat; `value` replaces the fixture's fields. */
+export const searchInvoke = (value: Json, options: ActivityOptions): Json => {
+  const base = fixture('invoke-application-search');
+  return withIdentity({ ...base, value: { ...(base.value as Json), ...value } }, options);
+};
+
 export const conversationUpdateBotAdded = (options: ActivityOptions): Json =>
   withIdentity(fixture('conversationupdate-bot-added-team'), options);
 

@@ -4,6 +4,7 @@ import { DirectoryFacts } from '../../src/app/directory-facts';
 import { DirectoryError } from '../../src/app/errors';
 import type { Deps, Directory } from '../../src/app/ports';
 import { ACTIONS } from '../../src/teams/actions';
+import { withPickedGroups } from '../../src/teams/plan-form';
 import { createBotLogic } from '../../src/teams/bot';
 import { COMMANDS } from '../../src/teams/commands';
 import { Router, SEARCH_TEXT_MAX, SEARCH_TOP_MAX } from '../../src/teams/router';
@@ -308,5 +309,36 @@ describe('the application/search invoke in the turn logic', () => {
     expect(sent).toEqual([
       { type: 'invokeResponse', value: { status: 200, body: error(500, 'InternalError') } },
     ]);
+  });
+});
+
+describe("the forms' group pickers", () => {
+  const A = '0a000000-0000-4000-8000-000000000001';
+  const B = '0a000000-0000-4000-8000-000000000002';
+
+  it('picked ids join the pasted ones (kept as typed), one per line, each once; the pickers empty', () => {
+    expect(
+      withPickedGroups({
+        audienceGroups: `${A.toUpperCase()}, \n`,
+        audienceGroupPicks: `${A},${B},${B.toUpperCase()}`,
+        signoffGroups: '',
+        signoffGroupPicks: B,
+        name: 'x',
+      }),
+    ).toEqual({
+      audienceGroups: `${A.toUpperCase()},\n${B}`,
+      audienceGroupPicks: '',
+      signoffGroups: B,
+      signoffGroupPicks: '',
+      name: 'x',
+    });
+  });
+
+  it('nothing picked changes nothing; a form without pickers (settings) is left as it is', () => {
+    expect(withPickedGroups({ audienceGroups: `${A}\n${A}`, audienceGroupPicks: ' ' })).toEqual({
+      audienceGroups: `${A}\n${A}`,
+      audienceGroupPicks: '',
+    });
+    expect(withPickedGroups({ name: 'x', audienceGroups: A })).toEqual({ name: 'x', audienceGroups: A });
   });
 });

@@ -13,7 +13,7 @@ import {
   validatePlan,
   type SectionRef,
 } from '../plan-cards';
-import type { FieldErrors, Values } from '../plan-form';
+import { withPickedGroups, type FieldErrors, type Values } from '../plan-form';
 import { phaseFrom, settingsFrom, waveFrom } from '../plan-form-sections';
 import { NO_ROLLOUT } from '../replies';
 
@@ -87,7 +87,7 @@ export const planSave = defineAction({
     if (!rollout) return { message: NO_ROLLOUT };
     const ref = sectionRef(data.section, data.phase, data.waveId);
     if (!ref) return planCard(rollout, 'That part of the plan does not exist.');
-    const values = valuesOf(FIELDS[ref.section], data);
+    const values = withPickedGroups(valuesOf(FIELDS[ref.section], data));
     const errors: Record<string, string> = {};
     const { plan, waveId } = proposed(rollout, ref, values, errors);
     const checked = validatePlan(plan, inSection(ref, plan, waveId));

@@ -23,7 +23,7 @@ export type SettingsField = (typeof SETTINGS_FIELDS)[number];
 
 /**
  * The fields phase and wave forms share: whether the stage takes feedback and needs sign-off, and
- * who it is for (its audience and Intune intent).
+ * who it is for (its audience and Intune intent); groups are pasted as ids or picked by name.
  */
 const STAGE_SETTING_FIELDS = [
   'feedbackEnabled',
@@ -38,9 +38,11 @@ const STAGE_SETTING_FIELDS = [
   'signoffAllowNotReady',
   'signoffMembers',
   'signoffGroups',
+  'signoffGroupPicks',
   'signoffDeadlineDate',
   'signoffDeadlineTime',
   'audienceGroups',
+  'audienceGroupPicks',
   'audienceDepartments',
   'audienceCountries',
   'audienceOffices',
