@@ -242,8 +242,10 @@ export interface FuzzWorld {
   inputIds: readonly string[];
   /** Ids of rollouts that exist. */
   rolloutIds: readonly string[];
-  /** Invoke names: the one the bot handles and some it does not. */
+  /** Invoke names: the ones the bot handles and some it does not. */
   invokeNames: readonly string[];
+  /** Typeahead datasets (`Data.Query`) the router answers. */
+  datasets: readonly string[];
 }
 
 export const SCOPES = ['personal', 'groupChat', 'channel'] as const;
@@ -388,6 +390,47 @@ export const invokeActivity = (world: FuzzWorld): fc.Arbitrary<JsonObject> =>
         return activity;
       }),
     );
+
+/** A typeahead's query (`application/search`) for a registered dataset or another, with hostile text and paging. */
+export const searchActivity = (world: FuzzWorld): fc.Arbitrary<JsonObject> =>
+  fc
+    .record({
+      scope: fc.constantFrom(...SCOPES),
+      who: senderArb,
+      id: activityId,
+      dataset: fc.oneof(
+        { weight: 8, arbitrary: fc.constantFrom(...world.datasets) },
+        { weight: 1, arbitrary: hostileString() },
+        { weight: 1, arbitrary: anyValue() },
+      ),
+      queryText: fc.oneof(
+        { weight: 6, arbitrary: hostileText(3) },
+        { weight: 1, arbitrary: hugeText() },
+        { weight: 1, arbitrary: anyValue() },
+      ),
+      queryOptions: fc.oneof(
+        {
+          weight: 4,
+          arbitrary: fc.record({
+            skip: fc.integer({ min: -5, max: 200 }),
+            top: fc.integer({ min: -5, max: 1000 }),
+          }),
+        },
+        { weight: 1, arbitrary: anyValue() },
+      ),
+      kind: fc.constantFrom<Json | undefined>('search', 'typeAhead', undefined, 7),
+    })
+    .map(({ scope, who, id, kind, ...query }) => {
+      const base = fixture('invoke-application-search');
+      if (scope !== 'personal') {
+        const chat = fixture(MESSAGE_FIXTURE[scope]);
+        base.conversation = chat.conversation as Json;
+        base.channelData = chat.channelData as Json;
+      }
+      const value: JsonObject = { ...query };
+      if (kind !== undefined) value.kind = kind;
+      return { ...envelope(base, world, senderIdentity(who.sender, who.stranger), id), value };
+    });
 
 /** Install and conversation events as Teams sends them. */
 export const eventActivity = (world: FuzzWorld): fc.Arbitrary<JsonObject> =>
@@ -570,6 +613,7 @@ export const hostileActivity = (world: FuzzWorld, max = 3): fc.Arbitrary<JsonObj
       fc.oneof(
         { weight: 5, arbitrary: messageActivity(world) },
         { weight: 5, arbitrary: invokeActivity(world) },
+        { weight: 2, arbitrary: searchActivity(world) },
         { weight: 1, arbitrary: eventActivity(world) },
       ),
       fc.array(mutation(world), { maxLength: max }),

@@ -66,11 +66,38 @@ const common = (ctx: CaseContext, res: RawResponse, b: Before, allowed5xx: reado
   return failures;
 };
 
+/** Invokes the bot answers: card actions and typeahead searches. */
+const ANSWERED_INVOKES = ['adaptiveCard/action', 'application/search'];
+
 /** The documented 5xx: 503 when storage is unavailable (a real store only), 501 an unhandled invoke. */
 const documented5xx = (ctx: CaseContext, activity: Rec): number[] => {
   const out = ctx.store === 'azurite' ? [503] : [];
-  if (activity.type === 'invoke' && activity.name !== 'adaptiveCard/action') out.push(501);
+  if (activity.type === 'invoke' && !ANSWERED_INVOKES.includes(String(activity.name))) out.push(501);
   return out;
+};
+
+/** Most choices a search answers with (SEARCH_TOP_MAX). */
+const MAX_SEARCH_CHOICES = 25;
+
+/** A search answers with choices (strings, at most 25) or an error that says why; nothing else. */
+const checkSearchBody = (res: RawResponse): string[] => {
+  const body = res.body;
+  if (!isRecord(body) || typeof body.statusCode !== 'number')
+    return [`search answered without an invoke response body: ${res.text.slice(0, 200)}`];
+  if (body.statusCode === 200) {
+    const results = isRecord(body.value) ? body.value.results : undefined;
+    const valid =
+      body.type === 'application/vnd.microsoft.search.searchResponse' &&
+      Array.isArray(results) &&
+      results.length <= MAX_SEARCH_CHOICES &&
+      results.every((r) => isRecord(r) && typeof r.title === 'string' && typeof r.value === 'string');
+    return valid ? [] : [`search 200 without valid choices: ${res.text.slice(0, 300)}`];
+  }
+  if (!(isRecord(body.value) && nonEmpty(body.value.message)))
+    return [`search error without a message: ${res.text.slice(0, 200)}`];
+  return isRecord(body.value) && body.value.code === 'InternalError'
+    ? [`search failed inside the bot: ${res.text.slice(0, 300)}`]
+    : [];
 };
 
 /** Card actions by which people who are not admins answer (feedback, readiness): they may write. */
@@ -146,6 +173,7 @@ export const checkActivity = (ctx: CaseContext, activity: unknown, res: RawRespo
       failures.push(`invoke error without a message: ${res.text.slice(0, 200)}`);
     }
   }
+  if (ok && isInvoke && a.name === 'application/search') failures.push(...checkSearchBody(res));
   // With ALLOWED_TENANT_IDS, nothing from another tenant (or from none) is taken.
   if (ok && ctx.allowedTenant) {
     const tenants = tenantsOf(a);
@@ -160,6 +188,9 @@ export const checkActivity = (ctx: CaseContext, activity: unknown, res: RawRespo
   const verb = verbOf(a);
   if (verb === 'signoff.view' && written.length > 0) {
     failures.push(`a signoff.view refresh wrote ${written.length} entities (refreshes only read)`);
+  }
+  if (isInvoke && a.name === 'application/search' && written.length > 0) {
+    failures.push(`a search wrote ${written.length} entities (searches only read)`);
   }
   const command = a.type === 'message' || (isInvoke && verb !== null && !AUDIENCE_VERBS.includes(verb));
   if (command && !ctx.everyoneIsAdmin && person !== null && person !== ADMIN.id) {

@@ -8,10 +8,13 @@ import { ADMIN, type FuzzWorld, type Json } from './arbitraries';
 import type { FuzzHarness } from './fuzz-harness';
 
 /**
- * The router the server builds, read for what it registers: every command, flag and verb (and
- * each verb's data keys) is fuzzed without anyone listing them here.
+ * The router the server builds, read for what it registers: every command, flag, verb (and each
+ * verb's data keys) and typeahead dataset is fuzzed without anyone listing them here.
  */
-export const registered = (): Pick<FuzzWorld, 'commandNames' | 'flags' | 'verbs' | 'dataKeys'> => {
+export const registered = (): Pick<
+  FuzzWorld,
+  'commandNames' | 'flags' | 'verbs' | 'dataKeys' | 'datasets'
+> => {
   const router = new Router(COMMANDS, ACTIONS, {} as Deps, pino({ level: 'silent' }));
   const dataKeys: Record<string, string[]> = {};
   for (const action of ACTIONS) {
@@ -23,12 +26,14 @@ export const registered = (): Pick<FuzzWorld, 'commandNames' | 'flags' | 'verbs'
     flags: [...new Set(COMMANDS.flatMap((c) => Object.keys(c.flags)))],
     verbs: router.verbs,
     dataKeys,
+    datasets: router.datasets,
   };
 };
 
-/** Invoke names Teams sends (and made-up ones): the bot answers `adaptiveCard/action` only. */
+/** Invoke names Teams sends (and made-up ones): the bot answers `adaptiveCard/action` and `application/search` only. */
 export const INVOKE_NAMES = [
   'adaptiveCard/action',
+  'application/search',
   'task/fetch',
   'task/submit',
   'composeExtension/query',
