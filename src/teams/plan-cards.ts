@@ -1,4 +1,6 @@
+import { audienceSizes } from '../app/audience-refresh';
 import { changePlan, type ChangePlanInput } from '../app/change-plan';
+import type { AudienceSizes } from '../domain/feedback-goals';
 import { renewChangedSignoffs } from '../app/signoff-changes';
 import type { Outcome } from '../app/mutate';
 import { isPhaseKey, type PhaseKey } from '../domain/phases';
@@ -6,6 +8,7 @@ import type { Rollout } from '../domain/rollout';
 import { planFileSchema } from '../plan/plan-file-schema';
 import type { PlanSpec } from '../domain/plan';
 import type { ActionResult, CommandContext } from './handler';
+import type { RenderedCard } from './render-card';
 import { fieldForPath } from './plan-form';
 import { outcomeReply, requestFor, NO_ROLLOUT } from './replies';
 import {
@@ -30,9 +33,22 @@ export interface SectionRef {
 export const loadRollout = async (ctx: CommandContext, rolloutId: string): Promise<Rollout | null> =>
   (await ctx.deps.rollouts.get(ctx.turn.tenantId, rolloutId))?.value ?? null;
 
-export const planCard = (rollout: Rollout, notice = ''): ActionResult => ({
-  card: planOverviewCard.render(planCardData(rollout, notice)),
+export const planCard = (
+  rollout: Rollout,
+  notice = '',
+  resolved?: AudienceSizes,
+): { card: RenderedCard } => ({
+  card: planOverviewCard.render(planCardData(rollout, notice, resolved)),
 });
+
+/** The plan card with every stage's resolved audience size beside the planned one (point reads). */
+export const resolvedPlanCard = async (
+  ctx: CommandContext,
+  rollout: Rollout,
+): Promise<{ card: RenderedCard }> => {
+  const stageIds = rollout.phases.flatMap((p) => [p.key, ...p.waves.map((w) => `${p.key}/${w.id}`)]);
+  return planCard(rollout, '', await audienceSizes(ctx.deps, rollout, stageIds));
+};
 
 export const sectionRef = (section: Section, phase: string, waveId: string): SectionRef | null => {
   if (section === 'settings') return { section, phase: null, waveId: '' };

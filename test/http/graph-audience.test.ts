@@ -113,6 +113,8 @@ describe('Microsoft Graph: roles, audiences and the gate', () => {
     expect(text).toContain('Pia Pilot'); // names for admins
     await say(`audience ${rolloutId}`, LEE);
     expect(cardText(lastCard())).not.toContain('Pia Pilot'); // counts only for others
+    await say(`plan ${rolloutId}`, LEE);
+    expect(cardText(lastCard())).toContain('audience: 1 person in Entra ID');
   });
 
   it('the feedback gate reads the snapshot: the group member answers, others are told why not', async () => {

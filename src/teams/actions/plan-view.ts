@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineAction } from '../handler';
-import { loadRollout, planCard } from '../plan-cards';
+import { loadRollout, resolvedPlanCard } from '../plan-cards';
 import { NO_ROLLOUT } from '../replies';
 
 /** Back to the plan overview (from a form or the import card). */
@@ -9,6 +9,6 @@ export const planView = defineAction({
   schema: z.looseObject({ rolloutId: z.string().min(1).max(100) }),
   async run(ctx, data) {
     const rollout = await loadRollout(ctx, data.rolloutId);
-    return rollout ? planCard(rollout) : { message: NO_ROLLOUT };
+    return rollout ? resolvedPlanCard(ctx, rollout) : { message: NO_ROLLOUT };
   },
 });

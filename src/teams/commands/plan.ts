@@ -1,6 +1,6 @@
 import type { CommandHandler } from '../handler';
 import { withLoadedRollout } from '../replies';
-import { planCard, planCardData } from '../views/plan-view';
+import { resolvedPlanCard } from '../plan-cards';
 
 export const plan: CommandHandler = {
   name: 'plan',
@@ -11,6 +11,6 @@ export const plan: CommandHandler = {
   async run(ctx, args) {
     const rollout = await withLoadedRollout(ctx, 'plan', args);
     if (!rollout) return;
-    await ctx.turn.send({ card: planCard.render(planCardData(rollout)) });
+    await ctx.turn.send(await resolvedPlanCard(ctx, rollout));
   },
 };

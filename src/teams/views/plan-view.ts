@@ -1,4 +1,9 @@
-import { DEFAULT_FEEDBACK_GOALS, feedbackPlanOf, type FeedbackPlan } from '../../domain/feedback-goals';
+import {
+  DEFAULT_FEEDBACK_GOALS,
+  feedbackPlanOf,
+  type AudienceSizes,
+  type FeedbackPlan,
+} from '../../domain/feedback-goals';
 import { phasePassed, waveState } from '../../domain/plan';
 import { defaultReadinessFor, sameReadiness } from '../../domain/plan-feedback-readiness';
 import { PHASE_KEYS } from '../../domain/phases';
@@ -91,14 +96,21 @@ const listOrDash = (items: readonly string[]): string => {
   return `${shown} … (+${items.length - count} more)`;
 };
 
-const waveDetail = (wave: Wave): string =>
+/** The planned number of users, with the resolved audience's beside it where there is one. */
+const usersText = (planned: number | null, resolved: number | undefined): string | null => {
+  if (resolved === undefined) return planned === null ? null : `${planned} users`;
+  const people = `${resolved.toLocaleString('en-US')} ${resolved === 1 ? 'person' : 'people'} in Entra ID`;
+  return planned === null ? people : `${planned} users planned, ${people}`;
+};
+
+const waveDetail = (wave: Wave, resolved: number | undefined): string =>
   [
     wave.kind,
     wave.enrollment ?? 'enrollment approach not chosen',
     timeFrameText(wave.timeFrame),
     wave.businessRisk ? `risk ${wave.businessRisk}` : null,
     wave.willingness ? `willingness ${wave.willingness}` : null,
-    wave.users !== null ? `${wave.users} users` : null,
+    usersText(wave.users, resolved),
     wave.devices !== null ? `${wave.devices} devices` : null,
   ]
     .filter(Boolean)
@@ -197,7 +209,13 @@ const phaseSignoffText = (rollout: Rollout, phase: Phase): string => {
 
 const STATE_LABEL = { passed: '✅ passed', current: '▶️ current', planned: '⚪ planned' } as const;
 
-const phaseRow = (rollout: Rollout, phase: Phase, editable: boolean, briefWaves: boolean): PlanPhaseRow => {
+const phaseRow = (
+  rollout: Rollout,
+  phase: Phase,
+  editable: boolean,
+  briefWaves: boolean,
+  resolved: AudienceSizes,
+): PlanPhaseRow => {
   const ref = { rolloutId: rollout.id, revision: rollout.planRevision };
   const index = PHASE_KEYS.indexOf(phase.key);
   const current = PHASE_KEYS.indexOf(rollout.position.phase);
@@ -210,7 +228,7 @@ const phaseRow = (rollout: Rollout, phase: Phase, editable: boolean, briefWaves:
       phase: phase.key,
       waveId: wave.id,
       name: `${i + 1}. ${wave.name}`,
-      detail: waveDetail(wave),
+      detail: waveDetail(wave, resolved.get(`${phase.key}/${wave.id}`)),
       feedback: (briefWaves ? briefFeedbackText : feedbackText)(
         feedbackPlanOf(wave, `${phase.key}/${wave.id}`),
       ),
@@ -234,7 +252,9 @@ const phaseRow = (rollout: Rollout, phase: Phase, editable: boolean, briefWaves:
     title: phase.title,
     state: STATE_LABEL[state],
     timeFrame: timeFrameText(phase.timeFrame),
-    targetGroups: listOrDash(phase.targetGroups),
+    targetGroups: [listOrDash(phase.targetGroups), usersText(null, resolved.get(phase.key))]
+      .filter(Boolean)
+      .join(' · audience: '),
     goals: listOrDash(goals),
     feedback: feedbackText(feedbackPlanOf(phase, phase.key)),
     signoff: phaseSignoffText(rollout, phase),
@@ -255,7 +275,12 @@ const phaseRow = (rollout: Rollout, phase: Phase, editable: boolean, briefWaves:
  * The plan overview: phases, dates, waves, goals, feedback goals and the help desk's sign-off to
  * enter each stage, with an Edit button per editable section.
  */
-export const planCardData = (rollout: Rollout, notice = ''): PlanCardData => {
+export const planCardData = (
+  rollout: Rollout,
+  notice = '',
+  /** Resolved audience sizes by stage id, shown beside the planned ones. */
+  resolved: AudienceSizes = new Map(),
+): PlanCardData => {
   const editable = rollout.status !== 'completed';
   const waves = rollout.phases.reduce((n, p) => n + p.waves.length, 0);
   const briefWaves = waves > MAX_WAVES_WITH_FEEDBACK_GOALS;
@@ -272,6 +297,6 @@ export const planCardData = (rollout: Rollout, notice = ''): PlanCardData => {
       .join(' · '),
     businessPurpose: rollout.businessPurpose || '—',
     editable,
-    phases: rollout.phases.map((p) => phaseRow(rollout, p, editable, briefWaves)),
+    phases: rollout.phases.map((p) => phaseRow(rollout, p, editable, briefWaves, resolved)),
   };
 };
