@@ -342,8 +342,9 @@ export const CARD_FIXTURES: { [N in keyof CardDataMap]: CardDataMap[N] } = {
       minAverageRating: 'Must be a number from 1 to 5, or empty for no such goal.',
       signoffDeadlineTime: 'A deadline needs a time of day.',
     },
+    resolved: largestSnapshot(),
   }),
-  'plan-wave-form': waveFormData(rollout, 'enterprise', 'w3'),
+  'plan-wave-form': waveFormData(rollout, 'enterprise', 'w3', { resolved: largestSnapshot() }),
   'plan-export': { name: rollout.name, yaml: 'version: 1\nname: Teams Premium\n', revision: 3 },
   'plan-import': {
     rolloutId: rollout.id,

@@ -1,6 +1,6 @@
 import { TableRolloutRepository } from '../../src/storage/rollout-repository';
 import { emptyAudience } from '../../src/domain/audience';
-import { ADELE, cardText, fact, LEE, message, TENANT } from '../support/activities';
+import { ADELE, cardText, fact, invoke, LEE, message, TENANT } from '../support/activities';
 import { startAuthenticatedHarness, type AuthenticatedHarness } from '../support/authenticated-harness';
 import { FakeGraph, fakeGraphConfig, trustingFetch } from '../support/fake-graph';
 
@@ -115,6 +115,18 @@ describe('Microsoft Graph: roles, audiences and the gate', () => {
     expect(cardText(lastCard())).not.toContain('Pia Pilot'); // counts only for others
     await say(`plan ${rolloutId}`, LEE);
     expect(cardText(lastCard())).toContain('audience: 1 person in Entra ID');
+    const edit = await h.post(
+      invoke(
+        'plan.edit',
+        { rolloutId, revision: 2, section: 'phase', phase: 'pilot', waveId: '' },
+        {
+          serviceUrl: h.connector.url,
+          from: ADELE,
+        },
+      ),
+      { Authorization: h.validAuthorization() },
+    );
+    expect(cardText((edit.body as { value: unknown }).value)).toMatch(/Resolved: 1 person in Entra ID \(/);
   });
 
   it('the feedback gate reads the snapshot: the group member answers, others are told why not', async () => {

@@ -22,7 +22,7 @@ export const REQUIRED_PERMISSION: Record<DirectoryMethod, string | null> = {
   allDevices: 'DeviceManagementManagedDevices.Read.All',
   user: 'User.Read.All',
   group: 'GroupMember.Read.All',
-  searchGroups: 'GroupMember.Read.All',
+  searchGroups: 'Group.Read.All',
   appAssignments: 'DeviceManagementApps.ReadWrite.All',
   assignApp: 'DeviceManagementApps.ReadWrite.All',
   grantedPermissions: null,

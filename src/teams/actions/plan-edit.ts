@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { freshSnapshot } from '../../app/audience-refresh';
 import { phasePassed, waveState } from '../../domain/plan';
 import { isAdmin } from '../../domain/roles';
 import { defineAction } from '../handler';
@@ -32,6 +33,10 @@ export const planEdit = defineAction({
       if (waveState(rollout, ref.phase, index) === 'passed')
         return planCard(rollout, 'That wave has passed; it is read-only.');
     }
-    return sectionForm(rollout, ref);
+    // The stage's resolved audience is shown beside the planned one (one point read).
+    const stageId = ref.section === 'wave' ? `${ref.phase}/${ref.waveId}` : ref.phase;
+    const resolved =
+      stageId && ref.section !== 'settings' ? await freshSnapshot(ctx.deps, rollout, stageId) : null;
+    return sectionForm(rollout, ref, { resolved });
   },
 });

@@ -1,9 +1,11 @@
+import type { AudienceSnapshot } from '../../app/ports';
 import { planOf, waveState } from '../../domain/plan';
 import type { PhaseKey } from '../../domain/phases';
 import { phaseOf, waveWord, type Rollout } from '../../domain/rollout';
 import type { FieldErrors, Values } from '../plan-form';
 import { phaseValues, settingsValues, waveValues } from '../plan-form-sections';
 import { defineCard } from '../render-card';
+import { formatInstant } from './format';
 import {
   PHASE_FIELDS,
   SETTINGS_FIELDS,
@@ -16,10 +18,14 @@ import {
 
 export interface PhaseFormData extends FormData<PhaseField> {
   phase: string;
+  /** The stage's audience as last resolved ("1,180 people in Entra ID, resolved …"), or ''. */
+  resolvedAudience: string;
 }
 
 export interface WaveFormData extends FormData<WaveField> {
   phase: string;
+  /** The wave's audience as last resolved ("1,180 people in Entra ID, resolved …"), or ''. */
+  resolvedAudience: string;
   waveId: string;
   isNew: boolean;
   canMove: boolean;
@@ -54,7 +60,18 @@ export interface FormState<F extends string> {
   values?: Values<F>;
   errors?: FieldErrors<F>;
   formError?: string;
+  /** The stage's resolved audience, shown beside the planned one. */
+  resolved?: AudienceSnapshot | null;
 }
+
+/** A stage's resolved audience in a line, in the rollout's time zone ('' when none). */
+export const resolvedAudienceText = (
+  rollout: Rollout,
+  snapshot: AudienceSnapshot | null | undefined,
+): string =>
+  snapshot
+    ? `Resolved: ${snapshot.counts.people.toLocaleString('en-US')} ${snapshot.counts.people === 1 ? 'person' : 'people'} in Entra ID (${formatInstant(snapshot.resolvedAt, rollout.timeZone)}).`
+    : '';
 
 export const settingsFormData = (
   rollout: Rollout,
@@ -83,6 +100,7 @@ export const phaseFormData = (
     state.formError ?? '',
   ),
   phase: key,
+  resolvedAudience: resolvedAudienceText(rollout, state.resolved),
 });
 
 export const waveFormData = (
@@ -105,6 +123,7 @@ export const waveFormData = (
       state.formError ?? '',
     ),
     phase: key,
+    resolvedAudience: resolvedAudienceText(rollout, state.resolved),
     waveId: wave ? waveId : '',
     isNew: !wave,
     canMove: !!wave && waveState(rollout, key, index) === 'planned',
