@@ -32,7 +32,7 @@ export const renewChangedSignoffs = async (
       rollout,
       request,
       by,
-      stillNeeded ? 'the time frame or target groups changed' : 'sign-off is no longer needed',
+      stillNeeded ? 'the time frame, target groups or audience changed' : 'sign-off is no longer needed',
     );
     if (stillNeeded && nextStageId(rollout) === stageId && request.postedTo) {
       const outcome = await openRequest(deps, rollout, {

@@ -328,7 +328,7 @@ describe('a plan change invalidates the sign-off', () => {
       requestId: first,
     });
     expect((await ctx.deps.signoffs.audit(TENANT, ctx.rolloutId, first, 1))[0]?.summary).toMatch(
-      /Superseded: the time frame or target groups changed/,
+      /Superseded: the time frame, target groups or audience changed/,
     );
     // A change elsewhere in the plan leaves the (new) request alone.
     const elsewhere = await editPlan(ctx, 'settings', (spec) => ({
@@ -338,6 +338,57 @@ describe('a plan change invalidates the sign-off', () => {
     if (elsewhere.kind !== 'done') throw new Error(elsewhere.kind);
     expect(await renewChangedSignoffs(ctx.deps, elsewhere.rollout, ADMIN)).toEqual([]);
     expect(await requestIdOf(ctx)).toBe(second);
+  });
+
+  it('a changed audience (groups, members, filters) supersedes the request too', async () => {
+    const ctx = await setUp();
+    await request(ctx);
+    const first = await requestIdOf(ctx);
+    const changed = await editPlan(ctx, 'phase pilot', (spec) => ({
+      ...spec,
+      phases: {
+        ...spec.phases,
+        pilot: {
+          ...spec.phases.pilot,
+          audience: {
+            groups: ['a0000000-0000-4000-8000-0000000000a0'],
+            members: [],
+            filters: { departments: ['Finance'], countries: [], offices: [], platforms: [] },
+            includeGuests: false,
+            includeDisabled: false,
+          },
+        },
+      },
+    }));
+    if (changed.kind !== 'done') throw new Error(changed.kind);
+    expect(await renewChangedSignoffs(ctx.deps, changed.rollout, ADMIN)).toEqual([
+      expect.stringMatching(/Asked the help desk/),
+    ]);
+    expect((await ctx.deps.signoffs.get(TENANT, ctx.rolloutId, first))?.request.value.status).toBe(
+      'superseded',
+    );
+  });
+
+  it('a request made before audiences were fingerprinted stays valid after the upgrade', async () => {
+    const ctx = await setUp();
+    await request(ctx);
+    const id = await requestIdOf(ctx);
+    const state = await ctx.deps.signoffs.get(TENANT, ctx.rolloutId, id);
+    if (!state) throw new Error('no request');
+    // As stored by the previous release: the time frame and target groups only.
+    const old = JSON.stringify({ timeFrame: { start: null, end: null }, targetGroups: [] });
+    const pilot = (await ctx.deps.rollouts.get(TENANT, ctx.rolloutId))?.value.phases.find(
+      (p) => p.key === 'pilot',
+    );
+    expect(pilot?.timeFrame).toEqual({ start: null, end: null });
+    await ctx.deps.signoffs.update({ ...state.request.value, fingerprint: old }, state.request.etag, null);
+    const rollout = (await ctx.deps.rollouts.get(TENANT, ctx.rolloutId))?.value;
+    if (!rollout) throw new Error('no rollout');
+    expect(await renewChangedSignoffs(ctx.deps, rollout, ADMIN)).toEqual([]);
+    expect(await advance(ctx)).not.toMatchObject({
+      error: { message: expect.stringContaining('superseded') },
+    });
+    expect((await ctx.deps.signoffs.get(TENANT, ctx.rolloutId, id))?.request.value.status).toBe('open');
   });
 
   it('pendingSignoffs lists open requests with who has not answered and the time left', async () => {
