@@ -4,6 +4,7 @@ import type { TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import restify, { type Request, type Response } from 'restify';
 import { timeLimit } from './app/deadline';
+import { IntuneAssigner } from './app/intune-assignment';
 import { NoticeDispatcher } from './app/notice-dispatcher';
 import { AesRefSealer } from './app/sealed-ref';
 import { TallyUpdater } from './app/signoff-tally';
@@ -147,8 +148,22 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     baseUrl: () => publicBaseUrl,
   });
   const tallies = new TallyUpdater({ rollouts, signoffs, feedback, messenger, clock, audiences }, logger);
+  // Intune assignment (INTUNE_ASSIGN, which the config allows only with Graph): committed with
+  // the advance, run after the reply, recovered at start and by the sweep.
+  const assigner =
+    config.INTUNE_ASSIGN && directory
+      ? new IntuneAssigner({ rollouts, directory, messenger, clock, log: logger, wait })
+      : null;
   const audienceRefresh = new AudienceRefresher(
-    { rollouts, facts, audiences, clock, log: logger, messenger },
+    {
+      rollouts,
+      facts,
+      audiences,
+      clock,
+      log: logger,
+      messenger,
+      ...(assigner ? { assignments: assigner } : {}),
+    },
     logger,
   );
   const deps: Deps = {
@@ -168,7 +183,8 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
       admins: new Set(config.ROLLOUT_ADMINS.map((id) => id.toLowerCase())),
       everyoneIsAdmin: anonymous && config.ROLLOUT_ADMINS.length === 0,
     },
-    settings: { defaultTimeZone: config.DEFAULT_TIMEZONE },
+    settings: { defaultTimeZone: config.DEFAULT_TIMEZONE, intuneAssign: assigner !== null },
+    ...(assigner ? { assignments: assigner } : {}),
     facts,
     audiences,
     audienceRefresh,
@@ -280,7 +296,7 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
   // for longer than the dispatcher's retries), so a notice is never left behind for good.
   const sweep = () =>
     void inFlight
-      .track(() => notices.recover())
+      .track(() => Promise.all([notices.recover(), assigner?.recover()]))
       .catch((err: unknown) => logger.error({ err }, 'could not read the notice outbox'));
   sweep();
   // A single-tenant bot knows its tenant: its Graph permissions are checked now (multi-tenant
@@ -301,6 +317,7 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
       await notices.idle();
       await tallies.idle();
       await audienceRefresh.idle();
+      await assigner?.idle();
     },
     close: async (graceMs = config.SHUTDOWN_GRACE_MS) => {
       closing = true;
@@ -312,7 +329,7 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
       // Card updates and notices under way may finish within the grace period; notices not sent
       // stay in the outbox for the next start.
       const sent = await withTimeout(
-        Promise.all([tallies.idle(), notices.idle(), audienceRefresh.idle()]),
+        Promise.all([tallies.idle(), notices.idle(), audienceRefresh.idle(), assigner?.idle()]),
         graceMs,
       ).then(
         () => true,

@@ -98,7 +98,7 @@ export class AudienceRefresher {
 
   private readonly purges: SerialQueue<{ id: string; tenantId: string; rolloutId: string }>;
 
-  constructor(deps: RefreshDeps & Pick<Deps, 'messenger'>, log: Log) {
+  constructor(deps: RefreshDeps & Pick<Deps, 'messenger' | 'assignments'>, log: Log) {
     this.purges = new SerialQueue(
       async ({ tenantId, rolloutId }) => {
         while ((await deps.audiences.prune(tenantId, rolloutId, PRUNE_ROWS_PER_REFRESH, true)) > 0) {
@@ -112,6 +112,12 @@ export class AudienceRefresher {
       async (request) => {
         const outcome = await refreshAudience(deps, request);
         if (!request.tell) return;
+        // An asked-for refresh also reads the Intune app's assignments again (`status` shows them).
+        await deps.assignments
+          ?.refresh(request.tenantId, request.rolloutId)
+          .catch((err: unknown) =>
+            log.warn({ err, rolloutId: request.rolloutId }, 'Intune assignments not read'),
+          );
         const rollout = (await deps.rollouts.get(request.tenantId, request.rolloutId))?.value;
         const found = rollout ? findStage(rollout, request.stageId) : null;
         if (!rollout || !found) return;

@@ -79,7 +79,21 @@ describe('audience refresh', () => {
 
   it('after the reply, one refresh per stage at a time; the asking conversation is told the outcome', async () => {
     const rollout = wavesFor([spec({ groups: [GROUP] }), spec({ groups: [GROUP] })]);
-    const { refresher, notified, directory } = await setUp(rollout);
+    const { deps, notified, directory } = await setUp(rollout);
+    const read: string[] = [];
+    const refresher = new AudienceRefresher(
+      {
+        ...deps,
+        assignments: {
+          enqueue: () => undefined,
+          refresh: async (_tenant, rolloutId) => {
+            read.push(rolloutId);
+            return null;
+          },
+        },
+      },
+      quiet,
+    );
     const ref = { tenantId: TENANT, rolloutId: rollout.id, stageId: 'enterprise/w1' };
     refresher.schedule({ ...ref, tell: COORDINATION });
     refresher.schedule({ ...ref, tell: COORDINATION }); // queued already: not twice
@@ -91,6 +105,8 @@ describe('audience refresh', () => {
       outcome: { ok: true, snapshot: { counts: { people: 25 } } },
     });
     expect(directory.calls.groupMembers).toBe(1);
+    // The Intune app's assignments are read again too (status shows them as last read).
+    expect(read).toEqual([rollout.id]);
   });
 
   it('purging a closed rollout deletes every snapshot row and head', async () => {

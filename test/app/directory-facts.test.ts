@@ -1,4 +1,3 @@
-import { advancePhase } from '../../src/app/advance-phase';
 import { changePlan } from '../../src/app/change-plan';
 import { createRollout } from '../../src/app/create-rollout';
 import { DirectoryFacts, ROLE_CACHE_MS, ROLE_UNAVAILABLE } from '../../src/app/directory-facts';
@@ -17,7 +16,7 @@ import { isAdmin } from '../../src/domain/roles';
 import { TableAudienceRepository } from '../../src/storage/audience-repository';
 import { MemoryTable } from '../../src/storage/memory-table';
 import { MemoryDirectory } from '../support/memory-directory';
-import { ADMIN, COORDINATION, makeDeps, MEMBER, TENANT } from './support';
+import { ADMIN, COORDINATION, makeDeps, MEMBER, rolloutAfter, TENANT } from './support';
 
 const ADMINS_GROUP = 'a0000000-0000-4000-8000-00000000000a';
 const PILOT_GROUP = 'b0000000-0000-4000-8000-00000000000b';
@@ -52,28 +51,7 @@ type Ctx = ReturnType<typeof setUp>;
 
 /** A rollout in its pilot (no waves) whose audience is `audience`. */
 const pilotWith = async ({ deps }: Ctx, audience: AudienceSpec): Promise<string> => {
-  const created = await createRollout(deps, {
-    tenantId: TENANT,
-    name: 'Copilot',
-    by: ADMIN,
-    activityKey: key(),
-    coordination: COORDINATION,
-    template: 'app',
-    timeZone: 'UTC',
-  });
-  if (created.kind !== 'done') throw new Error(created.kind);
-  const rolloutId = created.rollout.id;
-  for (let i = 0; i < 2; i++) {
-    const moved = await advancePhase(deps, {
-      tenantId: TENANT,
-      rolloutId,
-      by: ADMIN,
-      activityKey: key(),
-      command: 'advance phase',
-      force: { reason: 'test' },
-    });
-    if (moved.kind !== 'done') throw new Error(moved.kind);
-  }
+  const rolloutId = await rolloutAfter(deps, 2, `Copilot ${++n}`);
   await editPlan(deps, rolloutId, (spec) => ({
     ...spec,
     phases: { ...spec.phases, pilot: { ...spec.phases.pilot, audience } },
@@ -255,25 +233,7 @@ describe('help-desk groups in a sign-off', () => {
   /** A rollout in its proof of concept whose pilot's sign-off names `groups` (and no members). */
   const inPoc = async (ctx: Ctx, groups: string[]) => {
     const { deps } = ctx;
-    const created = await createRollout(deps, {
-      tenantId: TENANT,
-      name: 'Desk',
-      by: ADMIN,
-      activityKey: key(),
-      coordination: COORDINATION,
-      template: 'app',
-      timeZone: 'UTC',
-    });
-    if (created.kind !== 'done') throw new Error(created.kind);
-    const rolloutId = created.rollout.id;
-    await advancePhase(deps, {
-      tenantId: TENANT,
-      rolloutId,
-      by: ADMIN,
-      activityKey: key(),
-      command: 'advance phase',
-      force: { reason: 'x' },
-    });
+    const rolloutId = await rolloutAfter(deps, 1, `Desk ${++n}`);
     await editPlan(deps, rolloutId, (spec) => ({
       ...spec,
       phases: {

@@ -92,25 +92,25 @@ export const makeDeps = (
   };
 };
 
-/** A new rollout (app template) moved into its pilot by forced advances; returns its id. */
-export const rolloutInPilot = async (deps: Deps): Promise<string> => {
+/** A new rollout (app template) moved `advances` stages on by forced advances; returns its id. */
+export const rolloutAfter = async (deps: Deps, advances: number, name = 'Teams Premium'): Promise<string> => {
   const created = await createRollout(deps, {
     tenantId: TENANT,
-    name: 'Teams Premium',
+    name,
     by: ADMIN,
-    activityKey: 'conv|create',
+    activityKey: `conv|create-${name}`,
     coordination: COORDINATION,
     template: 'app',
     timeZone: 'UTC',
   });
   if (created.kind !== 'done') throw new Error(created.kind);
   const rolloutId = created.rollout.id;
-  for (const n of [1, 2]) {
+  for (let n = 1; n <= advances; n++) {
     const moved = await advancePhase(deps, {
       tenantId: TENANT,
       rolloutId,
       by: ADMIN,
-      activityKey: `conv|advance-${n}`,
+      activityKey: `conv|advance-${rolloutId}-${n}`,
       command: 'advance phase',
       force: { reason: 'test' },
     });
@@ -118,3 +118,6 @@ export const rolloutInPilot = async (deps: Deps): Promise<string> => {
   }
   return rolloutId;
 };
+
+/** A new rollout (app template) moved into its pilot by forced advances; returns its id. */
+export const rolloutInPilot = (deps: Deps): Promise<string> => rolloutAfter(deps, 2);
