@@ -16,6 +16,11 @@ let h: FuzzHarness;
 let world: FuzzWorld;
 let ctx: CaseContext;
 const watch = new ProcessWatch();
+/**
+ * "Quickly" for the inputs that once took minutes (quadratic or exponential): far above what they
+ * take now (well under a second), far below what they took, so a busy machine does not fail them.
+ */
+const SLOW_MS = 10_000;
 
 beforeAll(async () => {
   watch.start();
@@ -241,22 +246,22 @@ describe('plan files: what the fuzz found in src/plan (fixed there)', () => {
     return { result, ms: performance.now() - started };
   };
 
-  it('20,000 unknown keys are refused within 2 s (was 2 minutes: quadratic key checks), 100 errors shown', () => {
+  it('20,000 unknown keys are refused far within the old 2 minutes (quadratic key checks), 100 errors shown', () => {
     const text = `version: 1\n${Array.from({ length: 20_000 }, (_, i) => `k${i}: ${i}`).join('\n')}`.slice(
       0,
       262_000,
     );
     const { result, ms } = timed(text);
-    expect(ms).toBeLessThan(2000);
+    expect(ms).toBeLessThan(SLOW_MS);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.errors).toHaveLength(101);
     expect(result.errors.at(-1)?.message).toMatch(/^…and \d+ more errors$/);
   });
 
-  it('5,000 duplicate keys are refused within 2 s, with the line of the first duplicate', () => {
+  it('5,000 duplicate keys are refused quickly, with the line of the first duplicate', () => {
     const { result, ms } = timed(`version: 1\n${'name: a\n'.repeat(5_000)}`);
-    expect(ms).toBeLessThan(2000);
+    expect(ms).toBeLessThan(SLOW_MS);
     expect(result).toEqual({
       ok: false,
       errors: [
@@ -276,7 +281,7 @@ describe('plan files: what the fuzz found in src/plan (fixed there)', () => {
     ['- ', 60_000],
   ])('%j nested %i times is refused as nested too deeply, quickly', (open, depth) => {
     const { result, ms } = timed(`${open.repeat(depth)}x`);
-    expect(ms).toBeLessThan(2000);
+    expect(ms).toBeLessThan(SLOW_MS);
     expect(result).toEqual({
       ok: false,
       errors: [expect.objectContaining({ message: expect.stringMatching(/nested too deeply/) })],
