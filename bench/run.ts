@@ -1,3 +1,4 @@
+import { benchAudience } from './audience';
 import { benchAzuriteSave } from './azurite-save';
 import { benchEdge } from './edge';
 import { benchFeedback } from './feedback';
@@ -21,6 +22,7 @@ const main = async (): Promise<void> => {
     fillMode: process.env.BENCH_FILL === 'use-case' ? 'use-case' : 'direct',
   });
   await benchAzuriteSave(positiveInt('AZURITE_SAVE_INTERVAL_MS', 200));
+  await benchAudience();
 };
 
 main().catch((err: unknown) => {
