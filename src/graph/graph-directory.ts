@@ -35,6 +35,8 @@ export const CHECK_MEMBER_GROUPS_MAX = 20;
 export const BATCH_MAX = 20;
 /** Transitive members per page (Graph's maximum for directory objects). */
 export const MEMBERS_PAGE_SIZE = 999;
+/** Managed devices a page of the tenant-wide sweep. */
+export const DEVICES_PAGE_SIZE = 999;
 
 const USER_FIELDS = 'id,displayName,department,usageLocation,officeLocation,userType,accountEnabled';
 const DEVICE_FIELDS = 'userId,operatingSystem';
@@ -306,7 +308,11 @@ export class GraphDirectory implements Directory {
       permission: 'DeviceManagementManagedDevices.Read.All',
       subject: 'managed devices',
     };
-    const first = path('/deviceManagement/managedDevices', { $select: DEVICE_FIELDS });
+    // Graph's default page is 100 devices; 999 makes a 100,000-device sweep about 100 calls.
+    const first = path('/deviceManagement/managedDevices', {
+      $select: DEVICE_FIELDS,
+      $top: DEVICES_PAGE_SIZE,
+    });
     for await (const page of this.pages<DirectoryDevice>(tenantId, info, first)) yield toDevices(page);
   }
 

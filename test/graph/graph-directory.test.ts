@@ -257,6 +257,7 @@ describe('reads', () => {
     ]);
     expect(fake.calls[0]?.path).toBe('/v1.0/deviceManagement/managedDevices');
     expect(fake.calls[0]?.query.get('$select')).toBe('userId,operatingSystem');
+    expect(fake.calls[0]?.query.get('$top')).toBe('999'); // not Graph's default page of 100
   });
 
   test('searchGroups: ConsistencyLevel eventual, quotes and backslashes escaped', async () => {
