@@ -47,8 +47,20 @@ const main = async (): Promise<void> => {
   const rollout = pilotFor(spec({ groups: ['g-all'] }));
   (global as { gc?: () => void }).gc?.();
   const baseline = process.memoryUsage().rss;
+  // The resident set is sampled as each page of members arrives (and at the end): what the
+  // resolution holds while it streams. The process's lifetime maximum (`maxRSS`) would also count
+  // transient native peaks of the garbage collector, which vary with the machine's load.
+  let peak = baseline;
+  const sample = () => void (peak = Math.max(peak, process.memoryUsage().rss));
+  const pages = directory.groupMembers.bind(directory);
+  directory.groupMembers = async function* (tenantId: string, groupId: string) {
+    for await (const page of pages(tenantId, groupId)) {
+      sample();
+      yield page;
+    }
+  };
   const outcome = await resolveAudience(deps, rollout, 'pilot');
-  const peak = process.resourceUsage().maxRSS * 1024;
+  sample();
   const people = outcome.ok ? outcome.snapshot.counts.people : outcome.message;
   console.log(JSON.stringify({ people, rowsWritten: table.rowsWritten, growthBytes: peak - baseline }));
 };
