@@ -109,11 +109,13 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     options.graph?.directory !== undefined
       ? options.graph.directory
       : createDirectory(config, logger, options.graph?.options);
+  const inFlight = new InFlight();
   const facts = new DirectoryFacts({
     directory,
     adminGroups: config.ADMIN_GROUP_IDS.map((id) => id.toLowerCase()),
     clock,
     log: logger,
+    track: (work) => void inFlight.track(work).catch(() => undefined),
     checkTenant: directory
       ? async (tenantId) => (await checkGraphPermissions(directory, tenantId, graphFeatures(config))).message
       : null,
@@ -211,7 +213,6 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     }
   };
 
-  const inFlight = new InFlight();
   let closing = false;
   const server = restify.createServer({ name: 'rollout-coordinator', handleUncaughtExceptions: false });
   // A slow or silent client cannot hold a connection: headers, the body and idle keep-alive

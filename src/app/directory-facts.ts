@@ -45,6 +45,8 @@ export class DirectoryFacts {
        * naming what is missing, or null. Run once per tenant, at its first turn (never refusing).
        */
       checkTenant?: ((tenantId: string) => Promise<string | null>) | null;
+      /** Tracks work done in the background (shutdown and tests wait for it). */
+      track?: (work: () => Promise<void>) => void;
     },
   ) {
     this.admins = new TtlCache(options.clock, ROLE_CACHE_MS, MAX_CACHED_PEOPLE);
@@ -85,7 +87,8 @@ export class DirectoryFacts {
    */
   async accessFor(base: AccessPolicy, tenantId: string, person: Person): Promise<AccessPolicy> {
     const { directory, adminGroups } = this.options;
-    void this.checkPermissions(tenantId);
+    const { track = (work) => void work() } = this.options;
+    track(() => this.checkPermissions(tenantId));
     const id = lower(person.id);
     if (!directory || adminGroups.length === 0 || base.everyoneIsAdmin || !id || base.admins.has(id))
       return base;
