@@ -1,5 +1,3 @@
-import type { TokenCredential } from '@azure/identity';
-import type { Client } from '@microsoft/microsoft-graph-client';
 import { timeLeft } from '../app/deadline';
 import { DirectoryError } from '../app/errors';
 import type {
@@ -19,16 +17,22 @@ import {
   retryDelay,
   runCall,
   statusError,
-  type CallInfo,
   type CallTiming,
 } from './graph-client';
-
-/** What the directory needs per tenant: its Graph client and the credential behind it. */
-export interface TenantGraph {
-  client(tenantId: string): Client;
-  credential(tenantId: string): TokenCredential;
-  scope: string;
-}
+import {
+  DEVICE_FIELDS,
+  GROUP_FIELDS,
+  toAssignment,
+  toDevices,
+  toUser,
+  USER_FIELDS,
+  USER_TYPE,
+  type BatchResponse,
+  type GraphAssignment,
+  type GraphUser,
+} from './graph-objects';
+import { GraphRequests, path, searchClause, seg, type GraphPage, type TenantGraph } from './graph-requests';
+import { tokenRoles } from './token-roles';
 
 /** checkMemberGroups takes at most 20 group ids; `$batch` at most 20 requests. */
 export const CHECK_MEMBER_GROUPS_MAX = 20;
@@ -38,102 +42,8 @@ export const MEMBERS_PAGE_SIZE = 999;
 /** Managed devices a page of the tenant-wide sweep. */
 export const DEVICES_PAGE_SIZE = 999;
 
-const USER_FIELDS = 'id,displayName,department,usageLocation,officeLocation,userType,accountEnabled';
-const DEVICE_FIELDS = 'userId,operatingSystem';
-const GROUP_FIELDS = 'id,displayName';
-const USER_TYPE = '#microsoft.graph.user';
-
-/** A Graph path with its query; values are encoded (the client puts them in the URL as given). */
-const path = (base: string, query: Record<string, string | number> = {}): string => {
-  const pairs = Object.entries(query).map(([key, value]) => `${key}=${encodeURIComponent(String(value))}`);
-  return pairs.length ? `${base}?${pairs.join('&')}` : base;
-};
-const seg = encodeURIComponent;
-
-/**
- * `$search` text: inside the double-quoted clause, `"` and `\` are escaped with a backslash
- * (Graph's rule for `$search`); the whole value is URL-encoded by `path`.
- */
-export const searchClause = (property: string, text: string): string =>
-  `"${property}:${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
-
-interface GraphPage<T> {
-  value: T[];
-  '@odata.nextLink'?: string;
-}
-
-interface GraphUser {
-  '@odata.type'?: string;
-  id: string;
-  displayName?: string | null;
-  department?: string | null;
-  usageLocation?: string | null;
-  officeLocation?: string | null;
-  userType?: string | null;
-  accountEnabled?: boolean | null;
-}
-
-interface GraphAssignment {
-  id: string;
-  intent: string;
-  target?: { '@odata.type'?: string; groupId?: string | null };
-}
-
-interface BatchResponse {
-  responses: {
-    id: string;
-    status: number;
-    headers?: Record<string, string>;
-    body?: {
-      value?: { userId?: string | null; operatingSystem?: string | null }[];
-      error?: { code?: string };
-    };
-  }[];
-}
-
-const toUser = (user: GraphUser): DirectoryUser => ({
-  id: user.id,
-  displayName: user.displayName ?? '',
-  department: user.department ?? null,
-  country: user.usageLocation ?? null,
-  officeLocation: user.officeLocation ?? null,
-  userType: user.userType ?? 'Member',
-  accountEnabled: user.accountEnabled ?? true,
-});
-
-const toDevices = (value: { userId?: string | null; operatingSystem?: string | null }[]): DirectoryDevice[] =>
-  value.flatMap((d) => (d.userId ? [{ userId: d.userId, operatingSystem: d.operatingSystem ?? '' }] : []));
-
-const TARGETS: Record<string, AppAssignment['target']> = {
-  '#microsoft.graph.groupAssignmentTarget': 'include',
-  '#microsoft.graph.exclusionGroupAssignmentTarget': 'exclude',
-  '#microsoft.graph.allLicensedUsersAssignmentTarget': 'all',
-  '#microsoft.graph.allDevicesAssignmentTarget': 'all',
-};
-
-const toAssignment = (a: GraphAssignment): AppAssignment => ({
-  id: a.id,
-  target: TARGETS[a.target?.['@odata.type'] ?? ''] ?? 'all',
-  groupId: a.target?.groupId ?? null,
-  intent: a.intent,
-});
-
 const chunks = <T>(items: readonly T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
-
-/** The `roles` claim of a JWT access token (the application permissions granted); [] if none. */
-export const tokenRoles = (token: string): string[] => {
-  try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
-      roles?: unknown;
-    };
-    return Array.isArray(payload.roles)
-      ? payload.roles.filter((r): r is string => typeof r === 'string')
-      : [];
-  } catch {
-    return [];
-  }
-};
 
 /**
  * The Directory port over Microsoft Graph v1.0. Every request goes through `runCall` (deadline,
@@ -151,52 +61,14 @@ export const tokenRoles = (token: string): string[] => {
  * picks whichever is fewer calls.
  */
 export class GraphDirectory implements Directory {
+  private readonly requests: GraphRequests;
+
   constructor(
     private readonly graph: TenantGraph,
     private readonly timing: CallTiming,
     private readonly log?: Log,
-  ) {}
-
-  private call<T>(
-    tenantId: string,
-    info: CallInfo,
-    attempt: (client: Client, signal: AbortSignal) => Promise<T>,
   ) {
-    return runCall(info, (signal) => attempt(this.graph.client(tenantId), signal), this.timing);
-  }
-
-  private get<T>(tenantId: string, info: CallInfo, url: string, headers: Record<string, string> = {}) {
-    return this.call<T>(
-      tenantId,
-      info,
-      (client, signal) => client.api(url).headers(headers).option('signal', signal).get() as Promise<T>,
-    );
-  }
-
-  private post<T>(tenantId: string, info: CallInfo, url: string, body: unknown) {
-    return this.call<T>(
-      tenantId,
-      info,
-      (client, signal) => client.api(url).option('signal', signal).post(body) as Promise<T>,
-    );
-  }
-
-  /** A read whose 404 is an answer (null), not an error. */
-  private async getOrNull<T>(tenantId: string, info: CallInfo, url: string): Promise<T | null> {
-    try {
-      return await this.get<T>(tenantId, info, url);
-    } catch (err) {
-      if (err instanceof DirectoryError && err.kind === 'not-found') return null;
-      throw err;
-    }
-  }
-
-  private async *pages<T>(tenantId: string, info: CallInfo, first: string): AsyncIterable<T[]> {
-    for (let url: string | undefined = first; url;) {
-      const page: GraphPage<T> = await this.get<GraphPage<T>>(tenantId, info, url);
-      yield page.value;
-      url = page['@odata.nextLink'];
-    }
+    this.requests = new GraphRequests(graph, timing);
   }
 
   async *groupMembers(tenantId: string, groupId: string): AsyncIterable<MemberPage> {
@@ -209,7 +81,7 @@ export class GraphDirectory implements Directory {
       $select: USER_FIELDS,
       $top: MEMBERS_PAGE_SIZE,
     });
-    for await (const members of this.pages<GraphUser>(tenantId, info, first)) {
+    for await (const members of this.requests.pages<GraphUser>(tenantId, info, first)) {
       const users = members.filter((m) => m['@odata.type'] === USER_TYPE);
       yield { users: users.map(toUser), nonUsers: members.length - users.length };
     }
@@ -224,7 +96,7 @@ export class GraphDirectory implements Directory {
     const asked = new Map(groupIds.map((id) => [id.toLowerCase(), id]));
     const found = new Set<string>();
     for (const chunk of chunks([...asked.values()], CHECK_MEMBER_GROUPS_MAX)) {
-      const { value } = await this.post<GraphPage<string>>(
+      const { value } = await this.requests.post<GraphPage<string>>(
         tenantId,
         info,
         `/users/${seg(userId)}/checkMemberGroups`,
@@ -260,7 +132,7 @@ export class GraphDirectory implements Directory {
     const devices: DirectoryDevice[] = [];
     let pending = userIds;
     for (let round = 0; pending.length > 0; round++) {
-      const { responses } = await this.post<BatchResponse>(tenantId, batchInfo, '/$batch', {
+      const { responses } = await this.requests.post<BatchResponse>(tenantId, batchInfo, '/$batch', {
         requests: pending.map((userId, i) => ({
           id: String(i),
           method: 'GET',
@@ -276,7 +148,7 @@ export class GraphDirectory implements Directory {
           devices.push(...toDevices(response.body?.value ?? []));
           const next = (response.body as { '@odata.nextLink'?: string } | undefined)?.['@odata.nextLink'];
           if (next)
-            for await (const page of this.pages<DirectoryDevice>(tenantId, info(userId), next))
+            for await (const page of this.requests.pages<DirectoryDevice>(tenantId, info(userId), next))
               devices.push(...toDevices(page));
         } else if (response.status === 429 || response.status === 503 || response.status === 504) {
           again.push(userId);
@@ -313,12 +185,13 @@ export class GraphDirectory implements Directory {
       $select: DEVICE_FIELDS,
       $top: DEVICES_PAGE_SIZE,
     });
-    for await (const page of this.pages<DirectoryDevice>(tenantId, info, first)) yield toDevices(page);
+    for await (const page of this.requests.pages<DirectoryDevice>(tenantId, info, first))
+      yield toDevices(page);
   }
 
   async user(tenantId: string, userId: string): Promise<DirectoryUser | null> {
     const info = { what: `read user ${userId}`, permission: 'User.Read.All', subject: `user ${userId}` };
-    const user = await this.getOrNull<GraphUser>(
+    const user = await this.requests.getOrNull<GraphUser>(
       tenantId,
       info,
       path(`/users/${seg(userId)}`, { $select: USER_FIELDS }),
@@ -332,7 +205,7 @@ export class GraphDirectory implements Directory {
       permission: 'GroupMember.Read.All',
       subject: `group ${groupId}`,
     };
-    const group = await this.getOrNull<DirectoryGroup>(
+    const group = await this.requests.getOrNull<DirectoryGroup>(
       tenantId,
       info,
       path(`/groups/${seg(groupId)}`, { $select: GROUP_FIELDS }),
@@ -347,7 +220,7 @@ export class GraphDirectory implements Directory {
       $select: GROUP_FIELDS,
       $top: Math.min(Math.max(limit, 1), 999),
     });
-    const { value } = await this.get<GraphPage<DirectoryGroup>>(tenantId, info, url, {
+    const { value } = await this.requests.get<GraphPage<DirectoryGroup>>(tenantId, info, url, {
       ConsistencyLevel: 'eventual',
     });
     return value.slice(0, limit).map((g) => ({ id: g.id, displayName: g.displayName }));
@@ -360,7 +233,7 @@ export class GraphDirectory implements Directory {
       subject: `app ${appId}`,
     };
     const assignments: AppAssignment[] = [];
-    for await (const page of this.pages<GraphAssignment>(
+    for await (const page of this.requests.pages<GraphAssignment>(
       tenantId,
       info,
       `/deviceAppManagement/mobileApps/${seg(appId)}/assignments`,
@@ -395,7 +268,7 @@ export class GraphDirectory implements Directory {
         `app ${appId} is already assigned to group ${groupId} as ${existing.intent}, not ${intent}`,
         `group ${groupId}`,
       );
-    const created = await this.post<GraphAssignment>(
+    const created = await this.requests.post<GraphAssignment>(
       tenantId,
       info,
       `/deviceAppManagement/mobileApps/${seg(appId)}/assignments`,
