@@ -10,13 +10,9 @@
 import type { Card } from './render-card';
 import { audienceCard } from './views/audience-view';
 import { checklistCard } from './views/checklist-view';
-import {
-  feedbackExportCard,
-  feedbackFormCard,
-  feedbackIssueCard,
-  feedbackSummaryCard,
-  feedbackThanksCard,
-} from './views/feedback-view';
+import { feedbackIssueCard } from './views/feedback-issue-view';
+import { feedbackExportCard, feedbackSummaryCard } from './views/feedback-report-view';
+import { feedbackFormCard, feedbackThanksCard } from './views/feedback-view';
 import { noticeCard } from './views/notice-view';
 import { planExportCard, planImportCard } from './views/plan-file-view';
 import { planPhaseFormCard, planSettingsFormCard, planWaveFormCard } from './views/plan-form-view';

@@ -3,7 +3,7 @@ import { DeliveryError } from '../app/errors';
 import type { Messenger, NoticeContent, SignoffView } from '../app/ports';
 import type { Coordination } from '../domain/rollout';
 import { CARD_CONTENT_TYPE, type RenderedCard } from './render-card';
-import { feedbackIssueCard, feedbackIssueData } from './views/feedback-view';
+import { feedbackIssueCard, feedbackIssueData } from './views/feedback-issue-view';
 import { intuneNoticeData } from './views/intune-view';
 import { audienceCard, audienceCardData, refreshedText } from './views/audience-view';
 import { noticeCard } from './views/notice-view';

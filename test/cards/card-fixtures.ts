@@ -5,14 +5,9 @@ import { planCardData } from '../../src/teams/views/plan-view';
 import { phaseFormData, settingsFormData, waveFormData } from '../../src/teams/views/plan-form-view';
 import { evaluateExitCriteria, NO_MEASUREMENTS } from '../../src/domain/criteria';
 import { aRollout, ADMIN, OTHER, tallyOf, withWaves } from '../domain/fixtures';
-import {
-  answerValues,
-  feedbackExportData,
-  feedbackFormData,
-  feedbackIssueData,
-  feedbackSummaryData,
-  feedbackThanksData,
-} from '../../src/teams/views/feedback-view';
+import { feedbackIssueData } from '../../src/teams/views/feedback-issue-view';
+import { feedbackExportData, feedbackSummaryData } from '../../src/teams/views/feedback-report-view';
+import { answerValues, feedbackFormData, feedbackThanksData } from '../../src/teams/views/feedback-view';
 import {
   CATEGORIES,
   contribution,

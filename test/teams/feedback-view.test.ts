@@ -12,24 +12,25 @@ import {
   type FeedbackAnswer,
   type FeedbackEntry,
 } from '../../src/domain/feedback';
+import { feedbackIssueCard, feedbackIssueData } from '../../src/teams/views/feedback-issue-view';
 import {
-  answerValues,
   barRows,
-  CATEGORY_LABELS,
   distributionLine,
   feedbackExportCard,
   feedbackExportData,
-  feedbackFormCard,
-  feedbackFormData,
-  feedbackIssueCard,
-  feedbackIssueData,
   feedbackSummaryCard,
   feedbackSummaryData,
+  MAX_BAR,
+  overallTally,
+} from '../../src/teams/views/feedback-report-view';
+import {
+  answerValues,
+  CATEGORY_LABELS,
+  feedbackFormCard,
+  feedbackFormData,
   feedbackThanksCard,
   feedbackThanksData,
   INSTALL_LABELS,
-  MAX_BAR,
-  overallTally,
   PLATFORM_LABELS,
   RATING_LABELS,
   SEVERITY_DESCRIPTIONS,

@@ -4,7 +4,7 @@ import { resolveIssue } from '../../app/resolve-issue';
 import { stageLabel } from '../../domain/feedback-access';
 import { findStage } from '../../domain/feedback-goals';
 import { defineAction, type ActionContext, type ActionResult } from '../handler';
-import { feedbackIssueCard, feedbackIssueData } from '../views/feedback-view';
+import { feedbackIssueCard, feedbackIssueData } from '../views/feedback-issue-view';
 
 const target = {
   rolloutId: z.string().min(1).max(100),

@@ -1,7 +1,7 @@
 import { sumTallies } from '../../domain/feedback';
 import type { CommandHandler } from '../handler';
 import { withAdminRollout } from '../replies';
-import { feedbackExportCard, feedbackExportData } from '../views/feedback-view';
+import { feedbackExportCard, feedbackExportData } from '../views/feedback-report-view';
 
 export const EXPORT_SENT_PRIVATELY = 'I sent you the download link in our personal chat.';
 export const EXPORT_NOT_DELIVERED =

@@ -4,7 +4,7 @@ import { isAdmin, type AccessPolicy } from '../../domain/roles';
 import type { CommandHandler } from '../handler';
 import { NO_ROLLOUT, withRollout } from '../replies';
 import type { Turn } from '../turn';
-import { feedbackSummaryCard, feedbackSummaryData } from '../views/feedback-view';
+import { feedbackSummaryCard, feedbackSummaryData } from '../views/feedback-report-view';
 
 /**
  * Names were shared with the rollout team (its admins), so they are shown to an admin only
