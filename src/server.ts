@@ -154,7 +154,7 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
   // the advance, run after the reply, recovered at start and by the sweep.
   const assigner =
     config.INTUNE_ASSIGN && directory
-      ? new IntuneAssigner({ rollouts, directory, messenger, clock, log: logger, wait })
+      ? new IntuneAssigner({ rollouts, audiences, directory, messenger, clock, log: logger, wait })
       : null;
   const audienceRefresh = new AudienceRefresher(
     {

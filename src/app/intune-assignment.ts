@@ -18,7 +18,9 @@
  *       the `assign` action, which replaces them all). No existing assignment is changed;
  *    c. stores the outcome (the assignments as read plus those made, and the run's result) and
  *       deletes the outbox row, in one transaction;
- *    d. tells the coordination conversation (assigned, left alone, conflicts, warnings, failure).
+ *    d. tells the coordination conversation (assigned, left alone, conflicts, warnings, failure),
+ *       and, from the stage's fresh audience snapshot, which groups hold devices or other members
+ *       that are not users (assigned to them all the same; not counted as users).
  * 4. Failures: a throttled or unavailable Graph is tried again with back-off, the whole run from
  *    3a, at most `maxAttempts` times (within a call the Graph adapter honours Retry-After); a
  *    refusal (403: the permission, 404: the app) is not. Then the failure is stored as 3c (with
@@ -44,6 +46,7 @@ import { stageLabel } from '../domain/feedback-access';
 import { currentStageId, findStage } from '../domain/feedback-goals';
 import type { Rollout } from '../domain/rollout';
 import type { Person } from '../domain/roles';
+import { freshSnapshot } from './audience-refresh';
 import { timeLimit } from './deadline';
 import { DirectoryError } from './errors';
 import { loadAsAdmin } from './mutate';
@@ -53,6 +56,7 @@ import type {
   AssignmentResult,
   AssignmentSink,
   AssignmentState,
+  AudienceRepository,
   Clock,
   Deps,
   Directory,
@@ -153,6 +157,8 @@ interface Findings {
 
 export interface AssignerOptions {
   rollouts: RolloutRepository;
+  /** The stages' audience snapshots: which groups hold devices (reported, not counted as users). */
+  audiences: AudienceRepository;
   directory: Directory;
   messenger: Messenger;
   clock: Clock;
@@ -225,6 +231,7 @@ export class IntuneAssigner implements AssignmentSink {
     if (!rollout) throw new Error(`rollout ${job.rolloutId} of assignment ${job.id} does not exist`);
     const made: AppAssignment[] = [];
     const { findings, error } = await this.attempts(job, made);
+    const nonUserGroups = await this.nonUserGroups(rollout, job);
     const result: AssignmentResult = {
       jobId: job.id,
       stageId: job.stageId,
@@ -235,6 +242,7 @@ export class IntuneAssigner implements AssignmentSink {
       leftAlone: findings?.leftAlone ?? [],
       conflicts: findings?.conflicts ?? [],
       warnings: job.warnings,
+      ...(nonUserGroups ? { nonUserGroups } : {}),
       error: [...(error ? [error] : []), ...(findings?.missing ?? [])].join(' ') || null,
       attempt: job.attempt,
       at: clock.now().toISOString(),
@@ -327,6 +335,29 @@ export class IntuneAssigner implements AssignmentSink {
       if (group !== null) throw err;
       findings.missing.push(`Entra ID has no group ${groupId}: fix the audience of ${job.stageId}.`);
     }
+  }
+
+  /**
+   * The job's groups with members that are not users, from the stage's fresh audience snapshot;
+   * null without one (or when it cannot be read: the report just says less).
+   */
+  private async nonUserGroups(
+    rollout: Rollout,
+    job: PendingAssignment,
+  ): Promise<NonNullable<AssignmentResult['nonUserGroups']> | null> {
+    const snapshot = await freshSnapshot(this.options, rollout, job.stageId).catch((err: unknown) => {
+      this.options.log.warn(
+        { err, rolloutId: job.rolloutId, assignmentId: job.id },
+        'audience snapshot not read; the Intune report leaves out device groups',
+      );
+      return null;
+    });
+    const groups = snapshot?.counts.groups;
+    if (!groups) return null;
+    return job.groups.flatMap((groupId) => {
+      const counts = groups[groupId];
+      return counts && counts.nonUsers > 0 ? [{ groupId, ...counts }] : [];
+    });
   }
 
   /** Tells the coordination conversation (at most once: a failed report is logged). */

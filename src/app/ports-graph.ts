@@ -2,7 +2,7 @@
  * The ports of Microsoft Graph (Entra ID and Intune) and what is built from it: the directory,
  * resolved audiences and Intune assignments. `ports.ts` re-exports them.
  */
-import type { AssignmentIntent, AudienceCounts } from '../domain/audience';
+import type { AssignmentIntent, AudienceCounts, GroupMemberCounts } from '../domain/audience';
 
 /** A user as the directory (Entra ID) has them: only the properties the bot uses. */
 export interface DirectoryUser {
@@ -164,6 +164,11 @@ export interface AssignmentResult {
   /** Groups assigned with another intent, or excluded: left as they are, reported. */
   conflicts: { groupId: string; found: string }[];
   warnings: string[];
+  /**
+   * The job's groups with members that are not users (devices mostly), as the stage's fresh
+   * audience snapshot counted them; absent without one (or from results stored before).
+   */
+  nonUserGroups?: ({ groupId: string } & GroupMemberCounts)[];
   /** Why it failed, naming the app, the group or the permission; null unless failed. */
   error: string | null;
   attempt: number;

@@ -7,6 +7,7 @@ import {
   type AudienceCounts,
   type AudienceSpec,
   type DevicePlatform,
+  type GroupMemberCounts,
   type LeftOutReason,
 } from '../domain/audience';
 import type { Rollout } from '../domain/rollout';
@@ -191,6 +192,7 @@ class Resolution {
   private readonly devicesByOs = new Map<string, number>();
   private withoutDevice = 0;
   private nonUsers = 0;
+  private readonly groups = new Map<string, GroupMemberCounts>();
   private unresolved = 0;
   private readonly sample: string[] = [];
 
@@ -211,13 +213,19 @@ class Resolution {
     }
   }
 
-  /** One page of a group's members, decided against every part that names the group. */
+  /** One page of a group's members: counted for the group, decided against every part naming it. */
   async page(
+    groupId: string,
     users: readonly DirectoryUser[],
     nonUsers: number,
     parts: readonly AudienceSpec[],
   ): Promise<void> {
     this.nonUsers += nonUsers;
+    const ofGroup = this.groups.get(lower(groupId)) ?? { users: 0, nonUsers: 0 };
+    this.groups.set(lower(groupId), {
+      users: ofGroup.users + users.length,
+      nonUsers: ofGroup.nonUsers + nonUsers,
+    });
     const cheap = parts.map(withoutPlatforms);
     const candidates: { user: DirectoryUser; parts: AudienceSpec[] }[] = [];
     for (const user of users) {
@@ -263,6 +271,7 @@ class Resolution {
         withoutDevice: unreadable ? null : this.withoutDevice,
         leftOut,
         nonUsers: this.nonUsers,
+        groups: Object.fromEntries(this.groups),
       },
       sample: [...this.sample],
       warnings,
@@ -302,12 +311,13 @@ const platformsOf = (oses: readonly string[]): Set<DevicePlatform> =>
 /**
  * Resolves a stage's audience (`audienceParts`: its own definition, or the union of its waves')
  * into a new snapshot, streamed: each group's transitive members page by page (users only,
- * non-users counted), each person decided once across groups and parts (guests and disabled
- * accounts left out unless the part includes them, then the department / country / office and
- * platform filters), listed members always in. Memory: the ids seen (a Set) and the device map
- * of DeviceReader, never the members themselves (the writer flushes every 100 rows of a bucket).
- * On a failure the writer is abandoned and the previous snapshot stays current: a Graph refusal
- * is a `failed` outcome naming the group or permission; anything else (storage) is rethrown.
+ * non-users counted, in total and per group), each person decided once across groups and parts
+ * (guests and disabled accounts left out unless the part includes them, then the department /
+ * country / office and platform filters), listed members always in. Memory: the ids seen (a Set)
+ * and the device map of DeviceReader, never the members themselves (the writer flushes every 100
+ * rows of a bucket). On a failure the writer is abandoned and the previous snapshot stays current:
+ * a Graph refusal is a `failed` outcome naming the group or permission; anything else (storage) is
+ * rethrown.
  */
 export const resolveAudience = async (
   deps: ResolveDeps,
@@ -338,7 +348,7 @@ export const resolveAudience = async (
           throw new ResolveFailure(`the members of group ${groupId} could not be read: ${graphReason(err)}`);
         });
         if (next.done) break;
-        await resolution.page(next.value.users, next.value.nonUsers, ofGroup);
+        await resolution.page(groupId, next.value.users, next.value.nonUsers, ofGroup);
       }
     }
     const snapshot = await writer.commit({

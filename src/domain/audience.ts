@@ -118,6 +118,17 @@ export interface AudienceCounts {
   leftOut: Record<LeftOutReason, number>;
   /** Group members that are not users (devices, service principals, contacts). */
   nonUsers: number;
+  /**
+   * Each group's transitive members (by lower-cased group id): how many were users and how many
+   * were not. Absent from snapshots resolved before it was kept.
+   */
+  groups?: Record<string, GroupMemberCounts>;
+}
+
+/** A group's transitive members: users, and members that are not users (devices mostly). */
+export interface GroupMemberCounts {
+  users: number;
+  nonUsers: number;
 }
 
 /** A group member's properties the filters read (a `DirectoryUser`'s). */

@@ -6,7 +6,10 @@ import {
   retryAssignment,
 } from '../../src/app/intune-assignment';
 import type { PendingAssignment, RolloutRepository } from '../../src/app/ports';
-import { emptyFilters } from '../../src/domain/audience';
+import { resolveAudience } from '../../src/app/resolve-audience';
+import { emptyAudience, emptyFilters } from '../../src/domain/audience';
+import type { Rollout } from '../../src/domain/rollout';
+import { intuneNoticeData } from '../../src/teams/views/intune-view';
 import { APP, intuneSetup as setup, recordingLog, type IntuneSetup } from './intune-support';
 import { ADMIN, MEMBER, TENANT } from './support';
 
@@ -212,6 +215,7 @@ describe('Intune assignment: failures', () => {
     const outcome = await healing.enter();
     const assigner = new IntuneAssigner({
       rollouts: healing.deps.rollouts,
+      audiences: healing.deps.audiences,
       directory: healing.directory,
       messenger: { notify: async () => {}, postSignoff: async () => '', updateSignoff: async () => {} },
       clock: healing.deps.clock,
@@ -296,5 +300,79 @@ describe('the assignments as last read', () => {
     expect(state?.readAt).toBe(t.deps.clock.now().toISOString());
     expect(await t.state()).toEqual(state);
     expect(state?.latest?.state).toBe('ok');
+  });
+});
+
+describe('Intune assignment: groups of devices', () => {
+  const run = async (t: IntuneSetup) => {
+    const outcome = await t.enter();
+    const assigner = t.assigner();
+    assigner.enqueue(outcome.assignment as PendingAssignment);
+    await assigner.idle();
+    return (await t.state())?.latest;
+  };
+  const resolve = async (t: IntuneSetup, rollout: Rollout = t.rollout) => {
+    const { audiences, clock } = t.deps;
+    const outcome = await resolveAudience(
+      { directory: t.directory, audiences, clock, log: recordingLog().log },
+      rollout,
+      'poc',
+    );
+    expect(outcome.ok).toBe(true);
+  };
+  const reported = (t: IntuneSetup): string => {
+    const [report] = t.reports;
+    if (report?.kind !== 'intune-assignment') throw new Error('no report');
+    return intuneNoticeData(report.rollout, report.result, report.stageLabel).text;
+  };
+  const groups = async (t: IntuneSetup) => {
+    for (const id of ['u1', 'u2', 'u3']) t.directory.addUser(TENANT, id, {});
+    t.directory.addGroup(TENANT, 'g-devices', { nonUsers: 40 });
+    t.directory.addGroup(TENANT, 'g-kiosks', { users: ['u1'], nonUsers: 3 });
+    t.directory.addGroup(TENANT, 'g-mixed', { users: ['u1', 'u2', 'u3'], nonUsers: 1 });
+  };
+  const audience = { groups: ['g-devices', 'g-kiosks', 'g-mixed', 'g-pilot'] };
+
+  it("reports, from the stage's fresh snapshot, device groups as such and a mixed group's non-users; assigns as before", async () => {
+    const t = await setup({ audience });
+    await groups(t);
+    await resolve(t);
+    const latest = await run(t);
+    expect(latest).toMatchObject({
+      state: 'ok',
+      assigned: ['g-devices', 'g-kiosks', 'g-mixed', 'g-pilot'],
+      nonUserGroups: [
+        { groupId: 'g-devices', users: 0, nonUsers: 40 },
+        { groupId: 'g-kiosks', users: 1, nonUsers: 3 },
+        { groupId: 'g-mixed', users: 3, nonUsers: 1 },
+      ],
+    });
+    expect(t.directory.calls.assignApp).toBe(4);
+    expect(reported(t).split('\n\n')).toEqual([
+      'Assigned (required) to g-devices, g-kiosks, g-mixed, g-pilot.',
+      'g-devices: 40 devices — assigned to its devices; not counted as users.',
+      'g-kiosks: 3 devices (and 1 user) — assigned to its devices; not counted as users.',
+      'g-mixed: 1 of 4 members is not a user (devices) — not counted as users.',
+    ]);
+  });
+
+  it('without a snapshot, or with one of another definition, says nothing new', async () => {
+    for (const stale of [false, true]) {
+      const t = await setup({ audience });
+      await groups(t);
+      if (stale) {
+        const other = {
+          ...t.rollout,
+          phases: t.rollout.phases.map((p) =>
+            p.key === 'poc' ? { ...p, audience: { ...emptyAudience(), groups: ['g-devices'] } } : p,
+          ),
+        };
+        await resolve(t, other);
+      }
+      const latest = await run(t);
+      expect(latest?.assigned).toHaveLength(4);
+      expect(latest?.nonUserGroups).toBeUndefined();
+      expect(reported(t)).toBe('Assigned (required) to g-devices, g-kiosks, g-mixed, g-pilot.');
+    }
   });
 });

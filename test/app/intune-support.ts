@@ -59,6 +59,7 @@ export const intuneSetup = async (
   const assigner = (rollouts: RolloutRepository = base.rollouts, maxAttempts = 3) =>
     new IntuneAssigner({
       rollouts,
+      audiences: base.audiences,
       directory,
       messenger: {
         notify: async (_tenant, _to, content) => void reports.push(content),

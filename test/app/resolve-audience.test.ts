@@ -117,6 +117,7 @@ describe('resolveAudience', () => {
       withoutDevice: 1,
       leftOut: { ...noneLeftOut, filtered: 4 },
       nonUsers: 2,
+      groups: { g1: { users: 6, nonUsers: 2 } },
     });
     expect(resolved(outcome)).toMatchObject({
       tenantId: TENANT,
@@ -186,6 +187,31 @@ describe('resolveAudience', () => {
     const wave = await resolveAudience(deps, rollout, 'enterprise/w1');
     expect(await ids(audiences, wave)).toEqual(['c']);
     expect(resolved(wave).counts.leftOut).toEqual({ ...noneLeftOut, filtered: 2 });
+  });
+
+  it("counts each group's transitive members: users (in or left out) and members that are not users", async () => {
+    const { directory, audiences, deps } = setUp(2);
+    for (const id of ['a', 'b', 'c']) directory.addUser(TENANT, id, {});
+    directory.addUser(TENANT, 'guest', { userType: 'Guest' });
+    directory.addGroup(TENANT, 'g-devices', { nonUsers: 5 });
+    directory.addGroup(TENANT, 'g-inner', { users: ['c'], nonUsers: 1 });
+    directory.addGroup(TENANT, 'g-mixed', { users: ['a', 'b', 'guest'], groups: ['g-inner'], nonUsers: 1 });
+    const part = spec({ groups: ['G-Devices', 'g-mixed'], members: ['a'] });
+    const outcome = await resolveAudience(deps, pilotFor(part), 'pilot');
+    expect(resolved(outcome).counts).toMatchObject({
+      people: 3,
+      leftOut: { ...noneLeftOut, guest: 1 },
+      nonUsers: 8,
+      groups: {
+        'g-devices': { users: 0, nonUsers: 5 },
+        // The guest is a user, left out; g-inner itself is a member that is not a user.
+        'g-mixed': { users: 4, nonUsers: 3 },
+      },
+    });
+    // Kept in the snapshot's head.
+    expect((await audiences.current(TENANT, 'ro-test', 'pilot'))?.counts.groups).toEqual(
+      resolved(outcome).counts.groups,
+    );
   });
 
   it('listed members are always in, looked up for their names, and counted even when the look-up fails', async () => {

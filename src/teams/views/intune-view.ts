@@ -12,6 +12,24 @@ const groupList = (ids: readonly string[]): string => {
   return `${ids.slice(0, SHOWN_GROUPS).join(', ')}${rest > 0 ? ` and ${rest} more` : ''}`;
 };
 
+/**
+ * A group whose members are all or mostly not users is a device group (an app assigned to it goes
+ * to its devices); a mixed one says how many members are not users. Neither counts them as users.
+ */
+const nonUserLine = ({
+  groupId,
+  users,
+  nonUsers,
+}: NonNullable<AssignmentResult['nonUserGroups']>[number]): string => {
+  if (nonUsers <= users) {
+    const are = nonUsers === 1 ? 'is not a user' : 'are not users';
+    return `${groupId}: ${nonUsers} of ${users + nonUsers} members ${are} (devices) — not counted as users.`;
+  }
+  const devices = `${nonUsers} device${nonUsers === 1 ? '' : 's'}`;
+  const alsoUsers = users > 0 ? ` (and ${users} user${users === 1 ? '' : 's'})` : '';
+  return `${groupId}: ${devices}${alsoUsers} — assigned to its devices; not counted as users.`;
+};
+
 /** What the coordination conversation is told after an assignment ran. */
 export const intuneNoticeData = (
   rollout: Rollout,
@@ -31,6 +49,7 @@ export const intuneNoticeData = (
             .join(', ')}.`,
         ]
       : []),
+    ...(result.nonUserGroups ?? []).slice(0, SHOWN_GROUPS).map(nonUserLine),
     ...result.warnings.map((w) => `Warning: ${w}.`),
     ...(result.error ? [`Failed: ${result.error} \`intune retry\` tries again.`] : []),
   ];
