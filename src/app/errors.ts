@@ -11,13 +11,17 @@ export class ConcurrencyError extends Error {
 
 export const isConcurrencyError = (err: unknown): err is ConcurrencyError => err instanceof ConcurrencyError;
 
-/** The state would not fit the store (Table Storage: 64 KiB per property, 1 MiB per entity). */
+/**
+ * The state would not fit the store (Table Storage: 64 KiB per property, 1 MiB per entity; a
+ * queue message: 48 KiB of UTF-8, counted in bytes).
+ */
 export class TooLargeError extends Error {
   constructor(
     readonly size: number,
     readonly limit: number,
+    unit: 'characters' | 'bytes' = 'characters',
   ) {
-    super(`too large to store: ${size} characters, the limit is ${limit}`);
+    super(`too large to store: ${size} ${unit}, the limit is ${limit}`);
     this.name = 'TooLargeError';
   }
 }
@@ -62,5 +66,31 @@ export class DirectoryError extends Error {
   ) {
     super(message);
     this.name = 'DirectoryError';
+  }
+}
+
+/**
+ * The queue service could not be reached or failed (network error, 5xx, a try timed out) after
+ * the client's retries: work waiting on it pauses and resumes once it answers again.
+ */
+export class QueueUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'QueueUnavailableError';
+  }
+}
+
+/**
+ * A received message's pop receipt no longer holds: `gone` (deleted, or expired) or `mismatch`
+ * (its visibility time-out passed and it was received again, by this instance or another).
+ * The holder of the old receipt must stop working on it: the new holder will do it.
+ */
+export class QueueReceiptError extends Error {
+  constructor(
+    readonly reason: 'gone' | 'mismatch',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'QueueReceiptError';
   }
 }

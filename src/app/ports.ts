@@ -15,6 +15,7 @@ import type {
 } from './ports-graph';
 
 export type * from './ports-graph';
+export type * from './ports-queue';
 
 export interface Clock {
   now(): Date;

@@ -53,9 +53,10 @@ const isAzuriteConnectionString = (connectionString: string): boolean =>
 
 /**
  * A few quick retries (the SDK's defaults back off for up to a minute), each try bounded: callers
- * have deadlines of seconds (a Teams card action is answered within 4 s).
+ * have deadlines of seconds (a Teams card action is answered within 4 s). The queue client
+ * (azure-queue.ts) uses the same.
  */
-const RETRY_OPTIONS = { maxRetries: 2, retryDelayInMs: 100, maxRetryDelayInMs: 800 };
+export const STORAGE_RETRY_OPTIONS = { maxRetries: 2, retryDelayInMs: 100, maxRetryDelayInMs: 800 };
 export const STORAGE_TRY_TIMEOUT_MS = 5000;
 
 const makeClient = (target: TableTarget, tableName: string): TableClient => {
@@ -63,7 +64,7 @@ const makeClient = (target: TableTarget, tableName: string): TableClient => {
     case 'connection-string': {
       const client = TableClient.fromConnectionString(target.connectionString, tableName, {
         allowInsecureConnection: isInsecureConnectionString(target.connectionString),
-        retryOptions: RETRY_OPTIONS,
+        retryOptions: STORAGE_RETRY_OPTIONS,
       });
       if (isAzuriteConnectionString(target.connectionString)) client.pipeline.addPolicy(asciiJsonPolicy());
       return client;
@@ -72,14 +73,14 @@ const makeClient = (target: TableTarget, tableName: string): TableClient => {
       // Note: the SDK refuses bearer tokens over plain http whatever this flag says.
       return new TableClient(target.endpoint, tableName, target.credential, {
         allowInsecureConnection: isPlainHttp(target.endpoint),
-        retryOptions: RETRY_OPTIONS,
+        retryOptions: STORAGE_RETRY_OPTIONS,
       });
     case 'azurite': {
       const client = new TableClient(
         target.endpoint,
         tableName,
         new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_ACCOUNT_KEY),
-        { allowInsecureConnection: isPlainHttp(target.endpoint), retryOptions: RETRY_OPTIONS },
+        { allowInsecureConnection: isPlainHttp(target.endpoint), retryOptions: STORAGE_RETRY_OPTIONS },
       );
       client.pipeline.addPolicy(asciiJsonPolicy());
       return client;

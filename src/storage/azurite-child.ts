@@ -1,12 +1,15 @@
 /**
  * Entry point of the Azurite child process started by embedded-azurite.ts (never imported).
  *
- * Runs Azurite's Table service in this process, persisting with LokiJS under `location`, with
- * no access log, no debug log, no telemetry (the telemetry client is never initialised) and no
- * API version check. Azurite's LokiJS database saves itself every 5 s (when changed); before it
- * listens, the child sets that interval to `saveIntervalMs` (see applySaveInterval: it reaches
- * into Azurite's internals and exits non-zero when they are not as expected, rather than keep
- * 5 s silently). Protocol over the IPC channel:
+ * Runs Azurite's Table service and its Queue service (on `queuePort`) in this process, persisting
+ * under `location` (LokiJS databases; the queue's message texts in extent files, written through
+ * at once), with no access log, no debug log, no telemetry (the telemetry client is never
+ * initialised) and no API version check (@azure/storage-queue 12.30 speaks a newer one than
+ * Azurite 3.35 accepts). Each of Azurite's LokiJS databases (the table's; the queue's metadata
+ * and its extent index) saves itself every 5 s (when changed); before they listen, the child sets
+ * that interval to `saveIntervalMs` (see applySaveInterval: it reaches into Azurite's internals
+ * and exits non-zero when they are not as expected, rather than keep 5 s silently). Protocol over
+ * the IPC channel:
  *   parent → child  { type: 'start' }  open the database and listen (sent once the parent has
  *                                       claimed the data folder)
  *   child → parent  { type: 'started', saveIntervalMs }  listening, with the save interval the
@@ -18,12 +21,16 @@
  */
 import { readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import QueueConfiguration from 'azurite/dist/src/queue/QueueConfiguration';
+import QueueServer from 'azurite/dist/src/queue/QueueServer';
 import TableConfiguration from 'azurite/dist/src/table/TableConfiguration';
 import TableServer from 'azurite/dist/src/table/TableServer';
 
 interface ChildConfig {
   host: string;
   port: number;
+  /** The Queue service's port. */
+  queuePort: number;
   location: string;
   /** azurite.json: removed on the way out when it still names this process. */
   stateFile: string;
@@ -42,11 +49,14 @@ interface LokiDatabase {
   autosaveDisable(): void;
 }
 
-/** What Azurite's own TableServer constructor gives the database (LokiTableMetadataStore). */
+/** What Azurite's own constructors give each database (LokiTableMetadataStore and the queue's). */
 const AZURITE_SAVE_INTERVAL_MS = 5000;
 
-/** Azurite's own file name, so `azurite --location <dataDir>/azurite` opens the same data. */
+/** Azurite's own file names, so `azurite --location <dataDir>/azurite` opens the same data. */
 const DB_FILE = '__azurite_db_table__.json';
+const QUEUE_DB_FILE = '__azurite_db_queue__.json';
+const QUEUE_EXTENT_DB_FILE = '__azurite_db_queue_extent__.json';
+const QUEUE_EXTENTS_DIR = '__queuestorage__';
 const KEEP_ALIVE_SECONDS = 5;
 /** A close that hangs (it should not) must not keep the process alive. */
 const CLOSE_TIMEOUT_MS = 10_000;
@@ -64,11 +74,13 @@ const parseConfig = (raw: string | undefined): ChildConfig => {
     return fail('expected a JSON configuration as the first argument');
   }
   if (typeof value !== 'object' || value === null) return fail('invalid configuration');
-  const { host, port, location, stateFile, saveIntervalMs } = value as Record<string, unknown>;
+  const { host, port, queuePort, location, stateFile, saveIntervalMs } = value as Record<string, unknown>;
   if (
     typeof host !== 'string' ||
     typeof port !== 'number' ||
     !Number.isInteger(port) ||
+    typeof queuePort !== 'number' ||
+    !Number.isInteger(queuePort) ||
     typeof location !== 'string' ||
     typeof stateFile !== 'string' ||
     typeof saveIntervalMs !== 'number' ||
@@ -77,7 +89,7 @@ const parseConfig = (raw: string | undefined): ChildConfig => {
   ) {
     return fail(`invalid configuration ${raw ?? ''}`);
   }
-  return { host, port, location, stateFile, saveIntervalMs };
+  return { host, port, queuePort, location, stateFile, saveIntervalMs };
 };
 
 const internalsChanged = (what: string): never =>
@@ -87,13 +99,23 @@ const internalsChanged = (what: string): never =>
       'Check src/storage/azurite-child.ts against the installed azurite version (3.35.0 expected).',
   );
 
-/** Azurite's LokiJS database: `TableServer.metadataStore.db`, checked member by member. */
-const lokiDatabaseOf = (server: TableServer, dbPath: string): LokiDatabase => {
-  const store: unknown = (server as unknown as { metadataStore?: unknown }).metadataStore;
+/**
+ * One of Azurite's LokiJS databases: `<server>.<storeName>.db` (`TableServer.metadataStore`,
+ * `QueueServer.metadataStore` and `QueueServer.extentMetadataStore`), checked member by member.
+ */
+const lokiDatabaseOf = (
+  server: TableServer | QueueServer,
+  storeName: 'metadataStore' | 'extentMetadataStore',
+  dbPath: string,
+): LokiDatabase => {
+  const serverName = server instanceof TableServer ? 'TableServer' : 'QueueServer';
+  const store: unknown = (server as unknown as Record<string, unknown>)[storeName];
   if (typeof store !== 'object' || store === null)
-    return internalsChanged('TableServer has no metadataStore');
+    return internalsChanged(`${serverName} has no ${storeName}`);
   const db: unknown = (store as { db?: unknown }).db;
-  if (typeof db !== 'object' || db === null) return internalsChanged('metadataStore has no LokiJS db');
+  if (typeof db !== 'object' || db === null) {
+    return internalsChanged(`${serverName}.${storeName} has no LokiJS db`);
+  }
   const loki = db as Partial<Record<keyof LokiDatabase, unknown>>;
   if (typeof loki.autosaveEnable !== 'function' || typeof loki.autosaveDisable !== 'function') {
     return internalsChanged('the db has no autosaveEnable/autosaveDisable');
@@ -135,6 +157,7 @@ const main = (): void => {
   const config = parseConfig(process.argv[2]);
 
   let server: TableServer | undefined;
+  let queueServer: QueueServer | undefined;
   let starting: Promise<void> | undefined;
   let closing = false;
 
@@ -158,7 +181,13 @@ const main = (): void => {
     ).unref();
     try {
       await starting?.catch(() => undefined);
-      if (server?.getStatus() === 'Running') await server.close();
+      // Both, even when one fails: each LokiJS database saves itself as it closes.
+      const closes = [server, queueServer].map(async (running) => {
+        if (running?.getStatus() === 'Running') await running.close();
+      });
+      for (const result of await Promise.allSettled(closes)) {
+        if (result.status === 'rejected') throw result.reason;
+      }
     } catch (err) {
       process.stderr.write(
         `azurite-child: close failed: ${err instanceof Error ? err.message : String(err)}\n`,
@@ -189,13 +218,43 @@ const main = (): void => {
       false, // disableProductStyleUrl
       false, // in-memory persistence
     );
+    const queueDbPath = join(config.location, QUEUE_DB_FILE);
+    const queueExtentDbPath = join(config.location, QUEUE_EXTENT_DB_FILE);
+    const queueConfig = new QueueConfiguration(
+      config.host,
+      config.queuePort,
+      KEEP_ALIVE_SECONDS,
+      queueDbPath,
+      queueExtentDbPath,
+      [{ locationId: 'Default', locationPath: join(config.location, QUEUE_EXTENTS_DIR), maxConcurrency: 1 }],
+      false, // access log (--silent)
+      undefined,
+      false, // debug log
+      undefined,
+      false, // loose
+      true, // skipApiVersionCheck: storage-queue 12.30 sends a newer version than 3.35 knows
+      '',
+      '',
+      '',
+      undefined,
+      false, // disableProductStyleUrl
+      false, // in-memory persistence
+    );
     server = new TableServer(tableConfig);
-    // Before the database is loaded and the port opened: no write ever waits for the 5 s timer.
-    const db = lokiDatabaseOf(server, dbPath);
-    applySaveInterval(db, config.saveIntervalMs);
-    await server.start();
-    checkSaveInterval(db, config.saveIntervalMs); // loading the database did not reset it
-    if (process.connected) process.send?.({ type: 'started', saveIntervalMs: db.autosaveInterval });
+    queueServer = new QueueServer(queueConfig);
+    // Before the databases are loaded and the ports opened: no write ever waits for the 5 s timer.
+    const dbs = [
+      lokiDatabaseOf(server, 'metadataStore', dbPath),
+      lokiDatabaseOf(queueServer, 'metadataStore', queueDbPath),
+      lokiDatabaseOf(queueServer, 'extentMetadataStore', queueExtentDbPath),
+    ];
+    for (const db of dbs) applySaveInterval(db, config.saveIntervalMs);
+    await Promise.all([server.start(), queueServer.start()]);
+    // Loading the databases did not reset it.
+    for (const db of dbs) checkSaveInterval(db, config.saveIntervalMs);
+    if (process.connected) {
+      process.send?.({ type: 'started', saveIntervalMs: Math.max(...dbs.map((db) => db.autosaveInterval)) });
+    }
   };
 
   // Registered before the event loop runs, so no message from the parent is missed.
@@ -203,7 +262,9 @@ const main = (): void => {
     const type = messageType(message);
     if (type === 'start' && !starting && !closing) {
       starting = start().catch((err: unknown) => {
-        fail(`failed to start the Table service: ${err instanceof Error ? err.message : String(err)}`);
+        fail(
+          `failed to start the Table and Queue services: ${err instanceof Error ? err.message : String(err)}`,
+        );
       });
     } else if (type === 'stop') {
       void shutdown('stop requested');

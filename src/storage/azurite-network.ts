@@ -50,22 +50,31 @@ export const isPortFree = (host: string, port: number): Promise<boolean> =>
     server.listen({ port, host, exclusive: true }, () => server.close(() => done(true)));
   });
 
-/** One HTTP round trip: true when an Azurite Table service answers (any status; it wants auth). */
-export const probeAzurite = (host: string, port: number, timeoutMs = PROBE_TIMEOUT_MS): Promise<boolean> =>
+/** One HTTP round trip: true when an Azurite Table (or Queue) service answers (any status; it wants auth). */
+export const probeAzurite = (
+  host: string,
+  port: number,
+  timeoutMs = PROBE_TIMEOUT_MS,
+  service: 'table' | 'queue' = 'table',
+): Promise<boolean> =>
   new Promise((done) => {
     const req = request(
       {
         host,
         port,
         method: 'GET',
-        path: `/${AZURITE_ACCOUNT}/Tables`,
+        path: service === 'table' ? `/${AZURITE_ACCOUNT}/Tables` : `/${AZURITE_ACCOUNT}?comp=list`,
         agent: false,
         timeout: timeoutMs,
         headers: { connection: 'close' },
       },
       (res) => {
         res.resume();
-        done(String(res.headers.server ?? '').startsWith('Azurite-Table'));
+        done(
+          String(res.headers.server ?? '').startsWith(
+            service === 'table' ? 'Azurite-Table' : 'Azurite-Queue',
+          ),
+        );
       },
     );
     req.once('timeout', () => req.destroy(new Error('timeout')));

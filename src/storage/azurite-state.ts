@@ -9,6 +9,9 @@ export interface AzuriteState {
   /** The Azurite child process. */
   pid: number;
   endpoint: string;
+  /** The Queue service's (absent in a file written before it was served). */
+  queuePort?: number;
+  queueEndpoint?: string;
   startedAt: string;
   /** The process that started it (the bot). */
   ownerPid: number;
@@ -94,7 +97,10 @@ const parseState = (raw: string): AzuriteState | null => {
     return null;
   }
   if (typeof value !== 'object' || value === null) return null;
-  const { port, pid, endpoint, startedAt, ownerPid } = value as Record<string, unknown>;
+  const { port, pid, endpoint, queuePort, queueEndpoint, startedAt, ownerPid } = value as Record<
+    string,
+    unknown
+  >;
   if (
     typeof port !== 'number' ||
     typeof pid !== 'number' ||
@@ -103,7 +109,16 @@ const parseState = (raw: string): AzuriteState | null => {
   ) {
     return null;
   }
-  return { port, pid, endpoint, startedAt, ownerPid: typeof ownerPid === 'number' ? ownerPid : 0 };
+  return {
+    port,
+    pid,
+    endpoint,
+    ...(typeof queuePort === 'number' && typeof queueEndpoint === 'string'
+      ? { queuePort, queueEndpoint }
+      : {}),
+    startedAt,
+    ownerPid: typeof ownerPid === 'number' ? ownerPid : 0,
+  };
 };
 
 export const writeStateExclusive = async (stateFile: string, state: AzuriteState): Promise<void> => {

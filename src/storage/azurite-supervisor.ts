@@ -20,15 +20,18 @@ export interface SupervisorLogger extends EmbeddedAzuriteLogger {
   error(obj: Record<string, unknown>, msg: string): void;
 }
 
-export interface SupervisedAzuriteOptions extends Omit<EmbeddedAzuriteOptions, 'port' | 'onUnexpectedExit'> {
+export interface SupervisedAzuriteOptions extends Omit<
+  EmbeddedAzuriteOptions,
+  'port' | 'queuePort' | 'onUnexpectedExit'
+> {
   logger?: SupervisorLogger;
   /** Default: 3 restarts in 10 minutes. */
   budget?: RestartBudget;
   /** The clock the budget is counted with (ms); default Date.now. */
   now?: () => number;
   /**
-   * After each restart, once the new child answers: the clients follow `azurite.endpoint` (a new
-   * port when the old one was taken). A rejection is logged; the child keeps running.
+   * After each restart, once the new child answers: the clients follow `azurite.endpoint` and
+   * `azurite.queueEndpoint` (a new port when the old one was taken). A rejection is logged; the child keeps running.
    */
   onRestart?: (azurite: EmbeddedAzurite) => void | Promise<void>;
   /**
@@ -41,9 +44,11 @@ export interface SupervisedAzuriteOptions extends Omit<EmbeddedAzuriteOptions, '
 }
 
 export interface SupervisedAzurite {
-  /** The current child's endpoint, port and pid (they change when it is restarted). */
+  /** The current child's endpoints, ports and pid (they change when it is restarted). */
   readonly endpoint: string;
   readonly port: number;
+  readonly queueEndpoint: string;
+  readonly queuePort: number;
   readonly pid: number;
   readonly saveIntervalMs: number;
   /** Restart attempts so far (successful or not). */
@@ -54,7 +59,7 @@ export interface SupervisedAzurite {
 
 /**
  * The embedded Azurite under supervision: when its child dies (a crash, `kill -9`), it is
- * started again on the same data folder (the same port when it is still free, else a new one
+ * started again on the same data folder (the same ports when they are still free, else new ones
  * reported through `onRestart`), re-taking the `azurite.json` claim, within a restart budget;
  * past the budget `onGiveUp` is called and nothing is restarted any more.
  */
@@ -67,14 +72,15 @@ export const startSupervisedAzurite = async (
   let gaveUp = false;
   let restarting: Promise<void> | undefined;
 
-  const childOptions = (port: number | undefined): EmbeddedAzuriteOptions => ({
+  const childOptions = (previous: EmbeddedAzurite | undefined): EmbeddedAzuriteOptions => ({
     dataDir: options.dataDir,
     host: options.host,
     logger,
     readyTimeoutMs: options.readyTimeoutMs,
     stopTimeoutMs: options.stopTimeoutMs,
     saveIntervalMs: options.saveIntervalMs,
-    port,
+    port: previous?.port,
+    queuePort: previous?.queuePort,
     onUnexpectedExit: (exit) => onDeath(exit),
   });
 
@@ -112,7 +118,7 @@ export const startSupervisedAzurite = async (
       );
       try {
         await options.beforeRestart?.(previous);
-        const next = await startEmbeddedAzurite(childOptions(previous.port));
+        const next = await startEmbeddedAzurite(childOptions(previous));
         if (stopped) {
           await next.stop();
           return;
@@ -124,6 +130,8 @@ export const startSupervisedAzurite = async (
             port: next.port,
             previousPort: previous.port,
             samePort: next.port === previous.port,
+            queuePort: next.queuePort,
+            previousQueuePort: previous.queuePort,
           },
           'embedded Azurite restarted',
         );
@@ -132,7 +140,7 @@ export const startSupervisedAzurite = async (
         } catch (err) {
           logger?.warn(
             { err: err instanceof Error ? err.message : String(err) },
-            'embedded Azurite restarted, but its tables could not be ensured',
+            'embedded Azurite restarted, but its tables and queue could not be ensured',
           );
         }
         return;
@@ -177,6 +185,12 @@ export const startSupervisedAzurite = async (
     },
     get port() {
       return current.port;
+    },
+    get queueEndpoint() {
+      return current.queueEndpoint;
+    },
+    get queuePort() {
+      return current.queuePort;
     },
     get pid() {
       return current.pid;

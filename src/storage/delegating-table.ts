@@ -5,13 +5,10 @@ import type {
   StoredEntity,
   TableAction,
 } from './entity-table';
+import type { StorageCall } from './timed-call';
 
 /** What a call does, for a wrapper that treats reads and writes differently. */
-export interface TableCall {
-  write: boolean;
-  /** For messages: "read", "query", "write", "create the table". */
-  what: string;
-}
+export type TableCall = StorageCall;
 
 /**
  * An EntityTable that hands every call to another one through `run`, the single place a wrapper

@@ -48,6 +48,8 @@ export interface EmbeddedAzuriteOptions {
   saveIntervalMs?: number;
   /** The port to listen on when it is free (a restart keeps its clients' endpoint); else a free one. */
   port?: number;
+  /** The same for the Queue service. */
+  queuePort?: number;
   /** Called once when the child exits without `stop()` (after its azurite.json was removed). */
   onUnexpectedExit?: (exit: AzuriteExit) => void;
 }
@@ -62,6 +64,9 @@ export interface EmbeddedAzurite {
   /** Table endpoint for the well-known account, e.g. `http://127.0.0.1:41234/devstoreaccount1`. */
   endpoint: string;
   port: number;
+  /** Queue endpoint for the well-known account, e.g. `http://127.0.0.1:41235/devstoreaccount1`. */
+  queueEndpoint: string;
+  queuePort: number;
   /** The Azurite child process. */
   pid: number;
   /** The save interval the child's database reports it has (ms). */
@@ -75,8 +80,8 @@ export const DEFAULT_SAVE_INTERVAL_MS = 200;
 const TAIL_CHARS = 4000;
 
 /**
- * Starts Azurite's Table service as a child process serving `<dataDir>/azurite`, on a free port,
- * and resolves once it answers HTTP. Refuses when another live Azurite serves the same data.
+ * Starts Azurite's Table and Queue services as a child process serving `<dataDir>/azurite`, each
+ * on a free port, and resolves once both answer HTTP. Refuses when another live Azurite serves the same data.
  */
 export const startEmbeddedAzurite = async (options: EmbeddedAzuriteOptions): Promise<EmbeddedAzurite> => {
   const dataDir = resolve(options.dataDir);
@@ -91,15 +96,19 @@ export const startEmbeddedAzurite = async (options: EmbeddedAzuriteOptions): Pro
 
   await clearStaleState(dataDir, readyTimeoutMs, logger);
 
-  const port =
-    options.port !== undefined && (await isPortFree(host, options.port))
-      ? options.port
-      : await pickFreePort(host);
-  const endpoint = `http://${urlHost(connectHost(host))}:${port}/${AZURITE_ACCOUNT}`;
+  const port = await portFor(host, options.port, []);
+  const queuePort = await portFor(host, options.queuePort, [port]);
+  const endpointAt = (at: number): string => `http://${urlHost(connectHost(host))}:${at}/${AZURITE_ACCOUNT}`;
+  const endpoint = endpointAt(port);
+  const queueEndpoint = endpointAt(queuePort);
   const entry = childEntry();
   const child = spawn(
     process.execPath,
-    [...entry.execArgv, entry.script, JSON.stringify({ host, port, location, stateFile, saveIntervalMs })],
+    [
+      ...entry.execArgv,
+      entry.script,
+      JSON.stringify({ host, port, queuePort, location, stateFile, saveIntervalMs }),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], windowsHide: true },
   );
   const output = captureOutput(child);
@@ -131,6 +140,8 @@ export const startEmbeddedAzurite = async (options: EmbeddedAzuriteOptions): Pro
     port,
     pid,
     endpoint,
+    queuePort,
+    queueEndpoint,
     startedAt: new Date().toISOString(),
     ownerPid: process.pid,
   };
@@ -151,6 +162,7 @@ export const startEmbeddedAzurite = async (options: EmbeddedAzuriteOptions): Pro
     applied = await waitUntilReady({
       host: connectHost(host),
       port,
+      queuePort,
       exited,
       spawnFailed,
       started,
@@ -175,7 +187,7 @@ export const startEmbeddedAzurite = async (options: EmbeddedAzuriteOptions): Pro
   for (const stream of [child.stdout, child.stderr]) if (stream instanceof Socket) stream.unref();
 
   logger?.info(
-    { endpoint, port, pid, dataDir, saveIntervalMs: applied.saveIntervalMs },
+    { endpoint, port, queueEndpoint, queuePort, pid, dataDir, saveIntervalMs: applied.saveIntervalMs },
     'embedded Azurite started',
   );
 
@@ -202,10 +214,21 @@ export const startEmbeddedAzurite = async (options: EmbeddedAzuriteOptions): Pro
   return {
     endpoint,
     port,
+    queueEndpoint,
+    queuePort,
     pid,
     saveIntervalMs: applied.saveIntervalMs,
     stop: () => (stopping ??= stop()),
   };
+};
+
+/** `wanted` when it is free, else a free port (never one of `taken`). */
+const portFor = async (host: string, wanted: number | undefined, taken: number[]): Promise<number> => {
+  if (wanted !== undefined && !taken.includes(wanted) && (await isPortFree(host, wanted))) return wanted;
+  for (;;) {
+    const port = await pickFreePort(host);
+    if (!taken.includes(port)) return port;
+  }
 };
 
 interface OutputTail {
@@ -226,13 +249,14 @@ const captureOutput = (child: ChildProcess): OutputTail => {
 const waitUntilReady = async (args: {
   host: string;
   port: number;
+  queuePort: number;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   spawnFailed: Promise<Error>;
   started: Promise<{ saveIntervalMs: number }>;
   readyTimeoutMs: number;
   output: OutputTail;
 }): Promise<{ saveIntervalMs: number }> => {
-  const { host, port, readyTimeoutMs, output } = args;
+  const { host, port, queuePort, readyTimeoutMs, output } = args;
   let failure: Error | undefined;
   void args.exited.then(({ code, signal }) => {
     failure ??= new Error(
@@ -248,16 +272,18 @@ const waitUntilReady = async (args: {
   const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
     if (failure) throw failure;
-    // Ready: the child said it listens with its save interval set, and its port answers.
+    // Ready: the child said it listens with its save interval set, and both ports answer.
+    const probeMs = Math.min(PROBE_TIMEOUT_MS, Math.max(1, deadline - Date.now()));
     if (
       applied &&
-      (await probeAzurite(host, port, Math.min(PROBE_TIMEOUT_MS, Math.max(1, deadline - Date.now()))))
+      (await probeAzurite(host, port, probeMs)) &&
+      (await probeAzurite(host, queuePort, probeMs, 'queue'))
     )
       return applied;
     if (failure) throw failure;
     if (Date.now() >= deadline) {
       throw new Error(
-        `embedded Azurite did not answer on ${host}:${port} within ${readyTimeoutMs} ms` +
+        `embedded Azurite did not answer on ${host}:${port} and ${queuePort} within ${readyTimeoutMs} ms` +
           (output.tail() ? `; its output ends with:\n${output.tail()}` : ''),
       );
     }

@@ -10,9 +10,15 @@ import {
   isProcessAlive as isRunning,
   readAzuriteState,
 } from '../../src/storage/azurite-state';
-import { startEmbeddedAzurite, type EmbeddedAzurite } from '../../src/storage/embedded-azurite';
+import type { WorkQueue } from '../../src/app/ports';
+import { AzureWorkQueue, createQueueClient } from '../../src/storage/azure-queue';
+import {
+  AZURITE_DATA_SUBDIR,
+  startEmbeddedAzurite,
+  type EmbeddedAzurite,
+} from '../../src/storage/embedded-azurite';
 import type { EntityTable } from '../../src/storage/entity-table';
-import { waitUntil } from '../support/poll';
+import { poll, waitUntil } from '../support/poll';
 
 /** A pid that belonged to a process which has exited. */
 const deadPid = async (): Promise<number> => {
@@ -20,6 +26,30 @@ const deadPid = async (): Promise<number> => {
   await new Promise((done) => child.once('exit', done));
   if (child.pid === undefined) throw new Error('no pid');
   return child.pid;
+};
+
+interface LokiFile {
+  collections: { name: string; data: Record<string, unknown>[] }[];
+}
+
+const lokiRows = async (dataDir: string, file: string, collection: string) => {
+  const text = await readFile(join(dataDir, AZURITE_DATA_SUBDIR, file), 'utf8').catch(() => '');
+  if (!text) return [];
+  return (JSON.parse(text) as LokiFile).collections.find((c) => c.name === collection)?.data ?? [];
+};
+
+/**
+ * How many queue messages Azurite saved to disk whole: a message in the queue's database whose
+ * text (an extent chunk) lies within what the extent database says the extent file holds.
+ */
+const queueSaved = async (dataDir: string): Promise<number> => {
+  const messages = await lokiRows(dataDir, '__azurite_db_queue__.json', '$MESSAGES_COLLECTION$');
+  const extents = await lokiRows(dataDir, '__azurite_db_queue_extent__.json', '$EXTENTS_COLLECTION$');
+  return messages.filter((message) => {
+    const chunk = message.persistency as { id: string; offset: number; count: number };
+    const extent = extents.find((e) => e.id === chunk.id);
+    return typeof extent?.size === 'number' && extent.size >= chunk.offset + chunk.count;
+  }).length;
 };
 
 const tableOn = async (azurite: EmbeddedAzurite): Promise<EntityTable> => {
@@ -61,10 +91,15 @@ describe('embedded Azurite (child process)', () => {
       port: azurite.port,
       pid: azurite.pid,
       endpoint: azurite.endpoint,
+      queuePort: azurite.queuePort,
+      queueEndpoint: azurite.queueEndpoint,
       startedAt: expect.any(String),
       ownerPid: process.pid,
     });
     expect(azurite.port).not.toBe(10002);
+    expect(azurite.queuePort).not.toBe(azurite.port);
+    expect(azurite.queueEndpoint).toBe(`http://127.0.0.1:${azurite.queuePort}/devstoreaccount1`);
+    expect(await probeAzurite('127.0.0.1', azurite.queuePort, undefined, 'queue')).toBe(true);
     expect(azurite.pid).not.toBe(process.pid);
     expect(azurite.endpoint).toBe(`http://127.0.0.1:${azurite.port}/devstoreaccount1`);
     expect(await probeAzurite('127.0.0.1', azurite.port)).toBe(true);
@@ -74,6 +109,7 @@ describe('embedded Azurite (child process)', () => {
     expect(await readAzuriteState(dataDir)).toBeNull();
     expect(isRunning(azurite.pid)).toBe(false);
     expect(await probeAzurite('127.0.0.1', azurite.port)).toBe(false);
+    expect(await probeAzurite('127.0.0.1', azurite.queuePort, undefined, 'queue')).toBe(false);
     await azurite.stop(); // idempotent
   });
 
@@ -91,6 +127,35 @@ describe('embedded Azurite (child process)', () => {
       title: 'Zoë’s rollout',
       etag,
     });
+  });
+
+  it('keeps queue messages across restarts: sent before a stop, and sent a save interval before a kill -9', async () => {
+    const queueOn = async (azurite: EmbeddedAzurite): Promise<WorkQueue> => {
+      const queue = new AzureWorkQueue(
+        createQueueClient({ kind: 'azurite', endpoint: azurite.queueEndpoint }, 'announcements'),
+      );
+      await queue.ensure();
+      return queue;
+    };
+    const first = await startEmbeddedAzurite({ dataDir, saveIntervalMs: 5000 });
+    running.push(first);
+    await (await queueOn(first)).send('{"n":1,"who":"Zoë"}');
+    await first.stop(); // well within 5 s of the send: only the close can have saved it
+
+    const second = await start();
+    await (await queueOn(second)).send('{"n":2}');
+    // Both LokiJS databases saved within the interval (200 ms), then the kill.
+    await poll('both messages saved to disk', async () => (await queueSaved(dataDir)) >= 2 || undefined);
+    process.kill(second.pid, 'SIGKILL');
+    await waitUntil(`Azurite child ${second.pid} to exit`, () => !isRunning(second.pid));
+
+    const third = await start();
+    const queue = await queueOn(third);
+    const received = await queue.receive(32, 30);
+    expect(received.map((m) => [m.text, m.dequeueCount])).toEqual([
+      ['{"n":1,"who":"Zoë"}', 1],
+      ['{"n":2}', 1],
+    ]);
   });
 
   it('a graceful stop saves every write, even with the longest save interval', async () => {
@@ -120,51 +185,58 @@ describe('embedded Azurite (child process)', () => {
     },
   );
 
-  it('fails loudly, naming the reason, when Azurite’s internals are not as expected', async () => {
-    // A real child whose Azurite keeps its LokiJS database under another name (as a future
-    // version might): the preload renames the field; the child must refuse rather than keep 5 s.
-    const preload = join(dataDir, 'rename-db.js');
-    const storeModule = require.resolve('azurite/dist/src/table/persistence/LokiTableMetadataStore');
-    await writeFile(
-      preload,
-      [
-        `const store = require(${JSON.stringify(storeModule)});`,
-        'const Original = store.default;',
-        'store.default = class extends Original {',
-        '  constructor(...args) { super(...args); this.database = this.db; delete this.db; }',
-        '};',
-      ].join('\n'),
-    );
-    // A parent process (as the bot) whose children all load the preload.
-    const parentScript = join(dataDir, 'parent.js');
-    const modulePath = resolve(__dirname, '../../src/storage/embedded-azurite.ts');
-    await writeFile(
-      parentScript,
-      [
-        `const { startEmbeddedAzurite } = require(${JSON.stringify(modulePath)});`,
-        `startEmbeddedAzurite({ dataDir: ${JSON.stringify(dataDir)} }).then(`,
-        `  (azurite) => azurite.stop().then(() => { console.log('started'); process.exit(0); }),`,
-        `  (err) => { console.log(err.message); process.exit(3); },`,
-        `);`,
-      ].join('\n'),
-    );
-    const parent = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), parentScript], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, NODE_OPTIONS: `--require ${preload}` },
-    });
-    parents.push(parent);
-    let out = '';
-    parent.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const code = await new Promise((done) => parent.once('exit', done));
-    expect({ code, out }).toEqual({
-      code: 3,
-      out: expect.stringContaining('exited before it was ready (code 1'),
-    });
-    expect(out).toContain(
-      "azurite-child: Azurite's internals are not as expected (metadataStore has no LokiJS db)",
-    );
-    expect(await readAzuriteState(dataDir)).toBeNull();
-  });
+  it.each([
+    ['table/persistence/LokiTableMetadataStore', 'TableServer.metadataStore'],
+    ['queue/persistence/LokiQueueMetadataStore', 'QueueServer.metadataStore'],
+    ['common/persistence/LokiExtentMetadataStore', 'QueueServer.extentMetadataStore'],
+  ])(
+    'fails loudly, naming the reason, when Azurite’s internals are not as expected (%s)',
+    async (module, store) => {
+      // A real child whose Azurite keeps a LokiJS database under another name (as a future
+      // version might): the preload renames the field; the child must refuse rather than keep 5 s.
+      const preload = join(dataDir, 'rename-db.js');
+      const storeModule = require.resolve(`azurite/dist/src/${module}`);
+      await writeFile(
+        preload,
+        [
+          `const store = require(${JSON.stringify(storeModule)});`,
+          'const Original = store.default;',
+          'store.default = class extends Original {',
+          '  constructor(...args) { super(...args); this.database = this.db; delete this.db; }',
+          '};',
+        ].join('\n'),
+      );
+      // A parent process (as the bot) whose children all load the preload.
+      const parentScript = join(dataDir, 'parent.js');
+      const modulePath = resolve(__dirname, '../../src/storage/embedded-azurite.ts');
+      await writeFile(
+        parentScript,
+        [
+          `const { startEmbeddedAzurite } = require(${JSON.stringify(modulePath)});`,
+          `startEmbeddedAzurite({ dataDir: ${JSON.stringify(dataDir)} }).then(`,
+          `  (azurite) => azurite.stop().then(() => { console.log('started'); process.exit(0); }),`,
+          `  (err) => { console.log(err.message); process.exit(3); },`,
+          `);`,
+        ].join('\n'),
+      );
+      const parent = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), parentScript], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, NODE_OPTIONS: `--require ${preload}` },
+      });
+      parents.push(parent);
+      let out = '';
+      parent.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      const code = await new Promise((done) => parent.once('exit', done));
+      expect({ code, out }).toEqual({
+        code: 3,
+        out: expect.stringContaining('exited before it was ready (code 1'),
+      });
+      expect(out).toContain(
+        `azurite-child: Azurite's internals are not as expected (${store} has no LokiJS db)`,
+      );
+      expect(await readAzuriteState(dataDir)).toBeNull();
+    },
+  );
 
   it('refuses a second start on a data folder in use, and leaves the first one serving', async () => {
     const first = await start();

@@ -10,11 +10,13 @@ export interface TestAzurite {
   /** e.g. `http://127.0.0.1:41234/devstoreaccount1` */
   endpoint: string;
   port: number;
+  /** e.g. `http://127.0.0.1:41235/devstoreaccount1` */
+  queueEndpoint: string;
   stop(): Promise<void>;
 }
 
 /**
- * Azurite's Table service for a test file, in its own process (as the bot runs it) with its data
+ * Azurite's Table and Queue services for a test file, in its own process (as the bot runs it) with its data
  * in a temporary folder removed on `stop()`. Not in the test's process: once restify is loaded
  * in a process (as it is in a jest worker that ran an HTTP test), an in-process Azurite ignores
  * query filters; the bot never runs Azurite in its own process either.
@@ -26,12 +28,16 @@ export const startTestAzurite = async (): Promise<TestAzurite> => {
   return {
     endpoint: azurite.endpoint,
     port: azurite.port,
+    queueEndpoint: azurite.queueEndpoint,
     stop: () => (stopped ??= azurite.stop().finally(() => rmSync(dataDir, { recursive: true, force: true }))),
   };
 };
 
 /** A table name no other test uses: letters and digits, a letter first. */
 export const uniqueTableName = (base = 't'): string => `${base}${randomUUID().replace(/-/g, '')}`;
+
+/** A queue name no other test uses: lower-case letters, digits and hyphens. */
+export const uniqueQueueName = (base = 'q'): string => `${base}-${randomUUID()}`;
 
 /** An ensured AzureEntityTable on the Azurite at `endpoint`. */
 export const azureTableFor = async (endpoint: string, tableName: string): Promise<EntityTable> => {
