@@ -76,6 +76,10 @@ const schema = z.object({
     empty,
     z.url({ error: 'must be a URL such as https://<account>.table.core.windows.net' }).optional(),
   ),
+  STORAGE_QUEUE_ENDPOINT: z.preprocess(
+    empty,
+    z.url({ error: 'must be a URL such as https://<account>.queue.core.windows.net' }).optional(),
+  ),
   ROLLOUT_ADMINS: guidList,
   ROLLOUT_HELPDESK: guidList,
   NODE_ENV: z.preprocess(
@@ -307,6 +311,20 @@ export const loadConfig = (env: Env): Config => {
         'is true, but GRAPH_AUTH is none: set GRAPH_AUTH to assign apps',
       );
   }
+  if (!config.STORAGE_CONNECTION_STRING) {
+    if (config.STORAGE_QUEUE_ENDPOINT && !config.STORAGE_TABLE_ENDPOINT) {
+      throw new ConfigError(
+        'STORAGE_QUEUE_ENDPOINT',
+        'is set without STORAGE_TABLE_ENDPOINT: the queue lives beside the tables (set both, or neither for the embedded Azurite)',
+      );
+    }
+    if (config.STORAGE_TABLE_ENDPOINT && !queueEndpointFor(config)) {
+      throw new ConfigError(
+        'STORAGE_QUEUE_ENDPOINT',
+        'is required when STORAGE_TABLE_ENDPOINT is not https://<account>.table.<suffix> (it cannot be derived): e.g. https://<account>.queue.core.windows.net',
+      );
+    }
+  }
   if (config.NODE_ENV === 'production') {
     if (!config.MicrosoftAppId) {
       throw new ConfigError(
@@ -341,6 +359,23 @@ export const loadConfig = (env: Env): Config => {
     }
   }
   return config;
+};
+
+/**
+ * The Queue service endpoint reached with DefaultAzureCredential: STORAGE_QUEUE_ENDPOINT, else the
+ * storage account's derived from STORAGE_TABLE_ENDPOINT (`https://<account>.table.<suffix>` →
+ * `https://<account>.queue.<suffix>`, national clouds included). Undefined when there is neither.
+ */
+export const queueEndpointFor = (
+  config: Pick<Config, 'STORAGE_QUEUE_ENDPOINT' | 'STORAGE_TABLE_ENDPOINT'>,
+): string | undefined => {
+  if (config.STORAGE_QUEUE_ENDPOINT) return config.STORAGE_QUEUE_ENDPOINT;
+  if (!config.STORAGE_TABLE_ENDPOINT) return undefined;
+  const url = new URL(config.STORAGE_TABLE_ENDPOINT);
+  const account = /^([a-z0-9]+)\.table\.(.+)$/i.exec(url.hostname);
+  if (!account) return undefined;
+  url.hostname = `${account[1]}.queue.${account[2]}`;
+  return url.toString().replace(/\/+$/, '');
 };
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;

@@ -7,6 +7,7 @@ import {
   exportLinkSecret,
   isAnonymous,
   loadConfig,
+  queueEndpointFor,
 } from '../src/config';
 
 const APP_ID = '11111111-2222-4333-8444-555555555555';
@@ -74,6 +75,17 @@ describe('configuration', () => {
     ['a table prefix with a dash', { TABLE_PREFIX: 'my-bot' }, 'TABLE_PREFIX'],
     ['an admin id that is not a GUID', { ROLLOUT_ADMINS: 'adele@contoso.com' }, 'ROLLOUT_ADMINS'],
     ['an endpoint that is not a URL', { STORAGE_TABLE_ENDPOINT: 'table storage' }, 'STORAGE_TABLE_ENDPOINT'],
+    ['a queue endpoint that is not a URL', { STORAGE_QUEUE_ENDPOINT: 'queue' }, 'STORAGE_QUEUE_ENDPOINT'],
+    [
+      'a queue endpoint without the table endpoint',
+      { STORAGE_QUEUE_ENDPOINT: 'https://contoso.queue.core.windows.net' },
+      'STORAGE_QUEUE_ENDPOINT',
+    ],
+    [
+      'a table endpoint the queue endpoint cannot be derived from, and no queue endpoint',
+      { STORAGE_TABLE_ENDPOINT: 'https://tables.contoso.com' },
+      'STORAGE_QUEUE_ENDPOINT',
+    ],
     ['an unknown app type', { MicrosoftAppType: 'Personal' }, 'MicrosoftAppType'],
     ['an app id without a password', { MicrosoftAppId: APP_ID }, 'MicrosoftAppPassword'],
     [
@@ -173,6 +185,27 @@ describe('configuration', () => {
     const config = loadConfig(PRODUCTION);
     expect(isAnonymous(config)).toBe(false);
     expect(exportLinkSecret(config)).toEqual({ secret: LINK_SECRET, generated: false });
+  });
+
+  it.each([
+    [
+      { STORAGE_TABLE_ENDPOINT: 'https://contoso.table.core.windows.net' },
+      'https://contoso.queue.core.windows.net',
+    ],
+    [
+      { STORAGE_TABLE_ENDPOINT: 'https://contoso.table.core.usgovcloudapi.net/' },
+      'https://contoso.queue.core.usgovcloudapi.net',
+    ],
+    [
+      {
+        STORAGE_TABLE_ENDPOINT: 'https://tables.contoso.com',
+        STORAGE_QUEUE_ENDPOINT: 'https://queues.contoso.com',
+      },
+      'https://queues.contoso.com',
+    ],
+    [{}, undefined],
+  ])('the queue endpoint for %j is %s', (env, endpoint) => {
+    expect(queueEndpointFor(loadConfig(env))).toBe(endpoint);
   });
 
   it('accepts the embedded store in production only when ALLOW_EMBEDDED_STORAGE says so', () => {

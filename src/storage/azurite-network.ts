@@ -2,8 +2,8 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { AZURITE_ACCOUNT } from './azure-table';
 
-/** Azurite's default Table port: left to a developer's own Azurite. */
-const AZURITE_DEFAULT_TABLE_PORT = 10002;
+/** Azurite's default Queue and Table ports: left to a developer's own Azurite. */
+const AZURITE_DEFAULT_PORTS = [10001, 10002];
 /** Pause between two probes of an Azurite that does not answer yet. */
 export const POLL_INTERVAL_MS = 50;
 export const PROBE_TIMEOUT_MS = 1000;
@@ -36,7 +36,7 @@ export const pickFreePort = async (host: string): Promise<number> => {
         );
       });
     });
-    if (port !== AZURITE_DEFAULT_TABLE_PORT) return port;
+    if (!AZURITE_DEFAULT_PORTS.includes(port)) return port;
   }
   throw new Error('could not find a free port');
 };

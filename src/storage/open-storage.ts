@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
-import type { HealthProbe } from '../app/ports';
-import type { Config } from '../config';
+import type { HealthProbe, WorkQueue } from '../app/ports';
+import { queueEndpointFor, type Config } from '../config';
+import { AzureWorkQueue, createQueueClient, type QueueTarget } from './azure-queue';
 import {
   AzureEntityTable,
   createTableClient,
@@ -13,6 +14,7 @@ import {
   type SupervisedAzuriteOptions,
 } from './azurite-supervisor';
 import { tableName, type EntityTable } from './entity-table';
+import { RepointableQueue } from './delegating-queue';
 import { RepointableTable } from './repointable-table';
 import { tableProbe } from './table-probe';
 
@@ -24,6 +26,11 @@ export interface Storage {
   signoffs: EntityTable;
   /** Resolved audiences (snapshots of Entra group members) per stage. */
   audiences: EntityTable;
+  /**
+   * The work queue of phase announcements' fan-out (Azure Storage Queues, or the embedded
+   * Azurite's Queue service), created. Not used by the bot yet: the announcements come next.
+   */
+  queue: WorkQueue;
   /** Where the data lives, for the start-up log (no secrets). */
   description: string;
   probe: HealthProbe;
@@ -42,9 +49,11 @@ export interface OpenStorageOptions {
   supervision?: Pick<SupervisedAzuriteOptions, 'budget' | 'now' | 'beforeRestart'>;
 }
 
-/** Where the configuration puts the tables, with a description for logs (no secrets). */
+/** Where the configuration puts the tables (and the queue), with a description for logs (no secrets). */
 export interface ConfiguredTarget {
   target: TableTarget;
+  /** The queue's: the same connection string, or the Queue service endpoint with a credential. */
+  queueTarget: QueueTarget;
   description: string;
 }
 
@@ -54,15 +63,23 @@ export interface ConfiguredTarget {
  */
 export const tableTargetFor = (config: Config): ConfiguredTarget | null => {
   if (config.STORAGE_CONNECTION_STRING) {
-    return {
-      target: { kind: 'connection-string', connectionString: config.STORAGE_CONNECTION_STRING },
-      description: 'Azure Table Storage (connection string)',
+    const target: TableTarget = {
+      kind: 'connection-string',
+      connectionString: config.STORAGE_CONNECTION_STRING,
     };
+    return { target, queueTarget: target, description: 'Azure Table Storage (connection string)' };
   }
   if (config.STORAGE_TABLE_ENDPOINT) {
+    const queueEndpoint = queueEndpointFor(config);
+    // loadConfig refuses a table endpoint whose queue endpoint is neither set nor derivable.
+    if (!queueEndpoint)
+      throw new Error('STORAGE_QUEUE_ENDPOINT is required with this STORAGE_TABLE_ENDPOINT');
     return {
       target: defaultCredentialTarget(config.STORAGE_TABLE_ENDPOINT),
-      description: `Azure Table Storage at ${config.STORAGE_TABLE_ENDPOINT} (DefaultAzureCredential)`,
+      queueTarget: defaultCredentialTarget(queueEndpoint),
+      description:
+        `Azure Table Storage at ${config.STORAGE_TABLE_ENDPOINT}, queue at ${queueEndpoint} ` +
+        '(DefaultAzureCredential)',
     };
   }
   return null;
@@ -84,6 +101,13 @@ export const signoffsTable = (config: Config, target: TableTarget): AzureEntityT
 export const audiencesTable = (config: Config, target: TableTarget): AzureEntityTable =>
   new AzureEntityTable(createTableClient(target, tableName(config.TABLE_PREFIX, 'Audiences')));
 
+/** The announcements' work queue of a store, as the bot names it (not created here). */
+export const announcementsQueue = (config: Config, target: QueueTarget): AzureWorkQueue =>
+  new AzureWorkQueue(createQueueClient(target, queueName(config.TABLE_PREFIX, 'announcements')));
+
+/** `<prefix>-<base>` in lower case: queue names are lower-case letters, digits and hyphens. */
+export const queueName = (prefix: string, base: string): string => `${prefix}-${base}`.toLowerCase();
+
 /**
  * Picks the store: a connection string wins; else an endpoint with DefaultAzureCredential
  * (managed identity); else Azurite started as a child process, persisting under DATA_DIR.
@@ -95,17 +119,25 @@ export const openStorage = async (
 ): Promise<Storage> => {
   const configured = tableTargetFor(config);
   if (!configured) return openEmbeddedStorage(config, logger, options);
-  const { target, description } = configured;
+  const { target, queueTarget, description } = configured;
   const rollouts = rolloutsTable(config, target);
   const feedback = feedbackTable(config, target);
   const signoffs = signoffsTable(config, target);
   const audiences = audiencesTable(config, target);
-  await Promise.all([rollouts.ensure(), feedback.ensure(), signoffs.ensure(), audiences.ensure()]);
+  const queue = announcementsQueue(config, queueTarget);
+  await Promise.all([
+    rollouts.ensure(),
+    feedback.ensure(),
+    signoffs.ensure(),
+    audiences.ensure(),
+    queue.ensure(),
+  ]);
   return {
     rollouts,
     feedback,
     signoffs,
     audiences,
+    queue,
     description,
     probe: tableProbe(rollouts),
     close: async () => {},
@@ -113,8 +145,8 @@ export const openStorage = async (
 };
 
 /**
- * The embedded Azurite, supervised: its tables follow it to a new port when a restart needs one
- * (and are ensured again: a table created in the last save interval before a kill is gone).
+ * The embedded Azurite, supervised: its tables and queue follow it to new ports when a restart
+ * needs them (and are ensured again: one created in the last save interval before a kill is gone).
  */
 const openEmbeddedStorage = async (
   config: Config,
@@ -122,6 +154,7 @@ const openEmbeddedStorage = async (
   options: OpenStorageOptions,
 ): Promise<Storage> => {
   const tables: RepointableTable[] = [];
+  let queue: RepointableQueue | undefined;
   const azurite = await startSupervisedAzurite({
     dataDir: config.DATA_DIR,
     logger,
@@ -129,7 +162,8 @@ const openEmbeddedStorage = async (
     ...options.supervision,
     onRestart: async (restarted) => {
       for (const table of tables) table.repoint(restarted.endpoint);
-      await Promise.all(tables.map((table) => table.ensure()));
+      queue?.repoint(restarted.queueEndpoint);
+      await Promise.all([...tables.map((table) => table.ensure()), queue?.ensure()]);
     },
     onGiveUp: (reason) => options.onStorageLost?.(reason),
   });
@@ -141,13 +175,20 @@ const openEmbeddedStorage = async (
     const signoffs = at((target) => signoffsTable(config, target));
     const audiences = at((target) => audiencesTable(config, target));
     tables.push(rollouts, feedback, signoffs, audiences);
-    await Promise.all(tables.map((table) => table.ensure()));
+    queue = new RepointableQueue(
+      (endpoint) => announcementsQueue(config, { kind: 'azurite', endpoint }),
+      azurite.queueEndpoint,
+    );
+    await Promise.all([...tables.map((table) => table.ensure()), queue.ensure()]);
     return {
       rollouts,
       feedback,
       signoffs,
       audiences,
-      description: `embedded Azurite at ${azurite.endpoint}, data in ${config.DATA_DIR}`,
+      queue,
+      description:
+        `embedded Azurite at ${azurite.endpoint} (queue at ${azurite.queueEndpoint}), ` +
+        `data in ${config.DATA_DIR}`,
       probe: tableProbe(rollouts),
       azurite,
       close: () => azurite.stop(),

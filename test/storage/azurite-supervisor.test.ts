@@ -11,6 +11,7 @@ import {
   type EmbeddedAzurite,
 } from '../../src/storage/embedded-azurite';
 import { openStorage, type OpenStorageOptions, type Storage } from '../../src/storage/open-storage';
+import type { RepointableQueue } from '../../src/storage/delegating-queue';
 import type { RepointableTable } from '../../src/storage/repointable-table';
 import { poll } from '../support/poll';
 
@@ -75,6 +76,7 @@ describe('the embedded Azurite under supervision (real child processes)', () => 
     const azurite = azuriteOf(s);
     expect(azurite.saveIntervalMs).toBe(200);
     const port = azurite.port;
+    const queuePort = azurite.queuePort;
     const written = Date.now();
     const [etag] = await s.rollouts.submit([
       { kind: 'create', entity: { partitionKey: 'p', rowKey: 'r', title: 'saved-before-the-kill' } },
@@ -88,6 +90,7 @@ describe('the embedded Azurite under supervision (real child processes)', () => 
     expect(after).not.toBe(before);
     expect(isProcessAlive(before)).toBe(false);
     expect(azurite.port).toBe(port);
+    expect(azurite.queuePort).toBe(queuePort);
     expect(azurite.restarts).toBe(1);
     expect(await readAzuriteState(dataDir)).toMatchObject({ pid: after, port, ownerPid: process.pid });
     expect(await s.rollouts.get('p', 'r')).toEqual({
@@ -103,19 +106,22 @@ describe('the embedded Azurite under supervision (real child processes)', () => 
     });
   }, 60_000);
 
-  it('when the old port is taken, the child gets a new one and every table follows it', async () => {
+  it('when the old ports are taken, the child gets new ones and every table and the queue follow', async () => {
     const s = await open({
       supervision: {
-        // Deterministic: something else binds the old port right after the kill.
+        // Deterministic: something else binds the old ports right after the kill.
         beforeRestart: async (previous) => {
-          const blocker = createServer();
-          blockers.push(blocker);
-          await new Promise<void>((done) => blocker.listen(previous.port, '127.0.0.1', done));
+          for (const taken of [previous.port, previous.queuePort]) {
+            const blocker = createServer();
+            blockers.push(blocker);
+            await new Promise<void>((done) => blocker.listen(taken, '127.0.0.1', done));
+          }
         },
       },
     });
     const azurite = azuriteOf(s);
     const port = azurite.port;
+    const queuePort = azurite.queuePort;
     await s.feedback.submit([
       { kind: 'upsert', entity: { partitionKey: 'f', rowKey: '1', note: 'feedback-row' } },
     ]);
@@ -129,6 +135,11 @@ describe('the embedded Azurite under supervision (real child processes)', () => 
       expect((table as RepointableTable).endpoint).toBe(azurite.endpoint);
     }
     expect(await s.feedback.get('f', '1')).toMatchObject({ note: 'feedback-row' });
+    expect(azurite.queuePort).not.toBe(queuePort);
+    expect((s.queue as RepointableQueue).endpoint).toBe(azurite.queueEndpoint);
+    expect(await readAzuriteState(dataDir)).toMatchObject({ queueEndpoint: azurite.queueEndpoint });
+    await s.queue.send('{"after":"restart"}');
+    expect((await s.queue.receive(32, 30)).map((m) => m.text)).toEqual(['{"after":"restart"}']);
     await s.signoffs.submit([{ kind: 'create', entity: { partitionKey: 's', rowKey: '1' } }]);
     expect(await s.signoffs.get('s', '1')).toMatchObject({ partitionKey: 's' });
     expect(logs.find((l) => l.msg === 'embedded Azurite restarted')).toMatchObject({
