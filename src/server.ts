@@ -21,6 +21,7 @@ import { InFlight } from './in-flight';
 import { TableAudienceRepository } from './storage/audience-repository';
 import type { EntityTable } from './storage/entity-table';
 import { TableFeedbackRepository } from './storage/feedback-repository';
+import { TableReferenceRepository } from './storage/reference-repository';
 import { TableRolloutRepository } from './storage/rollout-repository';
 import { TableSignoffRepository } from './storage/signoff-repository';
 import { TimedTable } from './storage/timed-table';
@@ -105,6 +106,8 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
   const feedback = new TableFeedbackRepository(tables.feedback);
   const signoffs = new TableSignoffRepository(tables.signoffs);
   const audiences = new TableAudienceRepository(tables.audiences, clock);
+  // Conversation references live in the Audiences table's own partitions (no table of their own).
+  const references = new TableReferenceRepository(tables.audiences, clock);
   const directory =
     options.graph?.directory !== undefined
       ? options.graph.directory
@@ -200,6 +203,7 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
       messageMs: LIMITS.messageDeadlineMs,
     },
     wait,
+    references,
   });
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     logger.error({ err: error, activityId: context.activity.id }, 'turn failed');

@@ -16,6 +16,7 @@ import type {
 
 export type * from './ports-graph';
 export type * from './ports-queue';
+export type * from './ports-references';
 
 export interface Clock {
   now(): Date;

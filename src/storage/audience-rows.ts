@@ -21,13 +21,16 @@ export const AUDIENCE_BUCKETS = 16;
 /** Tries of a head update that lost a race (each re-reads the head). */
 const HEAD_TRIES = 5;
 
-/** The bucket of a person's member row: FNV-1a of the lower-cased id (cheap: 50,000 a refresh). */
-export const audienceBucket = (personId: string): number => {
+/** FNV-1a of the lower-cased id, modulo `count` (cheap: 50,000 a refresh). */
+export const personBucket = (personId: string, count: number): number => {
   const id = personId.toLowerCase();
   let hash = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
-  return (hash >>> 0) % AUDIENCE_BUCKETS;
+  return (hash >>> 0) % count;
 };
+
+/** The bucket of a person's member row. */
+export const audienceBucket = (personId: string): number => personBucket(personId, AUDIENCE_BUCKETS);
 
 export const audienceHeadPartition = (tenantId: string, rolloutId: string): string =>
   `a|${encodeKey(tenantId)}|${encodeKey(rolloutId)}`;

@@ -1,12 +1,15 @@
-import { ActivityTypes, type Activity, type CloudAdapter, type TurnContext } from 'botbuilder';
+import { ActivityTypes, type Activity, type TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import { CARD_CONTENT_TYPE } from './render-card';
 import { errorBody, messageBody, type InvokeResponseBody, type Router } from './router';
 import { coordinationId, type Reply, type Turn } from './turn';
 import { tenantOf } from './activity-edge';
 import { AfterReply } from './after-reply';
-import { sendWithRetry, withinTimeLeft } from './reply-policy';
+import { sendWithRetry } from './reply-policy';
+import { sendPrivately } from './private-chat';
+import { applyReferenceChanges, referenceChanges, type ReferenceSource } from './reference-capture';
 import { withBudget } from '../app/deadline';
+import type { ReferenceRepository } from '../app/ports';
 import { StorageTimeoutError } from '../app/errors';
 import { LIMITS, type Deadlines } from '../http/limits';
 
@@ -19,10 +22,12 @@ export interface BotOptions {
   deadlines: Deadlines;
   /** Waits between reply retries (tests pass one that does not sleep). */
   wait: (ms: number) => Promise<void>;
+  /**
+   * Conversation references: stored after the reply of a turn that met the person or the
+   * conversation, removed on uninstall, and used by `sendPrivately`. Without it, none are kept.
+   */
+  references?: ReferenceRepository;
 }
-
-/** Token audience of the Bot Connector in the public cloud. */
-const CONNECTOR_AUDIENCE = 'https://api.botframework.com';
 
 /** Whether the turn may still reply: closed once it was answered past its deadline. */
 interface ReplyGate {
@@ -46,12 +51,33 @@ const sentAt = (timestamp: unknown): string | null => {
   return date && !Number.isNaN(date.getTime()) ? date.toISOString() : null;
 };
 
+/**
+ * Where an install event that names no person is from (Teams documents conversationUpdate in a
+ * team without `from.aadObjectId`): the tenant and conversation, for the channel's reference.
+ */
+const eventSource = (activity: Activity, anonymous: boolean): ReferenceSource | null => {
+  const event =
+    activity.type === ActivityTypes.ConversationUpdate || activity.type === ActivityTypes.InstallationUpdate;
+  const tenantId = tenantOf(activity) || (anonymous ? LOCAL_TENANT : null);
+  if (!event || !tenantId || !activity.conversation?.id) return null;
+  return {
+    tenantId,
+    conversation: {
+      id: coordinationId(activity.conversation.id),
+      type: activity.conversation.conversationType ?? 'personal',
+      serviceUrl: activity.serviceUrl,
+    },
+    from: null,
+  };
+};
+
 /** Reads identity and tenant from the (authenticated) activity; never from card data. */
 export const toTurn = (
   context: TurnContext,
-  options: Pick<BotOptions, 'anonymous' | 'appId' | 'wait'>,
+  options: Pick<BotOptions, 'anonymous' | 'appId' | 'wait' | 'references'>,
   after: AfterReply = new AfterReply(),
   gate: ReplyGate = { open: true },
+  log: Pick<Logger, 'warn'> = { warn: () => undefined },
 ): Turn | null => {
   const activity = context.activity;
   const tenantId = (tenantOf(activity) || null) ?? (options.anonymous ? LOCAL_TENANT : null);
@@ -79,28 +105,12 @@ export const toTurn = (
         await reply(toActivity(message));
         return true;
       }
-      try {
-        // Not retried (a second try could send twice), but bounded by the turn's time left.
-        await withinTimeLeft(() =>
-          (context.adapter as CloudAdapter).createConversationAsync(
-            options.appId,
-            activity.channelId,
-            activity.serviceUrl,
-            CONNECTOR_AUDIENCE,
-            {
-              isGroup: false,
-              bot: activity.recipient,
-              members: [{ id: activity.from.id, name: activity.from.name ?? '' }],
-              tenantId,
-              channelData: { tenant: { id: tenantId } },
-            },
-            async (personal) => void (await personal.sendActivity(toActivity(message))),
-          ),
-        );
-        return true;
-      } catch {
-        return false;
-      }
+      return sendPrivately(
+        context,
+        { tenantId, personId: personId.toLowerCase(), name: activity.from.name ?? '' },
+        toActivity(message),
+        { ...options, log, defer: (task) => after.push(task) },
+      );
     },
     clickedMessageId: activity.type === ActivityTypes.Invoke ? (activity.replyToId ?? null) : null,
     update: async (messageId, message) => {
@@ -187,7 +197,7 @@ export const createBotLogic =
     const invoke = activity.type === ActivityTypes.Invoke;
     const search = invoke && activity.name === SEARCH_INVOKE;
     const gate: ReplyGate = { open: true };
-    const turn = toTurn(context, options, after, gate);
+    const turn = toTurn(context, options, after, gate, logger);
     const ms = invoke
       ? options.deadlines.invokeMs - INVOKE_ANSWER_MS
       : options.deadlines.messageMs - MESSAGE_ANSWER_MS;
@@ -197,6 +207,13 @@ export const createBotLogic =
     const outcome = await raceDeadline(done, ms);
     if (outcome.kind === 'done') {
       if (outcome.value) await invokeResponse(context, outcome.value);
+      // Only a turn answered in full (not a refused invoke) keeps its reference, after the reply.
+      const { references } = options;
+      const source = turn ?? eventSource(activity, options.anonymous);
+      if (references && source && (outcome.value?.statusCode ?? 200) === 200) {
+        const changes = referenceChanges(activity, source);
+        if (changes.length > 0) after.push(() => applyReferenceChanges(references, changes, logger));
+      }
       return;
     }
     gate.open = false;

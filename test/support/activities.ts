@@ -14,7 +14,7 @@ const fixture = (name: string): Json => {
 
 /** A Bot Connector error response fixture, as the fake connector should answer. */
 export const connectorError = (
-  name: 'connector-error-429' | 'connector-error-403-blocked',
+  name: 'connector-error-429' | 'connector-error-403-blocked' | 'connector-error-404-conversation-not-found',
 ): { status: number; body: Json; headers: Record<string, string> } => {
   const raw = JSON.parse(
     readFileSync(join(__dirname, '..', 'fixtures', 'teams', `${name}.json`), 'utf8'),
@@ -98,8 +98,17 @@ export const searchInvoke = (value: Json, options: ActivityOptions): Json => {
 export const conversationUpdateBotAdded = (options: ActivityOptions): Json =>
   withIdentity(fixture('conversationupdate-bot-added-team'), options);
 
+/** The bot removed from a team: as documented, `from` has no Entra object id. */
+export const conversationUpdateBotRemoved = (options: ActivityOptions): Json => {
+  const removed = fixture('conversationupdate-bot-removed-team');
+  return { ...withIdentity(removed, options), from: removed.from };
+};
+
 export const installationAdd = (options: ActivityOptions): Json =>
   withIdentity(fixture('installationupdate-add'), options);
+
+export const installationRemove = (options: ActivityOptions): Json =>
+  withIdentity(fixture('installationupdate-remove'), options);
 
 /** Finds the first Action.Execute in a card with this verb (and matching data), depth-first. */
 export const findAction = (

@@ -26,6 +26,8 @@ export interface Harness {
   table: EntityTable;
   feedbackTable: EntityTable;
   signoffTable: EntityTable;
+  /** The Audiences table (resolved audiences and conversation references). */
+  audienceTable: EntityTable;
   /** Runs the server's periodic work (the notice outbox sweep) now, as its timer would. */
   sweep(): void;
   /** POSTs an activity to /api/messages; returns the HTTP status and parsed body. */
@@ -103,6 +105,7 @@ export const startHarness = async (
     table,
     feedbackTable,
     signoffTable,
+    audienceTable,
     sweep: () => periodic.forEach((task) => task()),
     post,
     close: async () => {
