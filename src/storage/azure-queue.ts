@@ -1,4 +1,12 @@
-import { QueueClient, StorageSharedKeyCredential, type StoragePipelineOptions } from '@azure/storage-queue';
+import type { TokenCredential } from '@azure/identity';
+import {
+  newPipeline,
+  type AnonymousCredential,
+  QueueClient,
+  StorageSharedKeyCredential,
+  type RequestPolicyFactory,
+  type StoragePipelineOptions,
+} from '@azure/storage-queue';
 import { QueueReceiptError, QueueUnavailableError } from '../app/errors';
 import type { QueueHold, ReceivedMessage, WorkQueue } from '../app/ports';
 import {
@@ -9,6 +17,7 @@ import {
   type TableTarget,
 } from './azure-table';
 import { errorInfo } from './azure-table-errors';
+import { boundTryTimeout } from './azure-table-policies';
 import { checkDelay, checkReceiveCount, checkVisibility, messageBytes } from './queue-limits';
 
 /**
@@ -21,37 +30,66 @@ export type QueueTarget = TableTarget;
 /** Messages never expire: one leaves the queue when its work is done (deleted). */
 const NEVER_EXPIRES = -1;
 
-/** The table client's retries and per-try time-out, in the storage SDK's terms. */
-const pipelineOptions = (tryTimeoutMs: number): StoragePipelineOptions => ({
-  retryOptions: {
-    maxTries: STORAGE_RETRY_OPTIONS.maxRetries + 1,
-    retryDelayInMs: STORAGE_RETRY_OPTIONS.retryDelayInMs,
-    maxRetryDelayInMs: STORAGE_RETRY_OPTIONS.maxRetryDelayInMs,
-    tryTimeoutInMs: tryTimeoutMs,
-  },
+/** The table client's retries, in the storage SDK's terms. */
+const RETRY_OPTIONS: StoragePipelineOptions['retryOptions'] = {
+  maxTries: STORAGE_RETRY_OPTIONS.maxRetries + 1,
+  retryDelayInMs: STORAGE_RETRY_OPTIONS.retryDelayInMs,
+  maxRetryDelayInMs: STORAGE_RETRY_OPTIONS.maxRetryDelayInMs,
+};
+
+/**
+ * The table client's per-try time-out (tryTimeoutPolicy), as a storage pipeline factory: the
+ * SDK's own `tryTimeoutInMs` only asks the service to give up (in whole seconds), so a service
+ * that accepts the connection and never answers would hold the try for ever.
+ */
+const tryTimeoutFactory = (ms: number): RequestPolicyFactory => ({
+  create: (next) => ({
+    sendRequest: (request) => {
+      boundTryTimeout(request, ms);
+      return next.sendRequest(request);
+    },
+  }),
 });
 
 const queueUrl = (endpoint: string, queueName: string): string =>
   `${endpoint.replace(/\/+$/, '')}/${encodeURIComponent(queueName)}`;
+
+type Signer = StorageSharedKeyCredential | AnonymousCredential | TokenCredential;
+
+/** A client the SDK made from a connection string, telling how it signs (the SDK keeps it protected). */
+class ParsedQueueClient extends QueueClient {
+  get signer(): Signer {
+    return this.credential;
+  }
+}
+
+/** Where the client goes and how it signs, before the pipeline is built. */
+const urlAndCredential = (target: QueueTarget, queueName: string): { url: string; credential: Signer } => {
+  switch (target.kind) {
+    case 'connection-string': {
+      // The SDK parses the connection string (account key or SAS, endpoints or suffix).
+      const parsed = new ParsedQueueClient(target.connectionString, queueName);
+      return { url: parsed.url, credential: parsed.signer };
+    }
+    case 'endpoint':
+      return { url: queueUrl(target.endpoint, queueName), credential: target.credential };
+    case 'azurite':
+      return {
+        url: queueUrl(target.endpoint, queueName),
+        credential: new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_ACCOUNT_KEY),
+      };
+  }
+};
 
 export const createQueueClient = (
   target: QueueTarget,
   queueName: string,
   tryTimeoutMs: number = STORAGE_TRY_TIMEOUT_MS,
 ): QueueClient => {
-  const options = pipelineOptions(tryTimeoutMs);
-  switch (target.kind) {
-    case 'connection-string':
-      return new QueueClient(target.connectionString, queueName, options);
-    case 'endpoint':
-      return new QueueClient(queueUrl(target.endpoint, queueName), target.credential, options);
-    case 'azurite':
-      return new QueueClient(
-        queueUrl(target.endpoint, queueName),
-        new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_ACCOUNT_KEY),
-        options,
-      );
-  }
+  const { url, credential } = urlAndCredential(target, queueName);
+  const pipeline = newPipeline(credential, { retryOptions: RETRY_OPTIONS });
+  pipeline.factories.push(tryTimeoutFactory(tryTimeoutMs));
+  return new QueueClient(url, pipeline);
 };
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));

@@ -102,7 +102,12 @@ const withIfMatch = (body: string, ifMatch: ReadonlyArray<string | undefined>): 
 export const tryTimeoutPolicy = (ms: number): PipelinePolicy => ({
   name: 'rolloutCoordinatorTryTimeout',
   async sendRequest(request, next) {
-    if (!request.timeout || request.timeout > ms) request.timeout = ms;
+    boundTryTimeout(request, ms);
     return next(request);
   },
 });
+
+/** A request's time-out (ms; 0 or unset: none) lowered to `ms`: what tryTimeoutPolicy does to each. */
+export const boundTryTimeout = (request: { timeout?: number }, ms: number): void => {
+  if (!request.timeout || request.timeout > ms) request.timeout = ms;
+};
