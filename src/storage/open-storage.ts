@@ -130,7 +130,16 @@ export const openStorage = async (
     feedback.ensure(),
     signoffs.ensure(),
     audiences.ensure(),
-    queue.ensure(),
+    // Nothing reads the queue yet (announcements come next): a deployment whose identity lacks
+    // the queue role still starts, and is told what announcements will need.
+    queue
+      .ensure()
+      .catch((err: unknown) =>
+        logger.warn(
+          { err },
+          'the announcements queue could not be created (give the bot the Storage Queue Data Contributor role, or a connection string with the queue service)',
+        ),
+      ),
   ]);
   return {
     rollouts,
