@@ -1,6 +1,6 @@
 import { positionLabel, samePosition } from '../domain/rollout';
 import { advance } from '../domain/transitions';
-import { assignmentFollows, pendingAssignmentFor } from './intune-assignment';
+import { assignmentFollows, pendingAssignmentFor } from './intune-pending';
 import { audienceSizes } from './audience-refresh';
 import { mutateRollout, type MutationRequest, type Outcome } from './mutate';
 import type { Deps, RolloutDeps } from './ports';

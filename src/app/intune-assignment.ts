@@ -40,16 +40,13 @@
  * the same row at once could both POST for a group (the Graph adapter re-reads right before each
  * POST, which narrows that window).
  */
-import { randomUUID } from 'node:crypto';
-import { audienceParts, hasFilters } from '../domain/audience';
 import { stageLabel } from '../domain/feedback-access';
-import { currentStageId, findStage } from '../domain/feedback-goals';
+import { findStage } from '../domain/feedback-goals';
 import type { Rollout } from '../domain/rollout';
-import type { Person } from '../domain/roles';
 import { freshSnapshot } from './audience-refresh';
 import { timeLimit } from './deadline';
 import { DirectoryError } from './errors';
-import { loadAsAdmin } from './mutate';
+import { refusalMessage } from './intune-status';
 import { RECOVERY_BATCH, retryDelay } from './notice-dispatcher';
 import type {
   AppAssignment,
@@ -58,90 +55,19 @@ import type {
   AssignmentState,
   AudienceRepository,
   Clock,
-  Deps,
   Directory,
   Log,
   Messenger,
   PendingAssignment,
   RolloutRepository,
-  Settings,
 } from './ports';
 import { SerialQueue } from './serial-queue';
 
-export const INTUNE_PERMISSION = 'DeviceManagementApps.ReadWrite.All';
-export const FILTER_WARNING =
-  'filters cannot be expressed by a group assignment: everyone in the group gets it';
 export const DEFAULT_ASSIGNMENT_ATTEMPTS = 5;
 /** How long the report to the coordination conversation may take. */
 export const REPORT_MS = 30_000;
 
 const lower = (id: string): string => id.toLowerCase();
-
-/**
- * The assignment that entering `next`'s current stage owes, or null: INTUNE_ASSIGN off, no app
- * id, or no group in the stage's audience. Pure but for the id.
- */
-export const pendingAssignmentFor = (
-  next: Rollout,
-  settings: Pick<Settings, 'intuneAssign'>,
-  now: Date,
-  id: string = randomUUID(),
-): PendingAssignment | null => {
-  const appId = next.app.intuneAppId?.trim();
-  if (!settings.intuneAssign || !appId) return null;
-  const stageId = currentStageId(next);
-  const parts = audienceParts(next, stageId);
-  const groups = [...new Set(parts.flatMap((p) => p.groups.map(lower)))];
-  if (groups.length === 0) return null;
-  const members = new Set(parts.flatMap((p) => p.members.map(lower))).size;
-  const warnings = [
-    ...(parts.some((p) => hasFilters(p.filters)) ? [FILTER_WARNING] : []),
-    ...(members > 0
-      ? [
-          `${members} listed member${members === 1 ? ' is' : 's are'} not assigned: an assignment names groups only`,
-        ]
-      : []),
-  ];
-  return {
-    id,
-    tenantId: next.tenantId,
-    rolloutId: next.id,
-    stageId,
-    appId,
-    groups,
-    intent: findStage(next, stageId)?.stage.intent ?? 'required',
-    warnings,
-    attempt: 1,
-    createdAt: now.toISOString(),
-  };
-};
-
-export const groupCount = (n: number): string => `${n} group${n === 1 ? '' : 's'}`;
-
-/** What a job does, e.g. "app <id> to 2 groups (required)". */
-const assigning = (job: PendingAssignment): string =>
-  `app ${job.appId} to ${groupCount(job.groups.length)} (${job.intent})`;
-
-const POSTED = "the result is posted in the rollout's conversation";
-
-/** A sentence for the person who advanced: what follows after their reply. */
-export const assignmentFollows = (job: PendingAssignment): string =>
-  ` Intune: assigning ${assigning(job)} next; ${POSTED}.`;
-
-/** A Graph refusal as the coordination conversation and `status` say it. */
-export const refusalMessage = (appId: string, err: DirectoryError): string => {
-  switch (err.kind) {
-    case 'forbidden':
-      return `Microsoft Graph refused to assign app ${appId}: the bot needs the application permission ${INTUNE_PERMISSION} (with admin consent).`;
-    case 'not-found':
-      return `Intune has no app ${appId}: check the Intune app id in the rollout's plan.`;
-    case 'invalid':
-      return `Microsoft Graph refused to assign app ${appId}: ${err.message}.`;
-    case 'throttled':
-    case 'unavailable':
-      return `Microsoft Graph did not assign app ${appId} (${err.message}).`;
-  }
-};
 
 const transient = (err: DirectoryError): boolean => err.kind === 'throttled' || err.kind === 'unavailable';
 
@@ -383,74 +309,3 @@ export class IntuneAssigner implements AssignmentSink {
     }
   }
 }
-
-/** What `status` shows of Intune: the stored state, and an assignment not run yet (if any). */
-export interface IntuneView {
-  state: AssignmentState | null;
-  pending: PendingAssignment | null;
-}
-
-export const intuneView = async (
-  deps: Pick<Deps, 'rollouts'>,
-  tenantId: string,
-  rolloutId: string,
-): Promise<IntuneView> => {
-  const [state, [pending]] = await Promise.all([
-    deps.rollouts.assignmentState(tenantId, rolloutId),
-    deps.rollouts.pendingAssignments(1, { tenantId, rolloutId }),
-  ]);
-  return { state, pending: pending ?? null };
-};
-
-export type RetryOutcome =
-  | { kind: 'queued'; job: PendingAssignment; message: string }
-  | { kind: 'nothing' | 'forbidden' | 'not-found'; message: string };
-
-/**
- * `intune retry`: the rollout's assignment still in the outbox (a crash, or a retry under way),
- * else its latest failed one queued again (outbox row and state `pending` in one transaction).
- * The caller runs the job after its reply.
- */
-export const retryAssignment = async (
-  deps: Pick<Deps, 'rollouts' | 'access' | 'clock' | 'settings'>,
-  input: { tenantId: string; rolloutId: string; by: Person; activityKey?: string | null },
-): Promise<RetryOutcome> => {
-  const access = await loadAsAdmin(deps, input, 'intune retry');
-  if (access.kind !== 'admin') return access;
-  const { rollout } = access;
-  if (!deps.settings.intuneAssign) {
-    return {
-      kind: 'nothing',
-      message: 'Intune assignment is off (INTUNE_ASSIGN is not true): nothing to retry.',
-    };
-  }
-  const queued = (message: string, job: PendingAssignment): RetryOutcome => ({
-    kind: 'queued',
-    job,
-    message: `${message} Assigning ${assigning(job)} for ${job.stageId} again now; ${POSTED}.`,
-  });
-  const [pending] = await deps.rollouts.pendingAssignments(1, {
-    tenantId: input.tenantId,
-    rolloutId: rollout.id,
-  });
-  if (pending) return queued('The Intune assignment is still pending.', pending);
-  const state = await deps.rollouts.assignmentState(input.tenantId, rollout.id);
-  const { latest, job } = state ?? { latest: null, job: null };
-  if (!state || !latest || !job || latest.state !== 'failed') {
-    const why = latest
-      ? `the latest Intune assignment (${latest.stageId}) succeeded`
-      : 'no Intune assignment has run';
-    return { kind: 'nothing', message: `Nothing to retry for “${rollout.name}”: ${why}.` };
-  }
-  const now = deps.clock.now().toISOString();
-  const again: PendingAssignment = { ...job, id: randomUUID(), attempt: job.attempt + 1, createdAt: now };
-  await deps.rollouts.saveAssignmentState(
-    {
-      ...state,
-      latest: { ...latest, jobId: again.id, state: 'pending', attempt: again.attempt, at: now },
-      job: again,
-    },
-    { queue: again },
-  );
-  return queued(`The last attempt failed: ${latest.error ?? 'unknown'}`, again);
-};

@@ -1,10 +1,8 @@
 import { DirectoryError } from '../../src/app/errors';
-import {
-  FILTER_WARNING,
-  INTUNE_PERMISSION,
-  IntuneAssigner,
-  retryAssignment,
-} from '../../src/app/intune-assignment';
+import { IntuneAssigner } from '../../src/app/intune-assignment';
+import { FILTER_WARNING } from '../../src/app/intune-pending';
+import { retryAssignment } from '../../src/app/intune-retry';
+import { INTUNE_PERMISSION } from '../../src/app/intune-status';
 import type { PendingAssignment, RolloutRepository } from '../../src/app/ports';
 import { resolveAudience } from '../../src/app/resolve-audience';
 import { emptyAudience, emptyFilters } from '../../src/domain/audience';

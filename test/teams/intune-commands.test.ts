@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { INTUNE_PERMISSION } from '../../src/app/intune-assignment';
+import { INTUNE_PERMISSION } from '../../src/app/intune-status';
 import { ACTIONS } from '../../src/teams/actions';
 import { noticeCard } from '../../src/teams/views/notice-view';
 import { intuneNoticeData } from '../../src/teams/views/intune-view';

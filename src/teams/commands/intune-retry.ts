@@ -1,4 +1,4 @@
-import { retryAssignment } from '../../app/intune-assignment';
+import { retryAssignment } from '../../app/intune-retry';
 import type { CommandHandler } from '../handler';
 import { withRollout } from '../replies';
 

@@ -1,4 +1,4 @@
-import { intuneView } from '../../app/intune-assignment';
+import { intuneView } from '../../app/intune-status';
 import { getStatus } from '../../app/queries';
 import type { CommandHandler } from '../handler';
 import { withRollout, NO_ROLLOUT } from '../replies';

@@ -1,4 +1,4 @@
-import { groupCount, type IntuneView } from '../../app/intune-assignment';
+import { groupCount, type IntuneView } from '../../app/intune-status';
 import type { AssignmentResult } from '../../app/ports';
 import type { Rollout } from '../../domain/rollout';
 import type { NoticeCardData } from './notice-view';

@@ -1,4 +1,4 @@
-import type { IntuneView } from '../../app/intune-assignment';
+import type { IntuneView } from '../../app/intune-status';
 import type { RolloutStatusView } from '../../app/queries';
 import { PHASE_KEYS } from '../../domain/phases';
 import { positionLabel, type Rollout } from '../../domain/rollout';
