@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { PER_USER_DEVICE_LIMIT } from '../src/app/resolve-audience';
+import { PER_USER_DEVICE_LIMIT } from '../src/app/audience-devices';
 import { createTableClient } from '../src/storage/azure-table';
 import { startEmbeddedAzurite } from '../src/storage/embedded-azurite';
 import type { GraphTally, ResolveRun } from './audience-child';

@@ -1,9 +1,9 @@
+import { DEVICES_FORBIDDEN } from '../../src/app/audience-devices';
+import { BREAKDOWN_KEYS } from '../../src/app/audience-resolution';
 import { DirectoryError } from '../../src/app/errors';
 import type { AudienceMember, AudienceRepository, Log, SnapshotWriter } from '../../src/app/ports';
 import {
-  BREAKDOWN_KEYS,
   currentAudience,
-  DEVICES_FORBIDDEN,
   resolveAudience,
   type ResolveDeps,
   type ResolveOutcome,
