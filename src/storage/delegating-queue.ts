@@ -1,4 +1,5 @@
 import type { QueueHold, ReceivedMessage, WorkQueue } from '../app/ports';
+import { Repointing } from './repointable-table';
 import { timedCall, type StorageCall } from './timed-call';
 
 /**
@@ -64,40 +65,25 @@ export class TimedQueue extends DelegatingQueue {
   }
 }
 
-/**
- * A WorkQueue that follows its store to a new endpoint, as RepointableTable does: `repoint` opens
- * the same queue on another one (the embedded Azurite restarted on a new port). A call under way
- * when it swaps finishes (or fails) where it started.
- */
+/** A WorkQueue that follows its store to a new endpoint, as RepointableTable does (see Repointing). */
 export class RepointableQueue extends DelegatingQueue {
-  private inner: WorkQueue;
-  private at: string;
+  private readonly repointing: Repointing<WorkQueue>;
 
-  constructor(
-    private readonly open: (endpoint: string) => WorkQueue,
-    endpoint: string,
-  ) {
-    const inner = open(endpoint);
-    super(inner);
-    this.inner = inner;
-    this.at = endpoint;
+  constructor(open: (endpoint: string) => WorkQueue, endpoint: string) {
+    const repointing = new Repointing(open, endpoint);
+    super(repointing.target);
+    this.repointing = repointing;
   }
 
-  /** The endpoint calls go to now. */
   get endpoint(): string {
-    return this.at;
+    return this.repointing.endpoint;
   }
 
-  /** Sends every later call to the queue on `endpoint` (nothing changes when it is the same). */
   repoint(endpoint: string): void {
-    if (endpoint === this.at) return;
-    const next = this.open(endpoint);
-    if (next.name !== this.name) throw new Error(`repointed queue ${next.name} is not ${this.name}`);
-    this.inner = next;
-    this.at = endpoint;
+    this.repointing.repoint(endpoint);
   }
 
   protected override target(): WorkQueue {
-    return this.inner;
+    return this.repointing.target;
   }
 }
