@@ -22,13 +22,7 @@ import { findRunningAzurite } from '../storage/azurite-state';
 import { DirectoryFacts } from '../app/directory-facts';
 import { createDirectory } from '../graph';
 import { TableAudienceRepository } from '../storage/audience-repository';
-import {
-  audiencesTable,
-  feedbackTable,
-  rolloutsTable,
-  signoffsTable,
-  tableTargetFor,
-} from '../storage/open-storage';
+import { storeTable, tableTargetFor } from '../storage/open-storage';
 import { TableFeedbackRepository } from '../storage/feedback-repository';
 import { TableRolloutRepository } from '../storage/rollout-repository';
 import { TableSignoffRepository } from '../storage/signoff-repository';
@@ -189,10 +183,10 @@ const renewSignoffs = async (
       io.err(`${message}: ${messageOf((details as { err?: unknown }).err)}\n`),
   };
   const base = {
-    rollouts: new TableRolloutRepository(rolloutsTable(config, target)),
-    feedback: new TableFeedbackRepository(feedbackTable(config, target)),
-    signoffs: new TableSignoffRepository(signoffsTable(config, target)),
-    audiences: new TableAudienceRepository(audiencesTable(config, target)),
+    rollouts: new TableRolloutRepository(storeTable(config, target, 'rollouts')),
+    feedback: new TableFeedbackRepository(storeTable(config, target, 'feedback')),
+    signoffs: new TableSignoffRepository(storeTable(config, target, 'signoffs')),
+    audiences: new TableAudienceRepository(storeTable(config, target, 'audiences')),
     messenger: new TeamsMessenger(createAdapter(config), config.MicrosoftAppId ?? ''),
     clock: { now: () => new Date() },
   };
@@ -241,7 +235,7 @@ const apply = async (args: ApplyArgs, env: CliEnv, io: CliIo): Promise<number> =
     throw err;
   }
   const { target, description } = await storageFor(config);
-  const table = rolloutsTable(config, target);
+  const table = storeTable(config, target, 'rollouts');
   const rollouts = new TableRolloutRepository(table);
   const everyoneIsAdmin = isAnonymous(config) && config.ROLLOUT_ADMINS.length === 0;
   const deps: RolloutDeps = {

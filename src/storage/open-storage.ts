@@ -85,21 +85,25 @@ export const tableTargetFor = (config: Config): ConfiguredTarget | null => {
   return null;
 };
 
-/** The rollouts table of a store, as the bot names it (not created here). */
-export const rolloutsTable = (config: Config, target: TableTarget): AzureEntityTable =>
-  new AzureEntityTable(createTableClient(target, tableName(config.TABLE_PREFIX, 'Rollouts')));
+const TABLE_NAMES = {
+  rollouts: 'Rollouts',
+  feedback: 'Feedback',
+  signoffs: 'Signoffs',
+  audiences: 'Audiences',
+} as const;
 
-/** The feedback table of a store, as the bot names it (not created here). */
-export const feedbackTable = (config: Config, target: TableTarget): AzureEntityTable =>
-  new AzureEntityTable(createTableClient(target, tableName(config.TABLE_PREFIX, 'Feedback')));
+/** The store's tables, by the name `Storage` gives each. */
+export type StoreTableName = keyof typeof TABLE_NAMES;
 
-/** The readiness sign-off table of a store, as the bot names it (not created here). */
-export const signoffsTable = (config: Config, target: TableTarget): AzureEntityTable =>
-  new AzureEntityTable(createTableClient(target, tableName(config.TABLE_PREFIX, 'Signoffs')));
+/** One table of a store, as the bot names it (`<TABLE_PREFIX>Rollouts` …; not created here). */
+export const storeTable = (config: Config, target: TableTarget, table: StoreTableName): AzureEntityTable =>
+  new AzureEntityTable(createTableClient(target, tableName(config.TABLE_PREFIX, TABLE_NAMES[table])));
 
-/** The audience snapshot table of a store, as the bot names it (not created here). */
-export const audiencesTable = (config: Config, target: TableTarget): AzureEntityTable =>
-  new AzureEntityTable(createTableClient(target, tableName(config.TABLE_PREFIX, 'Audiences')));
+/** Every table of the store, each as `open` makes it. */
+const eachTable = <T>(open: (table: StoreTableName) => T): Record<StoreTableName, T> =>
+  Object.fromEntries(
+    (Object.keys(TABLE_NAMES) as StoreTableName[]).map((table) => [table, open(table)]),
+  ) as Record<StoreTableName, T>;
 
 /** The announcements' work queue of a store, as the bot names it (not created here). */
 export const announcementsQueue = (config: Config, target: QueueTarget): AzureWorkQueue =>
@@ -120,16 +124,10 @@ export const openStorage = async (
   const configured = tableTargetFor(config);
   if (!configured) return openEmbeddedStorage(config, logger, options);
   const { target, queueTarget, description } = configured;
-  const rollouts = rolloutsTable(config, target);
-  const feedback = feedbackTable(config, target);
-  const signoffs = signoffsTable(config, target);
-  const audiences = audiencesTable(config, target);
+  const tables = eachTable((table) => storeTable(config, target, table));
   const queue = announcementsQueue(config, queueTarget);
   await Promise.all([
-    rollouts.ensure(),
-    feedback.ensure(),
-    signoffs.ensure(),
-    audiences.ensure(),
+    ...Object.values(tables).map((table) => table.ensure()),
     // Nothing reads the queue yet (announcements come next): a deployment whose identity lacks
     // the queue role still starts, and is told what announcements will need.
     queue
@@ -141,16 +139,7 @@ export const openStorage = async (
         ),
       ),
   ]);
-  return {
-    rollouts,
-    feedback,
-    signoffs,
-    audiences,
-    queue,
-    description,
-    probe: tableProbe(rollouts),
-    close: async () => {},
-  };
+  return { ...tables, queue, description, probe: tableProbe(tables.rollouts), close: async () => {} };
 };
 
 /**
@@ -177,28 +166,26 @@ const openEmbeddedStorage = async (
     onGiveUp: (reason) => options.onStorageLost?.(reason),
   });
   try {
-    const at = (open: (target: TableTarget) => AzureEntityTable): RepointableTable =>
-      new RepointableTable((endpoint) => open({ kind: 'azurite', endpoint }), azurite.endpoint);
-    const rollouts = at((target) => rolloutsTable(config, target));
-    const feedback = at((target) => feedbackTable(config, target));
-    const signoffs = at((target) => signoffsTable(config, target));
-    const audiences = at((target) => audiencesTable(config, target));
-    tables.push(rollouts, feedback, signoffs, audiences);
+    const opened = eachTable(
+      (table) =>
+        new RepointableTable(
+          (endpoint) => storeTable(config, { kind: 'azurite', endpoint }, table),
+          azurite.endpoint,
+        ),
+    );
+    tables.push(...Object.values(opened));
     queue = new RepointableQueue(
       (endpoint) => announcementsQueue(config, { kind: 'azurite', endpoint }),
       azurite.queueEndpoint,
     );
     await Promise.all([...tables.map((table) => table.ensure()), queue.ensure()]);
     return {
-      rollouts,
-      feedback,
-      signoffs,
-      audiences,
+      ...opened,
       queue,
       description:
         `embedded Azurite at ${azurite.endpoint} (queue at ${azurite.queueEndpoint}), ` +
         `data in ${config.DATA_DIR}`,
-      probe: tableProbe(rollouts),
+      probe: tableProbe(opened.rollouts),
       azurite,
       close: () => azurite.stop(),
     };
