@@ -12,6 +12,7 @@ import {
   type AudienceSpec,
 } from '../../src/domain/audience';
 import type { PlanSpec } from '../../src/domain/plan';
+import { defaultReadinessPlan } from '../../src/domain/signoff';
 import { isAdmin } from '../../src/domain/roles';
 import { TableAudienceRepository } from '../../src/storage/audience-repository';
 import { MemoryTable } from '../../src/storage/memory-table';
@@ -240,13 +241,7 @@ describe('help-desk groups in a sign-off', () => {
         ...spec.phases,
         pilot: {
           ...spec.phases.pilot,
-          readiness: {
-            policy: { kind: 'everyone' },
-            allowNotReady: false,
-            members: [],
-            groups,
-            deadline: null,
-          },
+          readiness: { ...defaultReadinessPlan(), groups },
         },
       },
     }));
