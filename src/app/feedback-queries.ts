@@ -6,6 +6,7 @@ import {
   audienceSizeOf,
   currentStageId,
   findStage,
+  stageIds,
   stageTally,
   type AudienceSizes,
 } from '../domain/feedback-goals';
@@ -37,22 +38,20 @@ const stagesWithFeedback = (
   tallies: ReadonlyMap<string, FeedbackTally>,
   sizes: AudienceSizes,
 ): StageFeedback[] =>
-  rollout.phases
-    .flatMap((phase) => [phase.key, ...phase.waves.map((w) => `${phase.key}/${w.id}`)])
-    .flatMap((stageId) => {
-      const found = findStage(rollout, stageId);
-      if (!found) return [];
-      const tally = stageTally(rollout, tallies, stageId);
-      if (tally.responses === 0 && !tallies.has(stageId)) return [];
-      return [
-        {
-          stageId,
-          label: stageLabel(rollout, found),
-          tally,
-          audience: audienceSizeOf(rollout, stageId, sizes),
-        },
-      ];
-    });
+  stageIds(rollout).flatMap((stageId) => {
+    const found = findStage(rollout, stageId);
+    if (!found) return [];
+    const tally = stageTally(rollout, tallies, stageId);
+    if (tally.responses === 0 && !tallies.has(stageId)) return [];
+    return [
+      {
+        stageId,
+        label: stageLabel(rollout, found),
+        tally,
+        audience: audienceSizeOf(rollout, stageId, sizes),
+      },
+    ];
+  });
 
 /** Counts per phase and wave, and the latest comments: read from the count shards, never the answers. */
 export const feedbackSummary = async (
@@ -67,8 +66,7 @@ export const feedbackSummary = async (
   ]);
   if (!stored) return null;
   const rollout = stored.value;
-  const stageIds = rollout.phases.flatMap((p) => [p.key, ...p.waves.map((w) => `${p.key}/${w.id}`)]);
-  const sizes = await audienceSizes(deps, rollout, stageIds);
+  const sizes = await audienceSizes(deps, rollout, stageIds(rollout));
   return { rollout, stages: stagesWithFeedback(rollout, tallies, sizes), comments };
 };
 

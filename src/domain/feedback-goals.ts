@@ -99,6 +99,10 @@ export const audienceOf = (rollout: Rollout, stageId: string): Audience => {
   return found.wave ? waveAudience(found.wave) : phaseAudience(found.phase);
 };
 
+/** Every stage id of the plan, in plan order: each phase, then its waves. */
+export const stageIds = (rollout: Rollout): string[] =>
+  rollout.phases.flatMap((p) => [p.key, ...p.waves.map((w) => `${p.key}/${w.id}`)]);
+
 /** The stage a feedback card is issued for now: the current wave, else the current phase. */
 export const currentStageId = (rollout: Rollout): string => {
   const { phase, wave } = rollout.position;

@@ -1,6 +1,6 @@
 import { audienceSizes } from '../app/audience-refresh';
 import { changePlan, type ChangePlanInput } from '../app/change-plan';
-import type { AudienceSizes } from '../domain/feedback-goals';
+import { stageIds, type AudienceSizes } from '../domain/feedback-goals';
 import { renewChangedSignoffs } from '../app/signoff-changes';
 import type { Outcome } from '../app/mutate';
 import { isPhaseKey, type PhaseKey } from '../domain/phases';
@@ -46,8 +46,7 @@ export const resolvedPlanCard = async (
   ctx: CommandContext,
   rollout: Rollout,
 ): Promise<{ card: RenderedCard }> => {
-  const stageIds = rollout.phases.flatMap((p) => [p.key, ...p.waves.map((w) => `${p.key}/${w.id}`)]);
-  return planCard(rollout, '', await audienceSizes(ctx.deps, rollout, stageIds));
+  return planCard(rollout, '', await audienceSizes(ctx.deps, rollout, stageIds(rollout)));
 };
 
 export const sectionRef = (section: Section, phase: string, waveId: string): SectionRef | null => {

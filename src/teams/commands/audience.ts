@@ -1,7 +1,7 @@
 import { currentAudience } from '../../app/resolve-audience';
 import { stagesToResolve } from '../../app/audience-refresh';
 import { stageLabel } from '../../domain/feedback-access';
-import { currentStageId, findStage } from '../../domain/feedback-goals';
+import { currentStageId, findStage, stageIds } from '../../domain/feedback-goals';
 import type { Rollout } from '../../domain/rollout';
 import { isAdmin } from '../../domain/roles';
 import type { CommandArgs } from '../command-parser';
@@ -14,7 +14,7 @@ const stageOf = async (ctx: CommandContext, rollout: Rollout, args: CommandArgs)
   const named = typeof args.flags.stage === 'string' ? args.flags.stage.trim() : null;
   const stageId = named || currentStageId(rollout);
   if (findStage(rollout, stageId)) return stageId;
-  const ids = rollout.phases.flatMap((p) => [p.key, ...p.waves.map((w) => `${p.key}/${w.id}`)]);
+  const ids = stageIds(rollout);
   await ctx.turn.send({
     text: `“${rollout.name}” has no phase or wave “${stageId.slice(0, 100)}”. Use one of: ${ids.map((id) => `\`${id}\``).join(', ')}.`,
   });
