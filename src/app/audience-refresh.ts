@@ -1,10 +1,10 @@
-import { audienceFingerprint, audienceHasGroups, audienceParts } from '../domain/audience';
+import { audienceHasGroups, audienceParts } from '../domain/audience';
 import { stageLabel } from '../domain/feedback-access';
 import { findStage, type AudienceSizes } from '../domain/feedback-goals';
 import { gatingStages } from '../domain/criteria';
 import type { Coordination, Rollout } from '../domain/rollout';
-import type { AudienceSnapshot, Deps, Log } from './ports';
-import { resolveAudience, type ResolveOutcome } from './resolve-audience';
+import type { Deps, Log } from './ports';
+import { freshSnapshot, resolveAudience, type ResolveOutcome } from './resolve-audience';
 import { SerialQueue } from './serial-queue';
 
 /** Rows of superseded snapshots deleted after each refresh at most (the rest at the next). */
@@ -44,18 +44,6 @@ export const refreshAudience = async (deps: RefreshDeps, ref: StageRef): Promise
   );
   if (outcome.ok) await deps.audiences.prune(ref.tenantId, ref.rolloutId, PRUNE_ROWS_PER_REFRESH);
   return outcome;
-};
-
-/** The stage's current snapshot when it was resolved from today's definition (else null). */
-export const freshSnapshot = async (
-  deps: Pick<Deps, 'audiences'>,
-  rollout: Rollout,
-  stageId: string,
-): Promise<AudienceSnapshot | null> => {
-  const snapshot = await deps.audiences.current(rollout.tenantId, rollout.id, stageId);
-  return snapshot && snapshot.fingerprint === audienceFingerprint(audienceParts(rollout, stageId))
-    ? snapshot
-    : null;
 };
 
 /**

@@ -11,6 +11,7 @@ import type { AudienceFact } from '../domain/feedback-access';
 import type { Rollout } from '../domain/rollout';
 import type { AccessPolicy, Person } from '../domain/roles';
 import { DirectoryError } from './errors';
+import { freshSnapshot } from './resolve-audience';
 import type { Clock, Deps, Directory, Log } from './ports';
 import { TtlCache } from './ttl-cache';
 
@@ -162,10 +163,8 @@ export const audienceFact = async (
   const id = lower(person.id);
   if (parts.some((p) => p.members.includes(id))) return 'in';
   try {
-    const snapshot = await audiences.current(tenantId, rollout.id, stageId);
-    if (snapshot && snapshot.fingerprint === audienceFingerprint(parts)) {
-      return (await audiences.isMember(snapshot, id)) ? 'in' : 'out';
-    }
+    const snapshot = await freshSnapshot(deps, rollout, stageId);
+    if (snapshot) return (await audiences.isMember(snapshot, id)) ? 'in' : 'out';
     return (await facts.inAudienceDirectly(tenantId, parts, id)) ? 'in' : 'out';
   } catch (err) {
     if (!(err instanceof DirectoryError)) throw err;

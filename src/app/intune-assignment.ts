@@ -43,7 +43,7 @@
 import { stageLabel } from '../domain/feedback-access';
 import { findStage } from '../domain/feedback-goals';
 import type { Rollout } from '../domain/rollout';
-import { freshSnapshot } from './audience-refresh';
+import { freshSnapshot } from './resolve-audience';
 import { timeLimit } from './deadline';
 import { DirectoryError } from './errors';
 import { refusalMessage } from './intune-status';

@@ -107,3 +107,13 @@ export const currentAudience = async (
   if (!snapshot) return null;
   return { snapshot, stale: snapshot.fingerprint !== audienceFingerprint(audienceParts(rollout, stageId)) };
 };
+
+/** The stage's current snapshot when it was resolved from today's definition (else null). */
+export const freshSnapshot = async (
+  deps: Pick<ResolveDeps, 'audiences'>,
+  rollout: Rollout,
+  stageId: string,
+): Promise<AudienceSnapshot | null> => {
+  const current = await currentAudience(deps, rollout, stageId);
+  return current && !current.stale ? current.snapshot : null;
+};

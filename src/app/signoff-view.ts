@@ -2,7 +2,7 @@ import { CATEGORIES, sumTallies } from '../domain/feedback';
 import { CATEGORY_LABELS } from '../domain/feedback-labels';
 import { findStage } from '../domain/feedback-goals';
 import type { Rollout } from '../domain/rollout';
-import { freshSnapshot } from './audience-refresh';
+import { freshSnapshot } from './resolve-audience';
 import { nextStageId } from '../domain/signoff';
 import type { Deps, SignoffState, SignoffView } from './ports';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { freshSnapshot } from '../../app/audience-refresh';
+import { freshSnapshot } from '../../app/resolve-audience';
 import { phasePassed, waveState } from '../../domain/plan';
 import { isAdmin } from '../../domain/roles';
 import { defineAction } from '../handler';
@@ -34,9 +34,13 @@ export const planEdit = defineAction({
         return planCard(rollout, 'That wave has passed; it is read-only.');
     }
     // The stage's resolved audience is shown beside the planned one (one point read).
-    const stageId = ref.section === 'wave' ? `${ref.phase}/${ref.waveId}` : ref.phase;
-    const resolved =
-      stageId && ref.section !== 'settings' ? await freshSnapshot(ctx.deps, rollout, stageId) : null;
+    const stageId =
+      ref.section === 'phase'
+        ? ref.phase
+        : ref.section === 'wave' && ref.waveId
+          ? `${ref.phase}/${ref.waveId}`
+          : null;
+    const resolved = stageId ? await freshSnapshot(ctx.deps, rollout, stageId) : null;
     return sectionForm(rollout, ref, { resolved });
   },
 });
