@@ -1,5 +1,5 @@
 import { currentAudience } from '../../app/resolve-audience';
-import { stagesToResolve } from '../../app/audience-refresh';
+import { NO_GRAPH, stagesToResolve } from '../../app/audience-refresh';
 import { stageLabel } from '../../domain/feedback-access';
 import { currentStageId, findStage, stageIds } from '../../domain/feedback-goals';
 import type { Rollout } from '../../domain/rollout';
@@ -68,12 +68,7 @@ export const audienceRefresh: CommandHandler = {
     const stageId = await stageOf(ctx, rollout, args);
     if (!stageId) return;
     const { deps, turn } = ctx;
-    if (!deps.facts.directory) {
-      await turn.send({
-        text: 'Microsoft Graph is not configured (GRAPH_AUTH=none), so there is nothing to resolve: the audience is the members the plan lists.',
-      });
-      return;
-    }
+    if (!deps.facts.directory) return void (await turn.send({ text: NO_GRAPH }));
     const found = findStage(rollout, stageId);
     const label = found ? stageLabel(rollout, found) : stageId;
     const tell = {
