@@ -17,6 +17,7 @@ import type {
 export type * from './ports-graph';
 export type * from './ports-queue';
 export type * from './ports-references';
+export type * from './ports-announce';
 
 export interface Clock {
   now(): Date;

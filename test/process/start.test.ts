@@ -125,6 +125,10 @@ it('/healthz is 200 again within seconds of a kill -9 of the embedded Azurite, a
   connector.clear();
   expect((await post(bot.url, message(`status ${id}`, { serviceUrl: connector.url }))).status).toBe(200);
   expect(fact(connector.cards()[0], 'Rollout id')).toBe(id);
+  // On the same port the new child answers before the supervisor has logged it: wait for the line.
+  await poll('the restart logged', async () =>
+    bot?.logs.some((l) => l.msg === 'embedded Azurite restarted') ? true : undefined,
+  );
   expect(bot.logs.filter((l) => l.msg === 'embedded Azurite restarted')).toHaveLength(1);
   expect(bot.child.exitCode).toBeNull();
 }, 60_000);
