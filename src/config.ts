@@ -190,6 +190,26 @@ const schema = z.object({
   ADMIN_GROUP_IDS: guidList,
   HELPDESK_GROUP_IDS: guidList,
   INTUNE_ASSIGN: boolFlag,
+  // Phase announcements' fan-out.
+  TEAMS_TENANT_RPS: z.preprocess(
+    empty,
+    z.coerce
+      .number({ error: 'must be a whole number of messages per second from 1 to 1000' })
+      .int('must be a whole number of messages per second from 1 to 1000')
+      .min(1, 'must be a whole number of messages per second from 1 to 1000')
+      .max(1000, 'must be a whole number of messages per second from 1 to 1000')
+      .default(50),
+  ),
+  PROACTIVE_INSTALL: boolFlag,
+  ANNOUNCEMENT_RETENTION_DAYS: z.preprocess(
+    empty,
+    z.coerce
+      .number({ error: 'must be a whole number of days from 1 to 3650' })
+      .int('must be a whole number of days from 1 to 3650')
+      .min(1, 'must be a whole number of days from 1 to 3650')
+      .max(3650, 'must be a whole number of days from 1 to 3650')
+      .default(90),
+  ),
   // The Teams app package (`npm run package`); the bot itself does not use these.
   TEAMS_APP_ID: z.preprocess(empty, z.string().regex(GUID, 'must be the Teams app’s id (a GUID)').optional()),
   APP_VERSION: z.preprocess(
@@ -309,6 +329,11 @@ export const loadConfig = (env: Env): Config => {
       throw new ConfigError(
         'INTUNE_ASSIGN',
         'is true, but GRAPH_AUTH is none: set GRAPH_AUTH to assign apps',
+      );
+    if (config.PROACTIVE_INSTALL)
+      throw new ConfigError(
+        'PROACTIVE_INSTALL',
+        'is true, but GRAPH_AUTH is none: set GRAPH_AUTH to install the app for people',
       );
   }
   if (!config.STORAGE_CONNECTION_STRING) {

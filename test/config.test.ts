@@ -116,6 +116,10 @@ describe('configuration', () => {
     ['admin groups without Graph', { ADMIN_GROUP_IDS: ADMIN }, 'ADMIN_GROUP_IDS'],
     ['help-desk groups without Graph', { HELPDESK_GROUP_IDS: ADMIN }, 'HELPDESK_GROUP_IDS'],
     ['Intune assignment without Graph', { INTUNE_ASSIGN: 'true' }, 'INTUNE_ASSIGN'],
+    ['proactive install without Graph', { PROACTIVE_INSTALL: 'true' }, 'PROACTIVE_INSTALL'],
+    ['a tenant rate of zero', { TEAMS_TENANT_RPS: '0' }, 'TEAMS_TENANT_RPS'],
+    ['a tenant rate that is not a number', { TEAMS_TENANT_RPS: 'fast' }, 'TEAMS_TENANT_RPS'],
+    ['a retention of zero days', { ANNOUNCEMENT_RETENTION_DAYS: '0' }, 'ANNOUNCEMENT_RETENTION_DAYS'],
     [
       'a managed identity id that is not a GUID',
       { GRAPH_MANAGED_IDENTITY_CLIENT_ID: 'mi' },
