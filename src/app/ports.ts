@@ -1,6 +1,8 @@
 import type { DomainEvent } from '../domain/events';
 import type { RefreshOutcome, RefreshRequest } from './audience-refresh';
 import type { DirectoryFacts } from './directory-facts';
+import type { AnnouncementRepository, Announcer } from './ports-announce';
+import type { WorkQueue } from './ports-queue';
 import type { FeedbackEntry, FeedbackTally, Rating } from '../domain/feedback';
 import type { Coordination, Rollout, RolloutStatus } from '../domain/rollout';
 import type { SignoffAnswer, SignoffRequest } from '../domain/signoff';
@@ -363,4 +365,16 @@ export interface Deps {
   };
   /** Runs committed Intune assignments (INTUNE_ASSIGN; needs Graph). */
   assignments?: AssignmentSink;
+  /** Phase announcements (the server always has them; tests that do not announce leave them out). */
+  announce?: AnnouncementDeps;
+}
+
+/** What announcing needs: the store, the fan-out's queue, and the Teams side. */
+export interface AnnouncementDeps {
+  store: AnnouncementRepository;
+  /** The fan-out's work (`FanoutMessage` as JSON). */
+  queue: WorkQueue;
+  announcer: Announcer;
+  /** Wakes this instance's fan-out worker at once (it otherwise polls the queue). */
+  kick(): void;
 }
