@@ -52,7 +52,12 @@ export interface AnnouncementRepository {
    * Writes partition `part`: one pending delivery per recipient (at most PART_SIZE) and its counts
    * row, in one transaction. False, changing nothing, when the partition exists already.
    */
-  writePart(tenantId: string, announcementId: string, part: number, recipients: readonly Recipient[]): Promise<boolean>;
+  writePart(
+    tenantId: string,
+    announcementId: string,
+    part: number,
+    recipients: readonly Recipient[],
+  ): Promise<boolean>;
   readPart(tenantId: string, announcementId: string, part: number): Promise<StoredPart>;
   /**
    * Replaces the changed deliveries and the counts row in one transaction, each guarded by the
@@ -66,9 +71,16 @@ export interface AnnouncementRepository {
     counts: Tagged<AnnouncementCounts>,
   ): Promise<void>;
   /** The announcement's counts (its partitions' counts rows summed), and the partitions with pending deliveries. */
-  counts(tenantId: string, announcementId: string): Promise<{ counts: AnnouncementCounts; pendingParts: number[] }>;
+  counts(
+    tenantId: string,
+    announcementId: string,
+  ): Promise<{ counts: AnnouncementCounts; pendingParts: number[] }>;
   /** Deliveries not sent (every status but `sent`), at most `limit`, with how many there are. */
-  notReached(tenantId: string, announcementId: string, limit: number): Promise<{ deliveries: Delivery[]; total: number }>;
+  notReached(
+    tenantId: string,
+    announcementId: string,
+    limit: number,
+  ): Promise<{ deliveries: Delivery[]; total: number }>;
   /**
    * Records that sender `instanceId` is alive until `now + ttlMs` and returns how many senders are
    * alive (itself included): the tenant-wide rate is shared among them.
@@ -79,6 +91,27 @@ export interface AnnouncementRepository {
    * and deleting at most `limit` rows per call; `complete` when nothing older is left.
    */
   purgeOlderThan(before: Date, limit: number): Promise<{ deleted: number; complete: boolean }>;
+}
+
+/**
+ * An announcement an advance owes (the stage entered announces `auto`), written in the same
+ * transaction as the advance (an outbox row in the rollout's partition) and deleted once the
+ * announcement is created, posted and started: a crash never loses it, and its id, derived from
+ * the advance, never makes two.
+ */
+export interface PendingAnnouncement {
+  /** The announcement's id (`autoAnnouncementId`): the same advance always gives the same one. */
+  id: string;
+  tenantId: string;
+  rolloutId: string;
+  /** The stage entered. */
+  stageId: string;
+  /** What the plan said when the stage was entered (a later edit changes nothing). */
+  text: AnnouncementText;
+  /** Who advanced. */
+  by: Person;
+  /** When the stage was entered (ISO instant). */
+  at: string;
 }
 
 /** The fan-out's queue messages (JSON text on the `announcements` queue). */

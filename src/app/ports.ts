@@ -1,7 +1,7 @@
 import type { DomainEvent } from '../domain/events';
 import type { RefreshOutcome, RefreshRequest } from './audience-refresh';
 import type { DirectoryFacts } from './directory-facts';
-import type { AnnouncementRepository, Announcer } from './ports-announce';
+import type { AnnouncementRepository, Announcer, PendingAnnouncement } from './ports-announce';
 import type { WorkQueue } from './ports-queue';
 import type { FeedbackEntry, FeedbackTally, Rating } from '../domain/feedback';
 import type { Coordination, Rollout, RolloutStatus } from '../domain/rollout';
@@ -69,6 +69,8 @@ export interface RolloutCommit {
   processed: ProcessedMarker | null;
   /** An Intune assignment the change leaves to do after the reply (an outbox row, in the same transaction). */
   assignment?: PendingAssignment | null;
+  /** An announcement the change leaves to make and start after the reply (an outbox row, in the same transaction). */
+  announcement?: PendingAnnouncement | null;
 }
 
 export interface RolloutSummary {
@@ -114,6 +116,16 @@ export interface RolloutRepository {
     state: AssignmentState,
     outbox?: { clear?: PendingAssignment; queue?: PendingAssignment },
   ): Promise<void>;
+  /**
+   * Announcements not yet made and started (what a crash left), at most `limit`: across tenants
+   * (start-up and the sweep: a bounded cross-partition query), or of one rollout.
+   */
+  pendingAnnouncements(
+    limit: number,
+    of?: { tenantId: string; rolloutId: string },
+  ): Promise<PendingAnnouncement[]>;
+  /** Deletes an announcement's outbox row (one already gone is fine). */
+  clearAnnouncement(pending: PendingAnnouncement): Promise<void>;
 }
 
 /** A storage probe for health checks: resolves when a real round trip succeeded. */
@@ -377,4 +389,14 @@ export interface AnnouncementDeps {
   announcer: Announcer;
   /** Wakes this instance's fan-out worker at once (it otherwise polls the queue). */
   kick(): void;
+  /**
+   * Makes and starts the announcements advances committed (`announce: auto`), after the reply;
+   * absent, they wait in the outbox for the sweep.
+   */
+  outbox?: AnnouncementSink;
+}
+
+/** Hands a committed announcement to whatever makes and starts it (after the person has been answered). */
+export interface AnnouncementSink {
+  enqueue(pending: PendingAnnouncement): void;
 }

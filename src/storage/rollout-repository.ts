@@ -4,6 +4,7 @@ import type { Rollout, RolloutStatus } from '../domain/rollout';
 import type {
   AssignmentState,
   AuditEntry,
+  PendingAnnouncement,
   PendingAssignment,
   ProcessedMarker,
   RolloutCommit,
@@ -13,7 +14,7 @@ import type {
 } from '../app/ports';
 import { auditActions, auditEntryOf } from './audit-rows';
 import { errorInfo } from './azure-table-errors';
-import { OUTBOX_PREFIX, outboxRow, pendingOutboxRows } from './outbox-rows';
+import { deleteIfPresent, OUTBOX_PREFIX, outboxRow, pendingOutboxRows } from './outbox-rows';
 import {
   decodeKey,
   encodeKey,
@@ -39,6 +40,7 @@ import {
  *                 a|<rolloutId or ->|<inverted ms>|<n>  audit, newest first
  *                 m|<sha256 of activity key>           processed marker
  *                 o|<assignment id>                    outbox: an Intune assignment not yet run
+ *                 oa|<announcement id>                 outbox: an announcement not yet made and started
  *                 i|<rolloutId>                        Intune state: assignments as last read, latest run
  */
 export const MAX_DOC_PARTS = 15;
@@ -94,6 +96,36 @@ const joinDoc = (row: StoredEntity): string => {
   for (let i = 0; i < n; i++) json += String(row[`doc${i}`] ?? '');
   return json;
 };
+
+/**
+ * Announcement outbox rows have their own prefix, not `o|`: the Intune outbox reads every `o|` row
+ * as an assignment, and each outbox's bounded read must not be filled by the other's rows.
+ */
+const ANNOUNCEMENT_OUTBOX_PREFIX = 'oa|';
+const announcementRow = (id: string): string => `${ANNOUNCEMENT_OUTBOX_PREFIX}${encodeKey(id)}`;
+
+const announcementEntity = (pk: string, pending: PendingAnnouncement): TableEntity => ({
+  partitionKey: pk,
+  rowKey: announcementRow(pending.id),
+  id: pending.id,
+  tenantId: pending.tenantId,
+  rolloutId: pending.rolloutId,
+  stageId: pending.stageId,
+  by: JSON.stringify(pending.by),
+  at: pending.at,
+  // The plan's communication texts can be long: split as the rollout's document is.
+  ...splitDoc(JSON.stringify(pending.text)),
+});
+
+const announcementOf = (row: StoredEntity): PendingAnnouncement => ({
+  id: str(row.id),
+  tenantId: str(row.tenantId),
+  rolloutId: str(row.rolloutId),
+  stageId: str(row.stageId),
+  text: JSON.parse(joinDoc(row)) as PendingAnnouncement['text'],
+  by: JSON.parse(str(row.by)) as PendingAnnouncement['by'],
+  at: str(row.at),
+});
 
 export class TableRolloutRepository implements RolloutRepository {
   constructor(private readonly table: EntityTable) {}
@@ -168,6 +200,11 @@ export class TableRolloutRepository implements RolloutRepository {
     if (change.processed) actions.push({ kind: 'create', entity: this.markerEntity(pk, change.processed) });
     if (change.assignment)
       actions.push({ kind: 'create', entity: this.ownAssignment(tenantId, rollout.id, change.assignment) });
+    if (change.announcement)
+      actions.push({
+        kind: 'create',
+        entity: this.ownAnnouncement(tenantId, rollout.id, change.announcement),
+      });
     if (actions.length > MAX_TRANSACTION_ACTIONS)
       throw new Error('too many audit entries for one transaction');
     const [etag] = await this.table.submit(actions);
@@ -214,6 +251,25 @@ export class TableRolloutRepository implements RolloutRepository {
     return rows.map(assignmentOf);
   }
 
+  async pendingAnnouncements(
+    limit: number,
+    of?: { tenantId: string; rolloutId: string },
+  ): Promise<PendingAnnouncement[]> {
+    if (limit <= 0) return [];
+    const rows = of
+      ? await this.table.query(partition(of.tenantId), {
+          rowKeyPrefix: ANNOUNCEMENT_OUTBOX_PREFIX,
+          where: { rolloutId: of.rolloutId },
+          limit,
+        })
+      : await this.crossTenantAnnouncements(limit);
+    return rows.map(announcementOf);
+  }
+
+  async clearAnnouncement(pending: PendingAnnouncement): Promise<void> {
+    await deleteIfPresent(this.table, partition(pending.tenantId), announcementRow(pending.id));
+  }
+
   async assignmentState(tenantId: string, rolloutId: string): Promise<AssignmentState | null> {
     const row = await this.table.get(partition(tenantId), intuneRow(rolloutId));
     return row ? (JSON.parse(str(row.doc)) as AssignmentState) : null;
@@ -254,6 +310,19 @@ export class TableRolloutRepository implements RolloutRepository {
     if (job.tenantId !== tenantId || job.rolloutId !== rolloutId)
       throw new Error(`assignment ${job.id} is not about rollout ${rolloutId} of tenant ${tenantId}`);
     return assignmentEntity(partition(tenantId), job);
+  }
+
+  /** The outbox row of an announcement, which must be about this rollout of this tenant. */
+  private ownAnnouncement(tenantId: string, rolloutId: string, pending: PendingAnnouncement): TableEntity {
+    if (pending.tenantId !== tenantId || pending.rolloutId !== rolloutId)
+      throw new Error(`announcement ${pending.id} is not about rollout ${rolloutId} of tenant ${tenantId}`);
+    return announcementEntity(partition(tenantId), pending);
+  }
+
+  private async crossTenantAnnouncements(limit: number): Promise<StoredEntity[]> {
+    if (!this.table.findByRowKeyPrefix) return [];
+    const rows = await this.table.findByRowKeyPrefix(ANNOUNCEMENT_OUTBOX_PREFIX, { limit });
+    return rows.filter((row) => row.partitionKey.startsWith(TENANT_PREFIX));
   }
 
   private auditActions(pk: string, entries: AuditEntry[]): TableAction[] {

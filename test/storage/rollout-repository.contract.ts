@@ -1,5 +1,11 @@
 import { ConcurrencyError, TooLargeError } from '../../src/app/errors';
-import type { AssignmentState, AuditEntry, PendingAssignment, RolloutRepository } from '../../src/app/ports';
+import type {
+  AssignmentState,
+  AuditEntry,
+  PendingAnnouncement,
+  PendingAssignment,
+  RolloutRepository,
+} from '../../src/app/ports';
 import {
   MAX_DOC_PARTS,
   MAX_KEPT_ASSIGNMENTS,
@@ -35,6 +41,33 @@ const job = (id: string, overrides: Partial<PendingAssignment> = {}): PendingAss
   warnings: ['a warning'],
   attempt: 1,
   createdAt: NOW.toISOString(),
+  ...overrides,
+});
+
+const pendingAnnouncement = (
+  id: string,
+  overrides: Partial<PendingAnnouncement> = {},
+): PendingAnnouncement => ({
+  id,
+  tenantId: TENANT,
+  rolloutId: 'ro-test',
+  stageId: 'pilot/w1',
+  text: {
+    rolloutName: 'Teams Premium',
+    stageId: 'pilot/w1',
+    stageLabel: 'Pilot · Sales',
+    timeFrame: { start: '2026-03-02', end: '2026-03-13' },
+    timeZone: 'Europe/Berlin',
+    enrollment: 'self-service',
+    whatIsDeployed: 'Teams Premium',
+    howAndWhen: 'Installed overnight',
+    businessPurpose: 'Better meetings',
+    selfHelpUrl: 'https://help.example/teams',
+    helpDeskContact: 'help@example.com',
+    takesFeedback: true,
+  },
+  by: ADMIN,
+  at: NOW.toISOString(),
   ...overrides,
 });
 
@@ -269,6 +302,73 @@ export const describeRolloutRepositoryContract = (
       await repo.saveAssignmentState(intuneState({ assignmentCount: 4 }), { clear: job('j-1') });
       expect((await repo.assignmentState(TENANT, 'ro-test'))?.assignmentCount).toBe(4);
       expect(await repo.assignmentState(TENANT, 'ro-none')).toBeNull();
+    });
+
+    it('an announcement commits with the change (an outbox row of its own, beside an assignment), or not at all', async () => {
+      const first = await create();
+      const stale = repo.commit(TENANT, {
+        rollout: { ...aRollout(), name: 'Lost' },
+        ifMatch: 'W/"datetime\'2000-01-01T00%3A00%3A00.0000000Z\'"',
+        audit: [],
+        processed: null,
+        assignment: job('lost'),
+        announcement: pendingAnnouncement('lost'),
+      });
+      await expect(stale).rejects.toBeInstanceOf(ConcurrencyError);
+      expect(await repo.pendingAnnouncements(10)).toEqual([]);
+      await repo.commit(TENANT, {
+        rollout: aRollout(),
+        ifMatch: first.etag,
+        audit: [],
+        processed: null,
+        assignment: job('j-1'),
+        announcement: pendingAnnouncement('an-1'),
+      });
+      expect(await repo.pendingAnnouncements(10)).toEqual([pendingAnnouncement('an-1')]);
+      expect(await repo.pendingAnnouncements(10, { tenantId: TENANT, rolloutId: 'ro-test' })).toEqual([
+        pendingAnnouncement('an-1'),
+      ]);
+      expect(await repo.pendingAnnouncements(10, { tenantId: TENANT, rolloutId: 'ro-other' })).toEqual([]);
+      // Each outbox reads its own rows only.
+      expect(await repo.pendingAssignments(10)).toEqual([job('j-1')]);
+      await expect(
+        repo.commit('another-tenant', {
+          rollout: aRollout(),
+          ifMatch: null,
+          audit: [],
+          processed: null,
+          announcement: pendingAnnouncement('an-2'),
+        }),
+      ).rejects.toThrow(/not about rollout/);
+      expect(await repo.get('another-tenant', 'ro-test')).toBeNull();
+    });
+
+    it('pending announcements across tenants, bounded; cleared once or twice; a long text kept whole', async () => {
+      const long = pendingAnnouncement('an-long', {
+        text: { ...pendingAnnouncement('x').text, howAndWhen: 'ü'.repeat(70_000) },
+      });
+      await repo.commit(TENANT, {
+        rollout: aRollout(),
+        ifMatch: null,
+        audit: [],
+        processed: null,
+        announcement: long,
+      });
+      const other = pendingAnnouncement('an-other', { tenantId: 'another-tenant' });
+      await repo.commit('another-tenant', {
+        rollout: aRollout(),
+        ifMatch: null,
+        audit: [],
+        processed: null,
+        announcement: other,
+      });
+      expect((await repo.pendingAnnouncements(10)).map((p) => p.id).sort()).toEqual(['an-long', 'an-other']);
+      expect(await repo.pendingAnnouncements(1)).toHaveLength(1);
+      expect(await repo.pendingAnnouncements(10, { tenantId: TENANT, rolloutId: 'ro-test' })).toEqual([long]);
+      await repo.clearAnnouncement(long);
+      await repo.clearAnnouncement(long);
+      expect(await repo.pendingAnnouncements(10)).toEqual([other]);
+      expect(await repo.get(TENANT, 'ro-test')).not.toBeNull();
     });
 
     it('keeps at most MAX_KEPT_ASSIGNMENTS assignments as read, with their count', async () => {
