@@ -1,4 +1,4 @@
-import type { Coordination, EnrollmentApproach, TimeFrame } from './rollout';
+import type { Coordination, EnrollmentApproach, Stage, TimeFrame } from './rollout';
 import type { Person } from './roles';
 
 /**
@@ -12,6 +12,12 @@ export const ANNOUNCE_MODES = ['auto', 'prompt', 'off'] as const;
 export type AnnounceMode = (typeof ANNOUNCE_MODES)[number];
 /** A stage without the setting (every rollout stored before announcements): nothing fans out by surprise. */
 export const DEFAULT_ANNOUNCE_MODE: AnnounceMode = 'prompt';
+
+/** What entering the stage does about its announcement: its own setting, else the default (prompt). */
+export const announceModeOf = (stage: Pick<Stage, 'announce'>): AnnounceMode =>
+  stage.announce !== undefined && (ANNOUNCE_MODES as readonly string[]).includes(stage.announce)
+    ? stage.announce
+    : DEFAULT_ANNOUNCE_MODE;
 
 /**
  * What one announcement says, copied from the plan when it is made: editing the plan afterwards
@@ -239,13 +245,19 @@ export const classifySend = (failure: SendFailure | null): SendOutcome => {
 };
 
 const BASE_BACKOFF_MS = 2000;
+
+/**
+ * The jitter's draw when the caller injects none: the middle of the range (the domain stays pure;
+ * the sender injects `Math.random`).
+ */
+const MIDDLE = (): number => 0.5;
 const MAX_BACKOFF_MS = 5 * 60_000;
 
 /** Back-off before a delivery's next try: the service's Retry-After, else exponential with full jitter. */
 export const deliveryBackoffMs = (
   attempts: number,
   retryAfterMs: number | null,
-  random: () => number = Math.random,
+  random: () => number = MIDDLE,
 ): number =>
   retryAfterMs ??
   Math.max(250, Math.round(random() * Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** Math.max(0, attempts - 1))));
@@ -259,7 +271,7 @@ export const nextDelivery = (
   delivery: Delivery,
   outcome: SendOutcome,
   now: Date,
-  random: () => number = Math.random,
+  random: () => number = MIDDLE,
   maxAttempts: number = MAX_DELIVERY_ATTEMPTS,
 ): Delivery => {
   const at = now.toISOString();

@@ -1,3 +1,4 @@
+import { DEFAULT_ANNOUNCE_MODE, type AnnounceMode } from './announcement';
 import { emptyAudience, type AssignmentIntent, type AudienceSpec } from './audience';
 import { accept, refuse, type Decision } from './decision';
 import type { FeedbackPlan } from './feedback-goals';
@@ -54,6 +55,8 @@ export interface StageSpec {
   audience?: AudienceSpec;
   /** The Intune assignment intent of the audience's groups; absent: required. */
   intent?: AssignmentIntent;
+  /** What entering the stage does about its announcement; absent: the default, prompt (`announceEntry`). */
+  announce?: AnnounceMode;
 }
 
 export interface PhaseSpec extends StageSpec {
@@ -102,6 +105,13 @@ export const audienceEntry = (
   };
 };
 
+/**
+ * A stage's announcement setting as a plan or a stage holds it: only when it is not the default
+ * (prompt), so plans and exports made before it say the same as before. Spread in where it goes.
+ */
+export const announceEntry = (announce: AnnounceMode | undefined): { announce?: AnnounceMode } =>
+  announce !== undefined && announce !== DEFAULT_ANNOUNCE_MODE ? { announce } : {};
+
 const itemSpecs = (items: ChecklistItem[]): ItemSpec[] => items.map(({ id, text }) => ({ id, text }));
 const criterionPlans = (criteria: CriterionSpec[]): CriterionPlan[] =>
   criteria.map((c) =>
@@ -124,6 +134,7 @@ export const waveSpecOf = (wave: Wave): WaveSpec => ({
   feedback: stageFeedback(wave, `/${wave.id}`),
   ...readinessEntry(wave.readiness),
   ...audienceEntry(wave.audience, wave.intent),
+  ...announceEntry(wave.announce),
   willingness: wave.willingness,
   users: wave.users,
   devices: wave.devices,
@@ -142,6 +153,7 @@ export const phaseSpecOf = (phase: Phase): PhaseSpec => ({
   feedback: stageFeedback(phase, phase.key),
   ...readinessEntry(phase.readiness),
   ...audienceEntry(phase.audience, phase.intent),
+  ...announceEntry(phase.announce),
   communication: { ...phase.communication },
   waves: phase.waves.map((w) => waveSpecOf(w)),
 });
@@ -174,7 +186,10 @@ const mergeCriteria = (old: CriterionSpec[], spec: CriterionPlan[]): CriterionSp
       : { ...plan, met: false, note: null, by: null, at: null };
   });
 
-const mergeWave = (old: Wave | undefined, { readiness, audience, intent, ...spec }: WaveSpec): Wave => ({
+const mergeWave = (
+  old: Wave | undefined,
+  { readiness, audience, intent, announce, ...spec }: WaveSpec,
+): Wave => ({
   ...spec,
   title: spec.name,
   members: [...spec.members],
@@ -184,6 +199,7 @@ const mergeWave = (old: Wave | undefined, { readiness, audience, intent, ...spec
   // As the plan says: absent stays absent (the default for the wave's place, wherever it goes).
   ...readinessEntry(readiness),
   ...audienceEntry(audience, intent),
+  ...announceEntry(announce),
 });
 
 export interface PlanChange {
@@ -257,7 +273,7 @@ export const applyPlan = (
   if (same(before, spec)) return accept(rollout, []);
 
   const phases = rollout.phases.map(
-    ({ readiness: _old, audience: _audience, intent: _intent, ...phase }): Phase => {
+    ({ readiness: _old, audience: _audience, intent: _intent, announce: _announce, ...phase }): Phase => {
       const next = spec.phases[phase.key];
       const waves = next.waves.map((w) =>
         mergeWave(
@@ -275,6 +291,7 @@ export const applyPlan = (
         // As the plan says: absent stays absent (the default for the phase's place).
         ...readinessEntry(next.readiness),
         ...audienceEntry(next.audience, next.intent),
+        ...announceEntry(next.announce),
         communication: { ...next.communication },
         waves,
       };

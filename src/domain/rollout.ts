@@ -3,6 +3,7 @@ import type { PositionRef } from './events';
 import type { PhaseKey } from './phases';
 import type { FeedbackPlan } from './feedback-goals';
 import type { Person } from './roles';
+import type { AnnounceMode } from './announcement';
 import type { AssignmentIntent, AudienceSpec } from './audience';
 import type { ReadinessPlan } from './signoff';
 import { templatePhases } from './templates';
@@ -81,6 +82,11 @@ export interface Stage {
   audience?: AudienceSpec;
   /** The Intune assignment intent for the audience's groups (INTUNE_ASSIGN); absent: required. */
   intent?: AssignmentIntent;
+  /**
+   * What entering the stage does about its announcement (`announceModeOf`): absent, the default
+   * (`prompt`: a preview to confirm), as every rollout stored before announcements has it.
+   */
+  announce?: AnnounceMode;
 }
 
 /** The source guide's discussion points for choosing and ordering target groups. */
