@@ -26,6 +26,8 @@ export interface Storage {
   signoffs: EntityTable;
   /** Resolved audiences (snapshots of Entra group members) per stage. */
   audiences: EntityTable;
+  /** Phase announcements, their delivery rows and the live senders (TableAnnouncementRepository). */
+  announcements: EntityTable;
   /**
    * The work queue of phase announcements' fan-out (Azure Storage Queues, or the embedded
    * Azurite's Queue service), created. Not used by the bot yet: the announcements come next.
@@ -90,6 +92,7 @@ const TABLE_NAMES = {
   feedback: 'Feedback',
   signoffs: 'Signoffs',
   audiences: 'Audiences',
+  announcements: 'Announcements',
 } as const;
 
 /** The store's tables, by the name `Storage` gives each. */
