@@ -331,9 +331,13 @@ export interface Log {
   error(details: object, message: string): void;
 }
 
-/** Signed, expiring, single-use download links (the feedback export). */
+/** What a link exports: a rollout's feedback, or the deliveries of one of its announcements. */
+export type ExportSubject = { kind: 'feedback' } | { kind: 'deliveries'; announcementId: string };
+
+/** Signed, expiring, single-use download links (the feedback export, an announcement's deliveries). */
 export interface ExportLinks {
-  issue(tenantId: string, rolloutId: string): { url: string; expiresAt: string };
+  /** A link to the rollout's feedback, or to what `subject` names. */
+  issue(tenantId: string, rolloutId: string, subject?: ExportSubject): { url: string; expiresAt: string };
 }
 
 export interface Settings {

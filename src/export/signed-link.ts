@@ -8,12 +8,23 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
 /** An HMAC-SHA256 (32 bytes) in unpadded base64url. */
 const SIGNATURE_LENGTH = 43;
 
-const claimsSchema = z.strictObject({
-  tenantId: z.string().min(1).max(200),
-  rolloutId: z.string().min(1).max(200),
-  expiresAt: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-  nonce: z.string().regex(BASE64URL).min(16).max(64),
-});
+const claimsSchema = z
+  .strictObject({
+    tenantId: z.string().min(1).max(200),
+    rolloutId: z.string().min(1).max(200),
+    expiresAt: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    nonce: z.string().regex(BASE64URL).min(16).max(64),
+    /**
+     * What the link exports: absent for the rollout's feedback (every link issued before there was
+     * anything else, so those still verify), `deliveries` for one announcement's delivery rows.
+     * Signed like the rest: a feedback link cannot be turned into another export.
+     */
+    export: z.literal('deliveries').optional(),
+    announcementId: z.string().min(1).max(200).optional(),
+  })
+  .refine((c) => (c.export === 'deliveries') === (c.announcementId !== undefined), {
+    message: 'an announcement id goes with a deliveries export, and only with one',
+  });
 
 /** What a download link grants: one rollout's export, until `expiresAt` (ms since the epoch). */
 export type ExportClaims = z.infer<typeof claimsSchema>;
