@@ -44,7 +44,14 @@ export interface AnnouncementText {
 }
 
 /** Where a recipient's delivery stands. `pending` is the only state a sender acts on. */
-export const DELIVERY_STATUSES = ['pending', 'sent', 'failed', 'blocked', 'not-installed', 'cancelled'] as const;
+export const DELIVERY_STATUSES = [
+  'pending',
+  'sent',
+  'failed',
+  'blocked',
+  'not-installed',
+  'cancelled',
+] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** A sender working on a delivery: no one else sends it until `until` (a dead sender's claim lapses). */
@@ -260,7 +267,10 @@ export const deliveryBackoffMs = (
   random: () => number = MIDDLE,
 ): number =>
   retryAfterMs ??
-  Math.max(250, Math.round(random() * Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** Math.max(0, attempts - 1))));
+  Math.max(
+    250,
+    Math.round(random() * Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** Math.max(0, attempts - 1))),
+  );
 
 /**
  * The delivery after one send (its `attempts` already counts it: see `claimDelivery`). Retryable

@@ -1,3 +1,4 @@
+import { ANNOUNCE_MODES } from '../domain/announcement';
 import { ASSIGNMENT_INTENTS, DEVICE_PLATFORMS } from '../domain/audience';
 import type { FeedbackGoals } from '../domain/feedback-goals';
 import { ENROLLMENT_APPROACHES, LEVELS, MAX_NAME_LENGTH, PLATFORMS, WAVE_KINDS } from '../domain/rollout';
@@ -181,6 +182,10 @@ export const PLAN_FILE_RULES: readonly { field: string; rule: string }[] = [
   {
     field: 'intent',
     rule: `${ASSIGNMENT_INTENTS.join(' or ')}: the Intune assignment intent of the audience's groups; left out: required`,
+  },
+  {
+    field: 'announce',
+    rule: `${ANNOUNCE_MODES.join(', ')}: what entering the stage does about its announcement (sent at once, a preview to confirm, none); left out: prompt`,
   },
   { field: '(anywhere)', rule: 'no unknown keys' },
 ];

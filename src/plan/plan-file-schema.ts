@@ -1,11 +1,12 @@
 /**
  * The shape of a plan file as a zod schema: settings, and per phase its time frame, target groups,
- * checklist, criteria, feedback, help-desk sign-off, audience, Intune intent, communication and waves, with their defaults. It checks the file's
+ * checklist, criteria, feedback, help-desk sign-off, audience, Intune intent, announcement, communication and waves, with their defaults. It checks the file's
  * rules (`PLAN_FILE_RULES`) and is the source of `schema/plan.schema.json`. A stage's feedback and
  * sign-off have their schemas in `plan-file-feedback-signoff.ts`, its audience and intent in
  * `plan-file-audience.ts`.
  */
 import { z } from 'zod';
+import { ANNOUNCE_MODES } from '../domain/announcement';
 import { defaultWaveChecklist, type CriterionPlan } from '../domain/plan';
 import { PHASE_KEYS, type PhaseKey } from '../domain/phases';
 import { ENROLLMENT_APPROACHES, WAVE_KINDS, type TimeFrame } from '../domain/rollout';
@@ -118,6 +119,13 @@ const communication = strict({
   })
   .default(emptyCommunication);
 
+/** What entering the stage does about its announcement; left out: prompt (an export leaves it out). */
+const announce = oneOf(ANNOUNCE_MODES)
+  .optional()
+  .describe(
+    'What entering the phase or wave does about its announcement to the audience: auto (sent at once), prompt (a preview to confirm first) or off (none). Left out: prompt; an export leaves it out.',
+  );
+
 const wave = strict(
   {
     id: slug('wave'),
@@ -135,6 +143,7 @@ const wave = strict(
     readiness,
     audience,
     intent,
+    announce,
     willingness: level,
     users: count,
     devices: count,
@@ -160,6 +169,7 @@ const phase = strict(
     readiness,
     audience,
     intent,
+    announce,
     communication,
     waves: z
       .array(wave, { error: typeError('a list of waves') })
@@ -242,7 +252,7 @@ export const planFileSchema = strict({
   .meta({
     title: 'Rollout Coordinator plan file',
     description:
-      'The editable plan of a rollout: settings, and per phase its time frame, target groups, checklist, exit criteria, feedback goals, help-desk sign-off, audience, Intune intent, communication plan and waves. Checklist ticks and goals marked met are not part of it.',
+      'The editable plan of a rollout: settings, and per phase its time frame, target groups, checklist, exit criteria, feedback goals, help-desk sign-off, audience, Intune intent, announcement, communication plan and waves. Checklist ticks and goals marked met are not part of it.',
   });
 
 export type PlanFile = z.infer<typeof planFileSchema>;

@@ -5,8 +5,8 @@
  * (a stage's `feedback` too: `false` or its goals, the file's form of the plan's feedback; and its
  * `signoff`, the file's form of the plan's `readiness`: `false` or every setting, and left out for a
  * stage that has none of its own, which gets the default for its place, as when it is read back;
- * its `audience` and `intent` only when not empty and not the default, so files before them stay
- * as they were).
+ * its `audience`, `intent` and `announce` only when not empty and not the default, so files
+ * before them stay as they were).
  * The same rules check the plan cards' edit forms. Its parts: `plan-file-rules.ts` (the limits and
  * the rules the README lists), `plan-file-fields.ts` (the kinds of value, with their messages) and
  * `plan-file-schema.ts` (the file's shape, `planFileSchema`), `plan-file-feedback-signoff.ts` (the
@@ -15,6 +15,7 @@
 import type { AudienceSpec } from '../domain/audience';
 import { defaultFeedbackPlan, type FeedbackPlan } from '../domain/feedback-goals';
 import {
+  announceEntry,
   audienceEntry,
   planOf,
   type CriterionPlan,
@@ -194,6 +195,7 @@ const waveSpecFrom = (key: PhaseKey, w: FileWave): WaveSpec => ({
   feedback: feedbackFrom(w.feedback, `${key}/${w.id}`),
   ...readinessEntry(readinessFrom(w)),
   ...audienceEntry(audienceFrom(w.audience), w.intent),
+  ...announceEntry(w.announce),
   willingness: w.willingness,
   users: w.users,
   devices: w.devices,
@@ -228,6 +230,7 @@ export const fromPlanFile = (file: PlanFile): PlanSpec => ({
           feedback: feedbackFrom(p.feedback, key),
           ...readinessEntry(readinessFrom(p)),
           ...audienceEntry(audienceFrom(p.audience), p.intent),
+          ...announceEntry(p.announce),
           communication: {
             whatIsDeployed: p.communication.whatIsDeployed,
             howAndWhen: p.communication.howAndWhen,

@@ -699,6 +699,16 @@ const RULES: RuleCase[] = [
     error(20, 'phases.poc.intent', /must be one of required, available \(got "optional"\)/),
   ),
   rule(
+    'announce: auto, prompt or off',
+    onLine(20, '{ announce: auto }', '{ announce: always }'),
+    error(20, 'phases.poc.announce', /must be one of auto, prompt, off \(got "always"\)/),
+  ),
+  rule(
+    'announce: in a wave too, named in the message',
+    lineAdded(35, '        announce: Auto'),
+    error(36, 'phases.pilot.waves[0].announce', /must be one of auto, prompt, off \(got "Auto"\)/),
+  ),
+  rule(
     'signoff.deadline: a date and a time of day',
     onLine(20, '{ signoff: { deadline: 2026-05-01 17:00 } }', '{ signoff: { deadline: 2026-05-01 } }'),
     error(
@@ -757,7 +767,7 @@ const RULES: RuleCase[] = [
     error(
       20,
       'phases.poc.owner',
-      /unknown key "owner"; allowed here: timeFrame, targetGroups, checklist, criteria, feedback, signoff, audience, intent, communication, waves$/,
+      /unknown key "owner"; allowed here: timeFrame, targetGroups, checklist, criteria, feedback, signoff, audience, intent, announce, communication, waves$/,
     ),
   ),
   rule(
@@ -1800,5 +1810,84 @@ describe('audience and intent', () => {
     const again = applyPlan(rollout, result.spec, { by: ADMIN, revision: null, section: 'test' }, NOW);
     expect(again.ok && again.events).toEqual([]);
     expect(planFileSchema.parse(toPlanFile(rollout))).toEqual(toPlanFile(rollout));
+  });
+});
+
+describe('announce', () => {
+  const specOf = (text: string): PlanSpec => {
+    const result = parsePlanYaml(text);
+    if (!result.ok) throw new Error(formatPlanErrors(result.errors));
+    return result.spec;
+  };
+  const stages = (spec: PlanSpec) =>
+    PHASE_KEYS.flatMap((key) => [spec.phases[key], ...spec.phases[key].waves]);
+
+  const withAnnounce = (): Rollout => {
+    const rollout = createdRollout('enrollment');
+    const spec: PlanSpec = structuredClone(planOf(rollout));
+    spec.phases.poc.announce = 'auto';
+    spec.phases.enterprise.announce = 'off';
+    spec.phases.pilot.waves[1]!.announce = 'off';
+    spec.phases.pilot.waves[0]!.announce = 'prompt';
+    const decision = applyPlan(rollout, spec, { by: ADMIN, revision: null, section: 'test' }, NOW);
+    if (!decision.ok) throw new Error(decision.error.message);
+    return decision.value;
+  };
+
+  it('left out: the default (prompt), and no announce key in any stage of the plan', () => {
+    for (const stage of stages(specOf(BASE))) expect(stage).not.toHaveProperty('announce');
+  });
+
+  it('auto and off are kept, in a phase and in a wave; prompt says the same as leaving it out', () => {
+    const spec = specOf(
+      edited({ 20: '  poc: { announce: auto }', 35: `${baseLine(35)}\n        announce: off` }),
+    );
+    expect(spec.phases.poc.announce).toBe('auto');
+    expect(spec.phases.pilot.waves[0]?.announce).toBe('off');
+    expect(JSON.stringify(specOf(edited({ 20: '  poc: { announce: prompt }' })))).toBe(
+      JSON.stringify(specOf(BASE)),
+    );
+  });
+
+  it('the export writes announce only when not prompt, after intent', () => {
+    const rollout = withAnnounce();
+    expect(rollout.phases.find((p) => p.key === 'pilot')?.waves[0]).not.toHaveProperty('announce');
+    const file = toPlanFile(rollout);
+    expect(file.phases.poc.announce).toBe('auto');
+    expect(file.phases.enterprise.announce).toBe('off');
+    expect(file.phases.pilot.waves[1]?.announce).toBe('off');
+    expect(file.phases.pilot).not.toHaveProperty('announce');
+    expect(file.phases.pilot.waves[0]).not.toHaveProperty('announce');
+    expect(stringifyPlan(file)).toMatch(/\n {4}feedback: false\n {4}announce: auto\n {4}communication:/);
+  });
+
+  it('today’s exports do not change: no announce key in them (a stored prompt neither)', () => {
+    for (const template of ['app', 'enrollment'] as const) {
+      const rollout = createdRollout(template);
+      const text = stringifyPlan(toPlanFile(rollout));
+      expect(text).not.toMatch(/announce/);
+      const stored = structuredClone(rollout);
+      stored.phases[0]!.announce = 'prompt';
+      expect(stringifyPlan(toPlanFile(stored))).toBe(text);
+    }
+  });
+
+  it('round-trips losslessly: export → YAML → import gives the same plan and changes nothing', () => {
+    const rollout = withAnnounce();
+    const result = parsePlanYaml(stringifyPlan(toPlanFile(rollout)));
+    if (!result.ok) throw new Error(formatPlanErrors(result.errors));
+    expect(JSON.stringify(result.spec)).toBe(JSON.stringify(planOf(rollout)));
+    const again = applyPlan(rollout, result.spec, { by: ADMIN, revision: null, section: 'test' }, NOW);
+    expect(again.ok && again.events).toEqual([]);
+    expect(planFileSchema.parse(toPlanFile(rollout))).toEqual(toPlanFile(rollout));
+  });
+
+  it('an invalid value is refused with the values it may have', () => {
+    const result = parsePlanYaml(edited({ 20: '  poc: { announce: yes }' }));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(formatPlanErrors(result.errors)).toBe(
+      'line 20: phases.poc.announce: must be one of auto, prompt, off (got "yes")',
+    );
   });
 });
