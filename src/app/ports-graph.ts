@@ -72,6 +72,17 @@ export interface Directory {
   ): Promise<AppAssignment>;
   /** The application permissions (`roles` claim) of the bot's token in the tenant. */
   grantedPermissions(tenantId: string): Promise<string[]>;
+  /**
+   * The Teams app's id in the tenant's app catalog (`/appCatalogs/teamsApps`, filtered on the
+   * manifest's id, `externalId`); null when the organisation's catalog does not have it.
+   */
+  teamsAppId(tenantId: string, externalId: string): Promise<string | null>;
+  /**
+   * Installs the app (its catalog id) in the user's personal scope (`POST
+   * /users/{id}/teamwork/installedApps`): `already` when it was installed (409), for proactive
+   * messages to people who never opened the bot (PROACTIVE_INSTALL).
+   */
+  installForUser(tenantId: string, userId: string, teamsAppId: string): Promise<'installed' | 'already'>;
 }
 
 /** One person of a resolved audience, as kept in its snapshot. */

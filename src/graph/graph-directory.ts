@@ -10,6 +10,7 @@ import type {
   MemberPage,
 } from '../app/ports';
 import type { AssignmentIntent } from '../domain/audience';
+import { GraphError } from '@microsoft/microsoft-graph-client';
 import {
   MARGIN_MS,
   MAX_RETRIES,
@@ -280,6 +281,62 @@ export class GraphDirectory implements Directory {
       },
     );
     return toAssignment(created);
+  }
+
+  async teamsAppId(tenantId: string, externalId: string): Promise<string | null> {
+    const info = {
+      what: `find Teams app ${externalId} in the app catalog`,
+      permission: 'AppCatalog.Read.All',
+      subject: `Teams app ${externalId}`,
+    };
+    // OData string literal: a quote is doubled.
+    const url = path('/appCatalogs/teamsApps', {
+      $filter: `externalId eq '${externalId.replace(/'/g, "''")}'`,
+    });
+    const { value } = await this.requests.get<GraphPage<{ id: string; distributionMethod?: string }>>(
+      tenantId,
+      info,
+      url,
+    );
+    // The organisation's own upload is the one installable for its people.
+    const app = value.find((a) => a.distributionMethod === 'organization') ?? value[0];
+    return app?.id ?? null;
+  }
+
+  /**
+   * Installs the app for the user. Graph answers 409 Conflict when it is installed already: an
+   * answer (`already`), not an error, so a retried delivery installs nothing twice.
+   */
+  async installForUser(
+    tenantId: string,
+    userId: string,
+    teamsAppId: string,
+  ): Promise<'installed' | 'already'> {
+    const info = {
+      what: `install the Teams app for user ${userId}`,
+      permission: 'TeamsAppInstallation.ReadWriteSelfForUser.All',
+      subject: `user ${userId}`,
+    };
+    // The bind names the app on the same Graph the bot talks to (national clouds included).
+    const graphRoot = this.graph.scope.replace(/\/\.default$/, '');
+    const body = { 'teamsApp@odata.bind': `${graphRoot}/v1.0/appCatalogs/teamsApps/${seg(teamsAppId)}` };
+    return runCall(
+      info,
+      async (signal) => {
+        try {
+          await this.graph
+            .client(tenantId)
+            .api(`/users/${seg(userId)}/teamwork/installedApps`)
+            .option('signal', signal)
+            .post(body);
+          return 'installed' as const;
+        } catch (err) {
+          if (err instanceof GraphError && err.statusCode === 409) return 'already' as const;
+          throw err;
+        }
+      },
+      this.timing,
+    );
   }
 
   async grantedPermissions(tenantId: string): Promise<string[]> {

@@ -2,7 +2,8 @@ import type { Config } from '../config';
 import type { Directory } from '../app/ports';
 
 /** What the bot uses Graph for; each needs its application permissions. */
-export type GraphFeature = 'audiences' | 'devices' | 'group-search' | 'intune-assignment';
+export type GraphFeature =
+  'audiences' | 'devices' | 'group-search' | 'intune-assignment' | 'proactive-install';
 
 /** The least application permissions of each feature. */
 export const FEATURE_PERMISSIONS: Readonly<Record<GraphFeature, readonly string[]>> = {
@@ -10,6 +11,8 @@ export const FEATURE_PERMISSIONS: Readonly<Record<GraphFeature, readonly string[
   devices: ['DeviceManagementManagedDevices.Read.All'],
   'group-search': ['Group.Read.All'],
   'intune-assignment': ['DeviceManagementApps.ReadWrite.All'],
+  // Finding the app in the org catalog, then installing it for one person (PROACTIVE_INSTALL).
+  'proactive-install': ['AppCatalog.Read.All', 'TeamsAppInstallation.ReadWriteSelfForUser.All'],
 };
 
 const FEATURE_NAMES: Readonly<Record<GraphFeature, string>> = {
@@ -17,6 +20,7 @@ const FEATURE_NAMES: Readonly<Record<GraphFeature, string>> = {
   devices: 'platform filters (managed devices)',
   'group-search': 'group search',
   'intune-assignment': 'Intune assignment',
+  'proactive-install': 'announcements to people who never opened the bot (PROACTIVE_INSTALL)',
 };
 
 /**
@@ -36,10 +40,17 @@ const COVERED_BY: Readonly<Record<string, readonly string[]>> = {
   'Group.Read.All': ['Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
   'DeviceManagementManagedDevices.Read.All': ['DeviceManagementManagedDevices.ReadWrite.All'],
   'DeviceManagementApps.Read.All': ['DeviceManagementApps.ReadWrite.All'],
+  'AppCatalog.Read.All': ['AppCatalog.ReadWrite.All'],
+  'TeamsAppInstallation.ReadWriteSelfForUser.All': ['TeamsAppInstallation.ReadWriteForUser.All'],
 };
 
-/** The features the configuration turns on (all but Intune assignment whenever Graph is on). */
-export const graphFeatures = (config: Pick<Config, 'GRAPH_AUTH' | 'INTUNE_ASSIGN'>): GraphFeature[] =>
+/**
+ * The features the configuration turns on (all but Intune assignment and proactive install
+ * whenever Graph is on; those two when their settings are).
+ */
+export const graphFeatures = (
+  config: Pick<Config, 'GRAPH_AUTH' | 'INTUNE_ASSIGN'> & Partial<Pick<Config, 'PROACTIVE_INSTALL'>>,
+): GraphFeature[] =>
   config.GRAPH_AUTH === 'none'
     ? []
     : [
@@ -47,6 +58,7 @@ export const graphFeatures = (config: Pick<Config, 'GRAPH_AUTH' | 'INTUNE_ASSIGN
         'devices',
         'group-search',
         ...(config.INTUNE_ASSIGN ? (['intune-assignment'] as const) : []),
+        ...(config.PROACTIVE_INSTALL ? (['proactive-install'] as const) : []),
       ];
 
 export interface PermissionCheck {

@@ -62,6 +62,18 @@ export interface FakeTenant {
   others?: { id: string; type: string }[];
   /** Intune apps by id, with their assignments. */
   apps?: Record<string, FakeAssignment[]>;
+  /** The tenant's Teams app catalog (`/appCatalogs/teamsApps`). */
+  teamsApps?: FakeTeamsApp[];
+  /** Users (lower-case ids) with the app (catalog id) installed in their personal scope. */
+  installedApps?: { userId: string; teamsAppId: string }[];
+}
+
+/** An app of the Teams catalog: `externalId` is the manifest's id. */
+export interface FakeTeamsApp {
+  id: string;
+  externalId: string;
+  displayName: string;
+  distributionMethod: 'organization' | 'store' | 'sideloaded';
 }
 
 /** A scripted failure: the next `times` requests matching `method` and `path` (and `page`) fail. */
@@ -108,6 +120,7 @@ const ERROR_CODES: Record<number, string> = {
   401: 'InvalidAuthenticationToken',
   403: 'Authorization_RequestDenied',
   404: 'Request_ResourceNotFound',
+  409: 'Conflict',
   429: 'TooManyRequests',
   503: 'serviceNotAvailable',
   504: 'UnknownError',
@@ -200,6 +213,8 @@ export class FakeGraph {
   readonly tenants = new Map<string, FakeTenant>();
   readonly calls: RecordedCall[] = [];
   readonly tokenRequests: { tenant: string; form: Record<string, string> }[] = [];
+  /** Installations `installedApps` made (not those it found already there). */
+  readonly installs: { tenantId: string; userId: string; teamsAppId: string }[] = [];
   /** `$search` texts as the fake understood them (after unescaping). */
   readonly searches: string[] = [];
   /** The client secret the token endpoint takes. */
@@ -285,6 +300,12 @@ export class FakeGraph {
     }
     const reply = this.handle(tenantId, method, url.pathname, url.searchParams, headers, parsed, false);
     if (reply === 'hang') return; // never answers
+    if (reply.body === undefined) {
+      // No content (201 of an installation): no body and no content type, as Graph sends it.
+      res.writeHead(reply.status, reply.headers ?? {});
+      res.end();
+      return;
+    }
     json(res, reply.status, reply.body, reply.headers);
   }
 
@@ -501,6 +522,27 @@ export class FakeGraph {
         value,
       });
     }
+    if (method === 'GET' && path === `${V1}/appCatalogs/teamsApps`) {
+      const denied = this.denied(tenant, 'AppCatalog.Read.All', 'AppCatalog.ReadWrite.All');
+      if (denied) return denied;
+      const filter = /^externalId eq '((?:[^']|'')*)'$/.exec(query.get('$filter') ?? '');
+      if (query.has('$filter') && !filter)
+        return graphError(400, `Invalid filter clause: ${query.get('$filter')}`, 'BadRequest');
+      const externalId = filter?.[1]?.replace(/''/g, "'");
+      const value = (tenant.teamsApps ?? []).filter(
+        (a) => externalId === undefined || a.externalId.toLowerCase() === externalId.toLowerCase(),
+      );
+      return this.ok({ '@odata.context': `${this.base}/v1.0/$metadata#appCatalogs/teamsApps`, value });
+    }
+    if (method === 'POST' && (m = route(/^\/users\/([^/]+)\/teamwork\/installedApps$/))) {
+      const denied = this.denied(
+        tenant,
+        'TeamsAppInstallation.ReadWriteSelfForUser.All',
+        'TeamsAppInstallation.ReadWriteForUser.All',
+      );
+      if (denied) return denied;
+      return this.installApp(tenantId, tenant, m[1] ?? '', body);
+    }
     if ((m = route(/^\/deviceAppManagement\/mobileApps\/([^/]+)\/assignments$/))) {
       const appId = m[1] ?? '';
       const assignments = tenant.apps?.[appId];
@@ -513,6 +555,40 @@ export class FakeGraph {
       if (method === 'POST') return this.createAssignment(appId, assignments, body);
     }
     return graphError(400, `Unsupported request: ${method} ${path}`);
+  }
+
+  /**
+   * A 403 as Graph answers a token without the permission (nor one that covers it): the
+   * endpoints proactive install uses check their roles; the older routes leave that to the tests.
+   */
+  private denied(tenant: FakeTenant, ...roles: string[]): Reply | null {
+    const granted = new Set(tenant.roles.map((r) => r.toLowerCase()));
+    return roles.some((r) => granted.has(r.toLowerCase())) ? null : graphError(403);
+  }
+
+  /**
+   * POST /users/{id}/teamwork/installedApps: 201 with no body, 409 Conflict when the user has the
+   * app already, 404 for an unknown user, 400 for a bind that names no app of the catalog.
+   */
+  private installApp(tenantId: string, tenant: FakeTenant, userId: string, body: unknown): Reply {
+    const user = this.findUser(tenant, userId);
+    if (!user)
+      return graphError(
+        404,
+        `Resource '${userId}' does not exist or one of its queried reference-property objects are not present.`,
+      );
+    const bind = (body as Record<string, unknown> | undefined)?.['teamsApp@odata.bind'];
+    const appId =
+      typeof bind === 'string' ? /\/v1\.0\/appCatalogs\/teamsApps\/([^/]+)$/.exec(bind)?.[1] : undefined;
+    const app = (tenant.teamsApps ?? []).find((a) => a.id === (appId && decodeURIComponent(appId)));
+    if (!app) return graphError(400, `teamsApp@odata.bind names no app of the catalog: ${String(bind)}`);
+    const installed = (tenant.installedApps ??= []);
+    const id = user.id.toLowerCase();
+    if (installed.some((i) => i.userId === id && i.teamsAppId === app.id))
+      return graphError(409, 'The app is already installed for the user.', 'Conflict');
+    installed.push({ userId: id, teamsAppId: app.id });
+    this.installs.push({ tenantId, userId: id, teamsAppId: app.id });
+    return { status: 201 };
   }
 
   /**

@@ -26,6 +26,8 @@ export const REQUIRED_PERMISSION: Record<DirectoryMethod, string | null> = {
   appAssignments: 'DeviceManagementApps.ReadWrite.All',
   assignApp: 'DeviceManagementApps.ReadWrite.All',
   grantedPermissions: null,
+  teamsAppId: 'AppCatalog.Read.All',
+  installForUser: 'TeamsAppInstallation.ReadWriteSelfForUser.All',
 };
 
 /** A scripted failure: the call (or only page `page`, 1-based, of a paged call; only for `groupId`) throws. */
@@ -57,6 +59,10 @@ interface MemoryTenant {
   groups: Map<string, MemoryGroup>;
   permissions: Set<string>;
   assignments: Map<string, AppAssignment[]>;
+  /** The org catalog: Teams app id by the manifest's id (externalId). */
+  catalog: Map<string, string>;
+  /** `<teams app id>|<user id>` of every installation. */
+  installed: Set<string>;
 }
 
 const DEPARTMENTS = ['Sales', 'Finance', 'IT', 'HR'];
@@ -163,6 +169,16 @@ export class MemoryDirectory implements Directory {
   addAssignment(tenantId: string, appId: string, assignment: AppAssignment): void {
     const assignments = this.tenant(tenantId).assignments;
     assignments.set(appId, [...(assignments.get(appId) ?? []), assignment]);
+  }
+
+  /** The tenant's app catalog has the app (its manifest id → its catalog id). */
+  addCatalogApp(tenantId: string, externalId: string, teamsAppId: string): void {
+    this.tenant(tenantId).catalog.set(externalId.toLowerCase(), teamsAppId);
+  }
+
+  /** Whether `installForUser` installed (or found) the app for the user. */
+  isInstalled(tenantId: string, userId: string, teamsAppId: string): boolean {
+    return this.tenant(tenantId).installed.has(`${teamsAppId}|${userId.toLowerCase()}`);
   }
 
   /** From now on the matching calls fail (until `heal`). */
@@ -294,6 +310,30 @@ export class MemoryDirectory implements Directory {
     return [...this.tenant(tenantId).permissions];
   }
 
+  async teamsAppId(tenantId: string, externalId: string): Promise<string | null> {
+    this.begin('teamsAppId', tenantId);
+    return this.tenant(tenantId).catalog.get(externalId.toLowerCase()) ?? null;
+  }
+
+  async installForUser(
+    tenantId: string,
+    userId: string,
+    teamsAppId: string,
+  ): Promise<'installed' | 'already'> {
+    this.begin('installForUser', tenantId);
+    const tenant = this.tenant(tenantId);
+    if (![...tenant.catalog.values()].includes(teamsAppId))
+      throw new DirectoryError(
+        'not-found',
+        `Teams app ${teamsAppId} is not in the catalog`,
+        `Teams app ${teamsAppId}`,
+      );
+    const key = `${teamsAppId}|${userId.toLowerCase()}`;
+    if (tenant.installed.has(key)) return 'already';
+    tenant.installed.add(key);
+    return 'installed';
+  }
+
   private tenant(tenantId: string): MemoryTenant {
     let tenant = this.tenants.get(tenantId);
     if (!tenant) {
@@ -302,6 +342,8 @@ export class MemoryDirectory implements Directory {
         groups: new Map(),
         permissions: new Set(Object.values(REQUIRED_PERMISSION).flatMap((p) => p ?? [])),
         assignments: new Map(),
+        catalog: new Map(),
+        installed: new Set(),
       };
       this.tenants.set(tenantId, tenant);
     }
