@@ -12,11 +12,12 @@ import type { SendOutcome } from '../../domain/announcement';
  *   limit; the goal is ≥ 90 % with ≤ 2 % of sends throttled. At most one cut per second: the 429s
  *   of sends already under way say nothing about the new rate.
  * - Retry-After pauses the tenant until then.
- * - Accepted sends climb back additively (1 % of the ceiling per second of sending), four times
+ * - Accepted sends climb back additively (1 % of the ceiling per second of sending), eight times
  *   slower near the rate of the last 429, which is forgotten once the rate is 5 % past it (the
  *   limit rose, or the traffic that shared it stopped). Never above the ceiling.
  * - Pacing is a token bucket with a small burst (BURST_SECONDS of the rate), and never more than
- *   the ceiling in any one second, burst or not.
+ *   the rate (so never more than the ceiling) in any one second, burst or not: a burst after a
+ *   Retry-After pause on top of a second at the rate would be throttled again.
  *
  * `TenantRate` is the pure decision on an explicit time; `RateController` holds one per tenant and
  * waits (both injected) so simulations run on a fake clock.
@@ -29,7 +30,7 @@ export const CUT_FACTOR = 0.9;
 /** Additive climb per second of sending, as a share of the ceiling. */
 export const CLIMB_PER_SECOND = 0.01;
 /** The climb near the last 429's rate (from NEAR_LIMIT of it to FORGET_LIMIT of it) is this much slower. */
-export const NEAR_LIMIT_SLOWDOWN = 4;
+export const NEAR_LIMIT_SLOWDOWN = 8;
 export const NEAR_LIMIT = 0.95;
 export const FORGET_LIMIT = 1.05;
 /** The lowest rate, as a share of the ceiling (a tenant is never starved entirely). */
@@ -86,7 +87,7 @@ export class TenantRate {
     this.refill(now);
     let at = Math.max(now, this.pausedUntil);
     if (this.tokens < 1) at = Math.max(at, now + ((1 - this.tokens) / this.rateRps) * 1000);
-    const cap = Math.max(1, Math.floor(this.ceilingRps));
+    const cap = this.perSecond();
     if (this.starts.length >= cap) {
       const oldest = this.starts[this.starts.length - cap] ?? -Infinity;
       at = Math.max(at, oldest + WINDOW_MS);
@@ -99,8 +100,8 @@ export class TenantRate {
     if (this.nextStart(now) > now) return false;
     this.tokens -= 1;
     this.starts.push(now);
-    const cap = Math.max(1, Math.floor(this.ceilingRps));
-    if (this.starts.length > cap) this.starts.splice(0, this.starts.length - cap);
+    const keep = Math.max(1, Math.floor(this.ceilingRps));
+    if (this.starts.length > keep) this.starts.splice(0, this.starts.length - keep);
     return true;
   }
 
@@ -125,6 +126,14 @@ export class TenantRate {
     this.tokens = Math.min(this.tokens, this.burst());
     this.lastCutAt = now;
     this.climbedAt = now;
+  }
+
+  /**
+   * Sends allowed in any one second: the rate's whole number. A burst after a pause or an idle
+   * spell would otherwise come on top of a full second at the rate (burst + rate > the limit).
+   */
+  private perSecond(): number {
+    return Math.max(1, Math.floor(this.rateRps));
   }
 
   private burst(): number {
