@@ -88,7 +88,8 @@ export interface AnnouncementRepository {
   heartbeat(instanceId: string, now: Date, ttlMs: number): Promise<number>;
   /**
    * Deletes announcements created before `before` with their delivery rows (retention), reading
-   * and deleting at most `limit` rows per call; `complete` when nothing older is left.
+   * and deleting at most `limit` rows per call; `complete` when nothing older is left. `deleted`
+   * counts rows (deliveries, counts and index rows included), not announcements.
    */
   purgeOlderThan(before: Date, limit: number): Promise<{ deleted: number; complete: boolean }>;
 }

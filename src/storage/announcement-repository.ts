@@ -111,11 +111,16 @@ export class TableAnnouncementRepository implements AnnouncementRepository {
     // A second Send is the common duplicate: refused before it writes anything.
     if (await this.table.get(pk, HEADER_ROW)) throw alreadyExists(announcement.id);
     const listing = listingPartition(announcement.tenantId, announcement.rolloutId);
-    await this.table.submit([
-      { kind: 'upsert', entity: indexEntity(listing, listingRow(announcement), announcement) },
-    ]);
-    await this.table.submit([
-      { kind: 'upsert', entity: indexEntity(RETENTION_PARTITION, retentionRow(announcement), announcement) },
+    await Promise.all([
+      this.table.submit([
+        { kind: 'upsert', entity: indexEntity(listing, listingRow(announcement), announcement) },
+      ]),
+      this.table.submit([
+        {
+          kind: 'upsert',
+          entity: indexEntity(RETENTION_PARTITION, retentionRow(announcement), announcement),
+        },
+      ]),
     ]);
     const actions: TableAction[] = [{ kind: 'create', entity: head }];
     if (isUnfinished(announcement.state))
