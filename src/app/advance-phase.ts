@@ -1,5 +1,6 @@
 import { positionLabel, samePosition } from '../domain/rollout';
 import { advance } from '../domain/transitions';
+import { announcementFollows, entryForecast, pendingAnnouncementFor } from './announce/announce-entry';
 import { assignmentFollows, pendingAssignmentFor } from './intune-pending';
 import { audienceSizes } from './audience-refresh';
 import { mutateRollout, type MutationRequest, type Outcome } from './mutate';
@@ -31,10 +32,11 @@ const advancedSinceSent = (
  * recorded reason. Acts on the position its sender saw: when someone else advanced the rollout
  * after the command was sent (or while it was being handled), it says who and where to, and does
  * not advance a second time. With INTUNE_ASSIGN, the stage entered's Intune assignment commits
- * with the advance (see `intune-assignment.ts`); the caller runs it after the reply.
+ * with the advance (see `intune-assignment.ts`), and so does its announcement when the stage
+ * announces `auto` (see `announce/announce-entry.ts`); the caller runs both after the reply.
  */
 export const advancePhase = async (
-  deps: RolloutDeps & Pick<Deps, 'feedback' | 'signoffs' | 'audiences'>,
+  deps: RolloutDeps & Pick<Deps, 'feedback' | 'signoffs' | 'audiences' | 'announce'>,
   input: AdvancePhaseInput,
 ): Promise<Outcome> => {
   // Feedback counts and readiness answers move independently of the rollout (their own
@@ -43,12 +45,13 @@ export const advancePhase = async (
     deps.feedback.tallies(input.tenantId, input.rolloutId),
     deps.rollouts.get(input.tenantId, input.rolloutId),
   ]);
-  const [state, sizes] = first
+  const [state, sizes, forecast] = first
     ? await Promise.all([
         currentReadiness(deps, input.tenantId, first.value),
         audienceSizes(deps, first.value),
+        entryForecast(deps, first.value),
       ])
-    : [null, undefined];
+    : [null, undefined, null];
   const readiness = state ? { request: state.request.value, answers: state.answers } : null;
   return mutateRollout(deps, input, (current, seen, now) => {
     const last = current.history[current.history.length - 1];
@@ -71,15 +74,19 @@ export const advancePhase = async (
       now,
     );
     const assignment = decision.ok ? pendingAssignmentFor(decision.value, deps.settings, now) : null;
+    const announcement =
+      decision.ok && deps.announce ? pendingAnnouncementFor(decision.value, input.by) : null;
     return {
       kind: 'decide',
       decision,
       assignment,
+      announcement,
       describe: (next) => {
         const last = next.history[next.history.length - 1];
         const forced = last?.forced ? ` (forced: ${last.reason ?? ''})` : '';
         const intune = assignment ? assignmentFollows(assignment) : '';
-        return `“${next.name}” advanced from ${last?.from.label ?? '?'} to ${positionLabel(next, next.position)}${forced}.${intune}`;
+        const announced = announcementFollows(deps, next, announcement, forecast);
+        return `“${next.name}” advanced from ${last?.from.label ?? '?'} to ${positionLabel(next, next.position)}${forced}.${intune}${announced}`;
       },
     };
   });

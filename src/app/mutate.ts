@@ -4,7 +4,7 @@ import type { Rollout } from '../domain/rollout';
 import { isAdmin, type Person } from '../domain/roles';
 import { toAuditEntry } from './audit';
 import { isConcurrencyError, TooLargeError } from './errors';
-import type { PendingAssignment, RolloutDeps } from './ports';
+import type { PendingAnnouncement, PendingAssignment, RolloutDeps } from './ports';
 
 /** What a state-changing use case tells its caller. */
 export type Outcome =
@@ -15,6 +15,8 @@ export type Outcome =
       events: DomainEvent[];
       /** Committed with the change, to run after the reply. */
       assignment?: PendingAssignment;
+      /** Committed with the change, to make and start after the reply. */
+      announcement?: PendingAnnouncement;
     }
   | { kind: 'unchanged'; rollout: Rollout; message: string }
   | { kind: 'duplicate'; message: string; rolloutId: string | null }
@@ -43,6 +45,8 @@ export type Step =
       unchanged?: string;
       /** An Intune assignment the change owes: committed with it (an outbox row). */
       assignment?: PendingAssignment | null;
+      /** An announcement the change owes (`announce: auto`): committed with it (an outbox row). */
+      announcement?: PendingAnnouncement | null;
     }
   | { kind: 'superseded'; message: string };
 
@@ -143,14 +147,16 @@ export const mutateRollout = async (
           ? { key: activityKey, rolloutId, outcome: message, at: now.toISOString() }
           : null,
         assignment: step.assignment ?? null,
+        announcement: step.announcement ?? null,
       });
-      const { assignment } = step;
+      const { assignment, announcement } = step;
       return {
         kind: 'done',
         rollout: saved.value,
         message,
         events: decision.events,
         ...(assignment ? { assignment } : {}),
+        ...(announcement ? { announcement } : {}),
       };
     } catch (err) {
       if (err instanceof TooLargeError) {

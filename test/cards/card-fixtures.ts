@@ -283,7 +283,8 @@ export const CARD_FIXTURES: { [N in keyof CardDataMap]: CardDataMap[N] } = {
   notice: { title: 'advance phase ro-1', text: 'Done.' },
   // Each kind of feedback: the pilot's default goals, a wave's own goals, a wave that takes none.
   // Each kind of sign-off to enter: everyone with a deadline (the pilot), a quorum that allows Not
-  // ready answers, the first answer, none by default (the other phases: "none (default)").
+  // ready answers, the first answer, none by default (the other phases: "none (default)"). Each
+  // announcement setting: auto (the pilot), off (the first wave), prompt by default (the rest).
   plan: planCardData(
     {
       ...rollout,
@@ -292,6 +293,7 @@ export const CARD_FIXTURES: { [N in keyof CardDataMap]: CardDataMap[N] } = {
           ? {
               ...p,
               readiness: {
+              announce: 'auto' as const,
                 policy: { kind: 'everyone' as const },
                 allowNotReady: false,
                 members: [],
@@ -305,6 +307,7 @@ export const CARD_FIXTURES: { [N in keyof CardDataMap]: CardDataMap[N] } = {
                 waves: p.waves.map((w, i) => ({
                   ...w,
                   readiness: {
+                  ...(i === 0 ? { announce: 'off' as const } : {}),
                     policy: i === 0 ? { kind: 'quorum' as const, n: 2 } : { kind: 'first' as const },
                     allowNotReady: i === 0,
                     members: [],

@@ -1,3 +1,4 @@
+import { previewEntry } from '../../app/announce/announce-entry';
 import { advancePhase as advance } from '../../app/advance-phase';
 import { closeEnteredSignoff } from '../../app/signoff-changes';
 import { currentStageId } from '../../domain/feedback-goals';
@@ -30,6 +31,11 @@ export const advancePhase: CommandHandler = {
       // The stage entered's Intune assignment, committed with the advance, runs after the reply.
       const { assignment } = outcome;
       if (assignment) ctx.turn.defer(() => ctx.deps.assignments?.enqueue(assignment));
+      // The stage entered's announcement: committed with the advance (`auto`) and started now, or
+      // a preview to confirm (`prompt`).
+      const { announcement } = outcome;
+      if (announcement) ctx.turn.defer(() => ctx.deps.announce?.outbox?.enqueue(announcement));
+      else ctx.turn.defer(() => previewEntry(ctx.deps, rollout, by));
     }
     await ctx.turn.send(outcomeReply(outcome));
   },
