@@ -24,6 +24,7 @@ import {
   type FieldErrors,
   type Values,
 } from './plan-form';
+import { announceFrom, announceValues } from './plan-form-announce';
 import { audienceFrom, audienceValues } from './plan-form-audience';
 import { feedbackFrom, feedbackValues, signoffFrom, signoffValues } from './plan-form-feedback-signoff';
 
@@ -80,6 +81,7 @@ export const phaseValues = (rollout: Rollout, key: PhaseKey, spec: PhaseSpec): V
     ...feedbackValues(spec.feedback),
     ...signoffValues(effectiveReadiness(spec.readiness, phaseDefault(key, spec.waves.length))),
     ...audienceValues(spec.audience, spec.intent),
+    ...announceValues(spec.announce),
     ...groupPickValues(),
     ...spec.communication,
   };
@@ -129,6 +131,7 @@ export const phaseFrom = (
     // The default for the phase's place stays the default (absent): a save does not pin it.
     ...readinessEntry(readinessFromForm(signoffFrom(v, errors), phaseDefault(key, old.waves.length)())),
     ...audienceFrom(v, old.audience, errors),
+    ...announceFrom(v, errors),
     communication: {
       whatIsDeployed: v.whatIsDeployed.trim(),
       howAndWhen: v.howAndWhen.trim(),
@@ -189,6 +192,7 @@ export const waveValues = (wave: WaveSpec | null, phase: WavePlace): Values<Wave
     ...feedbackValues(wave ? wave.feedback : defaultFeedbackPlan()),
     ...signoffValues(readiness),
     ...audienceValues(wave?.audience, wave?.intent),
+    ...announceValues(wave?.announce),
     ...groupPickValues(),
   };
 };
@@ -234,6 +238,7 @@ export const waveFrom = (
       readinessFromForm(signoffFrom(v, errors), waveDefault(key, phase.waves, old?.id ?? null)()),
     ),
     ...audienceFrom(v, old?.audience, errors),
+    ...announceFrom(v, errors),
     willingness: choice(v.willingness) as WaveSpec['willingness'],
     users: count(v.users, 'users', errors),
     devices: count(v.devices, 'devices', errors),

@@ -15,6 +15,7 @@ const largestPlan = () => {
     name: long(80, 'N'),
     phases: base.phases.map((p) => ({
       ...p,
+      announce: 'auto' as const,
       communication: {
         whatIsDeployed: long(2000),
         howAndWhen: long(2000),
@@ -49,6 +50,7 @@ const largestPlan = () => {
         devices: 1_000_000,
         businessRisk: 'medium' as const,
         willingness: 'medium' as const,
+        announce: 'off' as const,
       })),
     })),
   };

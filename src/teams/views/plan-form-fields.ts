@@ -23,7 +23,8 @@ export type SettingsField = (typeof SETTINGS_FIELDS)[number];
 
 /**
  * The fields phase and wave forms share: whether the stage takes feedback and needs sign-off, and
- * who it is for (its audience and Intune intent); groups are pasted as ids or picked by name.
+ * who it is for (its audience and Intune intent), and what entering it announces; groups are
+ * pasted as ids or picked by name.
  */
 const STAGE_SETTING_FIELDS = [
   'feedbackEnabled',
@@ -50,6 +51,7 @@ const STAGE_SETTING_FIELDS = [
   'includeGuests',
   'includeDisabled',
   'intent',
+  'announce',
 ] as const;
 
 export const PHASE_FIELDS = [

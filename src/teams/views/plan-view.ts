@@ -1,3 +1,4 @@
+import { announceModeOf, DEFAULT_ANNOUNCE_MODE, type AnnounceMode } from '../../domain/announcement';
 import {
   DEFAULT_FEEDBACK_GOALS,
   feedbackPlanOf,
@@ -37,6 +38,11 @@ export interface PlanWaveRow extends PlanRef {
    * with many waves, `''` (not shown) when it is the wave's default.
    */
   signoff: string;
+  /**
+   * What entering it announces when not the default (prompt): `auto`, `off`; else `''` (not
+   * shown), and always `''` on a card with many waves (the wave's form shows it).
+   */
+  announce: string;
   state: string;
   editable: boolean;
 }
@@ -52,6 +58,8 @@ export interface PlanPhaseRow extends PlanRef {
   feedback: string;
   /** The help desk's sign-off to enter it: `quorum 2 (not-ready allowed)`, `none`. */
   signoff: string;
+  /** What entering it announces: `preview first (prompt)`, `sent at once (auto)`, `not announced (off)`. */
+  announce: string;
   communication: string;
   editable: boolean;
   canAddWave: boolean;
@@ -207,6 +215,25 @@ const phaseSignoffText = (rollout: Rollout, phase: Phase): string => {
   return `as its first ${waveWord(phase)}: ${stageSignoffText(rollout, first, `${phase.key}/${first.id}`)}`;
 };
 
+const ANNOUNCE_TEXT: Record<AnnounceMode, string> = {
+  prompt: 'preview first (prompt)',
+  auto: 'sent at once (auto)',
+  off: 'not announced (off)',
+};
+
+/** What entering a stage announces, as the plan card says it (its form has the choice). */
+export const announceText = (stage: Stage): string => ANNOUNCE_TEXT[announceModeOf(stage)];
+
+/**
+ * A wave's on the plan card: nothing (`''`) for the default, else the mode alone (`auto`, `off`);
+ * on a card with many waves (MAX_WAVES_WITH_FEEDBACK_GOALS) nothing, to stay under the card's size
+ * limit: the wave's form shows it.
+ */
+const waveAnnounceText = (stage: Stage, briefWaves: boolean): string => {
+  const mode = announceModeOf(stage);
+  return briefWaves || mode === DEFAULT_ANNOUNCE_MODE ? '' : mode;
+};
+
 const STATE_LABEL = { passed: '✅ passed', current: '▶️ current', planned: '⚪ planned' } as const;
 
 const phaseRow = (
@@ -238,6 +265,7 @@ const phaseRow = (
             defaultReadinessFor(phase.key, phase.waves.length, i),
           )
         : stageSignoffText(rollout, wave, `${phase.key}/${wave.id}`),
+      announce: waveAnnounceText(wave, briefWaves),
       state: STATE_LABEL[ws],
       editable: editable && ws !== 'passed',
     };
@@ -258,6 +286,7 @@ const phaseRow = (
     goals: listOrDash(goals),
     feedback: feedbackText(feedbackPlanOf(phase, phase.key)),
     signoff: phaseSignoffText(rollout, phase),
+    announce: announceText(phase),
     communication:
       shorten([comms.whatIsDeployed, comms.howAndWhen].filter(Boolean).join(' · ')) || 'not written yet',
     editable: editable && !passed,
@@ -272,8 +301,8 @@ const phaseRow = (
 };
 
 /**
- * The plan overview: phases, dates, waves, goals, feedback goals and the help desk's sign-off to
- * enter each stage, with an Edit button per editable section.
+ * The plan overview: phases, dates, waves, goals, feedback goals, the help desk's sign-off to
+ * enter each stage and what entering it announces, with an Edit button per editable section.
  */
 export const planCardData = (
   rollout: Rollout,
