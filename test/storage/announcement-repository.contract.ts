@@ -176,6 +176,14 @@ export const describeAnnouncementRepositoryContract = (
         expect((await repo.ofRollout(TENANT, ROLLOUT, 1))[0]?.state).toBe('done');
       });
 
+      it('lists more announcements than it reads at once, still newest first', async () => {
+        for (let i = 0; i < 40; i++)
+          await repo.create(anAnnouncement(`an-${i}`, { createdAt: at(i * 1000) }));
+        const ids = (await repo.ofRollout(TENANT, ROLLOUT, 35)).map((a) => a.id);
+        expect(ids).toEqual(Array.from({ length: 35 }, (_, i) => `an-${39 - i}`));
+        expect(await repo.unfinished(100)).toHaveLength(40);
+      });
+
       it('finds the scheduled, expanding and sending of every tenant, and no finished one', async () => {
         const states: [string, string, AnnouncementState][] = [
           ['an-1', TENANT, 'scheduled'],
