@@ -190,18 +190,20 @@ const hash = (text: string): number => {
 };
 
 /**
- * The recipients de-duplicated by id (lower-case), ordered by hash and cut into partitions of
- * PART_SIZE: partition `i` of the result is delivery partition `i`.
+ * The recipients de-duplicated by id (trimmed, lower-case; empty ids left out), ordered by hash
+ * and cut into partitions of PART_SIZE: partition `i` of the result is delivery partition `i`.
  */
 export const partitionRecipients = <R extends { personId: string }>(recipients: readonly R[]): R[][] => {
   const byId = new Map<string, R>();
   for (const r of recipients) {
-    const id = r.personId.toLowerCase();
+    const id = r.personId.trim().toLowerCase();
     if (id && !byId.has(id)) byId.set(id, { ...r, personId: id });
   }
-  const ordered = [...byId.values()].sort(
-    (a, b) => hash(a.personId) - hash(b.personId) || (a.personId < b.personId ? -1 : 1),
-  );
+  // Each id hashed once (not in every comparison: an announcement may have many thousands).
+  const ordered = [...byId.values()]
+    .map((r) => ({ r, h: hash(r.personId) }))
+    .sort((a, b) => a.h - b.h || (a.r.personId < b.r.personId ? -1 : 1))
+    .map(({ r }) => r);
   const parts: R[][] = [];
   for (let i = 0; i < ordered.length; i += PART_SIZE) parts.push(ordered.slice(i, i + PART_SIZE));
   return parts;
@@ -260,17 +262,21 @@ const BASE_BACKOFF_MS = 2000;
 const MIDDLE = (): number => 0.5;
 const MAX_BACKOFF_MS = 5 * 60_000;
 
-/** Back-off before a delivery's next try: the service's Retry-After, else exponential with full jitter. */
+/**
+ * Back-off before a delivery's next try: the service's Retry-After, else exponential with full
+ * jitter. A Retry-After that is no wait (negative, not a number) counts as none given.
+ */
 export const deliveryBackoffMs = (
   attempts: number,
   retryAfterMs: number | null,
   random: () => number = MIDDLE,
 ): number =>
-  retryAfterMs ??
-  Math.max(
-    250,
-    Math.round(random() * Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** Math.max(0, attempts - 1))),
-  );
+  retryAfterMs !== null && Number.isFinite(retryAfterMs) && retryAfterMs >= 0
+    ? retryAfterMs
+    : Math.max(
+        250,
+        Math.round(random() * Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** Math.max(0, attempts - 1))),
+      );
 
 /**
  * The delivery after one send (its `attempts` already counts it: see `claimDelivery`). Retryable
@@ -343,10 +349,20 @@ export const cancelDelivery = (delivery: Delivery, now: Date): Delivery =>
     ? { ...delivery, status: 'cancelled', claim: null, retryAt: null, at: now.toISOString() }
     : delivery;
 
-/** A failed delivery back to pending for `announce retry` (its attempts start again). */
-export const retryDelivery = (delivery: Delivery): Delivery =>
+/**
+ * A failed delivery back to pending for `announce retry` (its attempts start again; `at`, when
+ * given, records the change).
+ */
+export const retryDelivery = (delivery: Delivery, now?: Date): Delivery =>
   delivery.status === 'failed'
-    ? { ...delivery, status: 'pending', attempts: 0, retryAt: null, claim: null }
+    ? {
+        ...delivery,
+        status: 'pending',
+        attempts: 0,
+        retryAt: null,
+        claim: null,
+        ...(now ? { at: now.toISOString() } : {}),
+      }
     : delivery;
 
 /** "Got it": the first click counts; later ones change nothing (null). */
