@@ -8,6 +8,11 @@
  * templates in `cards/` are exactly these names and that each expands and validates.
  */
 import type { Card } from './render-card';
+import {
+  announcementPersonalCard,
+  announcementPostCard,
+  announcementPreviewCard,
+} from './views/announcement-view';
 import { audienceCard } from './views/audience-view';
 import { checklistCard } from './views/checklist-view';
 import { feedbackIssueCard } from './views/feedback-issue-view';
@@ -43,6 +48,9 @@ export const CARDS = registry({
   'feedback-export': feedbackExportCard,
   'signoff-request': signoffRequestCard,
   audience: audienceCard,
+  'announcement-personal': announcementPersonalCard,
+  'announcement-post': announcementPostCard,
+  'announcement-preview': announcementPreviewCard,
 });
 
 export type CardName = keyof typeof CARDS;

@@ -23,6 +23,7 @@ import type { AudienceSnapshot, SignoffView } from '../../src/app/ports';
 import { audienceCardData } from '../../src/teams/views/audience-view';
 import { MAX_MEMBERS, MAX_REASON_LENGTH, type SignoffRequest } from '../../src/domain/signoff';
 import { signoffCardData } from '../../src/teams/views/signoff-view';
+import { ANNOUNCEMENT_FIXTURES } from './announcement-fixtures';
 
 const rollout = withWaves(aRollout({ position: { phase: 'enterprise', wave: 1 } }), [
   'HR',
@@ -403,4 +404,5 @@ export const CARD_FIXTURES: { [N in keyof CardDataMap]: CardDataMap[N] } = {
     graph: true,
     notice: long(200, 'N'),
   }),
+  ...ANNOUNCEMENT_FIXTURES,
 };

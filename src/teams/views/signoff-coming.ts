@@ -21,7 +21,7 @@ export interface SignoffGroupRow {
 /** Each text of the communication plan is cut to this many characters on the card. */
 export const COMMUNICATION_CHARS = 300;
 
-const ENROLLMENT_LABELS: Readonly<Record<EnrollmentApproach, string>> = {
+export const ENROLLMENT_LABELS: Readonly<Record<EnrollmentApproach, string>> = {
   'self-service': 'Self-service: users enroll on their own',
   assisted: 'Assisted: IT helps each user enroll',
   'tech-fair': 'Tech fair: users enroll at an event with IT on hand',
@@ -30,7 +30,8 @@ const ENROLLMENT_LABELS: Readonly<Record<EnrollmentApproach, string>> = {
 const count = (n: number): string => n.toLocaleString('en-US');
 const plural = (n: number, one: string, many: string): string => `${count(n)} ${n === 1 ? one : many}`;
 
-const cut = (text: string, max: number): string => {
+/** The text trimmed and cut to `max` characters (code points), with an ellipsis when cut. */
+export const cut = (text: string, max: number): string => {
   const chars = [...text.trim()];
   return chars.length > max ? `${chars.slice(0, max).join('').trimEnd()}…` : chars.join('');
 };
