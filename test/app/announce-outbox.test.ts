@@ -4,7 +4,12 @@ import { advancePhase } from '../../src/app/advance-phase';
 import { StorageTimeoutError } from '../../src/app/errors';
 import type { AnnouncementRepository, RolloutRepository } from '../../src/app/ports';
 import type { AnnounceMode } from '../../src/domain/announcement';
-import { emptyAudience } from '../../src/domain/audience';
+import {
+  audienceFingerprint,
+  audienceParts,
+  emptyAudience,
+  type AudienceSpec,
+} from '../../src/domain/audience';
 import { DelegatingTable } from '../../src/storage/delegating-table';
 import type { EntityTable, TableAction } from '../../src/storage/entity-table';
 import { TableRolloutRepository } from '../../src/storage/rollout-repository';
@@ -43,12 +48,14 @@ const createAnswerLost = (store: AnnouncementRepository): AnnouncementRepository
  * announces `mode` (absent: no setting, as every rollout stored before announcements); the help
  * desk is bound to HELPDESK_CHAT.
  */
-const setup = async (mode?: AnnounceMode) => {
+const setup = async (
+  mode?: AnnounceMode,
+  audience: AudienceSpec = { ...emptyAudience(), members: people(3) },
+) => {
   const t = announceDeps();
   const rolloutId = await rolloutAfter(t.deps, 1);
   const stored = await t.deps.rollouts.get(TENANT, rolloutId);
   if (!stored) throw new Error('no rollout');
-  const audience = { ...emptyAudience(), members: people(3) };
   await t.deps.rollouts.commit(TENANT, {
     rollout: {
       ...stored.value,
@@ -82,6 +89,32 @@ const setup = async (mode?: AnnounceMode) => {
 
 type Setup = Awaited<ReturnType<typeof setup>>;
 
+const GROUP = '00000000-0000-4000-8000-00000000a001';
+
+/** The pilot's audience resolved (as `audience refresh` stores it): `n` people. */
+const resolvePilot = async (t: Setup, n: number): Promise<void> => {
+  const rollout = (await t.deps.rollouts.get(TENANT, t.rolloutId))?.value;
+  if (!rollout) throw new Error('no rollout');
+  const writer = t.deps.audiences.begin(TENANT, t.rolloutId, 'pilot');
+  await writer.add(people(n).map((id) => ({ id, name: id, department: null, country: null, platforms: [] })));
+  await writer.commit({
+    fingerprint: audienceFingerprint(audienceParts(rollout, 'pilot')),
+    resolvedAt: t.deps.clock.now().toISOString(),
+    counts: {
+      people: n,
+      byDepartment: {},
+      byCountry: {},
+      byPlatform: {},
+      devicesByOs: {},
+      withoutDevice: null,
+      leftOut: { guest: 0, disabled: 0, filtered: 0, noDevice: 0 },
+      nonUsers: 0,
+    },
+    sample: [],
+    warnings: [],
+  });
+};
+
 /** The queue's 'start' messages (each announcement id once per message). */
 const starts = async (t: Setup): Promise<string[]> =>
   (await t.messages()).flatMap((m) => {
@@ -101,7 +134,7 @@ describe('entering a stage that announces auto', () => {
     const outcome = await advanced(t);
     expect(outcome.rollout.position.phase).toBe('pilot');
     expect(outcome.message).toBe(
-      '“Teams Premium” advanced from Proof of concept to Pilot (forced: vendor sign-off). The announcement goes out to 3 people; its progress is posted here.',
+      "“Teams Premium” advanced from Proof of concept to Pilot (forced: vendor sign-off). The announcement goes out to 3 people; its progress is posted in the rollout's conversation.",
     );
     const pending = outcome.announcement;
     expect(pending).toMatchObject({ tenantId: TENANT, rolloutId: t.rolloutId, stageId: 'pilot', by: ADMIN });
@@ -255,6 +288,29 @@ describe('entering a stage that announces auto', () => {
     ]);
   });
 
+  it('a group not resolved yet: the reply says the announcement is queued, and it is made for nobody known yet', async () => {
+    const t = await setup('auto', { ...emptyAudience(), groups: [GROUP] });
+    const outcome = await advanced(t);
+    expect(outcome.message).toMatch(
+      / The announcement is queued for the stage's audience \(not resolved yet\); its progress is posted in the rollout's conversation\.$/,
+    );
+    const dispatcher = t.dispatcher();
+    if (outcome.announcement) dispatcher.enqueue(outcome.announcement);
+    await dispatcher.idle();
+    expect((await t.announcements()).map((a) => a.audience)).toEqual(['none']);
+  });
+
+  it('a resolved group: the reply counts its snapshot and the announcement is made from it', async () => {
+    const t = await setup('auto', { ...emptyAudience(), groups: [GROUP] });
+    await resolvePilot(t, 1200);
+    const outcome = await advanced(t);
+    expect(outcome.message).toMatch(/ The announcement goes out to 1,200 people; /);
+    const dispatcher = t.dispatcher();
+    if (outcome.announcement) dispatcher.enqueue(outcome.announcement);
+    await dispatcher.idle();
+    expect((await t.announcements()).map((a) => a.audience)).toEqual(['snapshot']);
+  });
+
   it('without announcements on the bot, nothing is committed and the reply says nothing of one', async () => {
     const t = await setup('auto');
     const { announce: _, ...without } = t.deps;
@@ -275,7 +331,7 @@ describe('entering a stage that announces prompt, or off', () => {
     expect(pilot && 'announce' in pilot).toBe(false);
     const outcome = await advanced(t);
     expect(outcome.message).toMatch(
-      / A preview of the announcement to 3 people follows: Send or Skip it there\.$/,
+      / A preview of the announcement to 3 people follows in the rollout's conversation: Send or Skip it there\.$/,
     );
     expect(outcome.announcement).toBeUndefined();
     expect(await t.deps.rollouts.pendingAnnouncements(10)).toEqual([]);
@@ -297,6 +353,17 @@ describe('entering a stage that announces prompt, or off', () => {
     expect(await t.announcements()).toEqual([]);
     expect(t.announcer.posts).toEqual([]);
     expect(await t.messages()).toEqual([]);
+  });
+
+  it("prompt: a resolved group is previewed with its snapshot's count", async () => {
+    const t = await setup('prompt', { ...emptyAudience(), groups: [GROUP] });
+    await resolvePilot(t, 40);
+    const outcome = await advanced(t);
+    expect(outcome.message).toMatch(/ A preview of the announcement to 40 people follows /);
+    await previewEntry(t.deps, outcome.rollout, ADMIN);
+    expect(t.announcer.previews.map((p) => [p.preview.audience, p.preview.recipients])).toEqual([
+      ['snapshot', 40],
+    ]);
   });
 
   it('prompt: a preview that cannot be posted is logged, and nothing else happens', async () => {

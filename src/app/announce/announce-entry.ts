@@ -90,6 +90,9 @@ export const entryForecast = async (
   return { stageId, mode, audience };
 };
 
+/** Where the announcement's post (and its live counts) goes. */
+export const PROGRESS = "its progress is posted in the rollout's conversation";
+
 const people = (n: number): string => `${n.toLocaleString('en-US')} ${n === 1 ? 'person' : 'people'}`;
 
 /**
@@ -107,12 +110,12 @@ export const announcementFollows = (
   const audience = forecast?.stageId === stageId ? forecast.audience : null;
   if (pending) {
     return audience && audience.kind !== 'none'
-      ? ` The announcement goes out to ${people(audience.count)}; its progress is posted here.`
-      : " The announcement is queued; it goes to the stage's audience as soon as it is known, and its progress is posted here.";
+      ? ` The announcement goes out to ${people(audience.count)}; ${PROGRESS}.`
+      : ` The announcement is queued for the stage's audience (not resolved yet); ${PROGRESS}.`;
   }
   if (entryMode(next, stageId) !== 'prompt') return '';
   const size = audience && audience.kind !== 'none' ? ` to ${people(audience.count)}` : '';
-  return ` A preview of the announcement${size} follows: Send or Skip it there.`;
+  return ` A preview of the announcement${size} follows in the rollout's conversation: Send or Skip it there.`;
 };
 
 /**
