@@ -31,10 +31,10 @@ export const entryMode = (rollout: Rollout, stageId: string): AnnounceMode => {
 
 /**
  * The id of the announcement an advance owes, from the advance itself (the rollout, how many
- * transitions it has made, the stage entered and when): a commit retried after a lost ETag race
- * is another advance (another instant) and only one commits; the dispatcher and a recovery
- * running the same row create the same id, so the second finds it made. Shaped as a UUID, as
- * the previews' ids are.
+ * transitions it has made, the stage entered and when), never random: the outbox row carries it,
+ * so the dispatcher and a recovery running the same row create the same announcement and the
+ * second finds it made; of a commit retried after a lost ETag race only one attempt lands, with
+ * its row. Shaped as a UUID, as the previews' ids are.
  */
 export const autoAnnouncementId = (next: Rollout): string => {
   const hex = createHash('sha256')
