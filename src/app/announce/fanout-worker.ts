@@ -208,6 +208,7 @@ export class FanoutWorker {
   private running = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
+  private kicked = false;
   private heartbeatAt = -Infinity;
 
   constructor(private readonly options: FanoutWorkerOptions) {
@@ -236,6 +237,7 @@ export class FanoutWorker {
 
   /** Polls the queue at once (work was just queued). */
   kick(): void {
+    this.kicked = true;
     this.wake?.();
   }
 
@@ -296,12 +298,17 @@ export class FanoutWorker {
 
   /** Waits `ms`, or less when kicked or stopped. */
   private async pause(ms: number): Promise<void> {
-    if (!this.running) return;
+    // A kick while the loop was busy (not waiting) counts for this pause.
+    if (!this.running || this.kicked) {
+      this.kicked = false;
+      return;
+    }
     await new Promise<void>((done) => {
       this.wake = done;
       void this.options.wait(ms).then(done);
     });
     this.wake = null;
+    this.kicked = false;
   }
 
   /** Handles one message; never throws (a failure leaves it to come back after its time-out). */
@@ -401,6 +408,8 @@ export class FanoutWorker {
       queue,
       parts.map((_, i) => partMessage(tenantId, announcementId, i)),
     );
+    // Its partitions are queued: the loop need not wait for its next poll.
+    this.kick();
     return held.delete();
   }
 
