@@ -131,7 +131,7 @@ describe('the embedded Azurite under supervision (real child processes)', () => 
 
     expect(azurite.port).not.toBe(port);
     expect(await readAzuriteState(dataDir)).toMatchObject({ port: azurite.port, pid: azurite.pid });
-    for (const table of [s.rollouts, s.feedback, s.signoffs]) {
+    for (const table of [s.rollouts, s.feedback, s.signoffs, s.audiences, s.announcements]) {
       expect((table as RepointableTable).endpoint).toBe(azurite.endpoint);
     }
     expect(await s.feedback.get('f', '1')).toMatchObject({ note: 'feedback-row' });
@@ -142,6 +142,9 @@ describe('the embedded Azurite under supervision (real child processes)', () => 
     expect((await s.queue.receive(32, 30)).map((m) => m.text)).toEqual(['{"after":"restart"}']);
     await s.signoffs.submit([{ kind: 'create', entity: { partitionKey: 's', rowKey: '1' } }]);
     expect(await s.signoffs.get('s', '1')).toMatchObject({ partitionKey: 's' });
+    // The Announcements table was ensured again on the new child too.
+    await s.announcements.submit([{ kind: 'create', entity: { partitionKey: 'a', rowKey: '1' } }]);
+    expect(await s.announcements.get('a', '1')).toMatchObject({ partitionKey: 'a' });
     expect(logs.find((l) => l.msg === 'embedded Azurite restarted')).toMatchObject({
       previousPort: port,
       port: azurite.port,
