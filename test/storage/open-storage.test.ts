@@ -34,3 +34,36 @@ it('a storage account whose queue cannot be created still opens its tables, with
   );
   await storage.close();
 }, 60_000);
+
+it('opens and creates every table of the store, the Announcements table included, under the prefix', async () => {
+  const connectionString = [
+    'DefaultEndpointsProtocol=http',
+    `AccountName=${AZURITE_ACCOUNT}`,
+    `AccountKey=${AZURITE_ACCOUNT_KEY}`,
+    `TableEndpoint=${azurite.endpoint}`,
+    `QueueEndpoint=${azurite.queueEndpoint}`,
+  ].join(';');
+  const prefix = uniqueTableName('all');
+  const config = loadConfig({
+    STORAGE_CONNECTION_STRING: connectionString,
+    TABLE_PREFIX: prefix,
+    LOG_LEVEL: 'silent',
+  });
+  const storage = await openStorage(config, pino({ level: 'silent' }));
+  const tables = {
+    rollouts: storage.rollouts,
+    feedback: storage.feedback,
+    signoffs: storage.signoffs,
+    audiences: storage.audiences,
+    announcements: storage.announcements,
+  };
+  expect(Object.values(tables).map((t) => t.name)).toEqual(
+    ['Rollouts', 'Feedback', 'Signoffs', 'Audiences', 'Announcements'].map((base) => `${prefix}${base}`),
+  );
+  // Created: a write to each lands (a missing table would fail with TableNotFound).
+  for (const table of Object.values(tables)) {
+    await table.submit([{ kind: 'create', entity: { partitionKey: 'p', rowKey: 'r' } }]);
+    expect(await table.get('p', 'r')).toMatchObject({ partitionKey: 'p' });
+  }
+  await storage.close();
+}, 60_000);
