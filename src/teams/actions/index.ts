@@ -1,4 +1,6 @@
 import type { ActionHandler } from '../handler';
+import { announcementGotIt } from './announcement-gotit';
+import { announcementSend, announcementSkip, announcementTest } from './announcement-preview';
 import { blockerReopen, blockerResolve } from './blocker-resolve';
 import { checklistTick } from './checklist-tick';
 import { commandRun } from './command-run';
@@ -30,4 +32,8 @@ export const ACTIONS: readonly ActionHandler[] = [
   blockerReopen,
   signoffAnswer,
   signoffViewAction,
+  announcementSend,
+  announcementTest,
+  announcementSkip,
+  announcementGotIt,
 ];

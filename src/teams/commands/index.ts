@@ -1,5 +1,6 @@
 import type { CommandHandler } from '../handler';
 import { advancePhase } from './advance-phase';
+import { announce, announceCancel, announceReport, announceRetry } from './announce';
 import { pause, resume, rolloutClose } from './change-status';
 import { audience, audienceRefresh } from './audience';
 import { checklist } from './checklist';
@@ -30,6 +31,10 @@ export const COMMANDS: readonly CommandHandler[] = [
   audience,
   audienceRefresh,
   intuneRetry,
+  announce,
+  announceCancel,
+  announceRetry,
+  announceReport,
   feedback,
   feedbackPost,
   feedbackSummaryCommand,

@@ -1,3 +1,4 @@
+import { announcementStatus } from '../../app/announce/announce-report';
 import { intuneView } from '../../app/intune-status';
 import { getStatus } from '../../app/queries';
 import type { CommandHandler } from '../handler';
@@ -19,6 +20,8 @@ export const status: CommandHandler = {
       deps.settings.intuneAssign ? intuneView(deps, turn.tenantId, rolloutId) : undefined,
     ]);
     if (!view) return void (await turn.send({ text: NO_ROLLOUT }));
-    await turn.send({ card: statusCard.render(statusCardData(view, intune)) });
+    // Never fails the card: an unreadable announcements store is a line that says so.
+    const announcement = await announcementStatus(deps, view.rollout);
+    await turn.send({ card: statusCard.render(statusCardData(view, intune, announcement)) });
   },
 };

@@ -1,9 +1,11 @@
+import type { AnnouncementStatus } from '../../app/announce/announce-report';
 import type { IntuneView } from '../../app/intune-status';
 import type { RolloutStatusView } from '../../app/queries';
 import { PHASE_KEYS } from '../../domain/phases';
 import { positionLabel, type Rollout } from '../../domain/rollout';
 import { defineCard } from '../render-card';
 import { formatInstant, STATUS_LABELS } from './format';
+import { announcementStatusLine } from './announce-status';
 import { intuneStatus } from './intune-view';
 
 export interface StatusCardData {
@@ -26,6 +28,10 @@ export interface StatusCardData {
   intuneFailure: string;
   hasIntune: boolean;
   hasIntuneFailure: boolean;
+  /** The latest announcement's counts, or that announcements are paused; '' when none. */
+  announcement: string;
+  hasAnnouncement: boolean;
+  announcementUnavailable: boolean;
 }
 
 export const statusCard = defineCard<StatusCardData>()('status');
@@ -47,9 +53,17 @@ const timeline = (rollout: Rollout): StatusCardData['timeline'] => {
   });
 };
 
-/** `intune`: what there is of Intune when INTUNE_ASSIGN is on; absent: off. */
-export const statusCardData = (view: RolloutStatusView, intune?: IntuneView): StatusCardData => {
+/**
+ * `intune`: what there is of Intune when INTUNE_ASSIGN is on; absent: off. `announcement`: the
+ * latest announcement's counts (or that its store could not be read); absent or null: none.
+ */
+export const statusCardData = (
+  view: RolloutStatusView,
+  intune?: IntuneView,
+  announcement?: AnnouncementStatus | null,
+): StatusCardData => {
   const { rollout } = view;
+  const announcementLine = announcementStatusLine(announcement);
   const section = intune ? intuneStatus(rollout, intune) : null;
   return {
     rolloutId: rollout.id,
@@ -79,5 +93,8 @@ export const statusCardData = (view: RolloutStatusView, intune?: IntuneView): St
     intuneFailure: section?.failure ?? '',
     hasIntune: section !== null,
     hasIntuneFailure: Boolean(section?.failure),
+    announcement: announcementLine,
+    hasAnnouncement: announcementLine !== '',
+    announcementUnavailable: announcement?.kind === 'unavailable',
   };
 };

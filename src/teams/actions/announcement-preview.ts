@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { ANNOUNCE_UNAVAILABLE, type AnnounceUseDeps } from '../../app/announce/announce-common';
+import {
+  publishAnnouncement,
+  sendAnnouncement,
+  skipAnnouncement,
+  testAnnouncement,
+  type ClickOutcome,
+  type PreviewClick,
+} from '../../app/announce/announce-send';
+import { defineAction, type ActionContext, type ActionResult } from '../handler';
+import { noticeCard } from '../views/notice-view';
+
+/** What the preview card's buttons carry (checked here; the person comes from the activity). */
+const previewData = z.object({
+  announcementId: z.string().min(1).max(100),
+  rolloutId: z.string().min(1).max(100),
+  stageId: z.string().min(1).max(140),
+  /** The preview's `--at` (ISO instant). */
+  at: z.iso.datetime().nullish(),
+});
+type PreviewData = z.infer<typeof previewData>;
+
+const clickOf = (ctx: ActionContext, data: PreviewData): PreviewClick => ({
+  tenantId: ctx.turn.tenantId,
+  rolloutId: data.rolloutId,
+  stageId: data.stageId,
+  announcementId: data.announcementId,
+  at: data.at ?? null,
+  by: ctx.turn.from,
+  activityKey: ctx.turn.activityKey,
+});
+
+const depsOf = (ctx: ActionContext): AnnounceUseDeps | null =>
+  ctx.deps.announce ? { ...ctx.deps, announce: ctx.deps.announce } : null;
+
+/**
+ * The preview once decided: its buttons gone, saying what happened, for everyone (the clicked
+ * message, updated after the reply) and for the clicker (the invoke's answer).
+ */
+const decided = (
+  ctx: ActionContext,
+  outcome: Extract<ClickOutcome, { kind: 'done' | 'exists' }>,
+): ActionResult => {
+  const card = noticeCard.render({
+    title: `Announcement of ${outcome.announcement.text.stageLabel} · ${outcome.announcement.text.rolloutName}`,
+    text: outcome.message,
+  });
+  const messageId = ctx.turn.clickedMessageId;
+  if (messageId && outcome.kind === 'done') ctx.turn.defer(() => ctx.turn.update(messageId, { card }));
+  return { card };
+};
+
+/**
+ * `announcement.send`: creates the announcement (once: a double click or a redelivered click
+ * finds it made and changes nothing), answers at once, then posts and starts it after the reply.
+ */
+export const announcementSend = defineAction({
+  verb: 'announcement.send',
+  retrySafe: 'Sending again is safe: the announcement is made once.',
+  schema: previewData,
+  async run(ctx, data) {
+    const deps = depsOf(ctx);
+    if (!deps) return { message: ANNOUNCE_UNAVAILABLE };
+    const outcome = await sendAnnouncement(deps, clickOf(ctx, data));
+    if (outcome.kind === 'refused') return { message: outcome.message };
+    if (outcome.kind === 'done') {
+      const { announcement } = outcome;
+      ctx.turn.defer(() => publishAnnouncement({ ...deps, log: ctx.deps.log }, announcement));
+    }
+    return decided(ctx, outcome);
+  },
+});
+
+/** `announcement.skip`: recorded as skipped (a later Send of this preview is refused). */
+export const announcementSkip = defineAction({
+  verb: 'announcement.skip',
+  retrySafe: 'Skipping again is safe.',
+  schema: previewData,
+  async run(ctx, data) {
+    const deps = depsOf(ctx);
+    if (!deps) return { message: ANNOUNCE_UNAVAILABLE };
+    const outcome = await skipAnnouncement(deps, clickOf(ctx, data));
+    if (outcome.kind === 'refused') return { message: outcome.message };
+    return decided(ctx, outcome);
+  },
+});
+
+/** `announcement.test`: the personal card to the clicking admin alone; the preview stays as it is. */
+export const announcementTest = defineAction({
+  verb: 'announcement.test',
+  schema: previewData,
+  async run(ctx, data) {
+    const deps = depsOf(ctx);
+    if (!deps) return { message: ANNOUNCE_UNAVAILABLE };
+    const outcome = await testAnnouncement(deps, clickOf(ctx, data), ctx.turn.conversation.serviceUrl);
+    return { message: outcome.message };
+  },
+});
