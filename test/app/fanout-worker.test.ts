@@ -2,6 +2,7 @@ import { MAX_VISIBILITY_SECONDS } from '../../src/app/ports-queue';
 import { PART_SIZE, cancelDelivery, countDeliveries, type Delivery } from '../../src/domain/announcement';
 import { isConcurrencyError } from '../../src/app/errors';
 import { DEFAULT_CLAIM_MS, MAX_DELAY_SECONDS } from '../../src/app/announce/fanout-worker';
+import { RateController } from '../../src/app/announce/rate-control';
 import { fanoutWorld, people, TENANT } from './fanout-support';
 
 const statuses = (rows: Delivery[]) => {
@@ -290,5 +291,76 @@ describe('the fan-out worker', () => {
     expect((await world.state())?.state).toBe('cancelled');
     expect(statuses(await world.deliveries())).toEqual({ sent: 10, cancelled: 40 });
     expect(await world.queue.approximateLength()).toBe(0);
+  });
+});
+
+describe('the fan-out worker holding its work', () => {
+  it('keeps a long part’s message hidden from other workers while it works (extending its visibility)', async () => {
+    const world = fanoutWorld(people(PART_SIZE));
+    const slow = world.announcer();
+    const one = world.worker('i-1', slow, {
+      rate: new RateController({ tenantRps: 1, now: () => world.time.ms(), wait: world.time.wait }),
+    });
+    const other = world.announcer();
+    const two = world.worker('i-2', other);
+    await world.announce();
+    await world.time.settle(one.runOnce()); // start
+    const working = one.runOnce(); // 50 sends at 1/s: well past the 30 s visibility
+    await world.time.runFor(40_000);
+    expect(slow.sends.length).toBeGreaterThan(30);
+    expect(await world.time.settle(two.runOnce())).toBe(0);
+    await world.time.settle(working);
+    expect(other.sends).toEqual([]);
+    expect(slow.sendsPerPerson().size).toBe(PART_SIZE);
+    expect((await world.state())?.state).toBe('done');
+  });
+
+  it('does not start a send once its claim could lapse (a long Retry-After): another sender has the row by then', async () => {
+    const world = fanoutWorld(people(10));
+    const paused = world.announcer();
+    paused.answer(() =>
+      paused.sends.length === 1
+        ? { kind: 'throttled', status: '429', retryAfterMs: 100_000 }
+        : { kind: 'sent' },
+    );
+    const one = world.worker('i-1', paused, { chunkSize: 10 });
+    const other = world.announcer();
+    const two = world.worker('i-2', other);
+    await world.announce();
+    await world.time.settle(one.runOnce()); // start
+    const began = world.time.ms();
+    const waiting = one.runOnce(); // the sends not under way wait out the tenant's 100 s pause
+    await world.time.runFor(95_000);
+    // The claims (90 s) lapsed and the message came back: the other sender takes the chunk (the
+    // throttled row's outcome too was not committed yet: a chunk commits once all its sends end).
+    await world.time.settle(two.runOnce());
+    expect(other.sends).toHaveLength(10);
+    await world.time.settle(waiting);
+    // The paused sender sent none after its pause (only those already under way when the 429 came).
+    expect(paused.sends.length).toBeLessThan(10);
+    expect(paused.sends.every((s) => s.at < began + 1000)).toBe(true);
+    world.time.advance(10_000);
+    await world.drain(two);
+    const rows = await world.deliveries();
+    expect(statuses(rows)).toEqual({ sent: 10 });
+    expect(rows.filter((d) => d.possibleDuplicate)).toHaveLength(10); // lapsed claims: cannot tell
+    const all = [...paused.sends, ...other.sends].map((s) => s.personId);
+    expect(new Set(all).size).toBe(10);
+    // Each person at most twice: once by each sender (a send under way when the claim lapsed).
+    expect(all.length).toBe(10 + paused.sends.length);
+    expect((await world.state())?.state).toBe('done');
+  });
+
+  it('shares the tenant rate among the live senders (heartbeats)', async () => {
+    const world = fanoutWorld(people(1));
+    const rateOne = new RateController({ tenantRps: 50, now: () => world.time.ms(), wait: world.time.wait });
+    const rateTwo = new RateController({ tenantRps: 50, now: () => world.time.ms(), wait: world.time.wait });
+    const one = world.worker('i-1', world.announcer(), { rate: rateOne });
+    const two = world.worker('i-2', world.announcer(), { rate: rateTwo });
+    expect(await one.heartbeat()).toBe(1);
+    expect(await two.heartbeat()).toBe(2);
+    expect(await one.heartbeat()).toBe(2);
+    expect(rateOne.tenant(TENANT).ceiling).toBe(25);
+    expect(rateTwo.tenant(TENANT).ceiling).toBe(25);
   });
 });

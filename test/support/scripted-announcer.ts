@@ -11,7 +11,7 @@ export type Script = (personId: string, attempt: number) => SendOutcome | 'hang'
  * as a sender that died mid-send; the test goes on with another worker.
  */
 export class ScriptedAnnouncer implements Announcer {
-  readonly sends: { personId: string; part: number; serviceUrl: string }[] = [];
+  readonly sends: { personId: string; part: number; serviceUrl: string; at: number }[] = [];
   readonly posts: { to: Coordination; view: AnnouncementPostView }[] = [];
   readonly updates: { to: Coordination; messageId: string; view: AnnouncementPostView; at: number }[] = [];
   private readonly attempts = new Map<string, number>();
@@ -36,7 +36,7 @@ export class ScriptedAnnouncer implements Announcer {
     const personId = card.recipient.personId;
     const attempt = (this.attempts.get(personId) ?? 0) + 1;
     this.attempts.set(personId, attempt);
-    this.sends.push({ personId, part: card.part, serviceUrl });
+    this.sends.push({ personId, part: card.part, serviceUrl, at: this.now() });
     const outcome = this.script(personId, attempt);
     if (outcome === 'hang') return new Promise<SendOutcome>(() => {});
     return outcome;
