@@ -1,0 +1,509 @@
+import { ActivityTypes, type Activity, type CloudAdapter } from 'botbuilder';
+import { DirectoryError } from '../app/errors';
+import type {
+  AnnouncementPostView,
+  AnnouncementPreview,
+  Announcer,
+  Clock,
+  Directory,
+  Log,
+  PersonalCard,
+  ReferenceRepository,
+} from '../app/ports';
+import { TtlCache } from '../app/ttl-cache';
+import { classifySend, type SendFailure, type SendOutcome } from '../domain/announcement';
+import type { Coordination } from '../domain/rollout';
+import { toDeliveryError } from './messenger';
+import { CARD_CONTENT_TYPE, type RenderedCard } from './render-card';
+import {
+  announcementPersonalCard,
+  announcementPersonalData,
+  announcementPostCard,
+  announcementPostData,
+  announcementPreviewCard,
+  announcementPreviewData,
+} from './views/announcement-view';
+
+/** Each request to the Bot Connector gets this long unless told otherwise. */
+export const DEFAULT_SEND_TIMEOUT_MS = 10_000;
+/** The app's catalog id per tenant is looked up once an hour; "not in the catalog" every 5 minutes. */
+const CATALOG_TTL_MS = 60 * 60_000;
+const NOT_IN_CATALOG_TTL_MS = 5 * 60_000;
+const CATALOG_TENANTS = 1000;
+const MAX_RETRY_AFTER_MS = 60 * 60_000;
+
+export interface AnnouncerOptions {
+  adapter: CloudAdapter;
+  /** The bot's Microsoft App Id ('' in anonymous mode); its account in a chat is `28:<id>`. */
+  appId: string;
+  references: ReferenceRepository;
+  /** Graph, for proactive install; without it nobody is installed for. */
+  directory?: Directory | null;
+  /** PROACTIVE_INSTALL: install the app for a person Teams has no chat with, then create one. */
+  proactiveInstall: boolean;
+  /** The manifest's id (TEAMS_APP_ID, or derived from the bot id as the package does). */
+  teamsAppExternalId: string;
+  log: Pick<Log, 'info' | 'warn'>;
+  /** Deadline of one request to the connector (default DEFAULT_SEND_TIMEOUT_MS). */
+  timeoutMs?: number;
+  clock: Clock;
+}
+
+/** The SDK's connector client, as far as the announcer uses it. */
+interface Conversations {
+  createConversation(
+    parameters: Record<string, unknown>,
+    options: { abortSignal: AbortSignal },
+  ): Promise<{ id?: string }>;
+  sendToConversation(
+    conversationId: string,
+    activity: Partial<Activity>,
+    options: { abortSignal: AbortSignal },
+  ): Promise<{ id?: string }>;
+  updateActivity(
+    conversationId: string,
+    activityId: string,
+    activity: Partial<Activity>,
+    options: { abortSignal: AbortSignal },
+  ): Promise<unknown>;
+}
+
+/** The pipeline of @azure/core-rest-pipeline under the connector client (not in its typings). */
+interface Pipeline {
+  removePolicy(options: { name?: string }): unknown;
+  addPolicy(
+    policy: {
+      name: string;
+      sendRequest(request: unknown, next: (request: unknown) => Promise<unknown>): Promise<unknown>;
+    },
+    options?: { afterPhase?: string },
+  ): void;
+}
+
+/** One request's fate, beyond what its error says: did it leave, did the deadline end it. */
+interface Flight {
+  sent: boolean;
+  timedOut: boolean;
+}
+
+/** Network errors before any byte left: the request cannot have been received. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+class DeadlineError extends Error {
+  constructor(readonly ms: number) {
+    super(`no answer from the Bot Connector within ${ms} ms`);
+  }
+}
+
+interface ConnectorError {
+  statusCode?: unknown;
+  code?: unknown;
+  message?: unknown;
+  details?: unknown;
+  response?: { bodyAsText?: unknown; headers?: { get?(name: string): string | undefined | null } };
+}
+
+/** Retry-After in ms (seconds or an HTTP date), capped at an hour; null when absent. */
+const retryAfterOf = (err: ConnectorError, now: number): number | null => {
+  const value = err.response?.headers?.get?.('retry-after');
+  if (!value) return null;
+  const seconds = Number(value);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now;
+  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS) : null;
+};
+
+/**
+ * The answer's error code: `error.code` of the documented body, or the `subCode` Teams puts in
+ * the message text of some answers (its 403 MessageWritesBlocked, errorCode 209), else the text.
+ */
+const errorCodeOf = (err: ConnectorError): string => {
+  const details = err.details as { error?: { code?: unknown } } | undefined;
+  if (typeof details?.error?.code === 'string' && details.error.code) return details.error.code;
+  const text = [err.response?.bodyAsText, err.message].filter((t) => typeof t === 'string').join(' ');
+  const sub = /subCode\\?"\s*:\s*\\?"([A-Za-z]+)/.exec(text)?.[1];
+  if (sub) return sub;
+  if (/MessageWritesBlocked/.test(text)) return 'MessageWritesBlocked';
+  if (typeof err.code === 'string' && err.code && err.code !== 'RestError') return err.code;
+  return typeof err.message === 'string' ? err.message.slice(0, 100) : '';
+};
+
+/** What the sender reads of a failed request (see SendFailure). */
+const toSendFailure = (err: unknown, flight: Flight, now: number): SendFailure => {
+  if (flight.timedOut || err instanceof DeadlineError)
+    // Left and unanswered: it may have arrived. Never left (a token that would not come): it did not.
+    return {
+      statusCode: null,
+      code: 'timeout',
+      retryAfterMs: null,
+      network: flight.sent ? 'timeout' : 'refused',
+    };
+  const failure = (err ?? {}) as ConnectorError;
+  if (typeof failure.statusCode === 'number')
+    return {
+      statusCode: failure.statusCode,
+      code: errorCodeOf(failure),
+      retryAfterMs: retryAfterOf(failure, now),
+    };
+  const code = typeof failure.code === 'string' ? failure.code : '';
+  const refused = NOT_CONNECTED.has(code) || !flight.sent;
+  return {
+    statusCode: null,
+    code: code || 'network',
+    retryAfterMs: null,
+    network: refused ? 'refused' : 'reset',
+  };
+};
+
+/** The stored or created chat is not (or no longer) the bot's: not a block, which stays a block. */
+const isGone = (failure: SendFailure): boolean =>
+  (failure.statusCode === 403 || failure.statusCode === 404) && !/MessageWritesBlocked/i.test(failure.code);
+
+/** A new message carrying one card. */
+const message = (card: RenderedCard): Partial<Activity> => ({
+  type: ActivityTypes.Message,
+  attachments: [{ contentType: CARD_CONTENT_TYPE, content: card.content }],
+});
+
+/** The message addressed as the SDK addresses a turn's sends: its conversation, with the tenant. */
+const into = (activity: Partial<Activity>, conversationId: string, tenantId: string): Partial<Activity> => ({
+  ...activity,
+  conversation: { id: conversationId, conversationType: 'personal', tenantId, isGroup: false, name: '' },
+});
+
+/** Where a request goes: the conversation (and its tenant) on a service URL. */
+interface Target {
+  serviceUrl: string;
+  tenantId: string;
+  conversationId: string;
+  conversationType: string;
+}
+
+/**
+ * The Teams side of announcements (the `Announcer` port) over the CloudAdapter's connector
+ * client. Every request has its own deadline and is tried once: the SDK's retry policy (which
+ * sleeps through Retry-After, up to three times) is taken off the per-turn client, so a 429 comes
+ * back with its Retry-After for the fan-out's own pacing, and a send is never repeated here
+ * (a second try of a send that timed out could reach the person twice).
+ *
+ * A person is reached in their stored personal chat; a chat Teams says is gone (403/404 other
+ * than MessageWritesBlocked) is forgotten and a new one created (`createConversation` with the
+ * Entra object id as member and the tenant id), whose reference is stored. When Teams refuses
+ * that too, PROACTIVE_INSTALL installs the app for the person through Graph and creates the chat
+ * once more.
+ */
+export class TeamsAnnouncer implements Announcer {
+  private readonly timeoutMs: number;
+  private readonly catalog: TtlCache<string>;
+  private readonly notInCatalog: TtlCache<true>;
+
+  constructor(private readonly options: AnnouncerOptions) {
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
+    this.catalog = new TtlCache(options.clock, CATALOG_TTL_MS, CATALOG_TENANTS);
+    this.notInCatalog = new TtlCache(options.clock, NOT_IN_CATALOG_TTL_MS, CATALOG_TENANTS);
+  }
+
+  async sendPersonal(serviceUrl: string, card: PersonalCard): Promise<SendOutcome> {
+    try {
+      return await this.reach(serviceUrl, card);
+    } catch (err) {
+      // Nothing above should throw; if it does, the person was not reached by this call.
+      this.options.log.warn(
+        { err, tenantId: card.announcement.tenantId },
+        'announcement send failed unexpectedly',
+      );
+      return classifySend({ statusCode: null, code: 'error', retryAfterMs: null, network: 'reset' });
+    }
+  }
+
+  async post(tenantId: string, to: Coordination, view: AnnouncementPostView): Promise<string> {
+    return this.postCard(tenantId, to, announcementPostCard.render(announcementPostData(view)));
+  }
+
+  async update(
+    tenantId: string,
+    to: Coordination,
+    messageId: string,
+    view: AnnouncementPostView,
+  ): Promise<void> {
+    const activity = { ...message(announcementPostCard.render(announcementPostData(view))), id: messageId };
+    try {
+      await this.call(targetOf(tenantId, to), (c, signal) =>
+        c.updateActivity(to.conversationId, messageId, activity, { abortSignal: signal }),
+      );
+    } catch (err) {
+      throw toDeliveryError(err);
+    }
+  }
+
+  async preview(tenantId: string, to: Coordination, preview: AnnouncementPreview): Promise<string> {
+    return this.postCard(tenantId, to, announcementPreviewCard.render(announcementPreviewData(preview)));
+  }
+
+  private async postCard(tenantId: string, to: Coordination, card: RenderedCard): Promise<string> {
+    let sent: { id?: string };
+    try {
+      sent = await this.call(targetOf(tenantId, to), (c, signal) =>
+        c.sendToConversation(to.conversationId, message(card), { abortSignal: signal }),
+      );
+    } catch (err) {
+      throw toDeliveryError(err);
+    }
+    if (!sent.id) throw toDeliveryError(new Error('no message id in the answer'));
+    return sent.id;
+  }
+
+  /** The person's outcome: stored chat, else a new one, else (allowed) install and a new one. */
+  private async reach(serviceUrl: string, card: PersonalCard): Promise<SendOutcome> {
+    const { tenantId } = card.announcement;
+    const { personId } = card.recipient;
+    const activity = message(
+      announcementPersonalCard.render(
+        announcementPersonalData(card.announcement, card.part, card.test ? 'test' : 'new'),
+      ),
+    );
+    const stored = await this.storedChat(tenantId, personId);
+    if (stored) {
+      const failure = await this.attempt(
+        {
+          serviceUrl: stored.serviceUrl || serviceUrl,
+          tenantId,
+          conversationId: stored.conversationId,
+          conversationType: 'personal',
+        },
+        (c, signal) =>
+          c.sendToConversation(stored.conversationId, into(activity, stored.conversationId, tenantId), {
+            abortSignal: signal,
+          }),
+      );
+      if (!failure || !isGone(failure)) return classifySend(failure);
+      await this.forget(tenantId, personId, stored.conversationId);
+    }
+    const created = await this.createAndSend(serviceUrl, card, activity);
+    if (!created || !isGone(created) || !this.options.proactiveInstall || !this.options.directory)
+      return classifySend(created);
+    const installed = await this.install(tenantId, personId);
+    if (typeof installed !== 'string') return installed;
+    const again = await this.createAndSend(serviceUrl, card, activity);
+    if (again && isGone(again) && installed === 'installed')
+      // Just installed: Teams may take a moment to make the chat; worth another try later.
+      return {
+        kind: 'transient',
+        status: `${again.statusCode} ${again.code} after install`.slice(0, 120),
+        unknown: false,
+      };
+    return classifySend(again);
+  }
+
+  /** createConversation (a 1:1 chat) then the send into it; the chat's reference is stored once made. */
+  private async createAndSend(
+    serviceUrl: string,
+    card: PersonalCard,
+    activity: Partial<Activity>,
+  ): Promise<SendFailure | null> {
+    const { tenantId } = card.announcement;
+    const { personId } = card.recipient;
+    const botId = `28:${this.options.appId}`;
+    let conversationId: string | null = null;
+    const failure = await this.attempt(
+      { serviceUrl, tenantId, conversationId: '', conversationType: 'personal' },
+      async (c, signal, flight) => {
+        const created = await c.createConversation(
+          {
+            isGroup: false,
+            bot: { id: botId, name: '' },
+            members: [{ id: personId }],
+            tenantId,
+            channelData: { tenant: { id: tenantId } },
+          },
+          { abortSignal: signal },
+        );
+        if (!created.id) throw new Error('createConversation answered no conversation id');
+        conversationId = created.id;
+        await this.remember(card, serviceUrl, created.id, botId);
+        // The send is a request of its own: whether it left starts again.
+        flight.sent = false;
+        return c.sendToConversation(created.id, into(activity, created.id, tenantId), {
+          abortSignal: signal,
+        });
+      },
+    );
+    if (failure)
+      this.options.log.info(
+        { tenantId, status: failure.statusCode, code: failure.code, created: conversationId !== null },
+        'announcement: personal chat not reached',
+      );
+    return failure;
+  }
+
+  /**
+   * Installs the app for the person: its catalog id (cached per tenant), then the installation.
+   * A refusal is the person's outcome (not installed; busy Graph: transient).
+   */
+  private async install(tenantId: string, personId: string): Promise<'installed' | 'already' | SendOutcome> {
+    const directory = this.options.directory as Directory;
+    try {
+      let appId = this.catalog.get(tenantId);
+      if (!appId) {
+        if (this.notInCatalog.get(tenantId))
+          return { kind: 'not-installed', status: 'app not in the org catalog' };
+        appId = (await directory.teamsAppId(tenantId, this.options.teamsAppExternalId)) ?? undefined;
+        if (!appId) {
+          this.notInCatalog.set(tenantId, true);
+          this.options.log.warn(
+            { tenantId, externalId: this.options.teamsAppExternalId },
+            'PROACTIVE_INSTALL: the app is not in the organisation’s Teams app catalog: nobody can be installed for',
+          );
+          return { kind: 'not-installed', status: 'app not in the org catalog' };
+        }
+        this.catalog.set(tenantId, appId);
+      }
+      return await directory.installForUser(tenantId, personId, appId);
+    } catch (err) {
+      const kind = err instanceof DirectoryError ? err.kind : 'unavailable';
+      const status = `install: ${err instanceof Error ? err.message : String(err)}`.slice(0, 120);
+      if (kind === 'throttled' || kind === 'unavailable')
+        return { kind: 'transient', status, unknown: false };
+      this.options.log.warn(
+        { tenantId, reason: status },
+        'PROACTIVE_INSTALL: installing the app was refused',
+      );
+      return { kind: 'not-installed', status };
+    }
+  }
+
+  /** Runs one connector exchange; its failure (never thrown) as the sender reads it. */
+  private async attempt(
+    target: Target,
+    work: (c: Conversations, signal: AbortSignal, flight: Flight) => Promise<unknown>,
+  ): Promise<SendFailure | null> {
+    const flight: Flight = { sent: false, timedOut: false };
+    try {
+      await this.call(target, work, flight);
+      return null;
+    } catch (err) {
+      return toSendFailure(err, flight, this.options.clock.now().getTime());
+    }
+  }
+
+  /**
+   * Runs `work` with the connector client for `target` in a proactive turn, within the deadline.
+   * Its failure is caught inside the turn (thrown there it would reach onTurnError) and thrown here.
+   */
+  private async call<T>(
+    target: Target,
+    work: (c: Conversations, signal: AbortSignal, flight: Flight) => Promise<T>,
+    flight: Flight = { sent: false, timedOut: false },
+  ): Promise<T> {
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        flight.timedOut = true;
+        controller.abort();
+        reject(new DeadlineError(this.timeoutMs));
+      }, this.timeoutMs);
+      timer.unref?.();
+    });
+    const reference = {
+      channelId: 'msteams',
+      serviceUrl: target.serviceUrl,
+      conversation: {
+        id: target.conversationId,
+        conversationType: target.conversationType,
+        tenantId: target.tenantId,
+        isGroup: target.conversationType !== 'personal',
+        name: '',
+      },
+    };
+    const turn = (async () => {
+      let failure: unknown = null;
+      let result: T | undefined;
+      await this.options.adapter.continueConversationAsync(this.options.appId, reference, async (context) => {
+        const connector = context.turnState.get<Conversations & object>(
+          this.options.adapter.ConnectorClientKey,
+        );
+        try {
+          const conversations = prepared(connector, flight);
+          result = await work(conversations, controller.signal, flight);
+        } catch (err) {
+          failure = err;
+        }
+      });
+      if (failure) throw failure;
+      return result as T;
+    })();
+    // A turn that ends after the deadline has nobody waiting: its rejection is not unhandled.
+    turn.catch(() => undefined);
+    try {
+      return await Promise.race([turn, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async storedChat(tenantId: string, personId: string) {
+    try {
+      return await this.options.references.personal(tenantId, personId);
+    } catch (err) {
+      this.options.log.warn({ err, tenantId }, 'could not read a conversation reference: creating a chat');
+      return null;
+    }
+  }
+
+  private async forget(tenantId: string, personId: string, conversationId: string): Promise<void> {
+    try {
+      await this.options.references.forgetPersonal(tenantId, personId, conversationId);
+    } catch (err) {
+      this.options.log.warn({ err, tenantId }, 'could not forget a gone personal chat');
+    }
+  }
+
+  private async remember(card: PersonalCard, serviceUrl: string, conversationId: string, botId: string) {
+    try {
+      await this.options.references.rememberPersonal({
+        tenantId: card.announcement.tenantId,
+        personId: card.recipient.personId.toLowerCase(),
+        name: card.recipient.name,
+        conversationId,
+        conversationType: 'personal',
+        serviceUrl,
+        botId,
+      });
+    } catch (err) {
+      // The chat works without it: the next announcement creates it again (the same id).
+      this.options.log.warn({ err, tenantId: card.announcement.tenantId }, 'could not store a personal chat');
+    }
+  }
+}
+
+const targetOf = (tenantId: string, to: Coordination): Target => ({
+  serviceUrl: to.serviceUrl,
+  tenantId,
+  conversationId: to.conversationId,
+  conversationType: to.conversationType,
+});
+
+/**
+ * The turn's connector client made ready for one try per request: the SDK's retry policy taken
+ * off (the client is made for this turn alone), and a last policy that records that the request
+ * is leaving (after signing: a token that never came is not a request that left).
+ */
+const prepared = (connector: Conversations & object, flight: Flight): Conversations => {
+  const client = (connector as { client?: { pipeline?: Pipeline } }).client;
+  const pipeline = client?.pipeline;
+  if (pipeline) {
+    pipeline.removePolicy({ name: 'defaultRetryPolicy' });
+    pipeline.removePolicy({ name: 'announcerFlight' });
+    pipeline.addPolicy(
+      {
+        name: 'announcerFlight',
+        sendRequest: (request, next) => {
+          flight.sent = true;
+          return next(request);
+        },
+      },
+      { afterPhase: 'Sign' },
+    );
+  }
+  return (connector as unknown as { conversations: Conversations }).conversations;
+};
