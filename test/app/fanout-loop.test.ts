@@ -78,3 +78,27 @@ describe('the fan-out receive loop', () => {
     expect(world.log.lines).toContainEqual({ level: 'error', message: 'not a fan-out message; dropped' });
   });
 });
+
+describe('the fan-out receive loop and its own delayed messages', () => {
+  it('looks again when a retry it queued becomes visible, not at its next idle poll', async () => {
+    const world = fanoutWorld(people(1));
+    const announcer = world.announcer();
+    announcer.answer((_id, attempt) =>
+      attempt === 1 ? { kind: 'throttled', status: '429', retryAfterMs: 20_000 } : { kind: 'sent' },
+    );
+    const worker = world.worker('i-1', announcer);
+    // Idle long enough for the poll to back off to its longest.
+    worker.start();
+    await world.time.runFor(5 * 60_000);
+    await world.announce();
+    worker.kick();
+    await world.time.runFor(1000);
+    expect(announcer.sends).toHaveLength(1);
+    const throttledAt = announcer.sends[0]?.at ?? NaN;
+    await world.time.runFor(22_000);
+    expect(announcer.sends).toHaveLength(2);
+    expect((announcer.sends[1]?.at ?? NaN) - throttledAt).toBeLessThan(22_000);
+    await world.time.settle(worker.stop());
+    expect((await world.state())?.state).toBe('done');
+  });
+});

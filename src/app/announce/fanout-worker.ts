@@ -209,6 +209,8 @@ export class FanoutWorker {
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private kicked = false;
+  /** When the earliest message this instance delayed becomes visible (null: none known). */
+  private visibleAt: number | null = null;
   private heartbeatAt = -Infinity;
 
   constructor(private readonly options: FanoutWorkerOptions) {
@@ -303,12 +305,24 @@ export class FanoutWorker {
       this.kicked = false;
       return;
     }
+    // A message this instance delayed becomes visible sooner than the poll would look: look then.
+    const now = this.options.clock.now().getTime();
+    if (this.visibleAt !== null && this.visibleAt <= now + ms) {
+      ms = Math.max(0, this.visibleAt - now);
+      this.visibleAt = null;
+    }
     await new Promise<void>((done) => {
       this.wake = done;
       void this.options.wait(ms).then(done);
     });
     this.wake = null;
     this.kicked = false;
+  }
+
+  /** Notes when a message this instance queued with a delay becomes visible (the earliest wins). */
+  private expectAt(at: number): void {
+    const now = this.options.clock.now().getTime();
+    if (this.visibleAt === null || this.visibleAt <= now || at < this.visibleAt) this.visibleAt = at;
   }
 
   /** Handles one message; never throws (a failure leaves it to come back after its time-out). */
@@ -426,9 +440,9 @@ export class FanoutWorker {
       if (!due.length) {
         const next = this.nextDue(stored, now.getTime());
         if (next !== null) {
-          await queue.send(JSON.stringify(partMessage(tenantId, announcementId, part)), {
-            delaySeconds: delaySecondsUntil(next, now.getTime()),
-          });
+          const delaySeconds = delaySecondsUntil(next, now.getTime());
+          await queue.send(JSON.stringify(partMessage(tenantId, announcementId, part)), { delaySeconds });
+          this.expectAt(now.getTime() + delaySeconds * 1000);
         } else {
           await this.complete(tenantId, announcementId);
         }
