@@ -25,6 +25,12 @@ export interface RateLimitedConnectorOptions extends ConnectorLimitsOptions {
   latencyMs?: number;
   /** Each answer waits up to this much more or less, uniformly (default 0). */
   jitterMs?: number;
+  /**
+   * What the per-tenant limit counts: every request (`requests`, the default: Teams documents it
+   * per app per tenant in requests, creating a conversation included), or only sends and updates
+   * (`messages`: createConversation passes free), to see what a fan-out would do if it were so.
+   */
+  tenantCounts?: 'requests' | 'messages';
   /** The tenant of a request that names none and goes to a conversation not created here. */
   defaultTenant?: string;
   now?: () => number;
@@ -247,7 +253,10 @@ export class RateLimitedConnector {
         error: { code: 'BadArgument', message: 'a 1:1 conversation needs one member and the tenant id' },
       });
     }
-    const decision = this.limits.admit(tenantId, null, now);
+    const decision =
+      this.options.tenantCounts === 'messages'
+        ? ({ ok: true } as const)
+        : this.limits.admit(tenantId, null, now);
     if (!decision.ok) {
       this.tally(recipient).throttled++;
       return this.throttle(res, decision.scope, decision.retryAfterSeconds, now);
