@@ -53,6 +53,25 @@ const textOf = (reply: Reply | undefined): string =>
   reply && 'card' in reply ? JSON.stringify(reply.card.content) : (reply?.text ?? '');
 const bodyText = (body: InvokeResponseBody): string => JSON.stringify(body.value);
 
+interface PreviewData {
+  announcementId: string;
+  rolloutId: string;
+  stageId: string;
+  at?: string;
+}
+
+/** The data of the card's Send button (Action.Execute `announcement.send`), wherever it sits in the card. */
+const sendData = (reply: Reply | undefined): PreviewData | null => {
+  if (!reply || !('card' in reply)) return null;
+  let found: PreviewData | null = null;
+  JSON.stringify(reply.card.content, (key, value: unknown) => {
+    const v = value as { verb?: string; data?: PreviewData } | null;
+    if (v && typeof v === 'object' && v.verb === 'announcement.send' && v.data) found = v.data;
+    return value;
+  });
+  return found;
+};
+
 const setup = async (options: { timeZone?: string } = {}) => {
   const t = announceDeps();
   const rolloutId = await pilotWith(t.deps, [ADMIN.id, MEMBER.id], options);
@@ -70,18 +89,12 @@ const setup = async (options: { timeZone?: string } = {}) => {
     return { ...r, body };
   };
   const rollout = async (): Promise<Rollout> => (await t.deps.rollouts.get(TENANT, rolloutId))!.value;
-  /** `announce`, then the preview's button data. */
+  /** `announce`, then the preview card's Send data (as its buttons carry it). */
   const previewed = async (flags = '') => {
     const r = await say(`announce ${rolloutId} ${flags}`);
-    const sent = t.announcer.previews.at(-1);
-    if (!sent) throw new Error(`no preview: ${textOf(r.replies[0])}`);
-    const { preview } = sent;
-    return {
-      announcementId: preview.announcementId,
-      rolloutId,
-      stageId: preview.text.stageId,
-      ...(preview.scheduledAt ? { at: preview.scheduledAt } : {}),
-    };
+    const data = sendData(r.replies[0]);
+    if (!data) throw new Error(`no preview: ${textOf(r.replies[0])}`);
+    return data;
   };
   return { ...t, rolloutId, router, say, click, rollout, previewed };
 };
@@ -110,11 +123,10 @@ describe('admins only', () => {
 describe('announce and its preview', () => {
   it('previews the current stage to the conversation with its recipients; Send twice makes one announcement and one start', async () => {
     const t = await setup();
-    const data = await t.previewed();
-    expect(t.announcer.previews[0]).toMatchObject({
-      to: { conversationId: COORDINATION.conversationId },
-      preview: { recipients: 2, audience: 'listed', by: ADMIN },
-    });
+    const r = await t.say(`announce ${t.rolloutId}`);
+    expect(textOf(r.replies[0])).toContain('Goes to 2 people (the members listed in the plan)');
+    const data = sendData(r.replies[0])!;
+    expect(data.stageId).toBe('pilot');
     const first = await t.click('announcement.send', data);
     expect(bodyText(first.body)).toContain(`Sent by ${ADMIN.name}`);
     expect(first.updates.map((u) => u.messageId)).toEqual(['preview-msg']);
@@ -161,7 +173,7 @@ describe('announce and its preview', () => {
     const t = await setup({ timeZone: 'Europe/Berlin' });
     const r = await t.say(`announce ${t.rolloutId} ${flags}`);
     expect(textOf(r.replies[0])).toMatch(message);
-    expect(t.announcer.previews).toEqual([]);
+    expect(sendData(r.replies[0])).toBeNull();
   });
 
   it('Skip, then Send: refused, nothing sent', async () => {

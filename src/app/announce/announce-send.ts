@@ -11,7 +11,7 @@ import { findStage } from '../../domain/feedback-goals';
 import type { Coordination, Rollout } from '../../domain/rollout';
 import type { Person } from '../../domain/roles';
 import { isConcurrencyError } from '../errors';
-import type { Deps, FanoutMessage } from '../ports';
+import type { AnnouncementPreview, Deps, FanoutMessage } from '../ports';
 import { refusal, type AnnounceUseDeps } from './announce-common';
 import { unknownStage } from './announce-preview';
 import { announcementAudience } from './announce-recipients';
@@ -162,6 +162,28 @@ export const skipAnnouncement = async (deps: AnnounceUseDeps, click: PreviewClic
     kind: 'done',
     announcement: made.announcement,
     message: `Skipped by ${click.by.name}: nothing was sent.`,
+  };
+};
+
+/**
+ * The preview an announcement was made from, to show it decided: its recipients as written once
+ * expanded, else as known now (the rollout gone: none).
+ */
+export const previewOf = async (deps: AnnounceUseDeps, a: Announcement): Promise<AnnouncementPreview> => {
+  let recipients = a.recipients;
+  if (a.parts === 0) {
+    const rollout = (await deps.rollouts.get(a.tenantId, a.rolloutId))?.value;
+    recipients = rollout ? (await announcementAudience(deps, rollout, a.stageId)).count : 0;
+  }
+  return {
+    announcementId: a.id,
+    tenantId: a.tenantId,
+    rolloutId: a.rolloutId,
+    text: a.text,
+    audience: a.audience,
+    recipients,
+    scheduledAt: a.scheduledAt,
+    by: a.by,
   };
 };
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ANNOUNCE_UNAVAILABLE } from '../../app/announce/announce-common';
 import { recordGotIt } from '../../app/announce/announce-gotit';
 import { defineAction } from '../handler';
-import { noticeCard } from '../views/notice-view';
+import { announcementPersonalCard, announcementPersonalData } from '../views/announcement-view';
 
 export const TEST_GOT_IT = 'This was a test: nothing is counted, and no one else got it.';
 
@@ -33,12 +33,10 @@ export const announcementGotIt = defineAction({
       },
     );
     if (outcome.kind === 'not-found') return { message: outcome.message };
-    const { text } = outcome.announcement;
     return {
-      card: noticeCard.render({
-        title: `${text.stageLabel} · ${text.rolloutName}`,
-        text: `Thanks, ${ctx.turn.from.name}: noted that you got it.${text.selfHelpUrl ? ` Help: ${text.selfHelpUrl}` : ''}`,
-      }),
+      card: announcementPersonalCard.render(
+        announcementPersonalData(outcome.announcement, data.part, 'thanked'),
+      ),
     };
   },
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ANNOUNCE_UNAVAILABLE, type AnnounceUseDeps } from '../../app/announce/announce-common';
 import {
+  previewOf,
   publishAnnouncement,
   sendAnnouncement,
   skipAnnouncement,
@@ -9,7 +10,7 @@ import {
   type PreviewClick,
 } from '../../app/announce/announce-send';
 import { defineAction, type ActionContext, type ActionResult } from '../handler';
-import { noticeCard } from '../views/notice-view';
+import { announcementPreviewCard, announcementPreviewData } from '../views/announcement-view';
 
 /** What the preview card's buttons carry (checked here; the person comes from the activity). */
 const previewData = z.object({
@@ -38,14 +39,13 @@ const depsOf = (ctx: ActionContext): AnnounceUseDeps | null =>
  * The preview once decided: its buttons gone, saying what happened, for everyone (the clicked
  * message, updated after the reply) and for the clicker (the invoke's answer).
  */
-const decided = (
+const decided = async (
   ctx: ActionContext,
+  deps: AnnounceUseDeps,
   outcome: Extract<ClickOutcome, { kind: 'done' | 'exists' }>,
-): ActionResult => {
-  const card = noticeCard.render({
-    title: `Announcement of ${outcome.announcement.text.stageLabel} · ${outcome.announcement.text.rolloutName}`,
-    text: outcome.message,
-  });
+): Promise<ActionResult> => {
+  const preview = await previewOf(deps, outcome.announcement);
+  const card = announcementPreviewCard.render(announcementPreviewData(preview, { decided: outcome.message }));
   const messageId = ctx.turn.clickedMessageId;
   if (messageId && outcome.kind === 'done') ctx.turn.defer(() => ctx.turn.update(messageId, { card }));
   return { card };
@@ -68,7 +68,7 @@ export const announcementSend = defineAction({
       const { announcement } = outcome;
       ctx.turn.defer(() => publishAnnouncement({ ...deps, log: ctx.deps.log }, announcement));
     }
-    return decided(ctx, outcome);
+    return decided(ctx, deps, outcome);
   },
 });
 
@@ -82,7 +82,7 @@ export const announcementSkip = defineAction({
     if (!deps) return { message: ANNOUNCE_UNAVAILABLE };
     const outcome = await skipAnnouncement(deps, clickOf(ctx, data));
     if (outcome.kind === 'refused') return { message: outcome.message };
-    return decided(ctx, outcome);
+    return decided(ctx, deps, outcome);
   },
 });
 

@@ -9,6 +9,7 @@ import { previewAnnouncement } from '../../app/announce/announce-preview';
 import { announcementReport, NAMED_LIMIT, REASONS } from '../../app/announce/announce-report';
 import type { AnnouncementCounts, Delivery } from '../../domain/announcement';
 import { countsLine } from '../views/announce-status';
+import { announcementPreviewCard, announcementPreviewData } from '../views/announcement-view';
 import type { Rollout } from '../../domain/rollout';
 import type { CommandArgs } from '../command-parser';
 import type { CommandContext, CommandHandler } from '../handler';
@@ -63,16 +64,8 @@ export const announce: CommandHandler = {
       by: turn.from,
     });
     if (outcome.kind === 'invalid') return void (await turn.send({ text: outcome.message }));
-    // The preview card is the Teams side's (the same card an advance with `announce: prompt` posts).
-    await deps.announce.announcer.preview(
-      turn.tenantId,
-      {
-        conversationId: turn.conversation.id,
-        conversationType: turn.conversation.type,
-        serviceUrl: turn.conversation.serviceUrl,
-      },
-      outcome.preview,
-    );
+    // The same card an advance into an `announce: prompt` stage posts, here as the reply.
+    await turn.send({ card: announcementPreviewCard.render(announcementPreviewData(outcome.preview)) });
   },
 };
 
