@@ -267,11 +267,14 @@ describe('announce retry', () => {
     const outcome = await retryAnnouncement(t.deps, await t.rollout());
     expect(outcome).toMatchObject({
       kind: 'done',
-      announcement: { state: 'sending' },
       message: expect.stringMatching(/2 failed deliveries/),
     });
     if (outcome.kind !== 'done') throw new Error();
     const parts = await requeueFailed(t.deps, outcome.announcement);
+    expect((await t.deps.announce.store.get(TENANT, id))!.value).toMatchObject({
+      state: 'sending',
+      completedAt: null,
+    });
     const { counts } = await t.deps.announce.store.counts(TENANT, id);
     expect(counts).toMatchObject({ failed: 0, pending: 2, sent: 58 });
     expect((await t.messages()).sort()).toEqual(

@@ -23,8 +23,8 @@ export type ControlOutcome =
 const STATE_ATTEMPTS = 6;
 
 /**
- * Re-reads and changes the announcement until its ETag holds; `change` null: nothing to do
- * (its reason returned instead).
+ * Re-reads and changes the announcement until its ETag holds; `change` answering a string: nothing
+ * to do, that reason returned; the same announcement: nothing written.
  */
 const changeAnnouncement = async (
   deps: AnnounceUseDeps,
@@ -37,7 +37,7 @@ const changeAnnouncement = async (
     const stored = await store.get(tenantId, id);
     if (!stored) return 'That announcement no longer exists.';
     const next = change(stored.value);
-    if (typeof next === 'string') return next;
+    if (typeof next === 'string' || next === stored.value) return next;
     try {
       return (await store.update(next, stored.etag)).value;
     } catch (err) {
@@ -85,79 +85,84 @@ const partitionsOf = (a: Announcement): number[] => Array.from({ length: Math.ma
 export const cancelPending = async (deps: AnnounceUseDeps, announcement: Announcement): Promise<number> => {
   const now = deps.clock.now();
   let cancelled = 0;
+  let failure: unknown = null;
   for (const part of partitionsOf(announcement)) {
-    cancelled += (
-      await changePart(deps, announcement.tenantId, announcement.id, part, (d) =>
+    try {
+      const changed = await changePart(deps, announcement.tenantId, announcement.id, part, (d) =>
         d.status === 'pending' ? cancelDelivery(d, now) : null,
-      )
-    ).length;
+      );
+      cancelled += changed.length;
+    } catch (err) {
+      // The other partitions still: the announcement is cancelled already, so the worker sends
+      // nothing more of this one either; its pending rows only stay pending in the report.
+      failure ??= err;
+    }
   }
+  if (failure) throw failure;
   return cancelled;
 };
 
 /**
- * Retry: the rollout's newest announcement (not a cancelled one) goes back to `sending`; its
- * failed deliveries are put back to pending and their partitions queued by `requeueFailed`, after
- * the reply. The caller checked that `by` is an admin.
+ * Retry: the rollout's newest announcement (not a cancelled or unsent one) when some of its
+ * deliveries failed; `requeueFailed` does the work after the reply. The caller checked that the
+ * person is an admin.
  */
 export const retryAnnouncement = async (deps: AnnounceUseDeps, rollout: Rollout): Promise<ControlOutcome> => {
   const latest = await latestAnnouncement(deps, rollout);
   if (!latest) return { kind: 'unchanged', message: NO_ANNOUNCEMENT(rollout) };
+  const label = latest.text.stageLabel;
   if (latest.state === 'cancelled') {
-    return {
-      kind: 'unchanged',
-      message: `The announcement of ${latest.text.stageLabel} was cancelled: nothing to retry.`,
-    };
+    return { kind: 'unchanged', message: `The announcement of ${label} was cancelled: nothing to retry.` };
   }
   if (latest.state === 'scheduled' || latest.state === 'expanding') {
     return {
       kind: 'unchanged',
-      message: `The announcement of ${latest.text.stageLabel} has not been sent yet: nothing to retry.`,
+      message: `The announcement of ${label} has not been sent yet: nothing to retry.`,
     };
   }
   const { counts } = await deps.announce.store.counts(rollout.tenantId, latest.id);
   if (counts.failed === 0) {
     return {
       kind: 'unchanged',
-      message: `No delivery of the announcement of ${latest.text.stageLabel} failed: nothing to retry.`,
+      message: `No delivery of the announcement of ${label} failed: nothing to retry.`,
     };
   }
-  const changed = await changeAnnouncement(deps, rollout.tenantId, latest.id, (a) =>
-    a.state === 'cancelled'
-      ? 'The announcement was cancelled meanwhile.'
-      : { ...a, state: 'sending', completedAt: null },
-  );
-  if (typeof changed === 'string') return { kind: 'unchanged', message: changed };
+  const what = `${counts.failed} failed deliver${counts.failed === 1 ? 'y' : 'ies'}`;
   return {
     kind: 'done',
-    announcement: changed,
-    message: `Sending the ${counts.failed} failed deliver${counts.failed === 1 ? 'y' : 'ies'} of the announcement of ${changed.text.stageLabel} again.`,
+    announcement: latest,
+    message: `Sending the ${what} of the announcement of ${label} again.`,
   };
 };
 
 /**
  * After a retry's reply: each partition's failed deliveries back to pending (their attempts start
- * again), a 'part' message queued for each partition touched, and the worker woken. Returns the
- * partitions queued.
+ * again), then the announcement back to `sending` (in this order: a worker finding a `done` one
+ * with nothing pending would mark it done again before the deliveries were pending), then a
+ * 'part' message for each partition touched, and the worker woken. Returns the partitions queued.
  */
 export const requeueFailed = async (deps: AnnounceUseDeps, announcement: Announcement): Promise<number[]> => {
+  const { tenantId, id } = announcement;
   const touched: number[] = [];
   for (const part of partitionsOf(announcement)) {
-    const changed = await changePart(deps, announcement.tenantId, announcement.id, part, (d) =>
+    const changed = await changePart(deps, tenantId, id, part, (d) =>
       d.status === 'failed' ? retryDelivery(d) : null,
     );
     if (changed.length > 0) touched.push(part);
   }
+  if (touched.length === 0) return [];
+  const resumed = await changeAnnouncement(deps, tenantId, id, (a) =>
+    a.state === 'cancelled'
+      ? 'cancelled meanwhile'
+      : a.state === 'sending'
+        ? a
+        : { ...a, state: 'sending', completedAt: null },
+  );
+  if (typeof resumed === 'string') return [];
   for (const part of touched) {
-    const message: FanoutMessage = {
-      v: 1,
-      kind: 'part',
-      tenantId: announcement.tenantId,
-      announcementId: announcement.id,
-      part,
-    };
+    const message: FanoutMessage = { v: 1, kind: 'part', tenantId, announcementId: id, part };
     await deps.announce.queue.send(JSON.stringify(message));
   }
-  if (touched.length > 0) deps.announce.kick();
+  deps.announce.kick();
   return touched;
 };
