@@ -23,3 +23,14 @@ export const uuidV5 = (name: string, namespace: string): string => {
  */
 export const deriveTeamsAppId = (microsoftAppId: string): string =>
   uuidV5(`rollout-coordinator/teams-app/${microsoftAppId.toLowerCase()}`, TEAMS_APP_ID_NAMESPACE);
+
+/**
+ * The Teams app's id as the package has it (the manifest's `id`, Graph's `externalId` in the
+ * org catalog: what proactive install looks the app up by): TEAMS_APP_ID, else derived from the
+ * bot's id; null without a bot id (anonymous mode has no package).
+ */
+export const teamsAppIdOf = (config: {
+  TEAMS_APP_ID?: string | undefined;
+  MicrosoftAppId?: string | undefined;
+}): string | null =>
+  config.TEAMS_APP_ID ?? (config.MicrosoftAppId ? deriveTeamsAppId(config.MicrosoftAppId) : null);

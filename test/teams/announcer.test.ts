@@ -6,7 +6,8 @@ import { TableReferenceRepository } from '../../src/storage/reference-repository
 import { MemoryTable } from '../../src/storage/memory-table';
 import { createAdapter } from '../../src/teams/adapter';
 import { TeamsAnnouncer, type AnnouncerOptions } from '../../src/teams/announcer';
-import { DeliveryError } from '../../src/app/errors';
+import { DeliveryError, StorageTimeoutError } from '../../src/app/errors';
+import { DelegatingTable, type TableCall } from '../../src/storage/delegating-table';
 import blockedFixture from '../fixtures/teams/connector-error-403-blocked.json';
 import { anAnnouncement, bigCounts } from '../cards/announcement-fixtures';
 import { FakeConnector } from '../support/fake-connector';
@@ -22,6 +23,13 @@ const TENANT = 'aaaaaaaa-0000-4000-8000-000000000001';
 const ADA = 'ada00000-0000-4000-8000-000000000001';
 const EXTERNAL = '3f1d7c52-0000-4000-8000-00000000e001';
 const CATALOG_ID = 'c47a1060-0000-4000-8000-0000000000c1';
+
+/** A store that does not answer in time (every call fails as a timed-out one does). */
+class DownTable extends DelegatingTable {
+  protected override run<T>(call: TableCall): Promise<T> {
+    return Promise.reject(new StorageTimeoutError(`storage did not ${call.what} in time`, call.write));
+  }
+}
 
 let connector: FakeConnector;
 let references: TableReferenceRepository;
@@ -238,6 +246,7 @@ describe('sendPersonal', () => {
     const outcomes = [];
     for (let i = 0; i < 3; i++) outcomes.push((await sender.sendPersonal(connector.url, card())).kind);
     expect(outcomes).toEqual(['sent', 'sent', 'throttled']);
+    expect(connector.throttled).toBe(1);
     connector.now = () => 1_001_001;
     await expect(sender.sendPersonal(connector.url, card())).resolves.toEqual({ kind: 'sent' });
   });
@@ -251,6 +260,28 @@ describe('sendPersonal', () => {
     for (let i = 0; i < 8; i++) outcomes.push((await sender.sendPersonal(connector.url, card())).kind);
     expect(outcomes).toEqual([...Array(7).fill('sent'), 'throttled']);
     expect(connector.messagesIn('a:chat')).toBe(7);
+  });
+
+  it('latency past the deadline: the send times out as unknown (it had left)', async () => {
+    await storeChat('a:chat');
+    connector.latencyMs = 400;
+    await expect(announcer({ timeoutMs: 100 }).sendPersonal(connector.url, card())).resolves.toEqual({
+      kind: 'transient',
+      status: 'timeout',
+      unknown: true,
+    });
+  });
+
+  it('a reference store that fails to read: a new chat is created and the person reached', async () => {
+    const broken = new TableReferenceRepository(new DownTable(new MemoryTable()), clock);
+    await expect(announcer({ references: broken }).sendPersonal(connector.url, card())).resolves.toEqual({
+      kind: 'sent',
+    });
+    expect(creates()).toHaveLength(1);
+    expect(warnings).toEqual([
+      'could not read a conversation reference: creating a chat',
+      'could not store a personal chat',
+    ]);
   });
 
   it('503: transient, known not delivered', async () => {
