@@ -275,6 +275,7 @@ describe('announce cancel, retry, report', () => {
       expect(text).toMatch(
         /Not reached \(2\):\n- Name p-000: blocked the bot \(x blocked\)\n- Name p-001: app not installed/,
       );
+      expect(textOf(r.replies[1])).toBe('I sent you the download link in our personal chat.');
       const url = /\((http:[^)]+)\)/.exec(textOf(r.privately[0]))?.[1] ?? '';
       expect(url).toContain('/exports/feedback?token=');
       const first = await fetch(url);
@@ -336,6 +337,13 @@ describe('Got it', () => {
 });
 
 describe('status', () => {
+  it('a scheduled announcement: when it goes', async () => {
+    const t = await setup({ timeZone: 'Europe/Berlin' });
+    await t.click('announcement.send', await t.previewed('--at "2026-02-11 09:00"'));
+    const r = await t.say(`status ${t.rolloutId}`);
+    expect(textOf(r.replies[0])).toContain('Announcement of Pilot: scheduled for 11 Feb 2026, 09:00 CET');
+  });
+
   it('shows the latest announcement’s counts', async () => {
     const t = await setup();
     await delivered(t, people(3), (p) => (p === 'p-000' ? 'blocked' : 'sent'));

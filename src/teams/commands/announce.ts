@@ -14,6 +14,7 @@ import type { Rollout } from '../../domain/rollout';
 import type { CommandArgs } from '../command-parser';
 import type { CommandContext, CommandHandler } from '../handler';
 import { withAdminRollout } from '../replies';
+import { EXPORT_SENT_PRIVATELY } from './feedback-export';
 import { formatInstant, plain } from '../views/format';
 
 /** The announce commands' deps with announcements, or null (then the person was told). */
@@ -173,6 +174,7 @@ export const announceReport: CommandHandler = {
     const linkReply = {
       text: `[Download every delivery of the announcement of ${plain(a.text.stageLabel)} as CSV](${link.url}): the link is for you alone, works once and expires ${formatInstant(link.expiresAt, rollout.timeZone)}.`,
     };
-    if (!(await turn.sendPrivately(linkReply))) await turn.send({ text: EXPORT_NOT_DELIVERED });
+    if (!(await turn.sendPrivately(linkReply))) return void (await turn.send({ text: EXPORT_NOT_DELIVERED }));
+    if (turn.conversation.type !== 'personal') await turn.send({ text: EXPORT_SENT_PRIVATELY });
   },
 };

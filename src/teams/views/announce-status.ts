@@ -1,5 +1,6 @@
 import type { AnnouncementStatus } from '../../app/announce/announce-report';
 import type { AnnouncementCounts } from '../../domain/announcement';
+import { formatInstant } from './format';
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
@@ -24,5 +25,8 @@ export const announcementStatusLine = (status: AnnouncementStatus | null | undef
   if (!status) return '';
   if (status.kind === 'unavailable') return STORE_UNAVAILABLE_LINE;
   const { announcement: a, counts } = status;
+  if (a.state === 'scheduled' && a.scheduledAt) {
+    return `Announcement of ${a.text.stageLabel}: scheduled for ${formatInstant(a.scheduledAt, a.text.timeZone)}`;
+  }
   return `Announcement of ${a.text.stageLabel} (${a.state}): ${countsLine(counts)}`;
 };
