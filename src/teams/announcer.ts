@@ -327,6 +327,8 @@ export class TeamsAnnouncer implements Announcer {
         });
       },
     );
+    // createConversation itself carries no message: unanswered, the person cannot have the card.
+    if (failure && conversationId === null && failure.network === 'timeout') failure.network = 'reset';
     if (failure)
       this.options.log.info(
         { tenantId, status: failure.statusCode, code: failure.code, created: conversationId !== null },

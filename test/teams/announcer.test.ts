@@ -311,6 +311,21 @@ describe('sendPersonal', () => {
     }
   });
 
+  it('a createConversation that never answers: transient, known not delivered (it carries no message)', async () => {
+    const release = connector.hold();
+    try {
+      await expect(announcer({ timeoutMs: 200 }).sendPersonal(connector.url, card())).resolves.toEqual({
+        kind: 'transient',
+        status: 'reset',
+        unknown: false,
+      });
+      expect(creates()).toHaveLength(1);
+      expect(sends()).toEqual([]);
+    } finally {
+      release();
+    }
+  });
+
   it('a connector that refuses connections: transient, known not delivered; never throws', async () => {
     await storeChat('a:chat');
     const url = connector.url;
