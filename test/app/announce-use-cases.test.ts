@@ -14,6 +14,7 @@ import {
   testAnnouncement,
   type PreviewClick,
 } from '../../src/app/announce/announce-send';
+import { PART_SIZE } from '../../src/domain/announcement';
 import type { Rollout } from '../../src/domain/rollout';
 import { announceDeps, deliver, HELPDESK_CHAT, people, pilotWith } from './announce-support';
 import { ADMIN, COORDINATION, MEMBER, TENANT } from './support';
@@ -339,6 +340,24 @@ describe('Got it', () => {
       ).toMatchObject({ kind: 'thanked', first: i === 0 });
     }
     expect((await t.deps.announce.store.counts(TENANT, id)).counts.gotIt).toBe(1);
+  });
+
+  it('everyone of a partition clicking at once: each counted once (a conflicting commit reads again)', async () => {
+    const t = await setup();
+    const ids = people(PART_SIZE);
+    const id = await sentAnnouncement(t, ids, () => 'sent');
+    const outcomes = await Promise.all(
+      ids.map((personId) =>
+        recordGotIt(t.deps, {
+          tenantId: TENANT,
+          announcementId: id,
+          part: 0,
+          by: { id: personId, name: personId },
+        }),
+      ),
+    );
+    expect(outcomes.every((o) => o.kind === 'thanked' && o.first)).toBe(true);
+    expect((await t.deps.announce.store.counts(TENANT, id)).counts.gotIt).toBe(PART_SIZE);
   });
 
   it('forged data (another partition, another announcement, someone not in it) changes nothing', async () => {

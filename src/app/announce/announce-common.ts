@@ -3,7 +3,7 @@
  * command is about (the rollout's latest), and the read-change-commit of one delivery partition.
  */
 import type { Announcement, AnnouncementState, Delivery } from '../../domain/announcement';
-import { countDeliveries } from '../../domain/announcement';
+import { countDeliveries, PART_SIZE } from '../../domain/announcement';
 import type { Rollout } from '../../domain/rollout';
 import { isAdmin, type Person } from '../../domain/roles';
 import { isConcurrencyError } from '../errors';
@@ -52,8 +52,12 @@ export const refusal = async (
   return (await refuseNonAdmin(deps, rollout.tenantId, rollout.id, by, command, activityKey)).message;
 };
 
-/** Tries of a partition's read-change-commit before giving up (another writer won each time). */
-export const PART_ATTEMPTS = 6;
+/**
+ * Tries of a partition's read-change-commit before giving up (another writer won each time). Of
+ * writers racing on one partition, one wins each round: enough rounds for all of a partition's
+ * people clicking "Got it" at the same moment, beside its sender.
+ */
+export const PART_ATTEMPTS = PART_SIZE + 2;
 
 /**
  * Reads partition `part`, applies `change` to each delivery (null: unchanged), and commits the
