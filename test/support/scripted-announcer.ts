@@ -19,6 +19,8 @@ export class ScriptedAnnouncer implements Announcer {
   constructor(
     private script: Script = () => ({ kind: 'sent' }),
     private readonly now: () => number = Date.now,
+    /** Waited before each answer (a connector's latency, on the test's time). */
+    private readonly latency: (() => Promise<void>) | null = null,
   ) {}
 
   answer(script: Script): void {
@@ -39,6 +41,7 @@ export class ScriptedAnnouncer implements Announcer {
     this.sends.push({ personId, part: card.part, serviceUrl, at: this.now() });
     const outcome = this.script(personId, attempt);
     if (outcome === 'hang') return new Promise<SendOutcome>(() => {});
+    if (this.latency) await this.latency();
     return outcome;
   }
 

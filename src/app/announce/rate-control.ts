@@ -14,7 +14,9 @@ import type { SendOutcome } from '../../domain/announcement';
  * - Retry-After pauses the tenant until then.
  * - Accepted sends climb back additively (1 % of the ceiling per second of sending), eight times
  *   slower near the rate of the last 429, which is forgotten once the rate is 5 % past it (the
- *   limit rose, or the traffic that shared it stopped). Never above the ceiling.
+ *   limit rose, or the traffic that shared it stopped) or LIMIT_MEMORY_MS after it; past it the climb speeds up with the time
+ *   since the last cut (a sender cut low while another shared the limit is not left crawling
+ *   once the other is done). Never above the ceiling.
  * - Pacing is a token bucket with a small burst (BURST_SECONDS of the rate), and never more than
  *   the rate (so never more than the ceiling) in any one second, burst or not: a burst after a
  *   Retry-After pause on top of a second at the rate would be throttled again.
@@ -33,6 +35,10 @@ export const CLIMB_PER_SECOND = 0.01;
 export const NEAR_LIMIT_SLOWDOWN = 8;
 export const NEAR_LIMIT = 0.95;
 export const FORGET_LIMIT = 1.05;
+/** The rate of the last 429 is forgotten this long after it (one slow approach takes about 22 s). */
+export const LIMIT_MEMORY_MS = 30_000;
+/** With no 429 remembered, the climb is one step faster per this many seconds since the last cut. */
+export const ACCELERATE_SECONDS = 5;
 /** The lowest rate, as a share of the ceiling (a tenant is never starved entirely). */
 export const MIN_RATE_SHARE = 0.02;
 const WINDOW_MS = 1000;
@@ -158,9 +164,18 @@ export class TenantRate {
     const seconds = Math.min(1, Math.max(0, now - this.climbedAt) / 1000);
     this.climbedAt = now;
     if (seconds === 0 || this.rateRps >= this.ceilingRps) return;
+    // A 429 long ago says little about the limit now (another sender sharing it may be done).
+    if (this.limitRps !== null && now - this.lastCutAt >= LIMIT_MEMORY_MS) this.limitRps = null;
     const limit = this.limitRps;
     const near = limit !== null && this.rateRps >= NEAR_LIMIT * limit;
-    const step = CLIMB_PER_SECOND * this.ceilingRps * seconds * (near ? 1 / NEAR_LIMIT_SLOWDOWN : 1);
+    // With no 429 to remember, the climb speeds up the longer none comes: a sender cut low while
+    // others shared the limit gets its rate back within seconds once they are done.
+    const speed = near
+      ? 1 / NEAR_LIMIT_SLOWDOWN
+      : limit === null
+        ? 1 + Math.max(0, now - this.lastCutAt) / 1000 / ACCELERATE_SECONDS
+        : 1;
+    const step = CLIMB_PER_SECOND * this.ceilingRps * seconds * speed;
     this.rateRps = Math.min(this.ceilingRps, this.rateRps + step);
     if (limit !== null && this.rateRps >= FORGET_LIMIT * limit) this.limitRps = null;
   }
