@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SlidingWindows, TEAMS_CONVERSATION_LIMITS, type WindowLimit } from '../../bench/connector-limits';
 
 export interface RecordedCall {
   method: string;
@@ -21,22 +22,8 @@ export interface SentActivity {
   [key: string]: unknown;
 }
 
-/** A sliding window limit: at most `max` calls in any `windowMs`. */
-export interface WindowLimit {
-  max: number;
-  windowMs: number;
-}
-
-/**
- * Teams' documented limits per bot and conversation ("Rate limiting for bots": send to a
- * conversation, 7 per 1 s, 8 per 2 s, 60 per 30 s, 1800 per 3600 s).
- */
-export const TEAMS_CONVERSATION_LIMITS: readonly WindowLimit[] = [
-  { max: 7, windowMs: 1000 },
-  { max: 8, windowMs: 2000 },
-  { max: 60, windowMs: 30_000 },
-  { max: 1800, windowMs: 3_600_000 },
-];
+// Teams' limits are the bench connector's (one implementation: bench/connector-limits.ts).
+export { TEAMS_CONVERSATION_LIMITS, type WindowLimit };
 
 /** A personal chat the fake created (createConversation with one member). */
 export interface PersonalChat {
@@ -51,26 +38,6 @@ const BLOCKED = errorBody('MessageWritesBlocked', 'Thread is blocked from messag
 const NOT_FOUND = errorBody('ConversationNotFound', 'Conversation not found.');
 const NOT_INSTALLED = errorBody('Forbidden', "The bot is not installed in the user's personal scope.");
 const THROTTLED = errorBody('Throttled', 'Too many requests.');
-
-/** One key's calls in the last window (timestamps, oldest first). */
-class SlidingWindow {
-  private readonly times = new Map<string, number[]>();
-
-  /** Ms until `key` may call again under every limit, or 0 (then the call is counted). */
-  take(key: string, limits: readonly WindowLimit[], now: number): number {
-    const longest = Math.max(...limits.map((l) => l.windowMs));
-    const times = (this.times.get(key) ?? []).filter((t) => t > now - longest);
-    let wait = 0;
-    for (const { max, windowMs } of limits) {
-      const inWindow = times.filter((t) => t > now - windowMs);
-      const oldest = inWindow[inWindow.length - max];
-      if (inWindow.length >= max && oldest !== undefined) wait = Math.max(wait, oldest + windowMs - now);
-    }
-    if (wait === 0) times.push(now);
-    this.times.set(key, times);
-    return wait;
-  }
-}
 
 /**
  * A local stand-in for the Bot Connector service (the activity's serviceUrl): it accepts what
@@ -110,8 +77,8 @@ export class FakeConnector {
   private readonly gone = new Map<string, 403 | 404>();
   private tenantLimits = new Map<string, WindowLimit>();
   private conversationLimits: readonly WindowLimit[] | null = null;
-  private readonly tenantWindows = new SlidingWindow();
-  private readonly conversationWindows = new SlidingWindow();
+  private readonly tenantWindows = new SlidingWindows();
+  private readonly conversationWindows = new SlidingWindows();
 
   /**
    * From now on createConversation answers `status` (403 Forbidden, or 404 ConversationNotFound)
