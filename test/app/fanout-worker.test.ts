@@ -364,3 +364,34 @@ describe('the fan-out worker holding its work', () => {
     expect(rateTwo.tenant(TENANT).ceiling).toBe(25);
   });
 });
+
+describe('the fan-out worker starting twice', () => {
+  it('a duplicated start (two workers at once) expands once in effect: everyone sent once', async () => {
+    const world = fanoutWorld(people(120));
+    const a = world.announcer();
+    const b = world.announcer();
+    const one = world.worker('i-a', a, { concurrency: 1 });
+    const two = world.worker('i-b', b, { concurrency: 1 });
+    await world.announce();
+    await world.queue.send(
+      JSON.stringify({ v: 1, kind: 'start', tenantId: TENANT, announcementId: 'ann-1' }),
+    );
+    const [first, second] = await world.queue.receive(2, 30);
+    expect(second).toBeDefined();
+    // Each worker is handed one of the two starts (put back visible at once for them).
+    for (const m of [first, second]) if (m) await world.queue.extend(m, 1);
+    world.time.advance(1000);
+    const started = await world.time.settle(Promise.all([one.runOnce(), two.runOnce()]));
+    expect(started).toEqual([1, 1]);
+    for (let i = 0; i < 20; i++) {
+      await world.time.settle(Promise.all([one.runOnce(), two.runOnce()]));
+      world.time.advance(1000);
+    }
+    expect((await world.state())?.state).toBe('done');
+    const total = new Map<string, number>();
+    for (const s of [...a.sends, ...b.sends]) total.set(s.personId, (total.get(s.personId) ?? 0) + 1);
+    expect(total.size).toBe(120);
+    expect([...total.values()].every((n) => n === 1)).toBe(true);
+    expect((await world.repo.counts(TENANT, 'ann-1')).counts.recipients).toBe(120);
+  });
+});
