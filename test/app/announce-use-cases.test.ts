@@ -101,6 +101,30 @@ describe('announce (the preview)', () => {
     });
   });
 
+  it('a closed rollout: no preview, and an old preview’s Send makes nothing', async () => {
+    const t = await setup();
+    const { announcementId } = await preview(t);
+    const stored = (await t.deps.rollouts.get(TENANT, t.rolloutId))!;
+    await t.deps.rollouts.commit(TENANT, {
+      rollout: { ...stored.value, status: 'completed' },
+      ifMatch: stored.etag,
+      audit: [],
+      processed: null,
+    });
+    const outcome = await previewAnnouncement(t.deps, {
+      rollout: await t.rollout(),
+      stageId: null,
+      at: null,
+      by: ADMIN,
+    });
+    expect(outcome).toEqual({ kind: 'invalid', message: expect.stringMatching(/is closed/) });
+    expect(await sendAnnouncement(t.deps, t.click(announcementId))).toMatchObject({
+      kind: 'refused',
+      message: expect.stringMatching(/is closed/),
+    });
+    expect(await t.deps.announce.store.get(TENANT, announcementId)).toBeNull();
+  });
+
   it('audience none when no one is known', async () => {
     const t = await setup([]);
     expect(await preview(t)).toMatchObject({ audience: 'none', recipients: 0 });

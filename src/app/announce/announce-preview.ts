@@ -49,6 +49,10 @@ export interface PreviewRequest {
 export type PreviewOutcome =
   { kind: 'preview'; preview: AnnouncementPreview } | { kind: 'invalid'; message: string };
 
+/** A closed rollout announces nothing more. */
+export const completedMessage = (rollout: Rollout): string =>
+  `“${rollout.name}” is closed: there is nothing more to announce.`;
+
 /** Stage not in the plan: the stages there are. */
 export const unknownStage = (rollout: Rollout, stageId: string): string =>
   `“${rollout.name}” has no phase or wave “${stageId.slice(0, 100)}”. Use one of: ${stageIds(rollout)
@@ -65,6 +69,7 @@ export const previewAnnouncement = async (
   request: PreviewRequest,
 ): Promise<PreviewOutcome> => {
   const { rollout } = request;
+  if (rollout.status === 'completed') return { kind: 'invalid', message: completedMessage(rollout) };
   const stageId = request.stageId?.trim() || currentStageId(rollout);
   const text = findStage(rollout, stageId) ? announcementText(rollout, stageId) : null;
   if (!text) return { kind: 'invalid', message: unknownStage(rollout, stageId) };

@@ -13,7 +13,7 @@ import type { Person } from '../../domain/roles';
 import { isConcurrencyError } from '../errors';
 import type { AnnouncementPreview, Deps, FanoutMessage } from '../ports';
 import { refusal, type AnnounceUseDeps } from './announce-common';
-import { unknownStage } from './announce-preview';
+import { completedMessage, unknownStage } from './announce-preview';
 import { announcementAudience } from './announce-recipients';
 
 export const ROLLOUT_GONE = 'That rollout no longer exists.';
@@ -68,6 +68,7 @@ const load = async (
   if (!rollout) return { refused: ROLLOUT_GONE };
   const refused = await refusal(deps, rollout, click.by, command, click.activityKey);
   if (refused) return { refused };
+  if (rollout.status === 'completed') return { refused: completedMessage(rollout) };
   if (!findStage(rollout, click.stageId)) return { refused: unknownStage(rollout, click.stageId) };
   return { rollout };
 };
