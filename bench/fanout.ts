@@ -438,6 +438,18 @@ const report = (variant: Variant, run: RunResult): void => {
     `${count(stats.creates)} createConversation, ${count(stats.sends)} sends, ${count(stats.updates)} updates accepted;` +
       ` ${count(stats.otherCalls)} to the coordination chat; ${count(strangers)} recipients not in the audience`,
   );
+  const slices = (line: readonly number[]): string =>
+    Array.from({ length: Math.ceil(line.length / 10) }, (_, i) =>
+      Math.round(
+        line.slice(i * 10, i * 10 + 10).reduce((a, b) => a + b, 0) / Math.min(10, line.length - i * 10),
+      ),
+    ).join(' ');
+  print(
+    'accepted/s per 10 s',
+    slices(stats.timeline.accepted),
+    'connector requests accepted, each 10 s of the run',
+  );
+  print('429s/s per 10 s', slices(stats.timeline.throttled));
   const statuses = new Map<string, number>();
   for (const d of run.deliveries.values()) statuses.set(d.status, (statuses.get(d.status) ?? 0) + 1);
   print(
