@@ -156,7 +156,7 @@ export const announceReport: CommandHandler = {
     const report = await announcementReport(deps, rollout);
     if (report.kind === 'none') return void (await turn.send({ text: report.message }));
     const { announcement: a, counts, named, notReached } = report;
-    const head = `**Announcement of ${plain(a.text.stageLabel)}** of “${plain(rollout.name)}”, ${a.state}, sent by ${plain(a.by.name)} ${formatInstant(a.createdAt, rollout.timeZone)}: ${countsLine(counts)}.`;
+    const head = `**Announcement of ${plain(a.text.stageLabel)}** of “${plain(rollout.name)}”, ${a.state}, by ${plain(a.by.name)} ${formatInstant(a.createdAt, rollout.timeZone)}: ${countsLine(counts)}.`;
     const body =
       notReached === 0
         ? 'Everyone was reached.'
