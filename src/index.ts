@@ -69,7 +69,9 @@ const main = async (): Promise<void> => {
         feedback: storage.feedback,
         signoffs: storage.signoffs,
         audiences: storage.audiences,
+        announcements: storage.announcements,
       },
+      queue: storage.queue,
       probe: storage.probe,
     });
   } catch (err) {

@@ -1,8 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { finished } from 'node:stream/promises';
 import type { TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import restify, { type Request, type Response } from 'restify';
+import { AnnouncementDispatcher } from './app/announce/announce-outbox';
+import { announcementRecipients } from './app/announce/announce-recipients';
+import { CountsUpdater } from './app/announce/counts-updater';
+import { recoverFanout } from './app/announce/fanout-recovery';
+import { FanoutWorker } from './app/announce/fanout-worker';
+import { RateController } from './app/announce/rate-control';
 import { timeLimit } from './app/deadline';
 import { IntuneAssigner } from './app/intune-assignment';
 import { NoticeDispatcher } from './app/notice-dispatcher';
@@ -10,7 +17,8 @@ import { AesRefSealer } from './app/sealed-ref';
 import { TallyUpdater } from './app/signoff-tally';
 import { AudienceRefresher } from './app/audience-refresh';
 import { DirectoryFacts } from './app/directory-facts';
-import type { Clock, Deps, Directory, HealthProbe, Messenger } from './app/ports';
+import type { Clock, Deps, Directory, HealthProbe, Messenger, WorkQueue } from './app/ports';
+import { teamsAppIdOf } from './app-package/teams-app-id';
 import { exportLinkSecret, isAnonymous, type Config } from './config';
 import { serveExportPage, serveFeedbackExport } from './export/export-endpoint';
 import { EXPORT_PATH, SignedExportLinks } from './export/export-links';
@@ -18,8 +26,12 @@ import { bodyReader, edgeGuard, sendError } from './http/edge';
 import { LIMITS, type Deadlines } from './http/limits';
 import { checkGraphPermissions, createDirectory, graphFeatures, type DirectoryOptions } from './graph';
 import { InFlight } from './in-flight';
+import { TableAnnouncementRepository } from './storage/announcement-repository';
 import { TableAudienceRepository } from './storage/audience-repository';
+import { TimedQueue } from './storage/delegating-queue';
 import type { EntityTable } from './storage/entity-table';
+import { MemoryQueue } from './storage/memory-queue';
+import { MemoryTable } from './storage/memory-table';
 import { TableFeedbackRepository } from './storage/feedback-repository';
 import { TableReferenceRepository } from './storage/reference-repository';
 import { TableRolloutRepository } from './storage/rollout-repository';
@@ -31,6 +43,7 @@ import { checkActivity, tenantAdmission } from './teams/activity-edge';
 import { AfterReply } from './teams/after-reply';
 import { createBotLogic } from './teams/bot';
 import { createAdapter } from './teams/adapter';
+import { TeamsAnnouncer } from './teams/announcer';
 import { TeamsMessenger } from './teams/messenger';
 import { COMMANDS } from './teams/commands';
 import { Router } from './teams/router';
@@ -38,7 +51,21 @@ import { Router } from './teams/router';
 export interface ServerOptions {
   config: Config;
   logger: Logger;
-  tables: { rollouts: EntityTable; feedback: EntityTable; signoffs: EntityTable; audiences: EntityTable };
+  tables: {
+    rollouts: EntityTable;
+    feedback: EntityTable;
+    signoffs: EntityTable;
+    audiences: EntityTable;
+    /** Absent: an in-memory table (tests and benchmarks that do not announce). */
+    announcements?: EntityTable;
+  };
+  /** The announcements' work queue (`npm start` passes the store's); absent: an in-memory one. */
+  queue?: WorkQueue;
+  /**
+   * The fan-out worker: `start: false` leaves its receive loop off (tests run it with
+   * `fanout.drain()`); `wait` paces it and its counts updates (default: real, unref'd timers).
+   */
+  fanout?: { start?: boolean; wait?: (ms: number) => Promise<void> };
   /** Microsoft Graph: tests pass their transport (a test CA) or a directory of their own. */
   graph?: { options?: DirectoryOptions; directory?: Directory | null };
   probe: HealthProbe;
@@ -65,6 +92,12 @@ export interface BotServer {
   notices: NoticeDispatcher;
   /** Updates posted readiness cards; `idle()` waits for pending updates. */
   tallies: TallyUpdater;
+  /** The announcements' fan-out on this instance. */
+  fanout: {
+    worker: FanoutWorker;
+    /** Handles every visible queue message until none is left; returns how many (tests). */
+    drain(): Promise<number>;
+  };
   /** Resolves when every turn, the work after its reply, notices and tally updates are done (tests). */
   settled(): Promise<void>;
   /** Stops accepting, lets turns in progress finish (up to `graceMs`), then closes. */
@@ -84,6 +117,8 @@ const everyUnref = (ms: number, task: () => void): (() => void) => {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 const HEALTH_TIMEOUT_MS = 3000;
+/** Rows the retention purges read or delete per sweep, at most (each kind). */
+const RETENTION_STEP = 500;
 
 const withTimeout = <T>(work: Promise<T>, ms: number): Promise<T> =>
   timeLimit(work, ms, () => new Error(`timed out after ${ms} ms`));
@@ -101,11 +136,15 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     feedback: new TimedTable(options.tables.feedback, callMs),
     signoffs: new TimedTable(options.tables.signoffs, callMs),
     audiences: new TimedTable(options.tables.audiences, callMs),
+    announcements: new TimedTable(options.tables.announcements ?? new MemoryTable(), callMs),
   };
+  const queue = new TimedQueue(options.queue ?? new MemoryQueue('announcements', clock), callMs);
+  const fanoutWait = options.fanout?.wait ?? sleep;
   const rollouts = new TableRolloutRepository(tables.rollouts);
   const feedback = new TableFeedbackRepository(tables.feedback);
   const signoffs = new TableSignoffRepository(tables.signoffs);
   const audiences = new TableAudienceRepository(tables.audiences, clock);
+  const announcements = new TableAnnouncementRepository(tables.announcements);
   // Conversation references live in the Audiences table's own partitions (no table of their own).
   const references = new TableReferenceRepository(tables.audiences, clock);
   const directory =
@@ -152,6 +191,40 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     clock,
     baseUrl: () => publicBaseUrl,
   });
+  // Phase announcements: the fan-out worker sends each recipient's card at the tenant's shared
+  // rate; the counts updater keeps the posts' counts current; the dispatcher makes the
+  // announcements advances committed (`announce: auto`).
+  const announcer = new TeamsAnnouncer({
+    adapter,
+    appId,
+    references,
+    directory,
+    proactiveInstall: config.PROACTIVE_INSTALL,
+    teamsAppExternalId: teamsAppIdOf(config) ?? '',
+    log: logger,
+    clock,
+  });
+  const counts = new CountsUpdater({ announcements, announcer, clock, wait: fanoutWait, log: logger });
+  const worker = new FanoutWorker({
+    queue,
+    announcements,
+    announcer,
+    rate: new RateController({
+      tenantRps: config.TEAMS_TENANT_RPS,
+      now: () => clock.now().getTime(),
+      wait: fanoutWait,
+    }),
+    recipientsOf: async (announcement) => {
+      const rollout = (await rollouts.get(announcement.tenantId, announcement.rolloutId))?.value;
+      return rollout ? announcementRecipients({ audiences, references }, rollout, announcement.stageId) : [];
+    },
+    serviceUrlOf: (announcement) => announcement.coordination?.conversation.serviceUrl ?? '',
+    onProgress: counts.progress,
+    clock,
+    wait: fanoutWait,
+    log: logger,
+    instanceId: randomUUID(),
+  });
   const tallies = new TallyUpdater({ rollouts, signoffs, feedback, messenger, clock, audiences }, logger);
   // Intune assignment (INTUNE_ASSIGN, which the config allows only with Graph): committed with
   // the advance, run after the reply, recovered at start and by the sweep.
@@ -194,6 +267,9 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     audiences,
     audienceRefresh,
   };
+  const announcementBase = { store: announcements, queue, announcer, kick: () => worker.kick() };
+  const dispatcher = new AnnouncementDispatcher({ ...deps, announce: announcementBase, log: logger });
+  deps.announce = { ...announcementBase, outbox: dispatcher };
   const router = new Router(COMMANDS, ACTIONS, deps, logger);
   const logic = createBotLogic(router, logger, {
     anonymous,
@@ -301,15 +377,33 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
   // for longer than the dispatcher's retries), so a notice is never left behind for good.
   const sweep = () =>
     void inFlight
-      .track(() => Promise.all([notices.recover(), assigner?.recover()]))
+      .track(() => Promise.all([notices.recover(), assigner?.recover(), dispatcher.recover()]))
       .catch((err: unknown) => logger.error({ err }, 'could not read the notice outbox'));
   sweep();
+  // Retention, a bounded step per sweep: announcements past ANNOUNCEMENT_RETENTION_DAYS with their
+  // delivery rows, and conversation references not seen for 180 days.
+  const retention = () =>
+    void inFlight
+      .track(async () => {
+        const before = new Date(clock.now().getTime() - config.ANNOUNCEMENT_RETENTION_DAYS * 86_400_000);
+        await announcements.purgeOlderThan(before, RETENTION_STEP);
+        await references.purgeStaleReferences(RETENTION_STEP);
+      })
+      .catch((err: unknown) => logger.warn({ err }, 'retention purge failed; the next sweep goes on'));
+  // The fan-out: what a previous run left queued or unqueued is queued again, then the worker runs.
+  void inFlight
+    .track(() => recoverFanout({ announcements, queue, log: logger }))
+    .catch((err: unknown) => logger.error({ err }, 'could not recover the announcements’ fan-out'));
+  if (options.fanout?.start !== false) worker.start();
   // A single-tenant bot knows its tenant: its Graph permissions are checked now (multi-tenant
   // bots check each tenant at its first turn).
   if (config.MicrosoftAppType !== 'MultiTenant' && config.MicrosoftAppTenantId) {
     void inFlight.track(() => facts.checkPermissions(config.MicrosoftAppTenantId ?? ''));
   }
-  const stopSweeping = (options.every ?? everyUnref)(NOTICE_SWEEP_MS, sweep);
+  const stopSweeping = (options.every ?? everyUnref)(NOTICE_SWEEP_MS, () => {
+    sweep();
+    retention();
+  });
 
   return {
     url: `http://${host}:${port}`,
@@ -317,12 +411,23 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     inFlight,
     notices,
     tallies,
+    fanout: {
+      worker,
+      drain: async () => {
+        let handled = 0;
+        for (let n = await worker.runOnce(); n > 0; n = await worker.runOnce()) handled += n;
+        await counts.idle();
+        return handled;
+      },
+    },
     settled: async () => {
       await inFlight.drain(60_000);
       await notices.idle();
       await tallies.idle();
       await audienceRefresh.idle();
       await assigner?.idle();
+      await dispatcher.idle();
+      await counts.idle();
     },
     close: async (graceMs = config.SHUTDOWN_GRACE_MS) => {
       closing = true;
@@ -334,7 +439,15 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
       // Card updates and notices under way may finish within the grace period; notices not sent
       // stay in the outbox for the next start.
       const sent = await withTimeout(
-        Promise.all([tallies.idle(), notices.idle(), audienceRefresh.idle(), assigner?.idle()]),
+        Promise.all([
+          tallies.idle(),
+          notices.idle(),
+          audienceRefresh.idle(),
+          assigner?.idle(),
+          dispatcher.idle(),
+          // Messages under way are finished; what is not sent stays in its rows and the queue.
+          worker.stop().then(() => counts.idle()),
+        ]),
         graceMs,
       ).then(
         () => true,

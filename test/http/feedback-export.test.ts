@@ -38,7 +38,7 @@ const say = (text: string, from = ADELE, scope: Scope = 'channel') =>
 /** Cards the bot posted to the personal conversations it created, oldest first. */
 const personalCards = (): Card[] =>
   h.connector.calls
-    .filter((c) => c.method === 'POST' && c.conversationId?.startsWith('a:created-'))
+    .filter((c) => c.method === 'POST' && /^a:(created|personal)-/.test(c.conversationId ?? ''))
     .flatMap((c) => ((c.body.attachments ?? []) as { content: Card }[]).map((a) => a.content));
 
 const openUrlOf = (card: Card): string => {

@@ -31,7 +31,7 @@ const lastCard = () => h.connector.cards().at(-1) as Card;
 /** Cards the bot posted to the personal conversations it created (the private ones), oldest first. */
 const personalCards = (): Card[] =>
   h.connector.calls
-    .filter((c) => c.method === 'POST' && c.conversationId?.startsWith('a:created-'))
+    .filter((c) => c.method === 'POST' && /^a:(created|personal)-/.test(c.conversationId ?? ''))
     .flatMap((c) => ((c.body.attachments ?? []) as { content: Card }[]).map((a) => a.content));
 /** Cards the bot posted in the coordination channel (new threads and replies). */
 const channelCards = (): Card[] =>

@@ -73,6 +73,15 @@ export const startHarness = async (
     ...(options.bodyTimeoutMs ? { bodyTimeoutMs: options.bodyTimeoutMs } : {}),
     // Notice retries wait for nothing and periodic work runs when the test says: no sleeps.
     wait: async () => {},
+    // The fan-out runs when the test drains it (`server.fanout.drain()`); its waits move the
+    // test clock (a back-off or the counts' interval passes at once) and yield to I/O.
+    fanout: {
+      start: false,
+      wait: (ms) => {
+        clock.advance(ms);
+        return new Promise((resolve) => setImmediate(resolve));
+      },
+    },
     every: (_ms, task) => {
       periodic.push(task);
       return () => void periodic.splice(periodic.indexOf(task), 1);
