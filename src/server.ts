@@ -5,7 +5,7 @@ import type { TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import restify, { type Request, type Response } from 'restify';
 import { AnnouncementDispatcher } from './app/announce/announce-outbox';
-import { announcementRecipients } from './app/announce/announce-recipients';
+import { recipientsWhenResolved } from './app/announce/announce-recipients';
 import { CountsUpdater } from './app/announce/counts-updater';
 import { recoverFanout } from './app/announce/fanout-recovery';
 import { FanoutWorker } from './app/announce/fanout-worker';
@@ -216,7 +216,10 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     }),
     recipientsOf: async (announcement) => {
       const rollout = (await rollouts.get(announcement.tenantId, announcement.rolloutId))?.value;
-      return rollout ? announcementRecipients({ audiences, references }, rollout, announcement.stageId) : [];
+      const graph = directory !== null;
+      return rollout
+        ? recipientsWhenResolved({ audiences, references, clock, graph }, rollout, announcement)
+        : [];
     },
     serviceUrlOf: (announcement) => announcement.coordination?.conversation.serviceUrl ?? '',
     onProgress: counts.progress,

@@ -1,4 +1,10 @@
-import { announcementAudience, announcementRecipients } from '../../src/app/announce/announce-recipients';
+import {
+  announcementAudience,
+  announcementRecipients,
+  AUDIENCE_WAIT_MS,
+  AudienceNotReadyError,
+  recipientsWhenResolved,
+} from '../../src/app/announce/announce-recipients';
 import { refreshAudience } from '../../src/app/audience-refresh';
 import { DirectoryFacts } from '../../src/app/directory-facts';
 import { MemoryTable } from '../../src/storage/memory-table';
@@ -83,5 +89,23 @@ describe('an announcement’s recipients', () => {
     expect(new Set(recipients.map((r) => r.personId)).size).toBe(26);
     expect(recipients.find((r) => r.personId === 'listed-1')).toBeDefined();
     expect(recipients.filter((r) => r.name !== '').length).toBeGreaterThanOrEqual(25);
+  });
+
+  it('with Graph, a stage naming groups waits for its snapshot (at most AUDIENCE_WAIT_MS), then goes to whom is known', async () => {
+    const { clock, audiences } = setUp();
+    const rollout = pilotFor(spec({ groups: [GROUP], members: ['listed-1'] }));
+    const announcement = { stageId: 'pilot', createdAt: clock.now().toISOString() };
+    const deps = { audiences, clock, graph: true };
+    await expect(recipientsWhenResolved(deps, rollout, announcement)).rejects.toBeInstanceOf(
+      AudienceNotReadyError,
+    );
+    // Without Graph nothing is coming: the listed members at once.
+    expect(await recipientsWhenResolved({ ...deps, graph: false }, rollout, announcement)).toEqual([
+      { personId: 'listed-1', name: '' },
+    ]);
+    clock.advance(AUDIENCE_WAIT_MS);
+    expect(await recipientsWhenResolved(deps, rollout, announcement)).toEqual([
+      { personId: 'listed-1', name: '' },
+    ]);
   });
 });

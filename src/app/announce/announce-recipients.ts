@@ -1,7 +1,7 @@
-import { audienceParts } from '../../domain/audience';
+import { audienceHasGroups, audienceParts } from '../../domain/audience';
 import type { Rollout } from '../../domain/rollout';
 import type { Announcement } from '../../domain/announcement';
-import { currentAudience } from '../resolve-audience';
+import { currentAudience, freshSnapshot } from '../resolve-audience';
 import type { AudienceRepository, AudienceSnapshot, Recipient, ReferenceRepository } from '../ports';
 
 /** Where an announcement's recipients come from. */
@@ -37,7 +37,12 @@ export const announcementAudience = async (
 ): Promise<AnnouncementAudience> => {
   const current = await currentAudience(deps, rollout, stageId);
   if (current) {
-    return { kind: 'snapshot', count: current.snapshot.counts.people, snapshot: current.snapshot, listed: [] };
+    return {
+      kind: 'snapshot',
+      count: current.snapshot.counts.people,
+      snapshot: current.snapshot,
+      listed: [],
+    };
   }
   const listed = listedMembers(rollout, stageId);
   return { kind: listed.length > 0 ? 'listed' : 'none', count: listed.length, snapshot: null, listed };
@@ -66,4 +71,39 @@ export const announcementRecipients = async (
       name: (await deps.references?.personal(rollout.tenantId, personId))?.name ?? '',
     })),
   );
+};
+
+/** How long an announcement waits for its stage's groups to be resolved before it goes to whom is known. */
+export const AUDIENCE_WAIT_MS = 10 * 60_000;
+
+/** The stage's groups are not resolved yet: the fan-out tries the announcement's start again later. */
+export class AudienceNotReadyError extends Error {
+  constructor(stageId: string) {
+    super(`the audience of ${stageId} is being resolved`);
+    this.name = 'AudienceNotReadyError';
+  }
+}
+
+/**
+ * The recipients when the announcement is expanded. With Graph, a stage that names groups has
+ * them resolved on entering (after the reply, beside an `auto` announcement): until a snapshot of
+ * today's definition exists, and for at most AUDIENCE_WAIT_MS after the announcement was made,
+ * this throws AudienceNotReadyError so the start is tried again rather than sent to nobody.
+ */
+export const recipientsWhenResolved = async (
+  deps: RecipientDeps & { clock: { now(): Date }; graph: boolean },
+  rollout: Rollout,
+  announcement: Pick<Announcement, 'stageId' | 'createdAt'>,
+): Promise<Recipient[]> => {
+  const { stageId } = announcement;
+  const waited = deps.clock.now().getTime() - Date.parse(announcement.createdAt);
+  if (
+    deps.graph &&
+    waited < AUDIENCE_WAIT_MS &&
+    audienceHasGroups(audienceParts(rollout, stageId)) &&
+    !(await freshSnapshot(deps, rollout, stageId))
+  ) {
+    throw new AudienceNotReadyError(stageId);
+  }
+  return announcementRecipients(deps, rollout, stageId);
 };
