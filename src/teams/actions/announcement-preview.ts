@@ -37,7 +37,7 @@ const depsOf = (ctx: ActionContext): AnnounceUseDeps | null =>
 
 /**
  * The preview once decided: its buttons gone, saying what happened, for everyone (the clicked
- * message, updated after the reply) and for the clicker (the invoke's answer).
+ * message, updated in place) and for the clicker (the invoke's answer).
  */
 const decided = async (
   ctx: ActionContext,
@@ -47,7 +47,18 @@ const decided = async (
   const preview = await previewOf(deps, outcome.announcement);
   const card = announcementPreviewCard.render(announcementPreviewData(preview, { decided: outcome.message }));
   const messageId = ctx.turn.clickedMessageId;
-  if (messageId && outcome.kind === 'done') ctx.turn.defer(() => ctx.turn.update(messageId, { card }));
+  // Within the invoke: the turn's context is gone after the reply.
+  if (messageId && outcome.kind === 'done') {
+    try {
+      await ctx.turn.update(messageId, { card });
+    } catch (err) {
+      // Decided all the same: the clicker's card says so, the others' say it when clicked.
+      ctx.deps.log.warn(
+        { err, announcementId: outcome.announcement.id },
+        'announcement preview: not updated',
+      );
+    }
+  }
   return { card };
 };
 
