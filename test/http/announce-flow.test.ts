@@ -118,3 +118,37 @@ it('announce, Send twice, the fan-out, Got it twice, status, report and its CSV 
   );
   expect((await download()).status).toBe(410);
 });
+
+it('announce --at in the rollout’s zone: the help desk is told at once, nobody else before the time; cancel stops it', async () => {
+  await say('rollout new Viva');
+  const vivaId = fact(lastCard(), 'Rollout id') ?? '';
+  const repo = new TableRolloutRepository(h.table);
+  const stored = (await repo.get(TENANT, vivaId))!;
+  const audience = { ...emptyAudience(), members: [LEE.id] };
+  const phases = stored.value.phases.map((p) => (p.key === 'scope' ? { ...p, audience } : p));
+  const helpdesk = { conversationId: HELPDESK, conversationType: 'groupChat', serviceUrl: h.connector.url };
+  await repo.commit(TENANT, {
+    rollout: { ...stored.value, phases, helpdesk, timeZone: 'Europe/Berlin' },
+    ifMatch: stored.etag,
+    audit: [],
+    processed: null,
+  });
+  await say(`announce ${vivaId} --at "2026-02-10 17:00"`); // 16:00 UTC: the clock says 17:30 UTC
+  expect(h.connector.texts().at(-1)).toMatch(/has passed/);
+  await say(`announce ${vivaId} --at "2026-02-11 09:00"`);
+  const send = findAction(lastCard(), 'announcement.send');
+  expect(send?.data.at).toBe('2026-02-11T08:00:00.000Z');
+  const helpdeskBefore = cardsIn(HELPDESK).length;
+  const leeBefore = h.connector.messagesFor(LEE.id);
+  const res = await click('announcement.send', send?.data);
+  expect(JSON.stringify(res.body)).toMatch(
+    /Scheduled by Adele Vance for 11 Feb 2026, 09:00 \(Europe\/Berlin\)/,
+  );
+  expect(cardsIn(HELPDESK)).toHaveLength(helpdeskBefore + 1);
+  await h.server.fanout.drain();
+  expect(h.connector.messagesFor(LEE.id)).toBe(leeBefore);
+  await say(`announce cancel ${vivaId}`);
+  expect(h.connector.texts().at(-1)).toMatch(/Cancelled the announcement of Project scope/);
+  await say(`status ${vivaId}`);
+  expect(cardText(lastCard())).toMatch(/Announcement of Project scope \(cancelled\)/);
+});
