@@ -77,6 +77,8 @@ beforeEach(async () => {
   await say('rollout new Teams Premium');
   await say('advance phase --force "lab done"');
   await say('advance phase --force "pilot group chosen"');
+  // The announcement previews entering each stage posts after the reply are not what these tests read.
+  await h.server.settled();
   h.connector.clear();
 });
 afterEach(() => h.close());

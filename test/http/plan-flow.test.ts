@@ -3,6 +3,10 @@ import { formValues, requireAction, type Card } from '../support/cards';
 import { startHarness, type Harness } from '../support/harness';
 import { CHECKLISTS } from '../../src/domain/templates';
 
+/** What an advance into a stage with no announce setting (prompt) adds to its reply. */
+const PREVIEW_FOLLOWS =
+  "A preview of the announcement follows in the rollout's conversation: Send or Skip it there.";
+
 /** Planning a rollout in Teams as an admin does: the plan card, section forms, waves, files. */
 let h: Harness;
 const say = (text: string, from = ADELE) => h.post(message(text, { serviceUrl: h.connector.url, from }));
@@ -218,7 +222,9 @@ it('a manual goal is marked met with a note on the checklist card, and gates the
   });
   expect(cardText(marked)).toContain('✅ Met, marked by Adele Vance');
   await say('advance phase');
-  expect(h.connector.texts().at(-1)).toBe('“Teams Premium” advanced from Project scope to Proof of concept.');
+  expect(h.connector.texts().at(-1)).toBe(
+    `“Teams Premium” advanced from Project scope to Proof of concept. ${PREVIEW_FOLLOWS}`,
+  );
 });
 
 const findNode = (node: unknown, type: string): unknown => {

@@ -16,6 +16,10 @@ import { CHECKLISTS } from '../../src/domain/templates';
 const DEFAULT_CHECKLISTS = CHECKLISTS.app;
 import { MemoryTable } from '../../src/storage/memory-table';
 
+/** What an advance into a stage with no announce setting (prompt) adds to its reply. */
+const PREVIEW_FOLLOWS =
+  "A preview of the announcement follows in the rollout's conversation: Send or Skip it there.";
+
 /** The bot as a person meets it over HTTP: real restify + CloudAdapter, fake Bot Connector. */
 let h: Harness;
 const say = (
@@ -72,7 +76,9 @@ describe('with admins configured (anonymous local mode)', () => {
     expect(cardText(card)).toContain('✅ Done by Adele Vance, 10 Feb 2026, 17:30 UTC');
 
     await say('advance phase');
-    expect(lastText()).toBe(`“Teams Premium” advanced from Project scope to Proof of concept.`);
+    expect(lastText()).toBe(
+      `“Teams Premium” advanced from Project scope to Proof of concept. ${PREVIEW_FOLLOWS}`,
+    );
     await say(`status ${id}`);
     expect(fact(lastCard(), 'Current phase')).toBe('Proof of concept');
     expect(cardText(lastCard())).toContain('Advanced Project scope → Proof of concept');
@@ -105,7 +111,7 @@ describe('with admins configured (anonymous local mode)', () => {
     expect(lastText()).toContain('The flag --force needs a value');
     await say('advance phase --force “vendor signed off”');
     expect(lastText()).toBe(
-      '“Teams Premium” advanced from Project scope to Proof of concept (forced: vendor signed off).',
+      `“Teams Premium” advanced from Project scope to Proof of concept (forced: vendor signed off). ${PREVIEW_FOLLOWS}`,
     );
     await say('status');
     expect(cardText(lastCard())).toContain(
