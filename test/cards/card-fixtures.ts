@@ -293,8 +293,8 @@ export const CARD_FIXTURES: { [N in keyof CardDataMap]: CardDataMap[N] } = {
         p.key === 'pilot'
           ? {
               ...p,
-              readiness: {
               announce: 'auto' as const,
+              readiness: {
                 policy: { kind: 'everyone' as const },
                 allowNotReady: false,
                 members: [],
@@ -307,8 +307,8 @@ export const CARD_FIXTURES: { [N in keyof CardDataMap]: CardDataMap[N] } = {
                 ...p,
                 waves: p.waves.map((w, i) => ({
                   ...w,
-                  readiness: {
                   ...(i === 0 ? { announce: 'off' as const } : {}),
+                  readiness: {
                     policy: i === 0 ? { kind: 'quorum' as const, n: 2 } : { kind: 'first' as const },
                     allowNotReady: i === 0,
                     members: [],
