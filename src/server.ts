@@ -270,7 +270,13 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     audiences,
     audienceRefresh,
   };
-  const announcementBase = { store: announcements, queue, announcer, kick: () => worker.kick() };
+  const announcementBase = {
+    store: announcements,
+    queue,
+    announcer,
+    kick: () => worker.kick(),
+    pausedSince: () => worker.health().pausedSince,
+  };
   const dispatcher = new AnnouncementDispatcher({ ...deps, announce: announcementBase, log: logger });
   deps.announce = { ...announcementBase, outbox: dispatcher };
   const router = new Router(COMMANDS, ACTIONS, deps, logger);

@@ -393,6 +393,8 @@ export interface AnnouncementDeps {
   announcer: Announcer;
   /** Wakes this instance's fan-out worker at once (it otherwise polls the queue). */
   kick(): void;
+  /** Since when this instance's fan-out has been held up by the queue or the store (null: it runs). */
+  pausedSince?(): string | null;
   /**
    * Makes and starts the announcements advances committed (`announce: auto`), after the reply;
    * absent, they wait in the outbox for the sweep.

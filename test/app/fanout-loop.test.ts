@@ -35,9 +35,13 @@ describe('the fan-out receive loop', () => {
       instanceId: 'i-1',
     });
     await world.announce();
+    expect(worker.health()).toEqual({ pausedSince: null });
     queue.down = true;
+    const downAt = new Date(world.time.ms()).toISOString();
     worker.start();
     await world.time.runFor(60_000);
+    // `status` says since when it is held up (the first failure, not the latest).
+    expect(worker.health()).toEqual({ pausedSince: downAt });
     const warnings = world.log.lines.filter((l) => l.level === 'warn');
     expect(warnings.length).toBeGreaterThan(1);
     // Backing off: far fewer tries than a minute of busy polling.
@@ -49,6 +53,7 @@ describe('the fan-out receive loop', () => {
         while ((await world.state())?.state !== 'done') await world.time.wait(1000);
       })(),
     );
+    expect(worker.health()).toEqual({ pausedSince: null });
     await world.time.settle(worker.stop());
     expect(announcer.sendsPerPerson().size).toBe(20);
   });

@@ -71,7 +71,14 @@ export const allDeliveries = async (
 
 /** The status card's announcement line: the latest one's counts, or that the store could not be read. */
 export type AnnouncementStatus =
-  { kind: 'counts'; announcement: Announcement; counts: AnnouncementCounts } | { kind: 'unavailable' };
+  | {
+      kind: 'counts';
+      announcement: Announcement;
+      counts: AnnouncementCounts;
+      /** The fan-out of this instance is held up by the queue or the store since then (it resumes by itself). */
+      pausedSince: string | null;
+    }
+  | { kind: 'unavailable' };
 
 /**
  * The latest announcement and its counts for `status`; null when there is none (or announcements
@@ -87,7 +94,7 @@ export const announcementStatus = async (
     const latest = await latestAnnouncement({ announce }, rollout);
     if (!latest) return null;
     const { counts } = await announce.store.counts(rollout.tenantId, latest.id);
-    return { kind: 'counts', announcement: latest, counts };
+    return { kind: 'counts', announcement: latest, counts, pausedSince: announce.pausedSince?.() ?? null };
   } catch {
     return { kind: 'unavailable' };
   }

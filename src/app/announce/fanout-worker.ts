@@ -117,6 +117,11 @@ export const sendAll = async (
 const delaySecondsUntil = (at: number, now: number): number =>
   Math.min(MAX_DELAY_SECONDS, Math.max(1, Math.ceil((at - now) / 1000)));
 
+/** See `FanoutWorker.health`. */
+export interface FanoutHealth {
+  pausedSince: string | null;
+}
+
 export interface FanoutWorkerOptions {
   queue: WorkQueue;
   announcements: AnnouncementRepository;
@@ -212,6 +217,8 @@ export class FanoutWorker {
   /** When the earliest message this instance delayed becomes visible (null: none known). */
   private visibleAt: number | null = null;
   private heartbeatAt = -Infinity;
+  /** Since when the queue or the store has been failing the loop (null: it works). */
+  private failingSince: Date | null = null;
 
   constructor(private readonly options: FanoutWorkerOptions) {
     this.concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
@@ -253,6 +260,14 @@ export class FanoutWorker {
     return messages.length;
   }
 
+  /**
+   * Whether the fan-out is held up on this instance: since when the queue or the store kept
+   * failing its loop (`status` says so; the loop goes on trying and resumes by itself).
+   */
+  health(): FanoutHealth {
+    return { pausedSince: this.failingSince?.toISOString() ?? null };
+  }
+
   /** Says this instance is alive and shares the tenant rate among the senders alive. */
   async heartbeat(): Promise<number> {
     const senders = await this.options.announcements.heartbeat(
@@ -280,6 +295,7 @@ export class FanoutWorker {
           continue;
         }
         const messages = await queue.receive(Math.min(free, MAX_RECEIVE_MESSAGES), this.visibilitySeconds);
+        this.failingSince = null;
         if (!messages.length) {
           await this.pause(idleMs);
           idleMs = Math.min(POLL_MAX_MS, idleMs * 2);
@@ -291,6 +307,7 @@ export class FanoutWorker {
           this.active.add(work);
         }
       } catch (err) {
+        this.failingSince ??= clock.now();
         log.warn({ err, retryInMs: idleMs }, 'announcement queue or store failed; the fan-out pauses');
         await this.pause(idleMs);
         idleMs = Math.min(POLL_MAX_MS, idleMs * 2);

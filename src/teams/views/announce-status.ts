@@ -28,5 +28,8 @@ export const announcementStatusLine = (status: AnnouncementStatus | null | undef
   if (a.state === 'scheduled' && a.scheduledAt) {
     return `Announcement of ${a.text.stageLabel}: scheduled for ${formatInstant(a.scheduledAt, a.text.timeZone)}`;
   }
-  return `Announcement of ${a.text.stageLabel} (${a.state}): ${countsLine(counts)}`;
+  const line = `Announcement of ${a.text.stageLabel} (${a.state}): ${countsLine(counts)}`;
+  return status.pausedSince && a.state === 'sending'
+    ? `${line} · paused since ${formatInstant(status.pausedSince, a.text.timeZone)}: the queue or storage is unavailable; it resumes by itself`
+    : line;
 };
