@@ -44,12 +44,16 @@ import { startBotProcess, ROOT, type BotProcess } from '../support/bot-process';
  *   also while another conversation is on screen (the list entry's preview changes; the messages
  *   are there on switching to it). A card sent proactively is clickable like a reply's.
  * - Updates (PUT /v3/conversations/{id}/activities/{activityId}) replace the message in place (its
- *   position stays), on screen at once and also when made while another conversation is shown.
+ *   position stays), on screen at once and also when made while another conversation is shown;
+ *   in personal and group chats, channel posts and replies in a channel thread alike.
  *   DELETE is not implemented (the Playground logs a warning and answers an error).
  * - Action.Execute: the Playground sends `adaptiveCard/action` (without `trigger`) from the
  *   conversation the card is in, with `replyToId` the card's message id, and replaces the card
  *   with the invoke response's card for the clicker, with a "Your response was sent to the app"
- *   note under it. There is no automatic `refresh`.
+ *   note under it; an invoke answered with a message (no card) leaves the card as it was and shows
+ *   the message's text on the page. There is no automatic `refresh`.
+ * - Headless Debian Chromium has no emoji font: "📣" and "✅" render as boxes in the screenshots
+ *   (the text is there; fonts-noto-color-emoji would draw them).
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -196,7 +200,18 @@ if (!haveChromium && !inCi) {
     await visible(preview.getByText('Contoso Notes 3 on every laptop'));
     await visible(preview.getByRole('button', { name: 'Send a test to me' }));
     await visible(preview.getByRole('button', { name: 'Skip' }));
-    await preview.getByRole('button', { name: 'Send', exact: true }).click();
+
+    // Send a test to me: the test card reaches Adele's personal chat alone, and the preview keeps its buttons.
+    await preview.getByRole('button', { name: 'Send a test to me' }).click();
+    await visible(page.getByText(/I sent you a test of the announcement in our personal chat/));
+    await open('Personal Chat');
+    const test = cards().filter({ hasText: 'Test — only you got this' });
+    await visible(test.getByText('What is coming: Project scope'));
+    await visible(test.getByText('Contoso Notes 3 on every laptop'));
+    await test.screenshot({ path: join(SHOTS, 'announce-test.png') });
+    await open('Rollout group chat');
+    await visible(cards().nth(2).getByRole('button', { name: 'Send', exact: true }));
+    await cards().nth(2).getByRole('button', { name: 'Send', exact: true }).click();
 
     // The announcement, posted to the group chat with its counts: sent to its one recipient.
     const post = cards().filter({ hasText: '📣 Announcement: Project scope' });
@@ -209,9 +224,12 @@ if (!haveChromium && !inCi) {
 
     // Adele's personal card (once), with the communication plan and "Got it".
     await open('Personal Chat');
-    const personal = cards().filter({ hasText: 'What is coming: Project scope' });
+    const personal = cards()
+      .filter({ hasText: 'What is coming: Project scope' })
+      .filter({ hasNotText: 'Test — only you got this' });
     await visible(personal);
     expect(await personal.count()).toBe(1);
+    expect(await cards().filter({ hasText: 'What is coming: Project scope' }).count()).toBe(2); // and the test
     await visible(personal.getByText('Contoso Notes 3 on every laptop'));
     await visible(personal.getByText('It installs itself overnight; restart once in the morning.'));
     await visible(personal.getByText(/Call 4242 or write to help@example.com/));
