@@ -103,9 +103,13 @@ if (!haveChromium && !inCi) {
     await visible(page.getByText(/cannot leave Project scope yet/));
     await type('advance phase --force "browser test"');
     await visible(page.getByText(/advanced from Project scope to Proof of concept/));
+    // Entering a stage (announce: prompt, the default) posts the announcement's preview after the reply.
+    const preview = await card(3, 'announcement-preview');
+    await visible(preview.getByText('Announce Proof of concept?'));
+    await visible(preview.getByRole('button', { name: 'Send', exact: true }));
 
     await type('status');
-    const after = await card(3, 'status-after-advance');
+    const after = await card(4, 'status-after-advance');
     await visible(after.getByText('Proof of concept', { exact: true }).first());
     await page.screenshot({ path: join(SHOTS, 'playground.png') });
   }, 120_000);
@@ -114,9 +118,10 @@ if (!haveChromium && !inCi) {
     // Continues the rollout above (in its proof of concept): into the pilot, which takes feedback.
     await type('advance phase --force "lab tests done"');
     await visible(page.getByText(/advanced from Proof of concept to Pilot/));
+    await visible((await card(5, 'announcement-preview-pilot')).getByText('Announce Pilot?'));
 
     await type('feedback');
-    const form = await card(4, 'feedback-form');
+    const form = await card(6, 'feedback-form');
     await visible(form.getByText('Send feedback'));
     await form.getByText('4 – Very good').click();
     await form.getByText('Partly', { exact: true }).click();
@@ -132,27 +137,27 @@ if (!haveChromium && !inCi) {
     await form.getByRole('button', { name: 'Send feedback' }).click();
 
     // The form is replaced, for this person, by the thank-you card showing the answers.
-    const thanks = cards().nth(3);
+    const thanks = cards().nth(5);
     await visible(thanks.getByText(/Thanks/));
     await visible(thanks.getByText('Sign-in asks twice on first start.'));
     await visible(thanks.getByRole('button', { name: 'Edit' }));
     await thanks.screenshot({ path: join(SHOTS, 'feedback-thanks.png') });
 
     await type('feedback summary');
-    const summary = await card(5, 'feedback-summary');
+    const summary = await card(7, 'feedback-summary');
     await visible(summary.getByText('Sign-in asks twice on first start.'));
   }, 120_000);
 
   it('the help desk clicks Ready on a readiness request and the tally changes', async () => {
     // Continues the rollout above (in its pilot): entering the enterprise rollout needs sign-off.
     await type('signoff request');
-    const request = await card(6, 'signoff-request');
+    const request = await card(8, 'signoff-request');
     await visible(request.getByText('Help-desk readiness: Enterprise rollout'));
     await visible(request.getByText('Not answered (1)'));
     await request.getByRole('button', { name: 'Ready', exact: true }).click();
     // The card changes for the person who clicked (their own view: "Your answer: Ready") and then
     // for everyone (the posted message updated with the tally): both show the new tally.
-    const answered = cards().nth(5);
+    const answered = cards().nth(7);
     await visible(answered.getByText('Ready (1)'));
     await visible(answered.getByText('Not answered (0)'));
     await answered.screenshot({ path: join(SHOTS, 'signoff-ready.png') });
