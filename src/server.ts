@@ -275,6 +275,7 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     queue,
     announcer,
     kick: () => worker.kick(),
+    progress: counts.progress,
     pausedSince: () => worker.health().pausedSince,
   };
   const dispatcher = new AnnouncementDispatcher({ ...deps, announce: announcementBase, log: logger });

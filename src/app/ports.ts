@@ -393,6 +393,8 @@ export interface AnnouncementDeps {
   announcer: Announcer;
   /** Wakes this instance's fan-out worker at once (it otherwise polls the queue). */
   kick(): void;
+  /** The announcement's counts changed outside the fan-out (Got it, cancel): its posts are updated (throttled). */
+  progress?(tenantId: string, announcementId: string): void;
   /** Since when this instance's fan-out has been held up by the queue or the store (null: it runs). */
   pausedSince?(): string | null;
   /**

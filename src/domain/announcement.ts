@@ -157,6 +157,8 @@ export interface Announcement {
   helpdesk: AnnouncementPost | null;
   /** When the posts' counts were last updated (at most every COUNTS_UPDATE_MS). */
   countsUpdatedAt: string | null;
+  /** The posts show the final state (done or cancelled); absent: not yet. Later updates are throttled. */
+  countsFinal?: boolean;
   completedAt: string | null;
   cancelledBy: Person | null;
 }

@@ -87,6 +87,14 @@ it('announce, Send twice, the fan-out, Got it twice, status, report and its CSV 
     const res = await click('announcement.gotit', gotIt.data, LEE, 'personal');
     expect(JSON.stringify(res.body)).toContain('Thanks');
   }
+  // The posts' counts follow the Got it, updated in place (the help desk's as the coordination's).
+  const helpdeskUpdate = h.connector.calls
+    .filter((c) => c.method === 'PUT' && c.conversationId === HELPDESK)
+    .at(-1);
+  const updated = (
+    helpdeskUpdate?.body.attachments as { content: Record<string, unknown> }[] | undefined
+  )?.[0]?.content;
+  expect(cardText(updated ?? {})).toMatch(/Done[\s\S]*Sent: 2[\s\S]*Got it: 1/);
 
   await say(`status ${rolloutId}`);
   expect(cardText(lastCard())).toContain('2 recipients · 2 sent · 1 got it');
@@ -149,6 +157,11 @@ it('announce --at in the rollout’s zone: the help desk is told at once, nobody
   expect(h.connector.messagesFor(LEE.id)).toBe(leeBefore);
   await say(`announce cancel ${vivaId}`);
   expect(h.connector.texts().at(-1)).toMatch(/Cancelled the announcement of Project scope/);
+  // The help desk's post (made when it was scheduled) says so, updated in place.
+  const cancelledPost = h.connector.calls
+    .filter((c) => c.method === 'PUT' && c.conversationId === HELPDESK)
+    .at(-1);
+  expect(JSON.stringify(cancelledPost?.body ?? {})).toMatch(/Cancelled by Adele Vance/);
   await say(`status ${vivaId}`);
   expect(cardText(lastCard())).toMatch(/Announcement of Project scope \(cancelled\)/);
 });

@@ -27,7 +27,8 @@ const isFinal = (a: Announcement): boolean => a.state === 'done' || a.state === 
  * comes. The guard is the announcement's `countsUpdatedAt`, written with its ETag before posting:
  * the instance that wins the write posts, the others leave it (someone else is updating). A
  * progress that comes too soon is not lost: one trailing update follows when the interval is up.
- * The final update is marked by `countsUpdatedAt` at or after `completedAt`, so it is posted once.
+ * The final state (done or cancelled) is posted at once, however soon after the last update, and
+ * marked `countsFinal`; a "Got it" after it updates the posts again, throttled like the rest.
  * A failed post is logged; the next progress posts the counts again.
  */
 export class CountsUpdater {
@@ -107,15 +108,15 @@ export class CountsUpdater {
       const a = got.value;
       const now = clock.now();
       const last = a.countsUpdatedAt ? Date.parse(a.countsUpdatedAt) : null;
-      const finalAt = isFinal(a) && a.completedAt ? Date.parse(a.completedAt) : null;
-      if (finalAt !== null) {
-        if (last !== null && last >= finalAt) return { kind: 'skipped' };
-      } else if (last !== null && now.getTime() - last < this.intervalMs) {
+      // The final state is posted at once; anything else (and "Got it" after the end) at most every interval.
+      const final = isFinal(a) && !a.countsFinal;
+      if (!final && last !== null && now.getTime() - last < this.intervalMs) {
         return { kind: 'later', at: last + this.intervalMs };
       }
       let updated: Announcement;
       try {
-        updated = (await announcements.update({ ...a, countsUpdatedAt: now.toISOString() }, got.etag)).value;
+        const next = { ...a, countsUpdatedAt: now.toISOString(), ...(final ? { countsFinal: true } : {}) };
+        updated = (await announcements.update(next, got.etag)).value;
       } catch (err) {
         if (!isConcurrencyError(err)) throw err;
         continue;

@@ -33,6 +33,8 @@ export const announcementGotIt = defineAction({
       },
     );
     if (outcome.kind === 'not-found') return { message: outcome.message };
+    // The posts' "got it" count follows (at most every few seconds).
+    if (outcome.first) ctx.turn.defer(() => announce.progress?.(ctx.turn.tenantId, data.announcementId));
     return {
       card: announcementPersonalCard.render(
         announcementPersonalData(outcome.announcement, data.part, 'thanked'),

@@ -85,7 +85,11 @@ export const announceCancel: CommandHandler = {
     const outcome = await cancelAnnouncement(deps, rollout, ctx.turn.from);
     if (outcome.kind === 'done') {
       const { announcement } = outcome;
-      ctx.turn.defer(() => cancelPending(deps, announcement));
+      ctx.turn.defer(async () => {
+        await cancelPending(deps, announcement);
+        // The final, cancelled counts on the posts (the fan-out no longer reports this one).
+        deps.announce.progress?.(announcement.tenantId, announcement.id);
+      });
     }
     await ctx.turn.send({ text: outcome.message });
   },
