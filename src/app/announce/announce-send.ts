@@ -11,7 +11,8 @@ import { findStage } from '../../domain/feedback-goals';
 import type { Coordination, Rollout } from '../../domain/rollout';
 import type { Person } from '../../domain/roles';
 import { isConcurrencyError } from '../errors';
-import type { AnnouncementPreview, Deps, FanoutMessage } from '../ports';
+import type { AnnouncementPreview, Deps } from '../ports';
+import { startMessage } from './fanout-worker';
 import { refusal, type AnnounceUseDeps } from './announce-common';
 import { completedMessage, unknownStage } from './announce-preview';
 import { announcementAudience } from './announce-recipients';
@@ -229,14 +230,6 @@ export const testAnnouncement = async (
   return { kind: 'tested', message: testSentMessage(outcome) };
 };
 
-/** The message that starts (or goes on starting) an announcement. */
-export const startMessage = (a: Pick<Announcement, 'tenantId' | 'id'>): FanoutMessage => ({
-  v: 1,
-  kind: 'start',
-  tenantId: a.tenantId,
-  announcementId: a.id,
-});
-
 /** Tries of recording the posts' message ids when the worker writes the announcement meanwhile. */
 const RECORD_ATTEMPTS = 5;
 
@@ -287,6 +280,6 @@ export const publishAnnouncement = async (
       }
     }
   }
-  await queue.send(JSON.stringify(startMessage(announcement)));
+  await queue.send(JSON.stringify(startMessage(announcement.tenantId, announcement.id)));
   deps.announce.kick();
 };
