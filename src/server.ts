@@ -194,6 +194,11 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
   // Phase announcements: the fan-out worker sends each recipient's card at the tenant's shared
   // rate; the counts updater keeps the posts' counts current; the dispatcher makes the
   // announcements advances committed (`announce: auto`).
+  const rate = new RateController({
+    tenantRps: config.TEAMS_TENANT_RPS,
+    now: () => clock.now().getTime(),
+    wait: fanoutWait,
+  });
   const announcer = new TeamsAnnouncer({
     adapter,
     appId,
@@ -203,17 +208,15 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     teamsAppExternalId: teamsAppIdOf(config) ?? '',
     log: logger,
     clock,
+    // A person without a chat costs two requests: the second waits for the tenant's rate too.
+    pace: (tenantId) => rate.acquire(tenantId),
   });
   const counts = new CountsUpdater({ announcements, announcer, clock, wait: fanoutWait, log: logger });
   const worker = new FanoutWorker({
     queue,
     announcements,
     announcer,
-    rate: new RateController({
-      tenantRps: config.TEAMS_TENANT_RPS,
-      now: () => clock.now().getTime(),
-      wait: fanoutWait,
-    }),
+    rate,
     recipientsOf: async (announcement) => {
       const rollout = (await rollouts.get(announcement.tenantId, announcement.rolloutId))?.value;
       const graph = directory !== null;

@@ -44,6 +44,11 @@ export interface AnnouncerOptions {
   /** The manifest's id (TEAMS_APP_ID, or derived from the bot id as the package does). */
   teamsAppExternalId: string;
   log: Pick<Log, 'info' | 'warn'>;
+  /**
+   * Waits for the tenant's rate before each connector request of a personal send but its first
+   * (which the fan-out paced): a person without a chat costs a createConversation and a send.
+   */
+  pace?: (tenantId: string) => Promise<void>;
   /** Deadline of one request to the connector (default DEFAULT_SEND_TIMEOUT_MS). */
   timeoutMs?: number;
   clock: Clock;
@@ -261,8 +266,13 @@ export class TeamsAnnouncer implements Announcer {
         announcementPersonalData(card.announcement, card.part, card.test ? 'test' : 'new'),
       ),
     );
+    let requests = 0;
+    const paced = async (): Promise<void> => {
+      if (requests++ > 0) await this.options.pace?.(tenantId);
+    };
     const stored = await this.storedChat(tenantId, personId);
     if (stored) {
+      await paced();
       const failure = await this.attempt(
         {
           serviceUrl: stored.serviceUrl || serviceUrl,
@@ -278,12 +288,12 @@ export class TeamsAnnouncer implements Announcer {
       if (!failure || !isGone(failure)) return classifySend(failure);
       await this.forget(tenantId, personId, stored.conversationId);
     }
-    const created = await this.createAndSend(serviceUrl, card, activity);
+    const created = await this.createAndSend(serviceUrl, card, activity, paced);
     if (!created || !isGone(created) || !this.options.proactiveInstall || !this.options.directory)
       return classifySend(created);
     const installed = await this.install(tenantId, personId);
     if (typeof installed !== 'string') return installed;
-    const again = await this.createAndSend(serviceUrl, card, activity);
+    const again = await this.createAndSend(serviceUrl, card, activity, paced);
     if (again && isGone(again) && installed === 'installed')
       // Just installed: Teams may take a moment to make the chat; worth another try later.
       return {
@@ -299,11 +309,13 @@ export class TeamsAnnouncer implements Announcer {
     serviceUrl: string,
     card: PersonalCard,
     activity: Partial<Activity>,
+    paced: () => Promise<void>,
   ): Promise<SendFailure | null> {
     const { tenantId } = card.announcement;
     const { personId } = card.recipient;
     const botId = `28:${this.options.appId}`;
     let conversationId: string | null = null;
+    await paced();
     const failure = await this.attempt(
       { serviceUrl, tenantId, conversationId: '', conversationType: 'personal' },
       async (c, signal, flight) => {
@@ -320,6 +332,7 @@ export class TeamsAnnouncer implements Announcer {
         if (!created.id) throw new Error('createConversation answered no conversation id');
         conversationId = created.id;
         await this.remember(card, serviceUrl, created.id, botId);
+        await paced();
         // The send is a request of its own: whether it left starts again.
         flight.sent = false;
         return c.sendToConversation(created.id, into(activity, created.id, tenantId), {
