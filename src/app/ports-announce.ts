@@ -82,10 +82,11 @@ export interface AnnouncementRepository {
     limit: number,
   ): Promise<{ deliveries: Delivery[]; total: number }>;
   /**
-   * Records that sender `instanceId` is alive until `now + ttlMs` and returns how many senders are
-   * alive (itself included): the tenant-wide rate is shared among them.
+   * Records that sender `instanceId` is alive until `now + ttlMs`, and whether it has work in hand
+   * (`busy`, default true), and returns how many busy senders are alive, itself always counted:
+   * the tenant-wide rate is shared among them (an idle one takes no share from the others).
    */
-  heartbeat(instanceId: string, now: Date, ttlMs: number): Promise<number>;
+  heartbeat(instanceId: string, now: Date, ttlMs: number, busy?: boolean): Promise<number>;
   /**
    * Deletes announcements created before `before` with their delivery rows (retention), reading
    * and deleting at most `limit` rows per call; `complete` when nothing older is left. `deleted`

@@ -293,18 +293,26 @@ export class TableAnnouncementRepository implements AnnouncementRepository {
     return { deliveries, total };
   }
 
-  async heartbeat(instanceId: string, now: Date, ttlMs: number): Promise<number> {
+  async heartbeat(instanceId: string, now: Date, ttlMs: number, busy = true): Promise<number> {
     const expiresAt = new Date(now.getTime() + ttlMs).toISOString();
     await this.table.submit([
       {
         kind: 'upsert',
-        entity: { partitionKey: SENDERS_PARTITION, rowKey: encodeKey(instanceId), instanceId, expiresAt },
+        entity: {
+          partitionKey: SENDERS_PARTITION,
+          rowKey: encodeKey(instanceId),
+          instanceId,
+          expiresAt,
+          busy,
+        },
       },
     ]);
     const rows = await this.table.query(SENDERS_PARTITION, { limit: MAX_SENDERS });
     const at = now.toISOString();
     const forgetBefore = new Date(now.getTime() - SENDER_FORGET_TTLS * Math.max(0, ttlMs)).toISOString();
-    const live = rows.filter((row) => str(row.expiresAt) > at || row.rowKey === encodeKey(instanceId));
+    const live = rows.filter(
+      (row) => (str(row.expiresAt) > at && row.busy !== false) || row.rowKey === encodeKey(instanceId),
+    );
     const gone = rows.filter(
       (row) => str(row.expiresAt) < forgetBefore && row.rowKey !== encodeKey(instanceId),
     );

@@ -500,6 +500,15 @@ export const describeAnnouncementRepositoryContract = (
         expect((await table.query('s|senders')).map((r) => r.instanceId)).toEqual(['sender-a']);
       });
 
+      it('counts only the busy senders besides itself (an idle one takes no share)', async () => {
+        const ttl = 30_000;
+        expect(await repo.heartbeat('sender-a', new Date(T0), ttl, true)).toBe(1);
+        expect(await repo.heartbeat('sender-b', new Date(T0 + 1000), ttl, false)).toBe(2);
+        expect(await repo.heartbeat('sender-a', new Date(T0 + 2000), ttl, true)).toBe(1);
+        expect(await repo.heartbeat('sender-b', new Date(T0 + 3000), ttl, true)).toBe(2);
+        expect(await repo.heartbeat('sender-a', new Date(T0 + 4000), ttl, true)).toBe(2);
+      });
+
       it('counts itself even with a time-to-live of zero', async () => {
         expect(await repo.heartbeat('sender-a', new Date(T0), 0)).toBe(1);
       });

@@ -57,8 +57,17 @@ export const MAX_DELAY_SECONDS = MAX_VISIBILITY_SECONDS - DELAY_MARGIN_SECONDS;
 export const POLL_MIN_MS = 1000;
 export const POLL_MAX_MS = 30_000;
 /** How often the instance says it is alive, and for how long it counts as a sender. */
-export const HEARTBEAT_MS = 30_000;
-export const HEARTBEAT_TTL_MS = 90_000;
+/**
+ * How often a sender says it is alive (and re-reads how many share the tenant's rate): short, so
+ * that a joining instance is counted by the others within seconds. Two calls per interval.
+ */
+export const HEARTBEAT_MS = 5_000;
+export const HEARTBEAT_TTL_MS = 15_000;
+/**
+ * How long a sender that becomes busy waits while others are sending: two heartbeats, since a
+ * loop with every slot taken heartbeats only when a message is done (a partition takes seconds).
+ */
+export const JOIN_WAIT_MS = 2 * HEARTBEAT_MS;
 /** ETag-guarded writes tried this often before the work is left for the message's next delivery. */
 const WRITE_TRIES = 8;
 /** 'part' messages sent at once (an announcement of 10,000 people has 200). */
@@ -217,6 +226,8 @@ export class FanoutWorker {
   /** When the earliest message this instance delayed becomes visible (null: none known). */
   private visibleAt: number | null = null;
   private heartbeatAt = -Infinity;
+  /** What the latest heartbeat said: busy senders take a share of the tenant's rate. */
+  private busyReported = false;
   /** Since when the queue or the store has been failing the loop (null: it works). */
   private failingSince: Date | null = null;
 
@@ -268,13 +279,18 @@ export class FanoutWorker {
     return { pausedSince: this.failingSince?.toISOString() ?? null };
   }
 
-  /** Says this instance is alive and shares the tenant rate among the senders alive. */
-  async heartbeat(): Promise<number> {
+  /**
+   * Says this instance is alive (and whether it has work in hand) and shares the tenant rate
+   * among the busy senders alive.
+   */
+  async heartbeat(busy = true): Promise<number> {
     const senders = await this.options.announcements.heartbeat(
       this.options.instanceId,
       this.options.clock.now(),
       HEARTBEAT_TTL_MS,
+      busy,
     );
+    this.busyReported = busy;
     this.options.rate.setShare(senders);
     return senders;
   }
@@ -287,7 +303,7 @@ export class FanoutWorker {
         const now = clock.now().getTime();
         if (now - this.heartbeatAt >= HEARTBEAT_MS) {
           this.heartbeatAt = now;
-          await this.heartbeat();
+          await this.heartbeat(this.active.size > 0);
         }
         const free = this.concurrency - this.active.size;
         if (free <= 0) {
@@ -302,6 +318,13 @@ export class FanoutWorker {
           continue;
         }
         idleMs = POLL_MIN_MS;
+        if (!this.busyReported) {
+          // Idle until now, it took no share: say it is busy, and when others are sending, wait
+          // until they have counted it (their next heartbeats), so the shares never add up to more
+          // than the ceiling. The messages are held meanwhile (well within their time-out).
+          this.heartbeatAt = clock.now().getTime();
+          if ((await this.heartbeat(true)) > 1) await this.options.wait(JOIN_WAIT_MS);
+        }
         for (const m of messages) {
           const work: Promise<void> = this.handle(m).finally(() => this.active.delete(work));
           this.active.add(work);
