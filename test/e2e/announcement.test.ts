@@ -244,20 +244,19 @@ if (!haveChromium && !inCi) {
     expect(await thanked.getByRole('button', { name: 'Got it' }).count()).toBe(0);
     await thanked.screenshot({ path: join(SHOTS, 'announce-got-it.png') });
 
-    // In the group chat the status card counts her Got it, and the post is still there once.
-    // (The post's own "Got it" fact stays 0: nothing updates a post after a Got it — recordGotIt
-    // reports no progress to the CountsUpdater, which also posts a done announcement's counts only
-    // once — so it is not asserted here until the product does.)
+    // In the group chat the post, updated in place (at most every 5 s), shows got it 1; status too.
     await open('Rollout group chat');
+    await visible(fact(post, 'Got it', '1'));
+    await visible(fact(post, 'Recipients', '1'));
+    await visible(fact(post, 'Sent', '1'));
+    expect(await post.count()).toBe(1);
+    await post.screenshot({ path: join(SHOTS, 'announce-counts.png') });
     await say('status');
     const counted = cards().filter({ hasText: 'Announcement of Project scope' });
     await visible(
       counted.getByText(/Announcement of Project scope \(done\): 1 recipient · 1 sent · 1 got it/),
     );
     await counted.screenshot({ path: join(SHOTS, 'announce-status.png') });
-    expect(await post.count()).toBe(1);
-    await visible(fact(post, 'Recipients', '1'));
-    await post.screenshot({ path: join(SHOTS, 'announce-counts.png') });
     await page.screenshot({ path: join(SHOTS, 'announce-playground.png') });
   }, 180_000);
 });
