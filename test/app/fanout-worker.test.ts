@@ -1,7 +1,8 @@
 import { MAX_VISIBILITY_SECONDS } from '../../src/app/ports-queue';
 import { PART_SIZE, cancelDelivery, countDeliveries, type Delivery } from '../../src/domain/announcement';
 import { isConcurrencyError } from '../../src/app/errors';
-import { DEFAULT_CLAIM_MS, MAX_DELAY_SECONDS } from '../../src/app/announce/fanout-worker';
+import { DEFAULT_CLAIM_MS } from '../../src/app/announce/fanout-worker';
+import { MAX_DELAY_SECONDS } from '../../src/app/announce/fanout-messages';
 import { RateController } from '../../src/app/announce/rate-control';
 import { fanoutWorld, people, TENANT } from './fanout-support';
 

@@ -12,7 +12,7 @@ import type { Coordination, Rollout } from '../../domain/rollout';
 import type { Person } from '../../domain/roles';
 import { isConcurrencyError } from '../errors';
 import type { AnnouncementPreview, Deps } from '../ports';
-import { startMessage } from './fanout-worker';
+import { startMessage } from './fanout-messages';
 import { refusal, type AnnounceUseDeps } from './announce-common';
 import { completedMessage, unknownStage } from './announce-preview';
 import { announcementAudience } from './announce-recipients';

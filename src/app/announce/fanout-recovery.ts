@@ -1,5 +1,5 @@
 import type { AnnouncementRepository, Log, WorkQueue } from '../ports';
-import { partMessage, sendAll, startMessage } from './fanout-worker';
+import { partMessage, sendAll, startMessage } from './fanout-messages';
 
 /** Unfinished announcements re-queued at start-up, at most (the next start takes the rest). */
 export const FANOUT_RECOVERY_LIMIT = 500;
