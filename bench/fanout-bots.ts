@@ -32,10 +32,17 @@ export interface BotRun {
 /**
  * Starts the bot with `env` over the shell's own (less what would change it), in `cwd`: a folder
  * of the run's, so that a developer's `.env` in the project does not reach the bot measured.
+ * `nodeArgs` go to node before the script (e.g. `--max-old-space-size=100`: is the peak garbage
+ * the collector had not needed to take back yet, or memory the bot holds?).
  */
-export const startBot = (label: string, env: Record<string, string>, cwd: string): BotRun => {
+export const startBot = (
+  label: string,
+  env: Record<string, string>,
+  cwd: string,
+  nodeArgs: readonly string[] = [],
+): BotRun => {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !DROPPED_ENV.test(k)));
-  const child = spawn(process.execPath, ['--disable-warning=DEP0111', ENTRY], {
+  const child = spawn(process.execPath, [...nodeArgs, '--disable-warning=DEP0111', ENTRY], {
     cwd,
     env: { ...base, PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

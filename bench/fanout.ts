@@ -29,6 +29,11 @@ import { runId, seconds, verdict } from './stats';
  *   lower-limit  connector 50/s, TEAMS_TENANT_RPS=100: the bot must find the limit from the 429s
  *   two          two bots on the same Azurite at once, TEAMS_TENANT_RPS=50 shared between them
  *   sigkill      one bot SIGKILLed at three random points of the run and started again each time
+ *
+ * Other settings: BENCH_FANOUT_LATENCY_MS / BENCH_FANOUT_JITTER_MS (the connector's answers, 50 ±
+ * 20 ms), BENCH_FANOUT_STALL_MS (no new recipient for so long ends the run, 240 s),
+ * AZURITE_SAVE_INTERVAL_MS, BENCH_FANOUT_TENANT_COUNTS=messages (createConversation outside the
+ * per-tenant limit) and BENCH_FANOUT_BOT_NODE_ARGS (node flags for the bots).
  */
 
 interface Variant {
@@ -113,6 +118,8 @@ interface Options {
   saveIntervalMs: number;
   /** BENCH_FANOUT_TENANT_COUNTS: what the connector's per-tenant limit counts (see the connector). */
   tenantCounts: 'requests' | 'messages';
+  /** BENCH_FANOUT_BOT_NODE_ARGS: node flags for the bots, space-separated (e.g. --max-old-space-size=100). */
+  botNodeArgs: string[];
 }
 
 const count = (n: number): string => n.toLocaleString('en-US');
@@ -232,7 +239,12 @@ const runVariant = async (variant: Variant, options: Options): Promise<RunResult
     const live: BotRun[] = [];
     const launch = (n: number, start: number): BotRun => {
       mkdirSync(join(dir, `bot-${n}`), { recursive: true });
-      const bot = startBot(`bot ${n}${start > 1 ? ` (start ${start})` : ''}`, botEnv(n), dir);
+      const bot = startBot(
+        `bot ${n}${start > 1 ? ` (start ${start})` : ''}`,
+        botEnv(n),
+        dir,
+        options.botNodeArgs,
+      );
       bots.push(bot);
       live[n - 1] = bot;
       return bot;
@@ -501,6 +513,7 @@ const main = async (): Promise<void> => {
     stallMs: positiveInt('BENCH_FANOUT_STALL_MS', 240_000),
     saveIntervalMs: positiveInt('AZURITE_SAVE_INTERVAL_MS', 200),
     tenantCounts: process.env.BENCH_FANOUT_TENANT_COUNTS === 'messages' ? 'messages' : 'requests',
+    botNodeArgs: (process.env.BENCH_FANOUT_BOT_NODE_ARGS ?? '').split(' ').filter(Boolean),
   };
   const asked = (process.env.BENCH_FANOUT_VARIANT ?? 'all').split(',').map((v) => v.trim());
   const chosen = asked.includes('all') ? VARIANTS : VARIANTS.filter((v) => asked.includes(v.name));
