@@ -1,5 +1,4 @@
 import { ActivityTypes, type Activity, type CloudAdapter } from 'botbuilder';
-import { DirectoryError } from '../app/errors';
 import type {
   AnnouncementPostView,
   AnnouncementPreview,
@@ -10,9 +9,10 @@ import type {
   PersonalCard,
   ReferenceRepository,
 } from '../app/ports';
-import { TtlCache } from '../app/ttl-cache';
 import { classifySend, type SendFailure, type SendOutcome } from '../domain/announcement';
 import type { Coordination } from '../domain/rollout';
+import { DeadlineError, isGone, toSendFailure, type Flight } from './announcer-failures';
+import { AppInstaller } from './announcer-install';
 import { toDeliveryError } from './messenger';
 import { CARD_CONTENT_TYPE, type RenderedCard } from './render-card';
 import {
@@ -26,11 +26,6 @@ import {
 
 /** Each request to the Bot Connector gets this long unless told otherwise. */
 export const DEFAULT_SEND_TIMEOUT_MS = 10_000;
-/** The app's catalog id per tenant is looked up once an hour; "not in the catalog" every 5 minutes. */
-const CATALOG_TTL_MS = 60 * 60_000;
-const NOT_IN_CATALOG_TTL_MS = 5 * 60_000;
-const CATALOG_TENANTS = 1000;
-const MAX_RETRY_AFTER_MS = 60 * 60_000;
 
 export interface AnnouncerOptions {
   adapter: CloudAdapter;
@@ -85,84 +80,6 @@ interface Pipeline {
   ): void;
 }
 
-/** One request's fate, beyond what its error says: did it leave, did the deadline end it. */
-interface Flight {
-  sent: boolean;
-  timedOut: boolean;
-}
-
-/** Network errors before any byte left: the request cannot have been received. */
-const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-
-class DeadlineError extends Error {
-  constructor(readonly ms: number) {
-    super(`no answer from the Bot Connector within ${ms} ms`);
-  }
-}
-
-interface ConnectorError {
-  statusCode?: unknown;
-  code?: unknown;
-  message?: unknown;
-  details?: unknown;
-  response?: { bodyAsText?: unknown; headers?: { get?(name: string): string | undefined | null } };
-}
-
-/** Retry-After in ms (seconds or an HTTP date), capped at an hour; null when absent. */
-const retryAfterOf = (err: ConnectorError, now: number): number | null => {
-  const value = err.response?.headers?.get?.('retry-after');
-  if (!value) return null;
-  const seconds = Number(value);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now;
-  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS) : null;
-};
-
-/**
- * The answer's error code: `error.code` of the documented body, or the `subCode` Teams puts in
- * the message text of some answers (its 403 MessageWritesBlocked, errorCode 209), else the text.
- */
-const errorCodeOf = (err: ConnectorError): string => {
-  const details = err.details as { error?: { code?: unknown } } | undefined;
-  if (typeof details?.error?.code === 'string' && details.error.code) return details.error.code;
-  const text = [err.response?.bodyAsText, err.message].filter((t) => typeof t === 'string').join(' ');
-  const sub = /subCode\\?"\s*:\s*\\?"([A-Za-z]+)/.exec(text)?.[1];
-  if (sub) return sub;
-  if (/MessageWritesBlocked/.test(text)) return 'MessageWritesBlocked';
-  if (typeof err.code === 'string' && err.code && err.code !== 'RestError') return err.code;
-  return typeof err.message === 'string' ? err.message.slice(0, 100) : '';
-};
-
-/** What the sender reads of a failed request (see SendFailure). */
-const toSendFailure = (err: unknown, flight: Flight, now: number): SendFailure => {
-  if (flight.timedOut || err instanceof DeadlineError)
-    // Left and unanswered: it may have arrived. Never left (a token that would not come): it did not.
-    return {
-      statusCode: null,
-      code: 'timeout',
-      retryAfterMs: null,
-      network: flight.sent ? 'timeout' : 'refused',
-    };
-  const failure = (err ?? {}) as ConnectorError;
-  if (typeof failure.statusCode === 'number')
-    return {
-      statusCode: failure.statusCode,
-      code: errorCodeOf(failure),
-      retryAfterMs: retryAfterOf(failure, now),
-    };
-  const code = typeof failure.code === 'string' ? failure.code : '';
-  const refused = NOT_CONNECTED.has(code) || !flight.sent;
-  return {
-    statusCode: null,
-    code: code || 'network',
-    retryAfterMs: null,
-    network: refused ? 'refused' : 'reset',
-  };
-};
-
-/** The stored or created chat is not (or no longer) the bot's: not a block, which stays a block. */
-const isGone = (failure: SendFailure): boolean =>
-  (failure.statusCode === 403 || failure.statusCode === 404) && !/MessageWritesBlocked/i.test(failure.code);
-
 /** A new message carrying one card. */
 const message = (card: RenderedCard): Partial<Activity> => ({
   type: ActivityTypes.Message,
@@ -198,13 +115,11 @@ interface Target {
  */
 export class TeamsAnnouncer implements Announcer {
   private readonly timeoutMs: number;
-  private readonly catalog: TtlCache<string>;
-  private readonly notInCatalog: TtlCache<true>;
+  private readonly installer: AppInstaller;
 
   constructor(private readonly options: AnnouncerOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
-    this.catalog = new TtlCache(options.clock, CATALOG_TTL_MS, CATALOG_TENANTS);
-    this.notInCatalog = new TtlCache(options.clock, NOT_IN_CATALOG_TTL_MS, CATALOG_TENANTS);
+    this.installer = new AppInstaller(options);
   }
 
   async sendPersonal(serviceUrl: string, card: PersonalCard): Promise<SendOutcome> {
@@ -291,7 +206,7 @@ export class TeamsAnnouncer implements Announcer {
     const created = await this.createAndSend(serviceUrl, card, activity, paced);
     if (!created || !isGone(created) || !this.options.proactiveInstall || !this.options.directory)
       return classifySend(created);
-    const installed = await this.install(tenantId, personId);
+    const installed = await this.installer.install(tenantId, personId);
     if (typeof installed !== 'string') return installed;
     const again = await this.createAndSend(serviceUrl, card, activity, paced);
     if (again && isGone(again) && installed === 'installed')
@@ -348,42 +263,6 @@ export class TeamsAnnouncer implements Announcer {
         'announcement: personal chat not reached',
       );
     return failure;
-  }
-
-  /**
-   * Installs the app for the person: its catalog id (cached per tenant), then the installation.
-   * A refusal is the person's outcome (not installed; busy Graph: transient).
-   */
-  private async install(tenantId: string, personId: string): Promise<'installed' | 'already' | SendOutcome> {
-    const directory = this.options.directory as Directory;
-    try {
-      let appId = this.catalog.get(tenantId);
-      if (!appId) {
-        if (this.notInCatalog.get(tenantId))
-          return { kind: 'not-installed', status: 'app not in the org catalog' };
-        appId = (await directory.teamsAppId(tenantId, this.options.teamsAppExternalId)) ?? undefined;
-        if (!appId) {
-          this.notInCatalog.set(tenantId, true);
-          this.options.log.warn(
-            { tenantId, externalId: this.options.teamsAppExternalId },
-            'PROACTIVE_INSTALL: the app is not in the organisation’s Teams app catalog: nobody can be installed for',
-          );
-          return { kind: 'not-installed', status: 'app not in the org catalog' };
-        }
-        this.catalog.set(tenantId, appId);
-      }
-      return await directory.installForUser(tenantId, personId, appId);
-    } catch (err) {
-      const kind = err instanceof DirectoryError ? err.kind : 'unavailable';
-      const status = `install: ${err instanceof Error ? err.message : String(err)}`.slice(0, 120);
-      if (kind === 'throttled' || kind === 'unavailable')
-        return { kind: 'transient', status, unknown: false };
-      this.options.log.warn(
-        { tenantId, reason: status },
-        'PROACTIVE_INSTALL: installing the app was refused',
-      );
-      return { kind: 'not-installed', status };
-    }
   }
 
   /** Runs one connector exchange; its failure (never thrown) as the sender reads it. */
