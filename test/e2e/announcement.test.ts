@@ -1,9 +1,18 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { startPlayground, type Playground } from '../../src/cli/playground-process';
-import { startBotProcess, ROOT, type BotProcess } from '../support/bot-process';
+import { startBotProcess, type BotProcess } from '../support/bot-process';
+import {
+  ADELE,
+  describeInChromium,
+  launchChromium,
+  openPlayground,
+  playgroundPage,
+  requireChromium,
+  SHOTS,
+} from '../support/playground-browser';
 
 /**
  * A phase announcement in the Microsoft 365 Agents Playground (0.2.28), in real headless Chromium:
@@ -55,12 +64,6 @@ import { startBotProcess, ROOT, type BotProcess } from '../support/bot-process';
  * - Headless Debian Chromium has no emoji font: "📣" and "✅" render as boxes in the screenshots
  *   (the text is there; fonts-noto-color-emoji would draw them).
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const inCi = process.env.CI === 'true';
-const ADELE = '00000000-0000-4000-8000-0000000000a1'; // the Playground's current user (playground/agents-playground.yml)
-const SHOTS = join(ROOT, 'test-results');
-
 /** The plan imported: the current stage (scope) lists Adele as its audience, with its communication plan. */
 const PLAN = `version: 1
 name: Notes rollout
@@ -80,13 +83,7 @@ phases:
   operations: {}
 `;
 
-if (!haveChromium && !inCi) {
-  process.stdout.write(
-    `Browser tests skipped: no Chromium at ${CHROMIUM} (install Debian's chromium with apt-get install chromium, or set CHROMIUM_PATH).\n`,
-  );
-}
-
-(haveChromium || inCi ? describe : describe.skip)('announcements in the Agents Playground (Chromium)', () => {
+describeInChromium()('announcements in the Agents Playground (Chromium)', () => {
   let dataDir: string;
   let bot: BotProcess;
   let playground: Playground;
@@ -94,28 +91,13 @@ if (!haveChromium && !inCi) {
   let page: Page;
 
   beforeAll(async () => {
-    if (!haveChromium)
-      throw new Error(`CI=true but no Chromium at ${CHROMIUM}: .ci/run installs Debian's chromium`);
+    requireChromium();
     mkdirSync(SHOTS, { recursive: true });
     dataDir = mkdtempSync(join(tmpdir(), 'rollout-e2e-announce-'));
     bot = await startBotProcess({ DATA_DIR: dataDir, ROLLOUT_ADMINS: ADELE });
     playground = await startPlayground({ botEndpoint: `${bot.url}/api/messages` });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await page.goto(playground.url);
-    await compose().waitFor();
+    browser = await launchChromium();
+    page = await openPlayground(browser, playground.url);
   }, 90_000);
 
   afterAll(async () => {
@@ -129,22 +111,11 @@ if (!haveChromium && !inCi) {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const cards = () => page.locator('.ac-adaptiveCard');
-  /** The compose box: a rich-text editor (contenteditable, role textbox). */
-  const compose = () => page.locator('[contenteditable="true"][role="textbox"]').first();
-  /** Fails unless the element is (or becomes) visible on screen within 20 s. */
-  const visible = (locator: Locator) => locator.first().waitFor({ state: 'visible', timeout: 20_000 });
+  const { cards, compose, visible, type, card } = playgroundPage(() => page);
   /** Shows a conversation by clicking its entry in the left pane. */
   const open = async (name: 'Personal Chat' | 'Rollout group chat') => {
     await page.getByText(name, { exact: true }).click();
     await compose().waitFor();
-  };
-  /** Sends a message in the personal chat (no mention needed). */
-  const type = async (text: string) => {
-    const box = compose();
-    await box.click();
-    await box.fill(text);
-    await box.press('Enter');
   };
   /** Sends a message to the bot in the group chat: @Rollout picked from the mention menu, then the text. */
   const say = async (text: string) => {
@@ -154,13 +125,6 @@ if (!haveChromium && !inCi) {
     await page.getByRole('menuitem', { name: 'Rollout' }).click();
     await box.pressSequentially(` ${text}`);
     await box.press('Enter');
-  };
-  /** Waits for the n-th card (1-based) of the conversation on screen and saves a screenshot of it. */
-  const card = async (n: number, name: string): Promise<Locator> => {
-    const locator = cards().nth(n - 1);
-    await locator.waitFor();
-    await locator.screenshot({ path: join(SHOTS, `${name}.png`) });
-    return locator;
   };
 
   /**

@@ -1,27 +1,24 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startPlayground, type Playground } from '../../src/cli/playground-process';
-import { startBotProcess, ROOT, type BotProcess } from '../support/bot-process';
+import { startBotProcess, type BotProcess } from '../support/bot-process';
+import {
+  ADELE,
+  describeInChromium,
+  launchChromium,
+  openPlayground,
+  playgroundPage,
+  requireChromium,
+  SHOTS,
+} from '../support/playground-browser';
 
 /**
  * A rollout driven as a person would, in the Microsoft 365 Agents Playground in real (headless)
  * Chromium: typed commands, a clicked card button, and assertions on what is rendered on screen.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const inCi = process.env.CI === 'true';
-const ADELE = '00000000-0000-4000-8000-0000000000a1'; // the Playground's current user (playground/agents-playground.yml)
-const SHOTS = join(ROOT, 'test-results');
-
-if (!haveChromium && !inCi) {
-  process.stdout.write(
-    `Browser tests skipped: no Chromium at ${CHROMIUM} (install Debian's chromium with apt-get install chromium, or set CHROMIUM_PATH).\n`,
-  );
-}
-
-(haveChromium || inCi ? describe : describe.skip)('in the Agents Playground (Chromium)', () => {
+describeInChromium()('in the Agents Playground (Chromium)', () => {
   let dataDir: string;
   let bot: BotProcess;
   let playground: Playground;
@@ -29,28 +26,13 @@ if (!haveChromium && !inCi) {
   let page: Page;
 
   beforeAll(async () => {
-    if (!haveChromium)
-      throw new Error(`CI=true but no Chromium at ${CHROMIUM}: .ci/run installs Debian's chromium`);
+    requireChromium();
     mkdirSync(SHOTS, { recursive: true });
     dataDir = mkdtempSync(join(tmpdir(), 'rollout-e2e-'));
     bot = await startBotProcess({ DATA_DIR: dataDir, ROLLOUT_ADMINS: ADELE, ROLLOUT_HELPDESK: ADELE });
     playground = await startPlayground({ botEndpoint: `${bot.url}/api/messages` });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await page.goto(playground.url);
-    await compose().waitFor();
+    browser = await launchChromium();
+    page = await openPlayground(browser, playground.url);
   }, 90_000);
 
   afterAll(async () => {
@@ -60,24 +42,7 @@ if (!haveChromium && !inCi) {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const cards = () => page.locator('.ac-adaptiveCard');
-  /** The compose box: a rich-text editor (contenteditable, role textbox). */
-  const compose = () => page.locator('[contenteditable="true"][role="textbox"]').first();
-  /** Fails unless the element is (or becomes) visible on screen within 20 s. */
-  const visible = (locator: Locator) => locator.first().waitFor({ state: 'visible', timeout: 20_000 });
-  const type = async (text: string) => {
-    const box = compose();
-    await box.click();
-    await box.fill(text);
-    await box.press('Enter');
-  };
-  /** Waits for the n-th card (1-based) to be on screen and saves a screenshot of it. */
-  const card = async (n: number, name: string): Promise<Locator> => {
-    const locator = cards().nth(n - 1);
-    await locator.waitFor();
-    await locator.screenshot({ path: join(SHOTS, `${name}.png`) });
-    return locator;
-  };
+  const { cards, visible, type, card } = playgroundPage(() => page);
 
   it('creates a rollout, ticks a checklist item by clicking, and advances', async () => {
     await type('rollout new Browser rollout');
