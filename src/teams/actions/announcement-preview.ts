@@ -63,6 +63,22 @@ const decided = async (
 };
 
 /**
+ * A click of a button that decides the preview (Send, Skip): `apply` to the click, then the
+ * preview decided; a refusal (or no announcements on this bot) is said as a message instead.
+ */
+const decide = async (
+  ctx: ActionContext,
+  data: PreviewData,
+  apply: (deps: AnnounceUseDeps, click: PreviewClick) => Promise<ClickOutcome>,
+): Promise<ActionResult> => {
+  const deps = depsOf(ctx);
+  if (!deps) return { message: ANNOUNCE_UNAVAILABLE };
+  const outcome = await apply(deps, clickOf(ctx, data));
+  if (outcome.kind === 'refused') return { message: outcome.message };
+  return decided(ctx, deps, outcome);
+};
+
+/**
  * `announcement.send`: creates the announcement (once: a double click or a redelivered click
  * finds it made and changes nothing), answers at once, then posts and starts it after the reply.
  */
@@ -70,17 +86,15 @@ export const announcementSend = defineAction({
   verb: 'announcement.send',
   retrySafe: 'Sending again is safe: the announcement is made once.',
   schema: previewData,
-  async run(ctx, data) {
-    const deps = depsOf(ctx);
-    if (!deps) return { message: ANNOUNCE_UNAVAILABLE };
-    const outcome = await sendAnnouncement(deps, clickOf(ctx, data));
-    if (outcome.kind === 'refused') return { message: outcome.message };
-    if (outcome.kind === 'done') {
-      const { announcement } = outcome;
-      ctx.turn.defer(() => publishAnnouncement({ ...deps, log: ctx.deps.log }, announcement));
-    }
-    return decided(ctx, deps, outcome);
-  },
+  run: (ctx, data) =>
+    decide(ctx, data, async (deps, click) => {
+      const outcome = await sendAnnouncement(deps, click);
+      if (outcome.kind === 'done') {
+        const { announcement } = outcome;
+        ctx.turn.defer(() => publishAnnouncement({ ...deps, log: ctx.deps.log }, announcement));
+      }
+      return outcome;
+    }),
 });
 
 /** `announcement.skip`: recorded as skipped (a later Send of this preview is refused). */
@@ -88,13 +102,7 @@ export const announcementSkip = defineAction({
   verb: 'announcement.skip',
   retrySafe: 'Skipping again is safe.',
   schema: previewData,
-  async run(ctx, data) {
-    const deps = depsOf(ctx);
-    if (!deps) return { message: ANNOUNCE_UNAVAILABLE };
-    const outcome = await skipAnnouncement(deps, clickOf(ctx, data));
-    if (outcome.kind === 'refused') return { message: outcome.message };
-    return decided(ctx, deps, outcome);
-  },
+  run: (ctx, data) => decide(ctx, data, skipAnnouncement),
 });
 
 /** `announcement.test`: the personal card to the clicking admin alone; the preview stays as it is. */
