@@ -31,7 +31,6 @@ export const DEFAULT_CHUNK_SIZE = 10;
 /** The empty queue is polled at first after this, doubling up to POLL_MAX_MS (a kick wakes it). */
 export const POLL_MIN_MS = 1000;
 export const POLL_MAX_MS = 30_000;
-/** How often the instance says it is alive, and for how long it counts as a sender. */
 /**
  * How often a sender says it is alive (and re-reads how many share the tenant's rate): short, so
  * that a joining instance is counted by the others within seconds. Two calls per interval.
