@@ -1,5 +1,11 @@
 import { MAX_VISIBILITY_SECONDS } from '../../src/app/ports-queue';
-import { PART_SIZE, cancelDelivery, countDeliveries, type Delivery } from '../../src/domain/announcement';
+import {
+  PART_SIZE,
+  cancelDelivery,
+  countDeliveries,
+  partitionRecipients,
+  type Delivery,
+} from '../../src/domain/announcement';
 import { isConcurrencyError } from '../../src/app/errors';
 import { DEFAULT_CLAIM_MS } from '../../src/app/announce/fanout-worker';
 import { MAX_DELAY_SECONDS } from '../../src/app/announce/fanout-messages';
@@ -57,6 +63,26 @@ describe('the fan-out worker', () => {
     expect(counts).toMatchObject({ recipients: 120, sent: 120, pending: 0, possibleDuplicates: 0 });
     expect(await world.queue.approximateLength()).toBe(0);
     expect(world.progress.length).toBeGreaterThan(0);
+  });
+
+  it('an expansion cut short and taken up again after the audience changed: nobody twice, nobody left out', async () => {
+    const before = people(120);
+    const world = fanoutWorld(before);
+    await world.announce({ state: 'expanding' });
+    // A first expansion wrote two partitions of the audience as it was, then its instance died.
+    const [p0, p1] = partitionRecipients(before);
+    await world.repo.writePart(TENANT, 'ann-1', 0, p0 ?? []);
+    await world.repo.writePart(TENANT, 'ann-1', 1, p1 ?? []);
+    // Meanwhile ten people left the audience and thirty joined.
+    const now = [...before.slice(10), ...people(150).slice(120)];
+    const announcer = world.announcer();
+    await world.drain(world.worker('i-2', announcer, { recipientsOf: async () => now }));
+    const perPerson = announcer.sendsPerPerson();
+    // Those already written stay in; everyone of the audience now is in; each exactly once.
+    const expected = new Set([...(p0 ?? []), ...(p1 ?? []), ...now].map((r) => r.personId));
+    expect(new Set(perPerson.keys())).toEqual(expected);
+    expect([...perPerson.values()].every((n) => n === 1)).toBe(true);
+    expect((await world.state())?.recipients).toBe(expected.size);
   });
 
   it('an audience of nobody is done at once, nothing sent', async () => {

@@ -253,6 +253,27 @@ export class FanoutWorker {
     }
   }
 
+  /**
+   * The announcement's partitions: those an earlier expansion wrote (a crash, or another instance
+   * at work: partitions are written in order, so they are a prefix), kept as they are, then the
+   * recipients none of them holds, partitioned after them. An audience that changed meanwhile
+   * therefore neither moves anyone to a second partition nor leaves anyone out.
+   */
+  private async expansion(a: Announcement, recipients: readonly Recipient[]): Promise<Recipient[][]> {
+    const written: Recipient[][] = [];
+    for (;;) {
+      const part = await this.options.announcements.readPart(a.tenantId, a.id, written.length);
+      if (!part.counts) break;
+      written.push(part.deliveries.map(({ value }) => ({ personId: value.personId, name: value.name })));
+    }
+    if (written.length === 0) return partitionRecipients(recipients);
+    const known = new Set(written.flat().map((r) => r.personId));
+    return [
+      ...written,
+      ...partitionRecipients(recipients.filter((r) => !known.has(r.personId.trim().toLowerCase()))),
+    ];
+  }
+
   private async start1(tenantId: string, announcementId: string, held: Held): Promise<void> {
     const { announcements, queue, clock, log } = this.options;
     const got = await announcements.get(tenantId, announcementId);
@@ -285,7 +306,7 @@ export class FanoutWorker {
             (x) => ({ ...x, state: 'expanding' }),
           );
     if (!expanding) return this.start1(tenantId, announcementId, held);
-    const parts = partitionRecipients(await this.options.recipientsOf(expanding));
+    const parts = await this.expansion(expanding, await this.options.recipientsOf(expanding));
     for (let i = 0; i < parts.length; i++) {
       await announcements.writePart(tenantId, announcementId, i, parts[i] ?? []);
       if (!(await held.keep())) return;
