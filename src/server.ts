@@ -208,7 +208,8 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     teamsAppExternalId: teamsAppIdOf(config) ?? '',
     log: logger,
     clock,
-    // A person without a chat costs two requests: the second waits for the tenant's rate too.
+    // Every connector request waits for the tenant's rate, right before it leaves (a person
+    // without a chat costs two).
     pace: (tenantId) => rate.acquire(tenantId),
   });
   const counts = new CountsUpdater({ announcements, announcer, clock, wait: fanoutWait, log: logger });
@@ -217,6 +218,7 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     announcements,
     announcer,
     rate,
+    pacedByAnnouncer: true,
     recipientsOf: async (announcement) => {
       const rollout = (await rollouts.get(announcement.tenantId, announcement.rolloutId))?.value;
       const graph = directory !== null;

@@ -54,7 +54,11 @@ export interface PurgeResult {
 export interface ReferenceRepository {
   personal(tenantId: string, personId: string): Promise<PersonalReference | null>;
   channel(tenantId: string, conversationId: string): Promise<ChannelReference | null>;
-  rememberPersonal(seen: Seen<PersonalReference>): Promise<boolean>;
+  /**
+   * `known`: what the caller read just now (null: nothing stored), so the store writes without
+   * reading it again (a chat the fan-out just created).
+   */
+  rememberPersonal(seen: Seen<PersonalReference>, known?: PersonalReference | null): Promise<boolean>;
   rememberChannel(seen: Seen<ChannelReference>): Promise<boolean>;
   /** With `conversationId`, only when the stored reference is that conversation's. */
   forgetPersonal(tenantId: string, personId: string, conversationId?: string): Promise<void>;

@@ -32,6 +32,8 @@ export const REFERENCE_REFRESH_MS = 24 * 60 * 60_000;
 const LIST_PAGE_ROWS = 1000;
 
 const TENANTS_PARTITION = 'r-tenants';
+/** Tenants a process remembers as registered, at most (beyond, it reads the marker each time). */
+const MAX_REGISTERED_CACHED = 10_000;
 /** The partitions of a tenant (its encoded key), in the purge's order: the buckets, then channels. */
 const PARTS = REFERENCE_BUCKETS + 1;
 const partitionAt = (tenantKey: string, part: number): string =>
@@ -101,6 +103,8 @@ const sameAs = <T extends StoredConversation>(stored: T, seen: Seen<T>): boolean
  */
 export class TableReferenceRepository implements ReferenceRepository {
   private cursor: { tenantKey: string; part: number; after: string | undefined } | null = null;
+  /** Tenants known to be registered (their marker is never deleted): no read per write for them. */
+  private readonly registered = new Set<string>();
 
   constructor(
     private readonly table: EntityTable,
@@ -117,7 +121,7 @@ export class TableReferenceRepository implements ReferenceRepository {
     return row && this.fresh(row) ? channelOf(row) : null;
   }
 
-  async rememberPersonal(seen: Seen<PersonalReference>): Promise<boolean> {
+  async rememberPersonal(seen: Seen<PersonalReference>, known?: PersonalReference | null): Promise<boolean> {
     const personId = seen.personId.toLowerCase();
     return this.remember(
       personalPartition(seen.tenantId, personId),
@@ -125,6 +129,7 @@ export class TableReferenceRepository implements ReferenceRepository {
       { ...seen, personId },
       personalOf,
       (ref) => ({ ...common(ref), personId: ref.personId, name: ref.name }),
+      known,
     );
   }
 
@@ -209,10 +214,11 @@ export class TableReferenceRepository implements ReferenceRepository {
     seen: Seen<T>,
     parse: (row: StoredEntity) => T,
     columns: (ref: T) => Record<string, string | null>,
+    known?: T | null,
   ): Promise<boolean> {
     const now = this.clock.now();
-    const row = await this.table.get(pk, rk);
-    const stored = row && this.fresh(row) ? parse(row) : null;
+    const row = known === undefined ? await this.table.get(pk, rk) : null;
+    const stored = known !== undefined ? known : row && this.fresh(row) ? parse(row) : null;
     if (
       stored &&
       sameAs(stored, seen) &&
@@ -232,10 +238,13 @@ export class TableReferenceRepository implements ReferenceRepository {
 
   private async registerTenant(tenantId: string): Promise<void> {
     const rk = encodeKey(tenantId);
-    if (await this.table.get(TENANTS_PARTITION, rk)) return;
-    await this.table.submit([
-      { kind: 'upsert', entity: { partitionKey: TENANTS_PARTITION, rowKey: rk, tenantId } },
-    ]);
+    if (this.registered.has(rk)) return;
+    if (!(await this.table.get(TENANTS_PARTITION, rk))) {
+      await this.table.submit([
+        { kind: 'upsert', entity: { partitionKey: TENANTS_PARTITION, rowKey: rk, tenantId } },
+      ]);
+    }
+    if (this.registered.size < MAX_REGISTERED_CACHED) this.registered.add(rk);
   }
 
   private async forget(pk: string, rk: string, conversationId?: string): Promise<void> {

@@ -40,8 +40,8 @@ export interface AnnouncerOptions {
   teamsAppExternalId: string;
   log: Pick<Log, 'info' | 'warn'>;
   /**
-   * Waits for the tenant's rate before each connector request of a personal send but its first
-   * (which the fan-out paced): a person without a chat costs a createConversation and a send.
+   * Waits for the tenant's rate right before each connector request of a personal send (a person
+   * without a chat costs a createConversation and a send; the fan-out is told not to pace).
    */
   pace?: (tenantId: string) => Promise<void>;
   /** Deadline of one request to the connector (default DEFAULT_SEND_TIMEOUT_MS). */
@@ -181,9 +181,8 @@ export class TeamsAnnouncer implements Announcer {
         announcementPersonalData(card.announcement, card.part, card.test ? 'test' : 'new'),
       ),
     );
-    let requests = 0;
     const paced = async (): Promise<void> => {
-      if (requests++ > 0) await this.options.pace?.(tenantId);
+      await this.options.pace?.(tenantId);
     };
     const stored = await this.storedChat(tenantId, personId);
     if (stored) {
@@ -246,7 +245,6 @@ export class TeamsAnnouncer implements Announcer {
         );
         if (!created.id) throw new Error('createConversation answered no conversation id');
         conversationId = created.id;
-        await this.remember(card, serviceUrl, created.id, botId);
         await paced();
         // The send is a request of its own: whether it left starts again.
         flight.sent = false;
@@ -255,6 +253,8 @@ export class TeamsAnnouncer implements Announcer {
         });
       },
     );
+    // The chat is kept once made (sent into or not), after the send so as not to delay it.
+    if (conversationId !== null) await this.remember(card, serviceUrl, conversationId, botId);
     // createConversation itself carries no message: unanswered, the person cannot have the card.
     if (failure && conversationId === null && failure.network === 'timeout') failure.network = 'reset';
     if (failure)
@@ -354,15 +354,19 @@ export class TeamsAnnouncer implements Announcer {
 
   private async remember(card: PersonalCard, serviceUrl: string, conversationId: string, botId: string) {
     try {
-      await this.options.references.rememberPersonal({
-        tenantId: card.announcement.tenantId,
-        personId: card.recipient.personId.toLowerCase(),
-        name: card.recipient.name,
-        conversationId,
-        conversationType: 'personal',
-        serviceUrl,
-        botId,
-      });
+      // None was stored (or the stored one was gone and forgotten): no read before the write.
+      await this.options.references.rememberPersonal(
+        {
+          tenantId: card.announcement.tenantId,
+          personId: card.recipient.personId.toLowerCase(),
+          name: card.recipient.name,
+          conversationId,
+          conversationType: 'personal',
+          serviceUrl,
+          botId,
+        },
+        null,
+      );
     } catch (err) {
       // The chat works without it: the next announcement creates it again (the same id).
       this.options.log.warn({ err, tenantId: card.announcement.tenantId }, 'could not store a personal chat');

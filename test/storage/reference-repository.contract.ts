@@ -39,11 +39,13 @@ const channel = (id: string, overrides: Partial<Seen<ChannelReference>> = {}): S
   ...overrides,
 });
 
-/** Counts the writes (submits) passed on. */
+/** Counts the writes (submits) and the reads passed on. */
 class WriteCounting extends DelegatingTable {
   writes = 0;
+  reads = 0;
   protected override run<T>(call: TableCall, run: (table: EntityTable) => Promise<T>): Promise<T> {
     if (call.write) this.writes += 1;
+    else this.reads += 1;
     return super.run(call, run);
   }
 }
@@ -85,6 +87,23 @@ export const describeReferenceRepositoryContract = (
       expect(await repo.personal(TENANT, personId(1))).toEqual(expected);
       expect(await repo.personal(TENANT, personId(1).toLowerCase())).toEqual(expected);
       expect(await repo.personal(OTHER_TENANT, personId(1))).toBeNull();
+    });
+
+    it('a chat just created (the caller read nothing stored) is written without reading it again', async () => {
+      await repo.rememberPersonal(person(1));
+      const reads = table.reads;
+      const writes = table.writes;
+      // The tenant is known to be registered by now: one upsert, no read at all.
+      expect(await repo.rememberPersonal(person(2, { conversationId: 'a:new-chat' }), null)).toBe(true);
+      expect(table.reads - reads).toBe(0);
+      expect(table.writes - writes).toBe(1);
+      expect(await repo.personal(TENANT, personId(2))).toMatchObject({ conversationId: 'a:new-chat' });
+      // A new store (another instance) registers the tenant again only after reading its marker.
+      const other = new TableReferenceRepository(table, clock);
+      const before = table.writes;
+      await other.rememberPersonal(person(3), null);
+      expect(table.writes - before).toBe(1);
+      expect((await repo.purgeStaleReferences(100)).scanned).toBeGreaterThan(0);
     });
 
     it('does not churn: the same reference seen again within a day writes nothing; after a day it does', async () => {

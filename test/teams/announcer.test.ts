@@ -118,16 +118,16 @@ describe('sendPersonal', () => {
     expect(connector.messagesFor(ADA)).toBe(2);
   });
 
-  it('paces every connector request but the first (the fan-out paced that one): a new chat costs one wait more', async () => {
+  it('paces every connector request right before it leaves: a new chat costs two waits, a stored one one', async () => {
     const paced: string[] = [];
     const pace = async (tenantId: string) => void paced.push(tenantId);
     await announcer({ pace }).sendPersonal(connector.url, card());
     expect(creates()).toHaveLength(1);
     expect(sends()).toHaveLength(1);
-    expect(paced).toEqual([TENANT]);
-    // With the chat stored: one request, no wait of its own.
+    expect(paced).toEqual([TENANT, TENANT]);
+    // With the chat stored: one request, one wait.
     await announcer({ pace }).sendPersonal(connector.url, card());
-    expect(paced).toEqual([TENANT]);
+    expect(paced).toEqual([TENANT, TENANT, TENANT]);
   });
 
   it('a stored chat answering 404 ConversationNotFound is forgotten and a new one made', async () => {

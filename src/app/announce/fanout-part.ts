@@ -41,6 +41,8 @@ export interface FanoutPartOptions {
   announcements: AnnouncementRepository;
   announcer: Announcer;
   rate: RateController;
+  /** The announcer paces its own requests (see FanoutWorkerOptions): no token taken here. */
+  pacedByAnnouncer?: boolean;
   /** The service URL personal sends go through (the coordination conversation's). */
   serviceUrlOf: (announcement: Announcement) => string;
   /** After every commit of a partition's outcomes, and when the announcement is done. */
@@ -147,7 +149,7 @@ export class FanoutPart {
     const serviceUrl = this.options.serviceUrlOf(a);
     return Promise.all(
       claimed.map(async (d): Promise<Sent> => {
-        await rate.acquire(a.tenantId);
+        if (!this.options.pacedByAnnouncer) await rate.acquire(a.tenantId);
         if (clock.now().getTime() + SEND_MARGIN_MS > until.getTime()) return { claimed: d, outcome: null };
         let outcome: SendOutcome;
         try {

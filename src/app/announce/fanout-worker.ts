@@ -52,6 +52,12 @@ export interface FanoutWorkerOptions {
   announcements: AnnouncementRepository;
   announcer: Announcer;
   rate: RateController;
+  /**
+   * The announcer waits for the tenant's rate itself, right before each of its connector requests
+   * (the server's TeamsAnnouncer: a new chat costs two, and a storage read before the first one
+   * would bunch sends paced earlier): the worker then takes no token of its own.
+   */
+  pacedByAnnouncer?: boolean;
   /** Who the announcement goes to (its stage's audience, resolved elsewhere). */
   recipientsOf: (announcement: Announcement) => Promise<Recipient[]>;
   /** The service URL personal sends go through (the coordination conversation's). */
