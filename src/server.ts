@@ -210,7 +210,7 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     clock,
     // Every connector request waits for the tenant's rate, right before it leaves (a person
     // without a chat costs two).
-    pace: (tenantId) => rate.acquire(tenantId),
+    pace: rate,
   });
   const counts = new CountsUpdater({ announcements, announcer, clock, wait: fanoutWait, log: logger });
   const worker = new FanoutWorker({

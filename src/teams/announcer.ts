@@ -27,6 +27,12 @@ import {
 /** Each request to the Bot Connector gets this long unless told otherwise. */
 export const DEFAULT_SEND_TIMEOUT_MS = 10_000;
 
+/** The tenant's rate, as the announcer uses it (the fan-out's RateController is one). */
+export interface Pacer {
+  acquire(tenantId: string): Promise<void>;
+  report(tenantId: string, outcome: SendOutcome): void;
+}
+
 export interface AnnouncerOptions {
   adapter: CloudAdapter;
   /** The bot's Microsoft App Id ('' in anonymous mode); its account in a chat is `28:<id>`. */
@@ -40,10 +46,11 @@ export interface AnnouncerOptions {
   teamsAppExternalId: string;
   log: Pick<Log, 'info' | 'warn'>;
   /**
-   * Waits for the tenant's rate right before each connector request of a personal send (a person
-   * without a chat costs a createConversation and a send; the fan-out is told not to pace).
+   * The tenant's rate (the fan-out's RateController): waited for right before each connector
+   * request of a personal send, and told each request's answer (a person without a chat costs a
+   * createConversation and a send; the fan-out is told not to pace or report itself).
    */
-  pace?: (tenantId: string) => Promise<void>;
+  pace?: Pacer;
   /** Deadline of one request to the connector (default DEFAULT_SEND_TIMEOUT_MS). */
   timeoutMs?: number;
   clock: Clock;
@@ -182,32 +189,38 @@ export class TeamsAnnouncer implements Announcer {
       ),
     );
     const paced = async (): Promise<void> => {
-      await this.options.pace?.(tenantId);
+      await this.options.pace?.acquire(tenantId);
+    };
+    const answered = (failure: SendFailure | null): SendFailure | null => {
+      this.options.pace?.report(tenantId, classifySend(failure));
+      return failure;
     };
     const stored = await this.storedChat(tenantId, personId);
     if (stored) {
       await paced();
-      const failure = await this.attempt(
-        {
-          serviceUrl: stored.serviceUrl || serviceUrl,
-          tenantId,
-          conversationId: stored.conversationId,
-          conversationType: 'personal',
-        },
-        (c, signal) =>
-          c.sendToConversation(stored.conversationId, into(activity, stored.conversationId, tenantId), {
-            abortSignal: signal,
-          }),
+      const failure = answered(
+        await this.attempt(
+          {
+            serviceUrl: stored.serviceUrl || serviceUrl,
+            tenantId,
+            conversationId: stored.conversationId,
+            conversationType: 'personal',
+          },
+          (c, signal) =>
+            c.sendToConversation(stored.conversationId, into(activity, stored.conversationId, tenantId), {
+              abortSignal: signal,
+            }),
+        ),
       );
       if (!failure || !isGone(failure)) return classifySend(failure);
       await this.forget(tenantId, personId, stored.conversationId);
     }
-    const created = await this.createAndSend(serviceUrl, card, activity, paced);
+    const created = answered(await this.createAndSend(serviceUrl, card, activity, paced));
     if (!created || !isGone(created) || !this.options.proactiveInstall || !this.options.directory)
       return classifySend(created);
     const installed = await this.installer.install(tenantId, personId);
     if (typeof installed !== 'string') return installed;
-    const again = await this.createAndSend(serviceUrl, card, activity, paced);
+    const again = answered(await this.createAndSend(serviceUrl, card, activity, paced));
     if (again && isGone(again) && installed === 'installed')
       // Just installed: Teams may take a moment to make the chat; worth another try later.
       return {
@@ -245,6 +258,7 @@ export class TeamsAnnouncer implements Announcer {
         );
         if (!created.id) throw new Error('createConversation answered no conversation id');
         conversationId = created.id;
+        this.options.pace?.report(tenantId, { kind: 'sent' });
         await paced();
         // The send is a request of its own: whether it left starts again.
         flight.sent = false;

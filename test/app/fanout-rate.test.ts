@@ -1,5 +1,5 @@
 import type { SendOutcome } from '../../src/domain/announcement';
-import { RateController, TenantRate } from '../../src/app/announce/rate-control';
+import { HEADROOM, RateController, TenantRate } from '../../src/app/announce/rate-control';
 import { VirtualTime } from '../support/virtual-time';
 import { ConnectorLimits } from '../../bench/connector-limits';
 
@@ -113,7 +113,7 @@ describe('the tenant rate', () => {
     const time = new VirtualTime();
     const rate = new RateController({ tenantRps: 50, now: () => time.ms(), wait: time.wait });
     rate.setShare(2);
-    expect(rate.tenant(TENANT).ceiling).toBe(25);
+    expect(rate.tenant(TENANT).ceiling).toBe(25 * HEADROOM);
     const end = time.ms() + 10_000;
     const starts: number[] = [];
     const sender = async () => {

@@ -9,7 +9,7 @@ import {
 import { isConcurrencyError } from '../../src/app/errors';
 import { DEFAULT_CLAIM_MS } from '../../src/app/announce/fanout-worker';
 import { MAX_DELAY_SECONDS } from '../../src/app/announce/fanout-messages';
-import { RateController } from '../../src/app/announce/rate-control';
+import { HEADROOM, RateController } from '../../src/app/announce/rate-control';
 import { fanoutWorld, people, TENANT } from './fanout-support';
 
 const statuses = (rows: Delivery[]) => {
@@ -387,8 +387,8 @@ describe('the fan-out worker holding its work', () => {
     expect(await one.heartbeat()).toBe(1);
     expect(await two.heartbeat()).toBe(2);
     expect(await one.heartbeat()).toBe(2);
-    expect(rateOne.tenant(TENANT).ceiling).toBe(25);
-    expect(rateTwo.tenant(TENANT).ceiling).toBe(25);
+    expect(rateOne.tenant(TENANT).ceiling).toBe(25 * HEADROOM);
+    expect(rateTwo.tenant(TENANT).ceiling).toBe(25 * HEADROOM);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { Directory, PersonalCard } from '../../src/app/ports';
 import { loadConfig } from '../../src/config';
 import type { Coordination } from '../../src/domain/rollout';
+import type { SendOutcome } from '../../src/domain/announcement';
 import { createDirectory } from '../../src/graph';
 import { TableReferenceRepository } from '../../src/storage/reference-repository';
 import { MemoryTable } from '../../src/storage/memory-table';
@@ -120,11 +121,17 @@ describe('sendPersonal', () => {
 
   it('paces every connector request right before it leaves: a new chat costs two waits, a stored one one', async () => {
     const paced: string[] = [];
-    const pace = async (tenantId: string) => void paced.push(tenantId);
+    const reported: string[] = [];
+    const pace = {
+      acquire: async (tenantId: string) => void paced.push(tenantId),
+      report: (_tenantId: string, outcome: SendOutcome) => void reported.push(outcome.kind),
+    };
     await announcer({ pace }).sendPersonal(connector.url, card());
     expect(creates()).toHaveLength(1);
     expect(sends()).toHaveLength(1);
     expect(paced).toEqual([TENANT, TENANT]);
+    // Each request's answer is reported: the limit counts requests, not people.
+    expect(reported).toEqual(['sent', 'sent']);
     // With the chat stored: one request, one wait.
     await announcer({ pace }).sendPersonal(connector.url, card());
     expect(paced).toEqual([TENANT, TENANT, TENANT]);

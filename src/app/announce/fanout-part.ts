@@ -163,7 +163,7 @@ export class FanoutPart {
           log.warn({ err, announcementId: a.id }, 'personal send threw; counted as an unknown outcome');
           outcome = { kind: 'transient', status: 'error', unknown: true };
         }
-        rate.report(a.tenantId, outcome);
+        if (!this.options.pacedByAnnouncer) rate.report(a.tenantId, outcome);
         return { claimed: d, outcome };
       }),
     );

@@ -35,8 +35,8 @@ export const POLL_MAX_MS = 30_000;
  * How often a sender says it is alive (and re-reads how many share the tenant's rate): short, so
  * that a joining instance is counted by the others within seconds. Two calls per interval.
  */
-export const HEARTBEAT_MS = 5_000;
-export const HEARTBEAT_TTL_MS = 15_000;
+export const HEARTBEAT_MS = 2_000;
+export const HEARTBEAT_TTL_MS = 8_000;
 /**
  * How long a sender that becomes busy waits while others are sending: two heartbeats, since a
  * loop with every slot taken heartbeats only when a message is done (a partition takes seconds).
@@ -181,7 +181,9 @@ export class FanoutWorker {
         }
         const free = this.concurrency - this.active.size;
         if (free <= 0) {
-          await Promise.race(this.active);
+          // Every slot busy: wait for one, but heartbeat on time meanwhile (a partition may take
+          // longer than the heartbeat's time to live; the others would take the whole rate).
+          await Promise.race([...this.active, this.options.wait(HEARTBEAT_MS)]);
           continue;
         }
         const messages = await queue.receive(Math.min(free, MAX_RECEIVE_MESSAGES), this.visibilitySeconds);
@@ -200,7 +202,10 @@ export class FanoutWorker {
           if ((await this.heartbeat(true)) > 1) await this.options.wait(JOIN_WAIT_MS);
         }
         for (const m of messages) {
-          const work: Promise<void> = this.handle(m).finally(() => this.active.delete(work));
+          const work: Promise<void> = this.handle(m).finally(() => {
+            this.active.delete(work);
+            if (this.active.size === 0) this.idleNow();
+          });
           this.active.add(work);
         }
       } catch (err) {
@@ -210,6 +215,15 @@ export class FanoutWorker {
         idleMs = Math.min(POLL_MAX_MS, idleMs * 2);
       }
     }
+  }
+
+  /** Out of work: says so at once, so the senders still busy take its share at their next heartbeat. */
+  private idleNow(): void {
+    if (!this.busyReported) return;
+    this.heartbeatAt = this.options.clock.now().getTime();
+    void this.heartbeat(false).catch((err: unknown) =>
+      this.options.log.warn({ err }, 'announcement sender heartbeat failed'),
+    );
   }
 
   /** Waits `ms`, or less when kicked or stopped. */

@@ -25,6 +25,12 @@ import type { SendOutcome } from '../../domain/announcement';
  * waits (both injected) so simulations run on a fake clock.
  */
 
+/**
+ * The share of TEAMS_TENANT_RPS paced for: requests are counted when they leave, the connector
+ * counts them when they arrive, and a few milliseconds of jitter would put one more into some
+ * second at exactly the ceiling.
+ */
+export const HEADROOM = 0.97;
 /** Seconds of the rate a sender may send at once after a pause. */
 export const BURST_SECONDS = 0.2;
 /** The cut after a 429, of the rate that was getting through. */
@@ -234,7 +240,7 @@ export class RateController {
   }
 
   private ceiling(): number {
-    return this.options.tenantRps / this.share;
+    return (this.options.tenantRps * HEADROOM) / this.share;
   }
 
   private async take(tenantId: string): Promise<void> {
