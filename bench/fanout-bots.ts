@@ -10,6 +10,35 @@ import { createInterface } from 'node:readline';
  */
 
 const ENTRY = join(__dirname, '..', 'src', 'index.js');
+/** The project's package.json (its start script says how the bot is run): above dist/bench or bench/. */
+const packageJson = (): string => {
+  const near = [join(__dirname, '..', '..', 'package.json'), join(__dirname, '..', 'package.json')];
+  for (const path of near) {
+    try {
+      const text = readFileSync(path, 'utf8');
+      if ((JSON.parse(text) as { name?: unknown }).name === 'rollout-coordinator') return text;
+    } catch {
+      // Not this one.
+    }
+  }
+  throw new Error(`no package.json of rollout-coordinator at ${near.join(' or ')}`);
+};
+
+/**
+ * The node flags of `npm start` (package.json's start script, `node <flags> dist/src/index.js`),
+ * read at each run so that the bench runs the bot as it is deployed and cannot drift from it.
+ */
+export const startNodeArgs = (script?: string): string[] => {
+  const start = script ?? (JSON.parse(packageJson()) as { scripts?: Record<string, string> }).scripts?.start;
+  const words = (start ?? '').trim().split(/\s+/);
+  const entry = words.findIndex((w) => /(^|\/)dist\/src\/index\.js$/.test(w));
+  if (words[0] !== 'node' || entry < 0) {
+    throw new Error(
+      `package.json's start script is not \`node <flags> dist/src/index.js\`: ${start ?? '(none)'}`,
+    );
+  }
+  return words.slice(1, entry);
+};
 /** Log lines kept whole (the last ones), for the report of a run that went wrong. */
 const KEPT_LINES = 20;
 
@@ -32,8 +61,9 @@ export interface BotRun {
 /**
  * Starts the bot with `env` over the shell's own (less what would change it), in `cwd`: a folder
  * of the run's, so that a developer's `.env` in the project does not reach the bot measured.
- * `nodeArgs` go to node before the script (e.g. `--max-old-space-size=100`: is the peak garbage
- * the collector had not needed to take back yet, or memory the bot holds?).
+ * Node gets `npm start`'s flags (startNodeArgs), then `nodeArgs` (later ones win, e.g.
+ * `--max-old-space-size=100`: is the peak garbage the collector had not needed to take back yet,
+ * or memory the bot holds?).
  */
 export const startBot = (
   label: string,
@@ -42,7 +72,7 @@ export const startBot = (
   nodeArgs: readonly string[] = [],
 ): BotRun => {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !DROPPED_ENV.test(k)));
-  const child = spawn(process.execPath, [...nodeArgs, '--disable-warning=DEP0111', ENTRY], {
+  const child = spawn(process.execPath, [...startNodeArgs(), ...nodeArgs, ENTRY], {
     cwd,
     env: { ...base, PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,6 +7,7 @@ import { announcementText } from '../src/domain/announcement-text';
 import { createRollout, type Rollout } from '../src/domain/rollout';
 import { TableAnnouncementRepository } from '../src/storage/announcement-repository';
 import { TableAudienceRepository } from '../src/storage/audience-repository';
+import { TableReferenceRepository } from '../src/storage/reference-repository';
 import type { TableTarget } from '../src/storage/azure-table';
 import { announcementsQueue, storeTable } from '../src/storage/open-storage';
 import { TableRolloutRepository } from '../src/storage/rollout-repository';
@@ -16,7 +17,9 @@ import { TableRolloutRepository } from '../src/storage/rollout-repository';
  * (not through the bot, so the bot's own storage calls are the fan-out's alone): a rollout in its
  * pilot, whose coordination chat is on the local connector, with a Graph snapshot of `people`
  * members; its announcement, made as Send makes it (`scheduled`, due now); and its 'start'
- * message on the announcements queue.
+ * message on the announcements queue. With `knownChat`, every member also has a stored personal
+ * chat (TableReferenceRepository.rememberPersonal, in the Audiences table, as the bot stores one
+ * it made): a second announcement's case, one connector request per recipient.
  */
 
 export const BENCH_TENANT = '72f988bf-0000-4000-8000-000000000001';
@@ -24,6 +27,8 @@ const GROUP = '00000000-0000-4000-8000-00000000b001';
 const STAGE = 'pilot';
 /** Members written per `add` (the writer buffers and flushes per bucket itself). */
 const PAGE = 1000;
+/** Personal chats written at once when seeding them. */
+const REFERENCE_WRITES = 32;
 
 /** The i-th member's Entra object id (lower case, as the audience stores it). */
 export const benchPersonId = (i: number): string =>
@@ -85,6 +90,8 @@ export const seedFanout = async (
   queueTarget: TableTarget,
   serviceUrl: string,
   people: number,
+  /** The conversation id of a member's existing 1:1 chat (the connector's): seeds the chats. */
+  knownChat?: (tenantId: string, personId: string) => string,
 ): Promise<SeededFanout> => {
   const now = new Date();
   const tables = {
@@ -126,6 +133,28 @@ export const seedFanout = async (
     sample: ids.slice(0, 3).map((_, i) => `Person ${i}`),
     warnings: [],
   });
+
+  if (knownChat) {
+    const references = new TableReferenceRepository(tables.audiences, { now: () => new Date() });
+    for (let i = 0; i < ids.length; i += REFERENCE_WRITES) {
+      await Promise.all(
+        ids.slice(i, i + REFERENCE_WRITES).map((personId, j) =>
+          references.rememberPersonal(
+            {
+              tenantId: rollout.tenantId,
+              personId,
+              name: `Person ${i + j}`,
+              conversationId: knownChat(rollout.tenantId, personId),
+              conversationType: 'personal',
+              serviceUrl,
+              botId: '28:',
+            },
+            null,
+          ),
+        ),
+      );
+    }
+  }
 
   const text = announcementText(rollout, STAGE);
   if (!text) throw new Error(`the bench rollout has no stage ${STAGE}`);

@@ -64,6 +64,14 @@ export interface ConnectorStats {
   firstRequestAt: number | null;
   lastRequestAt: number | null;
   lastNewRecipientAt: number | null;
+  /**
+   * The sending period: the first accepted request (any) to the last accepted request for a
+   * recipient (createConversation, or a send or update to their 1:1 chat), and the requests
+   * accepted in it (all of them, the coordination chat's included: the tenant limit counts them).
+   */
+  firstAcceptedAt: number | null;
+  lastRecipientAcceptedAt: number | null;
+  acceptedInSending: number;
   /** The busiest second over all tenants. */
   peak: TenantPeak;
   tenantRps: number;
@@ -121,6 +129,9 @@ export class RateLimitedConnector {
     firstRequestAt: null,
     lastRequestAt: null,
     lastNewRecipientAt: null,
+    firstAcceptedAt: null,
+    lastRecipientAcceptedAt: null,
+    acceptedInSending: 0,
     timeline: { accepted: [], throttled: [] },
   };
   private recipientsReached = 0;
@@ -161,6 +172,17 @@ export class RateLimitedConnector {
     };
   }
 
+  /**
+   * Makes the 1:1 chat of `recipient` in `tenantId` known, as if created before this run (a
+   * second announcement's case), and returns its id: the one createConversation would answer.
+   */
+  knowPersonal(tenantId: string, recipient: string): string {
+    const person = recipient.toLowerCase();
+    const id = oneToOneId(tenantId, person);
+    this.conversations.set(id, { tenantId, recipient: person });
+    return id;
+  }
+
   /** What each recipient got, by person id. */
   recipientTallies(): ReadonlyMap<string, RecipientTally> {
     return this.tallies;
@@ -173,6 +195,17 @@ export class RateLimitedConnector {
       this.tallies.set(recipient, tally);
     }
     return tally;
+  }
+
+  /** An accepted request: `forRecipient` when it was for a recipient (not the coordination chat). */
+  private accept(now: number, forRecipient: boolean): void {
+    this.stats.accepted++;
+    this.stats.firstAcceptedAt ??= now;
+    if (forRecipient) {
+      this.stats.lastRecipientAcceptedAt = now;
+      this.stats.acceptedInSending = this.stats.accepted;
+    }
+    this.mark('accepted', now);
   }
 
   private mark(kind: 'accepted' | 'throttled', now: number): void {
@@ -226,8 +259,7 @@ export class RateLimitedConnector {
       if (recipient) this.tally(recipient).throttled++;
       return this.throttle(res, decision.scope, decision.retryAfterSeconds, now);
     }
-    this.stats.accepted++;
-    this.mark('accepted', now);
+    this.accept(now, recipient !== null);
     if (kind === 'send') this.stats.sends++;
     else this.stats.updates++;
     if (!recipient) this.stats.otherCalls++;
@@ -261,9 +293,8 @@ export class RateLimitedConnector {
       this.tally(recipient).throttled++;
       return this.throttle(res, decision.scope, decision.retryAfterSeconds, now);
     }
-    this.stats.accepted++;
+    this.accept(now, true);
     this.stats.creates++;
-    this.mark('accepted', now);
     this.tally(recipient).creates++;
     const id = oneToOneId(tenantId, recipient);
     this.conversations.set(id, { tenantId, recipient });

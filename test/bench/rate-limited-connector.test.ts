@@ -1,4 +1,5 @@
 import { ConnectorLimits, SlidingWindows, TEAMS_CONVERSATION_LIMITS } from '../../bench/connector-limits';
+import { startNodeArgs } from '../../bench/fanout-bots';
 import { RateLimitedConnector } from '../../bench/rate-limited-connector';
 
 const TENANT = '72f988bf-0000-4000-8000-000000000001';
@@ -104,8 +105,49 @@ describe('the bench connector', () => {
     });
   });
 
+  it('knows a chat made before the run: sends to it count for its recipient, without a createConversation', async () => {
+    const id = connector.knowPersonal(TENANT, 'BB-2');
+    expect(((await (await create('bb-2')).json()) as { id: string }).id).toBe(id);
+    expect((await call(`/v3/conversations/${encodeURIComponent(id)}/activities`, {})).status).toBe(200);
+    expect(connector.recipientTallies().get('bb-2')).toMatchObject({ creates: 1, messages: 1 });
+  });
+
+  it('counts the requests accepted in the sending period: the first accepted to the last for a recipient', async () => {
+    let now = 1000;
+    await connector.stop();
+    connector = await new RateLimitedConnector({ tenantRps: 50, now: () => now }).start();
+    const post = (conversation: string) =>
+      call(`/v3/conversations/${encodeURIComponent(conversation)}/activities`, {
+        conversation: { tenantId: TENANT },
+      });
+    expect((await post('19:coordination@thread.tacv2')).status).toBe(200);
+    now = 1500;
+    const { id } = (await (await create('cc-3')).json()) as { id: string };
+    now = 2000;
+    expect((await post(id)).status).toBe(200);
+    now = 9000;
+    expect((await post('19:coordination@thread.tacv2')).status).toBe(200);
+    expect(connector.getStats()).toMatchObject({
+      accepted: 4,
+      firstAcceptedAt: 1000,
+      lastRecipientAcceptedAt: 2000,
+      acceptedInSending: 3,
+    });
+  });
+
   it('refuses a createConversation without a member or a tenant', async () => {
     expect((await call('/v3/conversations', { isGroup: false, members: [] })).status).toBe(400);
     expect((await call('/v3/other', {})).status).toBe(404);
+  });
+});
+
+describe('the bench bot’s node flags', () => {
+  it('are npm start’s: the flags between node and dist/src/index.js in package.json', () => {
+    expect(startNodeArgs('node --a=1 --max-old-space-size=128 dist/src/index.js')).toEqual([
+      '--a=1',
+      '--max-old-space-size=128',
+    ]);
+    expect(startNodeArgs()).toContain('--max-old-space-size=128');
+    expect(() => startNodeArgs('tsx src/index.ts')).toThrow(/start script/);
   });
 });
