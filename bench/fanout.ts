@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig, type Config } from '../src/config';
 import type { Announcement, DeliveryStatus } from '../src/domain/announcement';
 import { TableAnnouncementRepository } from '../src/storage/announcement-repository';
@@ -206,6 +207,12 @@ interface RunResult {
   kills: number[];
   bots: BotRun[];
   deliveries: Awaited<ReturnType<typeof readDeliveries>>;
+  /**
+   * This process's event-loop delay over the sending, ms (p99, max): the connector stamps an
+   * arrival when this process gets to it, so a stalled loop (it also runs the counting proxies)
+   * bunches arrivals that were spread on the wire.
+   */
+  loopDelay: { p99: number; max: number };
   tallies: ReadonlyMap<string, { messages: number; creates: number; throttled: number }>;
   failure: string | null;
 }
@@ -277,6 +284,8 @@ const runVariant = async (variant: Variant, options: Options): Promise<RunResult
     // Azurite's CPU from here on: the seeding's is not the fan-out's.
     const azuriteCpuBefore = cpuOf(azurite.pid) ?? 0;
     const startedAt = Date.now();
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
     for (let n = 1; n <= variant.bots; n++) launch(n, 1);
     cleanup.push(async () => void (await Promise.all(live.map((bot) => stopBot(bot)))));
 
@@ -332,6 +341,7 @@ const runVariant = async (variant: Variant, options: Options): Promise<RunResult
         );
       }
     }
+    loop.disable();
     const tableAtReached = tableProxy.counts();
     const queueAtReached = queueProxy.counts();
 
@@ -373,6 +383,7 @@ const runVariant = async (variant: Variant, options: Options): Promise<RunResult
       bots,
       deliveries,
       tallies: connector.recipientTallies(),
+      loopDelay: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
       failure,
     };
   } finally {
@@ -470,6 +481,11 @@ const report = (variant: Variant, run: RunResult): void => {
       (variant.ceilingGoal
         ? `; never above ${ceiling}: ${verdict(stats.peak.arrivals, ceiling, 'at-most')}`
         : ''),
+  );
+  print(
+    'bench event-loop delay',
+    `p99 ${run.loopDelay.p99.toFixed(0)} ms, max ${run.loopDelay.max.toFixed(0)} ms`,
+    'of this process (connector and counting proxies) over the sending: a stall bunches the arrivals it stamps',
   );
   print(
     'connector calls',
