@@ -12,7 +12,8 @@ import { TEAMS_TENANT_RPS } from './connector-limits';
 import { queueCallKind, startCountingProxy, tableCallKind, type ProxyCounts } from './counting-proxy';
 import { cpuOf, PeakMemory, startBot, stopBot, type BotRun } from './fanout-bots';
 import { BENCH_TENANT, seedFanout, type SeededFanout } from './fanout-seed';
-import { RateLimitedConnector, type ConnectorStats } from './rate-limited-connector';
+import { ConnectorProcess } from './connector-process';
+import type { ConnectorStats } from './rate-limited-connector';
 import { runId, seconds, verdict } from './stats';
 
 /**
@@ -23,10 +24,12 @@ import { runId, seconds, verdict } from './stats';
  * 'start' message are seeded through the project's repositories first; the bot then does the
  * rest: expands the recipients, queues the partitions, sends. The bot reaches Azurite through a
  * counting proxy per service (counting-proxy.ts), which is how its table and queue calls are
- * counted. The bot runs with `npm start`'s node flags (read from package.json). rate/limit is
- * what the limit constrains: connector requests accepted per second (createConversation counts
- * like a send) over the sending period, the first accepted request to the last accepted one for a
- * recipient, ÷ the connector's limit; recipients/s is printed beside it. Figures, never a
+ * counted. The connector runs in a process of its own (connector-process.ts), so that the
+ * arrivals it stamps are not bunched by the proxies' stalls on this one. The bot runs with
+ * `npm start`'s node flags (read from package.json). rate/limit is what the limit constrains:
+ * connector requests accepted per second (createConversation counts like a send) over the
+ * sending period, the first accepted request to the last accepted one for a recipient, ÷ the
+ * connector's limit; recipients/s is printed beside it. Figures, never a
  * pass/fail test (it is not part of `npm test`).
  *
  * Variants (BENCH_FANOUT_VARIANT=all|base|known|lower-limit|two|sigkill, comma-separated for several):
@@ -208,9 +211,9 @@ interface RunResult {
   bots: BotRun[];
   deliveries: Awaited<ReturnType<typeof readDeliveries>>;
   /**
-   * This process's event-loop delay over the sending, ms (p99, max): the connector stamps an
-   * arrival when this process gets to it, so a stalled loop (it also runs the counting proxies)
-   * bunches arrivals that were spread on the wire.
+   * This process's event-loop delay over the sending, ms (p99, max): it runs the counting
+   * proxies, no longer the connector (a process of its own, connector-process.ts), so a stall here
+   * delays the bot's storage calls but does not bunch the arrivals the connector stamps.
    */
   loopDelay: { p99: number; max: number };
   tallies: ReadonlyMap<string, { messages: number; creates: number; throttled: number }>;
@@ -230,13 +233,14 @@ const runVariant = async (variant: Variant, options: Options): Promise<RunResult
     cleanup.push(() => tableProxy.stop());
     const queueProxy = await startCountingProxy(`http://127.0.0.1:${azurite.queuePort}`, queueCallKind);
     cleanup.push(() => queueProxy.stop());
-    const connector = await new RateLimitedConnector({
+    // The connector in a process of its own: its arrival stamps from a loop that does nothing else.
+    const connector = await ConnectorProcess.start({
       tenantRps: variant.connectorRps,
       latencyMs: options.latencyMs,
       jitterMs: options.jitterMs,
       defaultTenant: BENCH_TENANT,
       tenantCounts: options.tenantCounts,
-    }).start();
+    });
     cleanup.push(() => connector.stop());
 
     const prefix = `bf${runId()}`.slice(0, 41);
@@ -251,6 +255,7 @@ const runVariant = async (variant: Variant, options: Options): Promise<RunResult
       options.people,
       variant.knownChats ? (tenantId, personId) => connector.knowPersonal(tenantId, personId) : undefined,
     );
+    await connector.flush();
     progress(
       `seeded ${count(options.people)} people${variant.knownChats ? ' with their chats' : ''} in ` +
         `${seconds(performance.now() - seedStarted)}`,
@@ -302,7 +307,7 @@ const runVariant = async (variant: Variant, options: Options): Promise<RunResult
       await sleep(POLL_MS);
       for (const bot of live) memory.sample(bot.pid);
       memory.sample(azurite.pid);
-      const stats = connector.getStats();
+      const stats = await connector.getStats();
       const now = Date.now();
       if (stats.recipients > lastReached) {
         lastReached = stats.recipients;
@@ -366,7 +371,7 @@ const runVariant = async (variant: Variant, options: Options): Promise<RunResult
 
     const deliveries = await readDeliveries(repository, seeded, final?.parts ?? 0);
     return {
-      stats: connector.getStats(),
+      stats: await connector.getStats(),
       seeded,
       startedAt,
       reachedAt,
@@ -382,7 +387,7 @@ const runVariant = async (variant: Variant, options: Options): Promise<RunResult
       kills: killAt,
       bots,
       deliveries,
-      tallies: connector.recipientTallies(),
+      tallies: await connector.recipientTallies(),
       loopDelay: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
       failure,
     };
@@ -485,7 +490,7 @@ const report = (variant: Variant, run: RunResult): void => {
   print(
     'bench event-loop delay',
     `p99 ${run.loopDelay.p99.toFixed(0)} ms, max ${run.loopDelay.max.toFixed(0)} ms`,
-    'of this process (connector and counting proxies) over the sending: a stall bunches the arrivals it stamps',
+    'of this process (the counting proxies; the connector runs in a process of its own) over the sending',
   );
   print(
     'connector calls',

@@ -106,7 +106,7 @@ const memberOf = (body: Body): string | null => {
   return id ? id.toLowerCase().replace(/^8:orgid:/, '') : null;
 };
 
-const oneToOneId = (tenantId: string, recipient: string): string =>
+export const oneToOneId = (tenantId: string, recipient: string): string =>
   `a:1on1-${Buffer.from(`${tenantId}|${recipient}`).toString('base64url')}`;
 
 export class RateLimitedConnector {
