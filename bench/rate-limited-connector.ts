@@ -5,8 +5,10 @@ import { ConnectorLimits, type ConnectorLimitsOptions, type TenantPeak } from '.
 /**
  * A local Bot Connector for load runs (the fan-out benchmark): the three calls a fan-out makes,
  * as the Bot Framework REST API has them, under Teams' documented limits (connector-limits.ts),
- * with a configurable latency, counting what each recipient got. Plain node:http: it runs in
- * the benchmark's process (or alone: `node dist/bench/rate-limited-connector.js`, then GET /stats).
+ * with a configurable latency, counting what each recipient got. Plain node:http: the fan-out
+ * bench runs it in a process of its own (connector-process.ts), so that nothing else shares the
+ * event loop that stamps arrivals (or alone: `node dist/bench/rate-limited-connector.js`, then
+ * GET /stats).
  *
  *   POST /v3/conversations                          createConversation: 201 {id}, one 1:1
  *                                                   conversation per (tenant, member), the same id
