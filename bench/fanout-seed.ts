@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { AudienceMember, FanoutMessage } from '../src/app/ports';
+import { startMessage } from '../src/app/announce/fanout-messages';
+import type { AudienceMember } from '../src/app/ports';
 import type { Config } from '../src/config';
-import { emptyAudience, audienceFingerprint, audienceParts } from '../src/domain/audience';
+import { emptyAudience, audienceFingerprint, audienceParts, type AudienceSpec } from '../src/domain/audience';
 import type { Announcement } from '../src/domain/announcement';
 import { announcementText } from '../src/domain/announcement-text';
 import { createRollout, type Rollout } from '../src/domain/rollout';
@@ -42,15 +43,26 @@ export interface SeededFanout {
   people: string[];
 }
 
-const benchRollout = (serviceUrl: string, now: Date): Rollout => {
+/**
+ * A rollout of `tenantId` in its pilot (no waves), coordinated in a channel on `serviceUrl`, whose
+ * pilot has `audience` and a communication plan: what the fan-out benchmark and the process test
+ * announce.
+ */
+export const pilotRollout = (
+  tenantId: string,
+  serviceUrl: string,
+  name: string,
+  audience: AudienceSpec,
+  now: Date,
+): Rollout => {
   const decision = createRollout(
     {
-      id: `bench-${randomUUID().slice(0, 8)}`,
-      tenantId: BENCH_TENANT,
-      name: 'Fan-out benchmark',
+      id: `ro-${randomUUID().slice(0, 8)}`,
+      tenantId,
+      name,
       by: { id: 'bench-admin', name: 'Bench Admin' },
       coordination: {
-        conversationId: '19:bench-coordination@thread.tacv2',
+        conversationId: '19:fanout-coordination@thread.tacv2',
         conversationType: 'channel',
         serviceUrl,
       },
@@ -69,9 +81,9 @@ const benchRollout = (serviceUrl: string, now: Date): Rollout => {
         ? {
             ...p,
             waves: [],
-            audience: { ...emptyAudience(), groups: [GROUP] },
+            audience,
             communication: {
-              whatIsDeployed: 'Teams Premium for the pilot group.',
+              whatIsDeployed: 'Teams Premium for the pilot.',
               howAndWhen: 'It installs itself on your devices this week.',
               businessPurpose: 'Better meetings.',
               selfHelpUrl: 'https://contoso.example/teams-premium',
@@ -81,6 +93,46 @@ const benchRollout = (serviceUrl: string, now: Date): Rollout => {
         : p,
     ),
   };
+};
+
+/**
+ * The pilot's announcement as Send makes it (`scheduled`, due now), created, and its 'start'
+ * message on the announcements queue of `config`'s store.
+ */
+export const announcePilot = async (
+  config: Config,
+  announcements: TableAnnouncementRepository,
+  queueTarget: TableTarget,
+  rollout: Rollout,
+  audience: Announcement['audience'],
+  now: Date,
+): Promise<Announcement> => {
+  const text = announcementText(rollout, STAGE);
+  if (!text) throw new Error(`the rollout has no stage ${STAGE}`);
+  const announcement: Announcement = {
+    id: randomUUID(),
+    tenantId: rollout.tenantId,
+    rolloutId: rollout.id,
+    stageId: STAGE,
+    text,
+    by: rollout.createdBy,
+    createdAt: now.toISOString(),
+    scheduledAt: null,
+    state: 'scheduled',
+    audience,
+    recipients: 0,
+    parts: 0,
+    coordination: { conversation: rollout.coordination, messageId: null },
+    helpdesk: null,
+    countsUpdatedAt: null,
+    completedAt: null,
+    cancelledBy: null,
+  };
+  await announcements.create(announcement);
+  const queue = announcementsQueue(config, queueTarget);
+  await queue.ensure();
+  await queue.send(JSON.stringify(startMessage(announcement.tenantId, announcement.id)));
+  return announcement;
 };
 
 /** Seeds the store named by `config` (its TABLE_PREFIX) at `target` / `queueTarget`. */
@@ -100,7 +152,13 @@ export const seedFanout = async (
     announcements: storeTable(config, target, 'announcements'),
   };
   await Promise.all(Object.values(tables).map((t) => t.ensure()));
-  const rollout = benchRollout(serviceUrl, now);
+  const rollout = pilotRollout(
+    BENCH_TENANT,
+    serviceUrl,
+    'Fan-out benchmark',
+    { ...emptyAudience(), groups: [GROUP] },
+    now,
+  );
   await new TableRolloutRepository(tables.rollouts).commit(rollout.tenantId, {
     rollout,
     ifMatch: null,
@@ -156,37 +214,13 @@ export const seedFanout = async (
     }
   }
 
-  const text = announcementText(rollout, STAGE);
-  if (!text) throw new Error(`the bench rollout has no stage ${STAGE}`);
-  const announcement: Announcement = {
-    id: randomUUID(),
-    tenantId: rollout.tenantId,
-    rolloutId: rollout.id,
-    stageId: STAGE,
-    text,
-    by: rollout.createdBy,
-    createdAt: now.toISOString(),
-    scheduledAt: null,
-    state: 'scheduled',
-    audience: 'snapshot',
-    recipients: 0,
-    parts: 0,
-    coordination: { conversation: rollout.coordination, messageId: null },
-    helpdesk: null,
-    countsUpdatedAt: null,
-    completedAt: null,
-    cancelledBy: null,
-  };
-  await new TableAnnouncementRepository(tables.announcements).create(announcement);
-
-  const queue = announcementsQueue(config, queueTarget);
-  await queue.ensure();
-  const start: FanoutMessage = {
-    v: 1,
-    kind: 'start',
-    tenantId: rollout.tenantId,
-    announcementId: announcement.id,
-  };
-  await queue.send(JSON.stringify(start));
+  const announcement = await announcePilot(
+    config,
+    new TableAnnouncementRepository(tables.announcements),
+    queueTarget,
+    rollout,
+    'snapshot',
+    now,
+  );
   return { tenantId: rollout.tenantId, rolloutId: rollout.id, announcementId: announcement.id, people: ids };
 };

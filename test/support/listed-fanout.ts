@@ -1,15 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import type { FanoutMessage } from '../../src/app/ports';
 import type { Config } from '../../src/config';
 import { emptyAudience } from '../../src/domain/audience';
-import type { Announcement, Delivery } from '../../src/domain/announcement';
-import { announcementText } from '../../src/domain/announcement-text';
-import { createRollout, type Rollout } from '../../src/domain/rollout';
+import type { Delivery } from '../../src/domain/announcement';
 import { TableAnnouncementRepository } from '../../src/storage/announcement-repository';
 import { SENDERS_PARTITION } from '../../src/storage/announcement-rows';
 import type { TableTarget } from '../../src/storage/azure-table';
 import { str } from '../../src/storage/entity-table';
-import { announcementsQueue, storeTable } from '../../src/storage/open-storage';
+import { storeTable } from '../../src/storage/open-storage';
+import { announcePilot, pilotRollout } from '../../bench/fanout-seed';
 import { TableRolloutRepository } from '../../src/storage/rollout-repository';
 
 /**
@@ -19,8 +16,6 @@ import { TableRolloutRepository } from '../../src/storage/rollout-repository';
  * announcement as Send makes it (`scheduled`, due now, audience `listed`); and its 'start'
  * message on the announcements queue. A bot on the same store (same TABLE_PREFIX) does the rest.
  */
-
-const STAGE = 'pilot';
 
 /** The i-th listed member's Entra object id (lower case, GUID-like). */
 export const listedPersonId = (i: number): string =>
@@ -34,47 +29,6 @@ export interface ListedFanout {
   announcements: TableAnnouncementRepository;
 }
 
-const listedRollout = (tenantId: string, serviceUrl: string, members: string[], now: Date): Rollout => {
-  const decision = createRollout(
-    {
-      id: `ro-${randomUUID().slice(0, 8)}`,
-      tenantId,
-      name: 'Fan-out process test',
-      by: { id: 'test-admin', name: 'Test Admin' },
-      coordination: {
-        conversationId: '19:fanout-coordination@thread.tacv2',
-        conversationType: 'channel',
-        serviceUrl,
-      },
-      template: 'app',
-      timeZone: 'UTC',
-    },
-    now,
-  );
-  if (!decision.ok) throw new Error(decision.error.message);
-  const rollout = decision.value;
-  return {
-    ...rollout,
-    position: { phase: STAGE, wave: null },
-    phases: rollout.phases.map((p) =>
-      p.key === STAGE
-        ? {
-            ...p,
-            waves: [],
-            audience: { ...emptyAudience(), members },
-            communication: {
-              whatIsDeployed: 'Teams Premium for the pilot.',
-              howAndWhen: 'It installs itself on your devices this week.',
-              businessPurpose: 'Better meetings.',
-              selfHelpUrl: 'https://contoso.example/teams-premium',
-              helpDeskContact: 'helpdesk@contoso.example',
-            },
-          }
-        : p,
-    ),
-  };
-};
-
 /** Seeds the store named by `config` (its TABLE_PREFIX) at `target` / `queueTarget`. */
 export const seedListedFanout = async (
   config: Config,
@@ -87,45 +41,21 @@ export const seedListedFanout = async (
   const announcementsTable = storeTable(config, target, 'announcements');
   await Promise.all([rolloutsTable.ensure(), announcementsTable.ensure()]);
   const people = Array.from({ length: options.people }, (_, i) => listedPersonId(i));
-  const rollout = listedRollout(options.tenantId, options.serviceUrl, people, now);
+  const rollout = pilotRollout(
+    options.tenantId,
+    options.serviceUrl,
+    'Fan-out process test',
+    { ...emptyAudience(), members: people },
+    now,
+  );
   await new TableRolloutRepository(rolloutsTable).commit(rollout.tenantId, {
     rollout,
     ifMatch: null,
     audit: [],
     processed: null,
   });
-  const text = announcementText(rollout, STAGE);
-  if (!text) throw new Error(`the rollout has no stage ${STAGE}`);
-  const announcement: Announcement = {
-    id: randomUUID(),
-    tenantId: rollout.tenantId,
-    rolloutId: rollout.id,
-    stageId: STAGE,
-    text,
-    by: rollout.createdBy,
-    createdAt: now.toISOString(),
-    scheduledAt: null,
-    state: 'scheduled',
-    audience: 'listed',
-    recipients: 0,
-    parts: 0,
-    coordination: { conversation: rollout.coordination, messageId: null },
-    helpdesk: null,
-    countsUpdatedAt: null,
-    completedAt: null,
-    cancelledBy: null,
-  };
   const announcements = new TableAnnouncementRepository(announcementsTable);
-  await announcements.create(announcement);
-  const queue = announcementsQueue(config, queueTarget);
-  await queue.ensure();
-  const start: FanoutMessage = {
-    v: 1,
-    kind: 'start',
-    tenantId: rollout.tenantId,
-    announcementId: announcement.id,
-  };
-  await queue.send(JSON.stringify(start));
+  const announcement = await announcePilot(config, announcements, queueTarget, rollout, 'listed', now);
   return {
     tenantId: rollout.tenantId,
     rolloutId: rollout.id,
