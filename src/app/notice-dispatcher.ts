@@ -13,6 +13,7 @@ import type {
   NoticeSink,
   RefSealer,
   RolloutRepository,
+  ScheduleRepository,
   SignoffRepository,
 } from './ports';
 
@@ -20,6 +21,8 @@ export interface DispatcherOptions {
   rollouts: RolloutRepository;
   feedback: FeedbackRepository;
   signoffs: SignoffRepository;
+  /** The scheduler's outbox (absent: no scheduled notices). */
+  schedules?: ScheduleRepository;
   messenger: Messenger;
   /** Seals the reference an issue card carries to name its answer (a fresh one per card). */
   sealer: RefSealer;
@@ -73,6 +76,7 @@ export class NoticeDispatcher implements NoticeSink {
     const pending = [
       ...(await this.options.feedback.pendingNotices(RECOVERY_BATCH)),
       ...(await this.options.signoffs.pendingNotices(RECOVERY_BATCH)),
+      ...((await this.options.schedules?.pendingNotices(RECOVERY_BATCH)) ?? []),
     ];
     for (const notice of pending) this.enqueue(notice);
     return pending.length;
@@ -84,14 +88,18 @@ export class NoticeDispatcher implements NoticeSink {
   }
 
   /** Removes a notice from the outbox it was written to. */
-  private clear(notice: Notice): Promise<void> {
-    return notice.kind === 'feedback-issue'
-      ? this.options.feedback.clearNotice(notice)
-      : this.options.signoffs.clearNotice(notice);
+  private async clear(notice: Notice): Promise<void> {
+    if (notice.kind === 'feedback-issue') return this.options.feedback.clearNotice(notice);
+    if (notice.kind === 'scheduled') return this.options.schedules?.clearNotice(notice);
+    return this.options.signoffs.clearNotice(notice);
   }
 
   /** What the notice says, read now; null when what it is about was deleted meanwhile. */
   private async content(notice: Notice, rollout: Rollout): Promise<NoticeContent | null> {
+    if (notice.kind === 'scheduled') {
+      // Made when it was decided (a digest reads as of its time).
+      return { kind: 'scheduled', rollout, topic: notice.topic, data: JSON.parse(notice.data) as unknown };
+    }
     if (notice.kind === 'feedback-issue') {
       const { feedback } = this.options;
       const entry = (await feedback.get(notice.tenantId, notice.rolloutId, notice.stageId, notice.personKey))

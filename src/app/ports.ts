@@ -3,6 +3,7 @@ import type { RefreshOutcome, RefreshRequest } from './audience-refresh';
 import type { DirectoryFacts } from './directory-facts';
 import type { AnnouncementRepository, Announcer, PendingAnnouncement } from './ports-announce';
 import type { WorkQueue } from './ports-queue';
+import type { ScheduledNotice, ScheduledTopic } from './ports-schedule';
 import type { FeedbackEntry, FeedbackTally, Rating } from '../domain/feedback';
 import type { Coordination, Rollout, RolloutStatus } from '../domain/rollout';
 import type { SignoffAnswer, SignoffRequest } from '../domain/signoff';
@@ -20,6 +21,7 @@ export type * from './ports-graph';
 export type * from './ports-queue';
 export type * from './ports-references';
 export type * from './ports-announce';
+export type * from './ports-schedule';
 
 export interface Clock {
   now(): Date;
@@ -73,6 +75,13 @@ export interface RolloutCommit {
   announcement?: PendingAnnouncement | null;
 }
 
+/** Where a rollout is, and whether it is active or paused. */
+export interface RolloutKey {
+  tenantId: string;
+  rolloutId: string;
+  status: RolloutStatus;
+}
+
 export interface RolloutSummary {
   id: string;
   name: string;
@@ -90,6 +99,11 @@ export interface RolloutSummary {
 export interface RolloutRepository {
   get(tenantId: string, rolloutId: string): Promise<Stored<Rollout> | null>;
   list(tenantId: string, filter?: { conversationId?: string }): Promise<RolloutSummary[]>;
+  /**
+   * Active and paused rollouts across tenants, at most `limit`: the scheduler's round (a
+   * cross-partition scan that reads the keys and the status only).
+   */
+  scheduledRollouts(limit: number): Promise<RolloutKey[]>;
   commit(tenantId: string, change: RolloutCommit): Promise<Stored<Rollout>>;
   findProcessed(tenantId: string, key: string): Promise<ProcessedMarker | null>;
   /** Newest first. */
@@ -170,7 +184,7 @@ export interface SignoffNotice {
   createdAt: string;
 }
 
-export type Notice = FeedbackNotice | SignoffNotice;
+export type Notice = FeedbackNotice | SignoffNotice | ScheduledNotice;
 
 /** Where notices of one kind wait until sent (each store keeps its own, beside the change). */
 export interface Outbox<N extends Notice> {
@@ -285,6 +299,7 @@ export type NoticeContent =
   | { kind: 'feedback-issue'; rollout: Rollout; entry: FeedbackEntry; ref: string; stageLabel: string }
   | { kind: 'signoff-not-ready'; rollout: Rollout; request: SignoffRequest; answer: SignoffAnswer }
   | { kind: 'intune-assignment'; rollout: Rollout; result: AssignmentResult; stageLabel: string }
+  | { kind: 'scheduled'; rollout: Rollout; topic: ScheduledTopic; data: unknown }
   | {
       kind: 'audience-refreshed';
       rollout: Rollout;

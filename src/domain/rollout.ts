@@ -6,6 +6,7 @@ import type { Person } from './roles';
 import type { AnnounceMode } from './announcement';
 import type { AssignmentIntent, AudienceSpec } from './audience';
 import type { ReadinessPlan } from './signoff';
+import type { RolloutSchedule } from './schedule-plan';
 import { templatePhases } from './templates';
 
 export type RolloutStatus = 'active' | 'paused' | 'completed';
@@ -87,6 +88,12 @@ export interface Stage {
    * (`prompt`: a preview to confirm), as every rollout stored before announcements has it.
    */
   announce?: AnnounceMode;
+  /** Feedback nudges at most for the stage (absent: DEFAULT_NUDGES; `stageScheduleOf`). */
+  nudges?: number;
+  /** One reminder to those who have not clicked "Got it" on the stage's announcement (absent: no). */
+  gotItReminder?: boolean;
+  /** Advance by itself once the stage's end has passed and its gate passes (absent: no; never forced). */
+  autoAdvance?: boolean;
 }
 
 /** The source guide's discussion points for choosing and ordering target groups. */
@@ -164,6 +171,8 @@ export interface Rollout {
   helpdesk?: Coordination | null;
   /** The latest readiness request per stage to be entered (stage id → request id). */
   signoffs?: Record<string, string>;
+  /** Quiet hours and the digest's time (`rolloutScheduleOf`); absent: the defaults. */
+  schedule?: RolloutSchedule;
 }
 
 export const MAX_NAME_LENGTH = 80;

@@ -14,6 +14,7 @@ import {
   prefixUpperBound,
   type EntityTable,
   type QueryOptions,
+  type PrefixQueryOptions,
   type RowKeyQueryOptions,
   type StoredEntity,
   type TableAction,
@@ -152,18 +153,24 @@ export class AzureEntityTable implements EntityTable {
     return (await this.list(clauses.join(' and '), options.limit)).sort(byPartitionKey);
   }
 
-  async findByRowKeyPrefix(prefix: string, options: { limit?: number } = {}): Promise<StoredEntity[]> {
+  async findByRowKeyPrefix(prefix: string, options: PrefixQueryOptions = {}): Promise<StoredEntity[]> {
     if (!prefix) throw new Error('findByRowKeyPrefix needs a non-empty prefix');
     const filter = odata`RowKey ge ${prefix} and RowKey lt ${prefixUpperBound(prefix)}`;
-    return (await this.list(filter, options.limit)).sort(byPartitionThenRowKey);
+    return (await this.list(filter, options.limit, options.select)).sort(byPartitionThenRowKey);
   }
 
   /** The rows a filter selects, page by page, bounded by `limit` rows and MAX_QUERY_PAGES pages. */
-  private async list(filter: string, maxRows: number | undefined): Promise<StoredEntity[]> {
+  private async list(
+    filter: string,
+    maxRows: number | undefined,
+    select?: readonly string[],
+  ): Promise<StoredEntity[]> {
     const limit = Math.max(0, Math.floor(maxRows ?? MAX_QUERY_ROWS));
     if (limit === 0) return [];
     const pages = this.client
-      .listEntities<Record<string, unknown>>({ queryOptions: { filter } })
+      .listEntities<Record<string, unknown>>({
+        queryOptions: { filter, ...(select ? { select: ['PartitionKey', 'RowKey', ...select] } : {}) },
+      })
       .byPage({ maxPageSize: Math.min(QUERY_PAGE_SIZE, limit) });
     const rows: StoredEntity[] = [];
     const tokens = new Set<string>();

@@ -1,6 +1,7 @@
 import type {
   EntityTable,
   QueryOptions,
+  PrefixQueryOptions,
   RowKeyQueryOptions,
   StoredEntity,
   TableAction,
@@ -54,7 +55,7 @@ export class DelegatingTable implements EntityTable {
     });
   }
 
-  findByRowKeyPrefix(prefix: string, options?: { limit?: number }): Promise<StoredEntity[]> {
+  findByRowKeyPrefix(prefix: string, options?: PrefixQueryOptions): Promise<StoredEntity[]> {
     return this.run({ write: false, what: 'query' }, (t) => {
       if (!t.findByRowKeyPrefix) throw new Error(`${this.name}: findByRowKeyPrefix is not supported`);
       return t.findByRowKeyPrefix(prefix, options);

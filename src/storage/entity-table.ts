@@ -58,7 +58,14 @@ export interface EntityTable {
    * on Azure): for start-up recovery only (e.g. the notices an earlier run left in the outbox),
    * never for a request's path. Optional capability.
    */
-  findByRowKeyPrefix?(prefix: string, options?: { limit?: number }): Promise<StoredEntity[]>;
+  findByRowKeyPrefix?(prefix: string, options?: PrefixQueryOptions): Promise<StoredEntity[]>;
+}
+
+export interface PrefixQueryOptions {
+  /** At most this many rows (default MAX_QUERY_ROWS). */
+  limit?: number;
+  /** Only these properties (besides the keys and the ETag): a scan that reads little. */
+  select?: readonly string[];
 }
 
 export interface RowKeyQueryOptions {

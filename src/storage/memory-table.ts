@@ -5,6 +5,7 @@ import {
   MAX_TRANSACTION_ACTIONS,
   type EntityTable,
   type QueryOptions,
+  type PrefixQueryOptions,
   type RowKeyQueryOptions,
   type StoredEntity,
   type TableAction,
@@ -77,7 +78,7 @@ export class MemoryTable implements EntityTable {
       .slice(0, Math.max(0, limit));
   }
 
-  async findByRowKeyPrefix(prefix: string, options: { limit?: number } = {}): Promise<StoredEntity[]> {
+  async findByRowKeyPrefix(prefix: string, options: PrefixQueryOptions = {}): Promise<StoredEntity[]> {
     if (!prefix) throw new Error('findByRowKeyPrefix needs a non-empty prefix');
     const limit = Math.max(0, Math.floor(options.limit ?? MAX_QUERY_ROWS));
     return [...this.rows.entries()]
@@ -88,7 +89,7 @@ export class MemoryTable implements EntityTable {
           .sort((a, b) => (a.rowKey < b.rowKey ? -1 : a.rowKey > b.rowKey ? 1 : 0)),
       )
       .slice(0, limit)
-      .map((row) => ({ ...row }));
+      .map((row) => (options.select ? selected(row, options.select) : { ...row }));
   }
 
   async submit(actions: readonly TableAction[]): Promise<string[]> {
@@ -189,3 +190,11 @@ const checkEntity = (entity: TableEntity): void => {
     }
   }
 };
+
+/** The keys, the ETag and the `select`ed properties of a row (as the service's $select answers). */
+const selected = (row: StoredEntity, select: readonly string[]): StoredEntity => ({
+  partitionKey: row.partitionKey,
+  rowKey: row.rowKey,
+  etag: row.etag,
+  ...Object.fromEntries(select.filter((key) => key in row).map((key) => [key, row[key]])),
+});

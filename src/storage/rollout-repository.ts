@@ -8,6 +8,7 @@ import type {
   PendingAssignment,
   ProcessedMarker,
   RolloutCommit,
+  RolloutKey,
   RolloutRepository,
   RolloutSummary,
   Stored,
@@ -175,6 +176,21 @@ export class TableRolloutRepository implements RolloutRepository {
         createdAt: str(row.createdAt),
       }))
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async scheduledRollouts(limit: number): Promise<RolloutKey[]> {
+    if (!this.table.findByRowKeyPrefix) return [];
+    const rows = await this.table.findByRowKeyPrefix('r|', {
+      limit,
+      select: ['rolloutId', 'status'],
+    });
+    return rows
+      .filter((row) => row.partitionKey.startsWith(TENANT_PREFIX) && str(row.status) !== 'completed')
+      .map((row) => ({
+        tenantId: decodeKey(row.partitionKey.slice(TENANT_PREFIX.length)),
+        rolloutId: str(row.rolloutId),
+        status: str(row.status) as RolloutStatus,
+      }));
   }
 
   async commit(tenantId: string, change: RolloutCommit): Promise<Stored<Rollout>> {

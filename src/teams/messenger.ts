@@ -7,6 +7,7 @@ import { feedbackIssueCard, feedbackIssueData } from './views/feedback-issue-vie
 import { intuneNoticeData } from './views/intune-view';
 import { audienceCard, audienceCardData, refreshedText } from './views/audience-view';
 import { noticeCard } from './views/notice-view';
+import { scheduledCard } from './views/scheduled-view';
 import { signoffCardData, signoffRequestCard } from './views/signoff-view';
 
 /** The part of the SDK's connector client (in the turn state) that posts to a conversation. */
@@ -161,6 +162,7 @@ const cardForNotice = (content: NoticeContent): RenderedCard => {
       }),
     );
   }
+  if (content.kind === 'scheduled') return scheduledCard(content.topic, content.data);
   if (content.kind === 'intune-assignment') {
     return noticeCard.render(intuneNoticeData(content.rollout, content.result, content.stageLabel));
   }
