@@ -8,6 +8,7 @@ import { TableAudienceRepository } from '../src/storage/audience-repository';
 import { AzureEntityTable, createTableClient } from '../src/storage/azure-table';
 import { tableName } from '../src/storage/entity-table';
 import { TableFeedbackRepository } from '../src/storage/feedback-repository';
+import { TableScheduleRepository } from '../src/storage/schedule-repository';
 import { MemoryTable } from '../src/storage/memory-table';
 import { TableRolloutRepository } from '../src/storage/rollout-repository';
 import { TableSignoffRepository } from '../src/storage/signoff-repository';
@@ -84,6 +85,7 @@ export const benchDeps = (tables: Pick<BenchTables, 'rollouts' | 'feedback'>): D
   }),
   audiences: new TableAudienceRepository(new MemoryTable()),
   audienceRefresh: { schedule: () => undefined, purge: () => undefined },
+  schedules: new TableScheduleRepository(new MemoryTable()),
 });
 
 /** A new rollout moved (forced) from scope through proof of concept into its pilot; its id. */

@@ -70,6 +70,7 @@ const main = async (): Promise<void> => {
         signoffs: storage.signoffs,
         audiences: storage.audiences,
         announcements: storage.announcements,
+        schedule: storage.schedule,
       },
       queue: storage.queue,
       probe: storage.probe,

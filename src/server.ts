@@ -35,6 +35,7 @@ import { MemoryTable } from './storage/memory-table';
 import { TableFeedbackRepository } from './storage/feedback-repository';
 import { TableReferenceRepository } from './storage/reference-repository';
 import { TableRolloutRepository } from './storage/rollout-repository';
+import { TableScheduleRepository } from './storage/schedule-repository';
 import { TableSignoffRepository } from './storage/signoff-repository';
 import { TimedTable } from './storage/timed-table';
 import { TableTokenLedger } from './storage/token-ledger';
@@ -58,6 +59,8 @@ export interface ServerOptions {
     audiences: EntityTable;
     /** Absent: an in-memory table (tests and benchmarks that do not announce). */
     announcements?: EntityTable;
+    /** The scheduler's state; absent: an in-memory table (tests that do not schedule). */
+    schedule?: EntityTable;
   };
   /** The announcements' work queue (`npm start` passes the store's); absent: an in-memory one. */
   queue?: WorkQueue;
@@ -137,6 +140,7 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     signoffs: new TimedTable(options.tables.signoffs, callMs),
     audiences: new TimedTable(options.tables.audiences, callMs),
     announcements: new TimedTable(options.tables.announcements ?? new MemoryTable(), callMs),
+    schedule: new TimedTable(options.tables.schedule ?? new MemoryTable(), callMs),
   };
   const queue = new TimedQueue(options.queue ?? new MemoryQueue('announcements', clock), callMs);
   const fanoutWait = options.fanout?.wait ?? sleep;
@@ -145,6 +149,7 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
   const signoffs = new TableSignoffRepository(tables.signoffs);
   const audiences = new TableAudienceRepository(tables.audiences, clock);
   const announcements = new TableAnnouncementRepository(tables.announcements);
+  const schedules = new TableScheduleRepository(tables.schedule);
   // Conversation references live in the Audiences table's own partitions (no table of their own).
   const references = new TableReferenceRepository(tables.audiences, clock);
   const directory =
@@ -179,6 +184,7 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     rollouts,
     feedback,
     signoffs,
+    schedules,
     messenger,
     sealer,
     log: logger,
@@ -274,6 +280,7 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     facts,
     audiences,
     audienceRefresh,
+    schedules,
   };
   const announcementBase = {
     store: announcements,

@@ -3,7 +3,7 @@ import type { RefreshOutcome, RefreshRequest } from './audience-refresh';
 import type { DirectoryFacts } from './directory-facts';
 import type { AnnouncementRepository, Announcer, PendingAnnouncement } from './ports-announce';
 import type { WorkQueue } from './ports-queue';
-import type { ScheduledNotice, ScheduledTopic } from './ports-schedule';
+import type { ScheduledNotice, ScheduledTopic, ScheduleRepository } from './ports-schedule';
 import type { FeedbackEntry, FeedbackTally, Rating } from '../domain/feedback';
 import type { Coordination, Rollout, RolloutStatus } from '../domain/rollout';
 import type { SignoffAnswer, SignoffRequest } from '../domain/signoff';
@@ -396,6 +396,8 @@ export interface Deps {
   };
   /** Runs committed Intune assignments (INTUNE_ASSIGN; needs Graph). */
   assignments?: AssignmentSink;
+  /** What the scheduler did per rollout, its outbox, stage snapshots and who asked not to be reminded. */
+  schedules: ScheduleRepository;
   /** Phase announcements (the server always has them; tests that do not announce leave them out). */
   announce?: AnnouncementDeps;
 }

@@ -28,9 +28,11 @@ export interface Storage {
   audiences: EntityTable;
   /** Phase announcements, their delivery rows and the live senders (TableAnnouncementRepository). */
   announcements: EntityTable;
+  /** The scheduler's job rows, per-rollout schedule state, its outbox, stage snapshots and opt-outs. */
+  schedule: EntityTable;
   /**
    * The work queue of phase announcements' fan-out (Azure Storage Queues, or the embedded
-   * Azurite's Queue service), created. Not used by the bot yet: the announcements come next.
+   * Azurite's Queue service), created.
    */
   queue: WorkQueue;
   /** Where the data lives, for the start-up log (no secrets). */
@@ -93,6 +95,7 @@ const TABLE_NAMES = {
   signoffs: 'Signoffs',
   audiences: 'Audiences',
   announcements: 'Announcements',
+  schedule: 'Schedule',
 } as const;
 
 /** The store's tables, by the name `Storage` gives each. */

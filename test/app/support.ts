@@ -7,6 +7,7 @@ import { AesRefSealer } from '../../src/app/sealed-ref';
 import { TableAudienceRepository } from '../../src/storage/audience-repository';
 import { TableSignoffRepository } from '../../src/storage/signoff-repository';
 import { TableFeedbackRepository } from '../../src/storage/feedback-repository';
+import { TableScheduleRepository } from '../../src/storage/schedule-repository';
 import { MemoryTable } from '../../src/storage/memory-table';
 import { TableRolloutRepository } from '../../src/storage/rollout-repository';
 import type { EntityTable } from '../../src/storage/entity-table';
@@ -87,6 +88,7 @@ export const makeDeps = (
     facts: new DirectoryFacts({ directory: null, adminGroups: [], clock, log }),
     audiences: new TableAudienceRepository(new MemoryTable(), clock),
     audienceRefresh: { schedule: (request) => void refreshes.push(request), purge: () => undefined },
+    schedules: new TableScheduleRepository(new MemoryTable()),
     refreshes,
     table,
   };
