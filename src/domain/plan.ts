@@ -17,6 +17,15 @@ import type {
   WaveProfile,
 } from './rollout';
 import type { Person } from './roles';
+import {
+  DEFAULT_DIGEST_TIME,
+  DEFAULT_NUDGES,
+  DEFAULT_QUIET_HOURS,
+  isLocalTime,
+  MAX_NUDGES,
+  type RolloutSchedule,
+  type StageSchedule,
+} from './schedule-plan';
 import { DEFAULT_WAVE_CHECKLIST, seedChecklist } from './templates';
 
 /**
@@ -29,6 +38,11 @@ export interface PlanSpec {
   timeZone: string;
   app: { name: string; intuneAppId: string | null; platforms: Platform[] };
   businessPurpose: string;
+  /**
+   * Quiet hours and the daily digest's time; absent: the defaults (`rolloutScheduleOf`), as every
+   * rollout stored before the scheduler has them (`scheduleEntry`: a key only when not the defaults).
+   */
+  schedule?: RolloutSchedule;
   phases: Record<PhaseKey, PhaseSpec>;
 }
 
@@ -57,6 +71,12 @@ export interface StageSpec {
   intent?: AssignmentIntent;
   /** What entering the stage does about its announcement; absent: the default, prompt (`announceEntry`). */
   announce?: AnnounceMode;
+  /** Feedback nudges at most, 0 to MAX_NUDGES; absent: DEFAULT_NUDGES (`stageScheduleEntry`). */
+  nudges?: number;
+  /** One reminder to those who have not clicked "Got it" on its announcement; absent: no. */
+  gotItReminder?: boolean;
+  /** Advances by itself once its end has passed and its gate passes; absent: no. */
+  autoAdvance?: boolean;
 }
 
 export interface PhaseSpec extends StageSpec {
@@ -112,6 +132,68 @@ export const audienceEntry = (
 export const announceEntry = (announce: AnnounceMode | undefined): { announce?: AnnounceMode } =>
   announce !== undefined && announce !== DEFAULT_ANNOUNCE_MODE ? { announce } : {};
 
+/** Whether two schedules say the same (keys in any order). */
+const sameSchedule = (a: RolloutSchedule, b: RolloutSchedule): boolean =>
+  a.digestTime === b.digestTime &&
+  (a.quietHours === null || b.quietHours === null
+    ? a.quietHours === b.quietHours
+    : a.quietHours.start === b.quietHours.start &&
+      a.quietHours.end === b.quietHours.end &&
+      a.quietHours.weekends === b.quietHours.weekends);
+
+/**
+ * A rollout's schedule settings as a plan or a rollout holds them: a copy (keys in a fixed order)
+ * only when they are not the defaults (19:00–08:00 and weekends, digest 09:00), so plans and
+ * exports of rollouts stored before them say the same as before. Spread in where it goes.
+ */
+export const scheduleEntry = (schedule: RolloutSchedule | undefined): { schedule?: RolloutSchedule } => {
+  if (!schedule) return {};
+  const { quietHours: q, digestTime } = schedule;
+  const copy: RolloutSchedule = {
+    quietHours: q && { start: q.start, end: q.end, weekends: q.weekends },
+    digestTime,
+  };
+  const defaults = { quietHours: DEFAULT_QUIET_HOURS, digestTime: DEFAULT_DIGEST_TIME };
+  return sameSchedule(copy, defaults) ? {} : { schedule: copy };
+};
+
+/**
+ * A stage's scheduler settings as a plan or a stage holds them: each only when it is not the
+ * default (2 nudges, no "Got it" reminder, no auto-advance). Spread in where they go.
+ */
+export const stageScheduleEntry = (
+  stage: Partial<StageSchedule>,
+): { nudges?: number; gotItReminder?: boolean; autoAdvance?: boolean } => ({
+  ...(stage.nudges !== undefined && stage.nudges !== DEFAULT_NUDGES ? { nudges: stage.nudges } : {}),
+  ...(stage.gotItReminder === true ? { gotItReminder: true } : {}),
+  ...(stage.autoAdvance === true ? { autoAdvance: true } : {}),
+});
+
+/**
+ * What is wrong with a plan's scheduler settings, or null (the plan file's schema says the same to
+ * files and forms, field by field; this keeps a plan handed over by other means from storing them).
+ */
+const scheduleProblem = (spec: PlanSpec): string | null => {
+  const s = spec.schedule;
+  if (s) {
+    const q = s.quietHours;
+    if (q && (!isLocalTime(q.start) || !isLocalTime(q.end) || typeof q.weekends !== 'boolean'))
+      return 'Quiet hours must start and end at a time HH:mm, e.g. 19:00.';
+    if (q && q.start === q.end) return 'Quiet hours must not start and end at the same time.';
+    if (s.digestTime !== null && !isLocalTime(s.digestTime))
+      return 'The digest time must be a time HH:mm, e.g. 09:00.';
+  }
+  for (const key of PHASE_KEYS) {
+    const phase = spec.phases[key];
+    for (const stage of [phase, ...(phase?.waves ?? [])]) {
+      const n = stage?.nudges;
+      if (n !== undefined && !(Number.isInteger(n) && n >= 0 && n <= MAX_NUDGES))
+        return `Feedback nudges must be a whole number from 0 to ${MAX_NUDGES}.`;
+    }
+  }
+  return null;
+};
+
 const itemSpecs = (items: ChecklistItem[]): ItemSpec[] => items.map(({ id, text }) => ({ id, text }));
 const criterionPlans = (criteria: CriterionSpec[]): CriterionPlan[] =>
   criteria.map((c) =>
@@ -135,6 +217,7 @@ export const waveSpecOf = (wave: Wave): WaveSpec => ({
   ...readinessEntry(wave.readiness),
   ...audienceEntry(wave.audience, wave.intent),
   ...announceEntry(wave.announce),
+  ...stageScheduleEntry(wave),
   willingness: wave.willingness,
   users: wave.users,
   devices: wave.devices,
@@ -154,6 +237,7 @@ export const phaseSpecOf = (phase: Phase): PhaseSpec => ({
   ...readinessEntry(phase.readiness),
   ...audienceEntry(phase.audience, phase.intent),
   ...announceEntry(phase.announce),
+  ...stageScheduleEntry(phase),
   communication: { ...phase.communication },
   waves: phase.waves.map((w) => waveSpecOf(w)),
 });
@@ -164,6 +248,7 @@ export const planOf = (rollout: Rollout): PlanSpec => ({
   timeZone: rollout.timeZone,
   app: { ...rollout.app, platforms: [...rollout.app.platforms] },
   businessPurpose: rollout.businessPurpose,
+  ...scheduleEntry(rollout.schedule),
   phases: Object.fromEntries(rollout.phases.map((p) => [p.key, phaseSpecOf(p)])) as Record<
     PhaseKey,
     PhaseSpec
@@ -188,7 +273,7 @@ const mergeCriteria = (old: CriterionSpec[], spec: CriterionPlan[]): CriterionSp
 
 const mergeWave = (
   old: Wave | undefined,
-  { readiness, audience, intent, announce, ...spec }: WaveSpec,
+  { readiness, audience, intent, announce, nudges, gotItReminder, autoAdvance, ...spec }: WaveSpec,
 ): Wave => ({
   ...spec,
   title: spec.name,
@@ -200,6 +285,7 @@ const mergeWave = (
   ...readinessEntry(readiness),
   ...audienceEntry(audience, intent),
   ...announceEntry(announce),
+  ...stageScheduleEntry({ nudges, gotItReminder, autoAdvance }),
 });
 
 export interface PlanChange {
@@ -270,10 +356,21 @@ export const applyPlan = (
   const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
   if (duplicate)
     return refuse('invalid-plan', `Two waves have the id “${duplicate}”; wave ids must be unique.`);
+  const problem = scheduleProblem(spec);
+  if (problem) return refuse('invalid-plan', problem);
   if (same(before, spec)) return accept(rollout, []);
 
   const phases = rollout.phases.map(
-    ({ readiness: _old, audience: _audience, intent: _intent, announce: _announce, ...phase }): Phase => {
+    ({
+      readiness: _old,
+      audience: _audience,
+      intent: _intent,
+      announce: _announce,
+      nudges: _nudges,
+      gotItReminder: _gotIt,
+      autoAdvance: _auto,
+      ...phase
+    }): Phase => {
       const next = spec.phases[phase.key];
       const waves = next.waves.map((w) =>
         mergeWave(
@@ -292,18 +389,22 @@ export const applyPlan = (
         ...readinessEntry(next.readiness),
         ...audienceEntry(next.audience, next.intent),
         ...announceEntry(next.announce),
+        ...stageScheduleEntry(next),
         communication: { ...next.communication },
         waves,
       };
     },
   );
   const at = now.toISOString();
+  const { schedule: _schedule, ...kept } = rollout;
   const next: Rollout = {
-    ...rollout,
+    ...kept,
     name: spec.name,
     timeZone: spec.timeZone,
     app: { ...spec.app, platforms: [...spec.app.platforms] },
     businessPurpose: spec.businessPurpose,
+    // As the plan says: the defaults stay absent (`rolloutScheduleOf` reads them).
+    ...scheduleEntry(spec.schedule),
     phases,
     planRevision: rollout.planRevision + 1,
   };

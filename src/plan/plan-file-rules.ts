@@ -2,6 +2,7 @@ import { ANNOUNCE_MODES } from '../domain/announcement';
 import { ASSIGNMENT_INTENTS, DEVICE_PLATFORMS } from '../domain/audience';
 import type { FeedbackGoals } from '../domain/feedback-goals';
 import { ENROLLMENT_APPROACHES, LEVELS, MAX_NAME_LENGTH, PLATFORMS, WAVE_KINDS } from '../domain/rollout';
+import { DEFAULT_NUDGES, MAX_NUDGES } from '../domain/schedule-plan';
 import { MAX_MEMBERS, type SignoffPolicy } from '../domain/signoff';
 
 /** The plan file format (the `version` key); the only one so far. */
@@ -68,6 +69,9 @@ export const SIGNOFF_POLICIES = [
 /** How many Ready answers a quorum may ask for. */
 export const QUORUM_BOUNDS: GoalBounds = { min: 1, max: MAX_MEMBERS, whole: true };
 
+/** How many feedback nudges a phase or wave may ask for. */
+export const NUDGE_BOUNDS: GoalBounds = { min: 0, max: MAX_NUDGES, whole: true };
+
 /** Every rule the file is checked against, as written in the README. */
 export const PLAN_FILE_RULES: readonly { field: string; rule: string }[] = [
   { field: 'version', rule: 'is 1' },
@@ -77,6 +81,26 @@ export const PLAN_FILE_RULES: readonly { field: string; rule: string }[] = [
   { field: 'app.intuneAppId', rule: 'null or a GUID' },
   { field: 'app.platforms, waves[].platforms', rule: `from ${PLATFORMS.join(', ')}; no duplicates` },
   { field: 'businessPurpose', rule: `at most ${PLAN_LIMITS.longText} characters` },
+  {
+    field: 'schedule',
+    rule: "a mapping of quietHours and digestTime, in the rollout's time zone; left out: 19:00–08:00 and weekends, digest 09:00 (an export leaves it out then)",
+  },
+  {
+    field: 'schedule.quietHours',
+    rule: 'false (or null: no quiet hours) or a mapping of start, end and weekends; left out: 19:00–08:00 and weekends',
+  },
+  {
+    field: 'schedule.quietHours.start, schedule.quietHours.end',
+    rule: 'a time HH:mm (00:00–23:59); the end not the same as the start (before it: the quiet period spans midnight)',
+  },
+  {
+    field: 'schedule.quietHours.weekends',
+    rule: 'true or false: Saturday and Sunday are quiet all day too; left out: true',
+  },
+  {
+    field: 'schedule.digestTime',
+    rule: 'a time HH:mm of the daily digest, or false (or null: no digest); left out: 09:00',
+  },
   {
     field: 'timeFrame.start, timeFrame.end',
     rule: 'null, a date YYYY-MM-DD or a date and time YYYY-MM-DDTHH:mm (years 2000–2100); the end not before the start',
@@ -186,6 +210,18 @@ export const PLAN_FILE_RULES: readonly { field: string; rule: string }[] = [
   {
     field: 'announce',
     rule: `${ANNOUNCE_MODES.join(', ')}: what entering the stage does about its announcement (sent at once, a preview to confirm, none); left out: prompt`,
+  },
+  {
+    field: 'nudges',
+    rule: `${boundsText(NUDGE_BOUNDS)}: feedback nudges at most to those of the stage's audience who have not answered; left out: ${DEFAULT_NUDGES}`,
+  },
+  {
+    field: 'gotItReminder',
+    rule: 'true or false: one reminder to those who have not clicked "Got it" on the announcement; left out: false',
+  },
+  {
+    field: 'autoAdvance',
+    rule: 'true or false: the rollout advances by itself once the stage has ended and its gate passes (never forced); left out: false',
   },
   { field: '(anywhere)', rule: 'no unknown keys' },
 ];

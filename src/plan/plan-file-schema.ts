@@ -1,9 +1,11 @@
 /**
  * The shape of a plan file as a zod schema: settings, and per phase its time frame, target groups,
- * checklist, criteria, feedback, help-desk sign-off, audience, Intune intent, announcement, communication and waves, with their defaults. It checks the file's
- * rules (`PLAN_FILE_RULES`) and is the source of `schema/plan.schema.json`. A stage's feedback and
+ * checklist, criteria, feedback, help-desk sign-off, audience, Intune intent, announcement, scheduler
+ * settings, communication and waves, with their defaults. It checks the file's rules
+ * (`PLAN_FILE_RULES`) and is the source of `schema/plan.schema.json`. A stage's feedback and
  * sign-off have their schemas in `plan-file-feedback-signoff.ts`, its audience and intent in
- * `plan-file-audience.ts`.
+ * `plan-file-audience.ts`, the rollout's `schedule` and a stage's nudges, "Got it" reminder and
+ * auto-advance in `plan-file-schedule.ts`.
  */
 import { z } from 'zod';
 import { ANNOUNCE_MODES } from '../domain/announcement';
@@ -14,6 +16,7 @@ import { emptyCommunication } from '../domain/templates';
 import { compareLocal, isLocalDateTime, isTimeZone } from '../domain/time';
 import { audience, intent } from './plan-file-audience';
 import { feedback, notBoth, readiness, record, signoff } from './plan-file-feedback-signoff';
+import { schedule, stageSchedule } from './plan-file-schedule';
 import {
   count,
   guid,
@@ -144,6 +147,7 @@ const wave = strict(
     audience,
     intent,
     announce,
+    ...stageSchedule,
     willingness: level,
     users: count,
     devices: count,
@@ -170,6 +174,7 @@ const phase = strict(
     audience,
     intent,
     announce,
+    ...stageSchedule,
     communication,
     waves: z
       .array(wave, { error: typeError('a list of waves') })
@@ -246,13 +251,14 @@ export const planFileSchema = strict({
     platforms,
   }).default(() => ({ name: '', intuneAppId: null, platforms: [] })),
   businessPurpose: text(PLAN_LIMITS.longText).default(''),
+  schedule,
   phases,
 })
   .superRefine(uniqueWaveIds, { when: () => true })
   .meta({
     title: 'Rollout Coordinator plan file',
     description:
-      'The editable plan of a rollout: settings, and per phase its time frame, target groups, checklist, exit criteria, feedback goals, help-desk sign-off, audience, Intune intent, announcement, communication plan and waves. Checklist ticks and goals marked met are not part of it.',
+      'The editable plan of a rollout: settings (the schedule among them: quiet hours, digest time), and per phase its time frame, target groups, checklist, exit criteria, feedback goals, help-desk sign-off, audience, Intune intent, announcement, feedback nudges, "Got it" reminder, auto-advance, communication plan and waves. Checklist ticks and goals marked met are not part of it.',
   });
 
 export type PlanFile = z.infer<typeof planFileSchema>;

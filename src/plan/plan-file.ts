@@ -5,8 +5,9 @@
  * (a stage's `feedback` too: `false` or its goals, the file's form of the plan's feedback; and its
  * `signoff`, the file's form of the plan's `readiness`: `false` or every setting, and left out for a
  * stage that has none of its own, which gets the default for its place, as when it is read back;
- * its `audience`, `intent` and `announce` only when not empty and not the default, so files
- * before them stay as they were).
+ * its `audience`, `intent` and `announce`, its `nudges`, `gotItReminder` and `autoAdvance`, and the
+ * rollout's `schedule`, only when not empty and not the default, so files before them stay as they
+ * were).
  * The same rules check the plan cards' edit forms. Its parts: `plan-file-rules.ts` (the limits and
  * the rules the README lists), `plan-file-fields.ts` (the kinds of value, with their messages) and
  * `plan-file-schema.ts` (the file's shape, `planFileSchema`), `plan-file-feedback-signoff.ts` (the
@@ -18,6 +19,8 @@ import {
   announceEntry,
   audienceEntry,
   planOf,
+  scheduleEntry,
+  stageScheduleEntry,
   type CriterionPlan,
   type PlanSpec,
   type StageSpec,
@@ -36,6 +39,7 @@ import type { PlanFileAudience } from './plan-file-audience';
 import { deadlineOf } from './plan-file-fields';
 import { PLAN_FILE_VERSION } from './plan-file-rules';
 import type { PlanFileFeedback, PlanFileReadiness, PlanFileSignoff } from './plan-file-feedback-signoff';
+import { fileSchedule, scheduleFrom } from './plan-file-schedule';
 import type { PlanFile } from './plan-file-schema';
 
 /** A stage's feedback as a file writes it: `false`, or every goal (null: no such goal). */
@@ -95,6 +99,8 @@ const fileStage = <S extends StageSpec>(stage: S): FileStage<S> =>
 export const planFileOf = (spec: PlanSpec): PlanFile => ({
   version: PLAN_FILE_VERSION,
   ...spec,
+  // In place (after businessPurpose), in the file's form; absent (the defaults): left out.
+  ...(spec.schedule ? { schedule: fileSchedule(spec.schedule) } : {}),
   phases: Object.fromEntries(
     PHASE_KEYS.map((key) => {
       const p = spec.phases[key];
@@ -196,6 +202,7 @@ const waveSpecFrom = (key: PhaseKey, w: FileWave): WaveSpec => ({
   ...readinessEntry(readinessFrom(w)),
   ...audienceEntry(audienceFrom(w.audience), w.intent),
   ...announceEntry(w.announce),
+  ...stageScheduleEntry(w),
   willingness: w.willingness,
   users: w.users,
   devices: w.devices,
@@ -217,6 +224,7 @@ export const fromPlanFile = (file: PlanFile): PlanSpec => ({
   timeZone: file.timeZone,
   app: { name: file.app.name, intuneAppId: file.app.intuneAppId, platforms: [...file.app.platforms] },
   businessPurpose: file.businessPurpose,
+  ...scheduleEntry(scheduleFrom(file.schedule)),
   phases: Object.fromEntries(
     PHASE_KEYS.map((key) => {
       const p = file.phases[key];
@@ -231,6 +239,7 @@ export const fromPlanFile = (file: PlanFile): PlanSpec => ({
           ...readinessEntry(readinessFrom(p)),
           ...audienceEntry(audienceFrom(p.audience), p.intent),
           ...announceEntry(p.announce),
+          ...stageScheduleEntry(p),
           communication: {
             whatIsDeployed: p.communication.whatIsDeployed,
             howAndWhen: p.communication.howAndWhen,

@@ -190,9 +190,10 @@ const meantAlternative = (issue: Issue): Issue[] | null => {
       (n, i) => n + (i.code === 'unrecognized_keys' && i.path.length === 0 ? i.keys.length : 0),
       0,
     );
-  const candidates = issue.errors.filter(
-    (issues) => issues.length > 0 && !issues.some((i) => i.path.length === 0 && i.code === 'invalid_type'),
-  );
+  // An alternative refusing the value's type (or, a literal, the value itself) is not what was meant.
+  const refused = (i: Issue): boolean =>
+    i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'invalid_value');
+  const candidates = issue.errors.filter((issues) => issues.length > 0 && !issues.some(refused));
   const [best] = candidates.sort((a, b) => unknownKeys(a) - unknownKeys(b) || a.length - b.length);
   return best ?? null;
 };
@@ -313,6 +314,12 @@ export const stringifyPlan = (file: PlanFile): string => {
   if (isMap(root)) {
     const phasesPair = root.items.find((pair) => isScalar(pair.key) && pair.key.value === 'phases');
     if (phasesPair && isScalar(phasesPair.key)) phasesPair.key.spaceBefore = true;
+    // Times of day quoted: a YAML 1.1 reader would take 19:00 for a number (base 60).
+    visit(root, {
+      Scalar(_key, node) {
+        if (typeof node.value === 'string' && /^\d\d:\d\d$/.test(node.value)) node.type = 'QUOTE_DOUBLE';
+      },
+    });
     const phases = phasesPair?.value;
     if (isMap(phases)) {
       for (const pair of phases.items.slice(1)) if (isScalar(pair.key)) pair.key.spaceBefore = true;

@@ -121,6 +121,12 @@ const lineAdded = (line: number, text: string): Examples => ({
   invalid: { [line]: `${baseLine(line)}\n${text}` },
 });
 
+/** Both examples add a line (or lines) after line `line` of BASE. */
+const afterLine = (line: number, valid: string, invalid: string): Examples => ({
+  valid: { [line]: `${baseLine(line)}\n${valid}` },
+  invalid: { [line]: `${baseLine(line)}\n${invalid}` },
+});
+
 /** The one error the invalid example gives: its line, field and message. */
 const error = (line: number, path: string, message: RegExp): Pick<RuleCase, 'line' | 'path' | 'message'> => ({
   path,
@@ -709,6 +715,99 @@ const RULES: RuleCase[] = [
     error(36, 'phases.pilot.waves[0].announce', /must be one of auto, prompt, off \(got "Auto"\)/),
   ),
   rule(
+    'schedule: a mapping of quietHours and digestTime',
+    afterLine(8, 'schedule: {}', 'schedule: nightly'),
+    error(9, 'schedule', /must be a mapping of quietHours and digestTime \(got "nightly"\)/),
+  ),
+  rule(
+    'schedule.quietHours: false (none) or a mapping',
+    afterLine(8, 'schedule: { quietHours: false }', 'schedule: { quietHours: off }'),
+    error(
+      9,
+      'schedule.quietHours',
+      /must be false \(no quiet hours\) or a mapping of start, end and weekends, e\.g\. .* \(got "off"\)/,
+    ),
+  ),
+  rule(
+    'schedule.quietHours.start: a time HH:mm',
+    afterLine(
+      8,
+      'schedule:\n  quietHours: { start: "22:00", end: "06:30" }',
+      'schedule:\n  quietHours: { start: 7pm, end: "06:30" }',
+    ),
+    error(10, 'schedule.quietHours.start', /^must be a time HH:mm, e\.g\. 19:00 \(got "7pm"\)$/),
+  ),
+  rule(
+    'schedule.quietHours.end: a real time of day',
+    afterLine(
+      8,
+      'schedule:\n  quietHours:\n    start: "12:00"\n    end: "13:30"',
+      'schedule:\n  quietHours:\n    start: "12:00"\n    end: "24:00"',
+    ),
+    error(12, 'schedule.quietHours.end', /must be a time HH:mm, e\.g\. 19:00 \(got "24:00"\)/),
+  ),
+  rule(
+    'schedule.quietHours.end: not the same as the start',
+    afterLine(
+      8,
+      'schedule: { quietHours: { start: "08:00", end: "18:00" } }',
+      'schedule: { quietHours: { start: "08:00", end: "08:00" } }',
+    ),
+    error(9, 'schedule.quietHours.end', /must not be the same as the start \(08:00\)/),
+  ),
+  rule(
+    'schedule.quietHours.weekends: true or false',
+    afterLine(
+      8,
+      'schedule: { quietHours: { start: "19:00", end: "08:00", weekends: false } }',
+      'schedule: { quietHours: { start: "19:00", end: "08:00", weekends: sometimes } }',
+    ),
+    error(9, 'schedule.quietHours.weekends', /must be true or false \(got "sometimes"\)/),
+  ),
+  rule(
+    'schedule.digestTime: a time HH:mm',
+    afterLine(8, 'schedule: { digestTime: "17:45" }', 'schedule: { digestTime: 9am }'),
+    error(
+      9,
+      'schedule.digestTime',
+      /^must be a time HH:mm, e\.g\. 09:00, or false \(no digest\) \(got "9am"\)$/,
+    ),
+  ),
+  rule(
+    'schedule.digestTime: false for no digest, not true',
+    afterLine(8, 'schedule: { digestTime: false }', 'schedule: { digestTime: true }'),
+    error(
+      9,
+      'schedule.digestTime',
+      /must be a time HH:mm, e\.g\. 09:00, or false \(no digest\) \(got true\)/,
+    ),
+  ),
+  rule(
+    'unknown keys: in the schedule',
+    afterLine(8, 'schedule: { digestTime: null, quietHours: null }', 'schedule: { digest: "09:00" }'),
+    error(9, 'schedule.digest', /unknown key "digest"; allowed here: quietHours, digestTime$/),
+  ),
+  rule(
+    'nudges: a whole number from 0 to 5',
+    onLine(20, '{ nudges: 0 }', '{ nudges: 6 }'),
+    error(20, 'phases.poc.nudges', /^must be a whole number from 0 to 5 \(got 6\)$/),
+  ),
+  rule(
+    'nudges: in a wave too, whole numbers only',
+    afterLine(35, '        nudges: 5', '        nudges: 2.5'),
+    error(36, 'phases.pilot.waves[0].nudges', /must be a whole number from 0 to 5 \(got 2\.5\)/),
+  ),
+  rule(
+    'gotItReminder: true or false',
+    onLine(20, '{ gotItReminder: true }', '{ gotItReminder: yes }'),
+    error(20, 'phases.poc.gotItReminder', /must be true or false \(got "yes"\)/),
+  ),
+  rule(
+    'autoAdvance: true or false, in a wave too',
+    afterLine(35, '        autoAdvance: true', '        autoAdvance: 1'),
+    error(36, 'phases.pilot.waves[0].autoAdvance', /must be true or false \(got 1\)/),
+  ),
+  rule(
     'signoff.deadline: a date and a time of day',
     onLine(20, '{ signoff: { deadline: 2026-05-01 17:00 } }', '{ signoff: { deadline: 2026-05-01 } }'),
     error(
@@ -758,7 +857,7 @@ const RULES: RuleCase[] = [
     error(
       38,
       'colour',
-      /unknown key "colour"; allowed here: version, name, timeZone, app, businessPurpose, phases/,
+      /unknown key "colour"; allowed here: version, name, timeZone, app, businessPurpose, schedule, phases/,
     ),
   ),
   rule(
@@ -767,7 +866,7 @@ const RULES: RuleCase[] = [
     error(
       20,
       'phases.poc.owner',
-      /unknown key "owner"; allowed here: timeFrame, targetGroups, checklist, criteria, feedback, signoff, audience, intent, announce, communication, waves$/,
+      /unknown key "owner"; allowed here: timeFrame, targetGroups, checklist, criteria, feedback, signoff, audience, intent, announce, nudges, gotItReminder, autoAdvance, communication, waves$/,
     ),
   ),
   rule(

@@ -51,6 +51,7 @@ describe('schema/plan.schema.json', () => {
       'timeZone',
       'app',
       'businessPurpose',
+      'schedule',
       'phases',
     ]);
     expect(schema.$defs.Wave?.required).toEqual(['id', 'name']);
@@ -148,5 +149,31 @@ describe('formatJson', () => {
     }
     expect(formatJson(values[0], 24)).toContain('"k": ["aaaa", "bbbb"],');
     expect(formatJson(values[0], 23)).toContain('"k": [\n    "aaaa",\n    "bbbb"\n  ],');
+  });
+
+  it('describes the schedule (quiet hours, digest time) and each stage’s nudges, Got it reminder, auto-advance', () => {
+    const schema = planJsonSchema() as {
+      properties: Record<string, unknown>;
+      $defs: Record<string, { properties?: Record<string, Record<string, unknown>>; required?: string[] }>;
+    };
+    expect(schema.properties.schedule).toEqual({ $ref: '#/$defs/Schedule' });
+    expect(Object.keys(schema.$defs.Schedule?.properties ?? {})).toEqual(['quietHours', 'digestTime']);
+    expect(schema.$defs.Schedule?.properties?.quietHours).toMatchObject({
+      default: { start: '19:00', end: '08:00', weekends: true },
+      anyOf: [{ type: 'boolean', const: false }, { type: 'null' }, { $ref: '#/$defs/QuietHours' }],
+    });
+    expect(schema.$defs.Schedule?.properties?.digestTime).toMatchObject({ default: '09:00' });
+    expect(schema.$defs.QuietHours?.required).toEqual(['start', 'end']);
+    expect(schema.$defs.QuietHours?.properties?.start).toMatchObject({
+      type: 'string',
+      pattern: '^([01]\\d|2[0-3]):[0-5]\\d$',
+    });
+    for (const stage of ['Phase', 'Wave']) {
+      const props = schema.$defs[stage]?.properties ?? {};
+      expect(props.nudges).toMatchObject({ type: 'integer', minimum: 0, maximum: 5 });
+      expect(props.gotItReminder).toMatchObject({ type: 'boolean' });
+      expect(props.autoAdvance).toMatchObject({ type: 'boolean' });
+      expect(schema.$defs[stage]?.required ?? []).not.toContain('nudges');
+    }
   });
 });
