@@ -8,6 +8,7 @@ import { defaultWaveChecklist } from '../domain/plan';
 import { defaultReadinessFor, readinessEntry, readinessFromForm } from '../domain/plan-feedback-readiness';
 import type { PhaseKey } from '../domain/phases';
 import type { Rollout } from '../domain/rollout';
+import { defaultRolloutSchedule, rolloutScheduleOf } from '../domain/schedule-plan';
 import type { ReadinessPlan } from '../domain/signoff';
 import { CHECKLISTS } from '../domain/templates';
 import type { PhaseField, SettingsField, WaveField } from './views/plan-form-fields';
@@ -27,6 +28,7 @@ import {
 import { announceFrom, announceValues } from './plan-form-announce';
 import { audienceFrom, audienceValues } from './plan-form-audience';
 import { feedbackFrom, feedbackValues, signoffFrom, signoffValues } from './plan-form-feedback-signoff';
+import { scheduleFrom, scheduleValues, stageScheduleFrom, stageScheduleValues } from './plan-form-schedule';
 
 // ---- settings ----
 
@@ -37,10 +39,12 @@ export const settingsValues = (rollout: Rollout): Values<SettingsField> => ({
   intuneAppId: rollout.app.intuneAppId ?? '',
   platforms: rollout.app.platforms.join(','),
   businessPurpose: rollout.businessPurpose,
+  ...scheduleValues(rolloutScheduleOf(rollout)),
 });
 
+/** The plan a settings form asks for; its schedule in place (after businessPurpose), absent for the defaults. */
 export const settingsFrom = (plan: PlanSpec, v: Values<SettingsField>): PlanSpec => ({
-  ...plan,
+  // Keys in the order `planOf` writes them: the domain compares plans as JSON.
   name: v.name.trim(),
   timeZone: v.timeZone.trim(),
   app: {
@@ -49,6 +53,8 @@ export const settingsFrom = (plan: PlanSpec, v: Values<SettingsField>): PlanSpec
     platforms: v.platforms.split(',').filter(Boolean) as PlanSpec['app']['platforms'],
   },
   businessPurpose: v.businessPurpose.trim(),
+  ...scheduleFrom(v, plan.schedule ?? defaultRolloutSchedule()),
+  phases: plan.phases,
 });
 
 // ---- phase ----
@@ -82,6 +88,7 @@ export const phaseValues = (rollout: Rollout, key: PhaseKey, spec: PhaseSpec): V
     ...signoffValues(effectiveReadiness(spec.readiness, phaseDefault(key, spec.waves.length))),
     ...audienceValues(spec.audience, spec.intent),
     ...announceValues(spec.announce),
+    ...stageScheduleValues(spec),
     ...groupPickValues(),
     ...spec.communication,
   };
@@ -132,6 +139,7 @@ export const phaseFrom = (
     ...readinessEntry(readinessFromForm(signoffFrom(v, errors), phaseDefault(key, old.waves.length)())),
     ...audienceFrom(v, old.audience, errors),
     ...announceFrom(v, errors),
+    ...stageScheduleFrom(v, errors),
     communication: {
       whatIsDeployed: v.whatIsDeployed.trim(),
       howAndWhen: v.howAndWhen.trim(),
@@ -193,6 +201,7 @@ export const waveValues = (wave: WaveSpec | null, phase: WavePlace): Values<Wave
     ...signoffValues(readiness),
     ...audienceValues(wave?.audience, wave?.intent),
     ...announceValues(wave?.announce),
+    ...stageScheduleValues(wave ?? {}),
     ...groupPickValues(),
   };
 };
@@ -239,6 +248,7 @@ export const waveFrom = (
     ),
     ...audienceFrom(v, old?.audience, errors),
     ...announceFrom(v, errors),
+    ...stageScheduleFrom(v, errors),
     willingness: choice(v.willingness) as WaveSpec['willingness'],
     users: count(v.users, 'users', errors),
     devices: count(v.devices, 'devices', errors),

@@ -1,12 +1,14 @@
 /**
  * The plan cards' edit forms, in parts: `plan-form-sections.ts` (the settings, phase and wave
  * forms), `plan-form-feedback-signoff.ts` (their feedback and sign-off fields),
- * `plan-form-audience.ts` (their audience and intent fields); here, what they share (the group
+ * `plan-form-audience.ts` (their audience and intent fields), `plan-form-schedule.ts` (the
+ * scheduler's: quiet hours and digest time, a stage's nudges, "Got it" reminder, auto-advance); here, what they share (the group
  * pickers among it), and the form field a plan rule's error shows at.
  */
 import type { TimeFrame } from '../domain/rollout';
 import { FEEDBACK_GOAL_KEYS } from '../plan/plan-file-rules';
 import type { AudienceField } from './plan-form-audience';
+import { scheduleFieldForPath } from './plan-form-schedule';
 import type { SignoffField } from './plan-form-feedback-signoff';
 
 /**
@@ -126,6 +128,7 @@ export const fieldForPath = (path: readonly PropertyKey[]): string | null => {
     'app.intuneAppId': 'intuneAppId',
     'app.platforms': 'platforms',
   };
+  if (p[0] === 'schedule') return scheduleFieldForPath(p);
   if (p[0] !== 'phases') return settings[p.slice(0, 2).join('.')] ?? settings[p[0] ?? ''] ?? null;
   const rest = p[2] === 'waves' ? p.slice(4) : p.slice(2);
   const [head, sub] = rest;

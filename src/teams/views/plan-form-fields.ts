@@ -11,6 +11,7 @@ export interface FormData<F extends string> extends PlanRef {
   errors: Record<F, string>;
 }
 
+/** The settings form's fields: the rollout's own, then its schedule (quiet hours, digest time). */
 export const SETTINGS_FIELDS = [
   'name',
   'timeZone',
@@ -18,13 +19,20 @@ export const SETTINGS_FIELDS = [
   'intuneAppId',
   'platforms',
   'businessPurpose',
+  'quietHoursEnabled',
+  'quietStart',
+  'quietEnd',
+  'quietWeekends',
+  'digestEnabled',
+  'digestTime',
 ] as const;
 export type SettingsField = (typeof SETTINGS_FIELDS)[number];
 
 /**
  * The fields phase and wave forms share: whether the stage takes feedback and needs sign-off, and
- * who it is for (its audience and Intune intent), and what entering it announces; groups are
- * pasted as ids or picked by name.
+ * who it is for (its audience and Intune intent), what entering it announces, and what the
+ * scheduler does for it (feedback nudges, a "Got it" reminder, auto-advance); groups are pasted as
+ * ids or picked by name.
  */
 const STAGE_SETTING_FIELDS = [
   'feedbackEnabled',
@@ -52,6 +60,9 @@ const STAGE_SETTING_FIELDS = [
   'includeDisabled',
   'intent',
   'announce',
+  'nudges',
+  'gotItReminder',
+  'autoAdvance',
 ] as const;
 
 export const PHASE_FIELDS = [

@@ -16,6 +16,12 @@ import {
   type TimeFrame,
   type Wave,
 } from '../../domain/rollout';
+import {
+  DEFAULT_NUDGES,
+  rolloutScheduleOf,
+  stageScheduleOf,
+  type RolloutSchedule,
+} from '../../domain/schedule-plan';
 import { readinessPlanOf, type ReadinessPlan } from '../../domain/signoff';
 import { suggestWaveOrder } from '../../domain/wave-order';
 import { defineCard } from '../render-card';
@@ -43,6 +49,11 @@ export interface PlanWaveRow extends PlanRef {
    * shown), and always `''` on a card with many waves (the wave's form shows it).
    */
   announce: string;
+  /**
+   * What the scheduler does for it when not the default (`0 feedback nudges · advances by itself
+   * when its gate passes`), else `''` (not shown), and always `''` on a card with many waves.
+   */
+  scheduler: string;
   state: string;
   editable: boolean;
 }
@@ -60,6 +71,8 @@ export interface PlanPhaseRow extends PlanRef {
   signoff: string;
   /** What entering it announces: `preview first (prompt)`, `sent at once (auto)`, `not announced (off)`. */
   announce: string;
+  /** What the scheduler does for it: `2 feedback nudges · Got it reminder · advances by itself …`. */
+  scheduler: string;
   communication: string;
   editable: boolean;
   canAddWave: boolean;
@@ -79,6 +92,8 @@ export interface PlanCardData extends PlanRef {
   timeZone: string;
   app: string;
   businessPurpose: string;
+  /** Quiet hours and the digest's time: `Quiet hours 19:00–08:00 and weekends · digest 09:00 (Europe/Berlin)`. */
+  schedule: string;
   editable: boolean;
   phases: PlanPhaseRow[];
 }
@@ -234,6 +249,50 @@ const waveAnnounceText = (stage: Stage, briefWaves: boolean): string => {
   return briefWaves || mode === DEFAULT_ANNOUNCE_MODE ? '' : mode;
 };
 
+/**
+ * The rollout's quiet hours and digest time, in its own time zone: `Quiet hours 19:00–08:00 and
+ * weekends · digest 09:00 (Europe/Berlin)`, `No quiet hours · no digest (UTC)`.
+ */
+export const scheduleText = (schedule: RolloutSchedule, timeZone: string): string => {
+  const q = schedule.quietHours;
+  const quiet = q ? `Quiet hours ${q.start}–${q.end}${q.weekends ? ' and weekends' : ''}` : 'No quiet hours';
+  const digest = schedule.digestTime ? `digest ${schedule.digestTime}` : 'no digest';
+  return `${quiet} · ${digest} (${timeZone})`;
+};
+
+/**
+ * What the scheduler does for a stage, as applicable: its feedback nudges (only when it takes
+ * feedback), the "Got it" reminder, auto-advance; `''` when none of them applies.
+ */
+export const stageSchedulerText = (stage: Stage, takesFeedback: boolean): string => {
+  const { nudges, gotItReminder, autoAdvance } = stageScheduleOf(stage);
+  return [
+    takesFeedback ? `${nudges === 0 ? 'no' : nudges} feedback nudge${nudges === 1 ? '' : 's'}` : null,
+    gotItReminder ? 'Got it reminder' : null,
+    autoAdvance ? 'advances by itself when its gate passes' : null,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+};
+
+/** What the scheduler does for a stage when it is not the default, else `''`. */
+const changedSchedulerText = (stage: Stage, takesFeedback: boolean): string => {
+  const { nudges, gotItReminder, autoAdvance } = stageScheduleOf(stage);
+  const isDefault = (nudges === DEFAULT_NUDGES || !takesFeedback) && !gotItReminder && !autoAdvance;
+  return isDefault ? '' : stageSchedulerText(stage, takesFeedback);
+};
+
+/** A wave's on the plan card: only when not the default, never on a card with many waves. */
+const waveSchedulerText = (wave: Wave, takesFeedback: boolean, briefWaves: boolean): string =>
+  briefWaves ? '' : changedSchedulerText(wave, takesFeedback);
+
+/**
+ * A phase's on the plan card (`—` when none applies); on a card with many waves only when not the
+ * default (`''`: the card leaves the line out), to stay under the card's size limit.
+ */
+const phaseSchedulerText = (phase: Phase, takesFeedback: boolean, briefWaves: boolean): string =>
+  briefWaves ? changedSchedulerText(phase, takesFeedback) : stageSchedulerText(phase, takesFeedback) || '—';
+
 const STATE_LABEL = { passed: '✅ passed', current: '▶️ current', planned: '⚪ planned' } as const;
 
 const phaseRow = (
@@ -266,6 +325,11 @@ const phaseRow = (
           )
         : stageSignoffText(rollout, wave, `${phase.key}/${wave.id}`),
       announce: waveAnnounceText(wave, briefWaves),
+      scheduler: waveSchedulerText(
+        wave,
+        feedbackPlanOf(wave, `${phase.key}/${wave.id}`) !== null,
+        briefWaves,
+      ),
       state: STATE_LABEL[ws],
       editable: editable && ws !== 'passed',
     };
@@ -287,6 +351,7 @@ const phaseRow = (
     feedback: feedbackText(feedbackPlanOf(phase, phase.key)),
     signoff: phaseSignoffText(rollout, phase),
     announce: announceText(phase),
+    scheduler: phaseSchedulerText(phase, feedbackPlanOf(phase, phase.key) !== null, briefWaves),
     communication:
       shorten([comms.whatIsDeployed, comms.howAndWhen].filter(Boolean).join(' · ')) || 'not written yet',
     editable: editable && !passed,
@@ -302,7 +367,8 @@ const phaseRow = (
 
 /**
  * The plan overview: phases, dates, waves, goals, feedback goals, the help desk's sign-off to
- * enter each stage and what entering it announces, with an Edit button per editable section.
+ * enter each stage, what entering it announces and what the scheduler does for it (and the
+ * rollout's quiet hours and digest time), with an Edit button per editable section.
  */
 export const planCardData = (
   rollout: Rollout,
@@ -325,6 +391,7 @@ export const planCardData = (
       .filter(Boolean)
       .join(' · '),
     businessPurpose: rollout.businessPurpose || '—',
+    schedule: scheduleText(rolloutScheduleOf(rollout), rollout.timeZone),
     editable,
     phases: rollout.phases.map((p) => phaseRow(rollout, p, editable, briefWaves, resolved)),
   };
