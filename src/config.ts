@@ -18,10 +18,22 @@ const guidList = z.preprocess(
 
 const optionalText = z.preprocess(empty, z.string().trim().optional());
 const optionalUrl = z.preprocess(empty, z.url({ error: 'must be a URL' }).optional());
-const boolFlag = z.preprocess(
-  (v) => (typeof v === 'string' ? v.trim().toLowerCase() || 'false' : 'false'),
-  z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true'),
-);
+/** `true` or `false` (any case); unset or empty: `byDefault`. */
+const flag = (byDefault: boolean) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim().toLowerCase() || String(byDefault) : String(byDefault)),
+    z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true'),
+  );
+const boolFlag = flag(false);
+/** A whole number from `min` to `max` (of `unit`, named in the message); unset or empty: `byDefault`. */
+const wholeNumber = (unit: string | null, min: number, max: number, byDefault: number) => {
+  const message = `must be a whole number ${unit ? `of ${unit} ` : ''}from ${min} to ${max}`;
+  return z.preprocess(
+    empty,
+    z.coerce.number({ error: message }).int(message).min(min, message).max(max, message).default(byDefault),
+  );
+};
+const boolFlagDefaultTrue = flag(true);
 /** Whether a URL carries `user:password@` (false when it is no URL: the URL check reports that). */
 const hasUserInfo = (url: string): boolean => {
   try {
@@ -35,15 +47,7 @@ const hasUserInfo = (url: string): boolean => {
 /** Every setting the bot reads from its environment; `.env.example` documents each one. */
 const schema = z.object({
   HOST: z.preprocess(empty, z.string().trim().min(1).default('127.0.0.1')),
-  PORT: z.preprocess(
-    empty,
-    z.coerce
-      .number({ error: 'must be a whole number from 0 to 65535' })
-      .int('must be a whole number from 0 to 65535')
-      .min(0, 'must be a whole number from 0 to 65535')
-      .max(65535, 'must be a whole number from 0 to 65535')
-      .default(3978),
-  ),
+  PORT: wholeNumber(null, 0, 65535, 3978),
   // Empty: the server derives http://<HOST>:<PORT> once it listens (fine for a local start only).
   PUBLIC_BASE_URL: z.preprocess(
     empty,
@@ -106,28 +110,12 @@ const schema = z.object({
       .min(32, 'must be at least 32 characters (e.g. the output of `openssl rand -base64 48`)')
       .optional(),
   ),
-  EXPORT_LINK_TTL_MINUTES: z.preprocess(
-    empty,
-    z.coerce
-      .number({ error: 'must be a whole number of minutes from 1 to 1440' })
-      .int('must be a whole number of minutes from 1 to 1440')
-      .min(1, 'must be a whole number of minutes from 1 to 1440')
-      .max(1440, 'must be a whole number of minutes from 1 to 1440')
-      .default(10),
-  ),
+  EXPORT_LINK_TTL_MINUTES: wholeNumber('minutes', 1, 1440, 10),
   // Bool flags: "true" / "false" (empty = false).
   ALLOW_EMBEDDED_STORAGE: boolFlag,
   ALLOW_ANONYMOUS_REMOTE: boolFlag,
   ALLOWED_TENANT_IDS: guidList,
-  AZURITE_SAVE_INTERVAL_MS: z.preprocess(
-    empty,
-    z.coerce
-      .number({ error: 'must be a whole number of milliseconds from 50 to 5000' })
-      .int('must be a whole number of milliseconds from 50 to 5000')
-      .min(50, 'must be a whole number of milliseconds from 50 to 5000')
-      .max(5000, 'must be a whole number of milliseconds from 50 to 5000')
-      .default(200),
-  ),
+  AZURITE_SAVE_INTERVAL_MS: wholeNumber('milliseconds', 50, 5000, 200),
   MicrosoftAppId: z.preprocess(
     empty,
     z.string().regex(GUID, 'must be the bot’s Entra app id (a GUID)').optional(),
@@ -191,25 +179,11 @@ const schema = z.object({
   HELPDESK_GROUP_IDS: guidList,
   INTUNE_ASSIGN: boolFlag,
   // Phase announcements' fan-out.
-  TEAMS_TENANT_RPS: z.preprocess(
-    empty,
-    z.coerce
-      .number({ error: 'must be a whole number of messages per second from 1 to 1000' })
-      .int('must be a whole number of messages per second from 1 to 1000')
-      .min(1, 'must be a whole number of messages per second from 1 to 1000')
-      .max(1000, 'must be a whole number of messages per second from 1 to 1000')
-      .default(50),
-  ),
+  TEAMS_TENANT_RPS: wholeNumber('messages per second', 1, 1000, 50),
   PROACTIVE_INSTALL: boolFlag,
-  ANNOUNCEMENT_RETENTION_DAYS: z.preprocess(
-    empty,
-    z.coerce
-      .number({ error: 'must be a whole number of days from 1 to 3650' })
-      .int('must be a whole number of days from 1 to 3650')
-      .min(1, 'must be a whole number of days from 1 to 3650')
-      .max(3650, 'must be a whole number of days from 1 to 3650')
-      .default(90),
-  ),
+  ANNOUNCEMENT_RETENTION_DAYS: wholeNumber('days', 1, 3650, 90),
+  SCHEDULER: boolFlagDefaultTrue,
+  MARKER_RETENTION_DAYS: wholeNumber('days', 1, 365, 7),
   // The Teams app package (`npm run package`); the bot itself does not use these.
   TEAMS_APP_ID: z.preprocess(empty, z.string().regex(GUID, 'must be the Teams app’s id (a GUID)').optional()),
   APP_VERSION: z.preprocess(

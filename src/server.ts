@@ -14,6 +14,9 @@ import { timeLimit } from './app/deadline';
 import { IntuneAssigner } from './app/intune-assignment';
 import { NoticeDispatcher } from './app/notice-dispatcher';
 import { AesRefSealer } from './app/sealed-ref';
+import { reportFailing } from './app/schedule/job-failing';
+import { retentionSteps, scheduledJobs } from './schedule/jobs';
+import { Scheduler } from './schedule/scheduler';
 import { TallyUpdater } from './app/signoff-tally';
 import { AudienceRefresher } from './app/audience-refresh';
 import { DirectoryFacts } from './app/directory-facts';
@@ -75,8 +78,11 @@ export interface ServerOptions {
   clock?: Clock;
   /** Waits between notice delivery attempts (tests pass one that does not sleep). */
   wait?: (ms: number) => Promise<void>;
-  /** Runs `task` every `ms` until the returned function is called (tests drive it by hand). */
-  every?: (ms: number, task: () => void) => () => void;
+  /**
+   * The scheduled jobs: `start: false` leaves node-cron's ticks and the start-up catch-up off
+   * (tests run slots with `runJob`); default: SCHEDULER.
+   */
+  scheduler?: { start?: boolean };
   /** Replaces the Bot Connector messenger (the benchmark's baselines). */
   messenger?: Messenger;
   /** Turn deadlines (default LIMITS: a card action 4 s, a message 10 s); tests shorten them. */
@@ -101,6 +107,10 @@ export interface BotServer {
     /** Handles every visible queue message until none is left; returns how many (tests). */
     drain(): Promise<number>;
   };
+  /** The scheduled jobs of this instance (coordinated with the other instances through the Schedule table). */
+  scheduler: Scheduler;
+  /** Runs one slot of a job (default: its most recent due slot), as node-cron would; false if it had run (tests). */
+  runJob(name: string, slot?: Date): Promise<boolean>;
   /** Resolves when every turn, the work after its reply, notices and tally updates are done (tests). */
   settled(): Promise<void>;
   /** Stops accepting, lets turns in progress finish (up to `graceMs`), then closes. */
@@ -108,20 +118,10 @@ export interface BotServer {
 }
 
 const systemClock: Clock = { now: () => new Date() };
-/** How often the notice outbox is read again for notices whose delivery kept failing. */
-export const NOTICE_SWEEP_MS = 10 * 60_000;
-
-const everyUnref = (ms: number, task: () => void): (() => void) => {
-  const timer = setInterval(task, ms);
-  timer.unref();
-  return () => clearInterval(timer);
-};
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 const HEALTH_TIMEOUT_MS = 3000;
-/** Rows the retention purges read or delete per sweep, at most (each kind). */
-const RETENTION_STEP = 500;
 
 const withTimeout = <T>(work: Promise<T>, ms: number): Promise<T> =>
   timeLimit(work, ms, () => new Error(`timed out after ${ms} ms`));
@@ -150,6 +150,7 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
   const audiences = new TableAudienceRepository(tables.audiences, clock);
   const announcements = new TableAnnouncementRepository(tables.announcements);
   const schedules = new TableScheduleRepository(tables.schedule);
+  const ledger = new TableTokenLedger(tables.feedback);
   // Conversation references live in the Audiences table's own partitions (no table of their own).
   const references = new TableReferenceRepository(tables.audiences, clock);
   const directory =
@@ -358,7 +359,6 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     });
   });
 
-  const ledger = new TableTokenLedger(tables.feedback);
   // GET shows a page (link scanners only GET: they never use a link up); its form POSTs the token,
   // and the POST downloads. The link's token travels in the query: path parameters are capped at
   // 100 characters by the router. The form's body is parsed by bodyParser (urlencoded → req.body).
@@ -377,13 +377,20 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
     );
   });
 
+  // Health: storage answers (503 when not), and how each scheduled job last ran (informational:
+  // a failing job does not make the instance unhealthy, restarting it would not help).
   server.get('/healthz', async (_req: Request, res: Response) => {
+    const jobs = withTimeout(scheduler.status(), HEALTH_TIMEOUT_MS).catch(() => 'unavailable' as const);
     try {
       await withTimeout(options.probe.check(), HEALTH_TIMEOUT_MS);
-      res.json(200, { status: 'ok', storage: 'ok' });
+      res.json(200, { status: 'ok', storage: 'ok', jobs: await jobs });
     } catch (err) {
       logger.warn({ err }, 'health check failed');
-      res.json(503, { status: 'unavailable', storage: err instanceof Error ? err.message : 'unreachable' });
+      res.json(503, {
+        status: 'unavailable',
+        storage: err instanceof Error ? err.message : 'unreachable',
+        jobs: await jobs,
+      });
     }
   });
 
@@ -395,23 +402,12 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
   const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
   // A wildcard address is not one a browser can open: links then name this machine.
   publicBaseUrl ||= `http://${['0.0.0.0', '::'].includes(config.HOST) ? 'localhost' : host}:${port}`;
-  // The outbox is read at start (what a crash left) and then every NOTICE_SWEEP_MS (what failed
-  // for longer than the dispatcher's retries), so a notice is never left behind for good.
-  const sweep = () =>
-    void inFlight
-      .track(() => Promise.all([notices.recover(), assigner?.recover(), dispatcher.recover()]))
-      .catch((err: unknown) => logger.error({ err }, 'could not read the notice outbox'));
-  sweep();
-  // Retention, a bounded step per sweep: announcements past ANNOUNCEMENT_RETENTION_DAYS with their
-  // delivery rows, and conversation references not seen for 180 days.
-  const retention = () =>
-    void inFlight
-      .track(async () => {
-        const before = new Date(clock.now().getTime() - config.ANNOUNCEMENT_RETENTION_DAYS * 86_400_000);
-        await announcements.purgeOlderThan(before, RETENTION_STEP);
-        await references.purgeStaleReferences(RETENTION_STEP);
-      })
-      .catch((err: unknown) => logger.warn({ err }, 'retention purge failed; the next sweep goes on'));
+  // The outboxes are read at start (what a crash left) and then by the housekeeping job (what
+  // failed for longer than the dispatchers' retries), so a notice is never left behind for good.
+  const recoverOutboxes = () => Promise.all([notices.recover(), assigner?.recover(), dispatcher.recover()]);
+  void inFlight
+    .track(recoverOutboxes)
+    .catch((err: unknown) => logger.error({ err }, 'could not read the notice outbox'));
   // The fan-out: what a previous run left queued or unqueued is queued again, then the worker runs.
   void inFlight
     .track(() => recoverFanout({ announcements, queue, log: logger }))
@@ -422,10 +418,20 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
   if (config.MicrosoftAppType !== 'MultiTenant' && config.MicrosoftAppTenantId) {
     void inFlight.track(() => facts.checkPermissions(config.MicrosoftAppTenantId ?? ''));
   }
-  const stopSweeping = (options.every ?? everyUnref)(NOTICE_SWEEP_MS, () => {
-    sweep();
-    retention();
+  const scheduler = new Scheduler({
+    jobs: scheduledJobs({
+      housekeeping: {
+        recoverOutboxes,
+        purges: retentionSteps(config, { announcements, references, rollouts, ledger, schedules }),
+        log: logger,
+      },
+    }),
+    store: schedules,
+    clock,
+    log: logger,
+    onFailing: (job, failed) => reportFailing(deps, job, failed, clock.now()),
   });
+  if (options.scheduler?.start ?? config.SCHEDULER) void inFlight.track(() => scheduler.start());
 
   return {
     url: `http://${host}:${port}`,
@@ -451,9 +457,11 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
       await dispatcher.idle();
       await counts.idle();
     },
+    scheduler,
+    runJob: (name, slot) => scheduler.runSlot(name, slot ?? scheduler.dueSlot(name)),
     close: async (graceMs = config.SHUTDOWN_GRACE_MS) => {
       closing = true;
-      stopSweeping();
+      const stopped = scheduler.stop(graceMs);
       const closed = new Promise<void>((resolve) => server.server.close(() => resolve()));
       server.server.closeIdleConnections();
       const drained = await inFlight.drain(graceMs);
@@ -476,6 +484,7 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
         () => false,
       );
       if (!sent) logger.warn('card updates or notices still under way at shutdown');
+      await stopped;
       server.server.closeAllConnections();
       await closed;
     },

@@ -117,6 +117,13 @@ export class Scheduler {
     return true;
   }
 
+  /** The job's most recent due slot now (its cron's latest slot, else now to the minute). */
+  dueSlot(name: string): Date {
+    const job = this.options.jobs.find((j) => j.name === name);
+    const now = this.options.clock.now();
+    return (job && previousSlot(job.cron, now)) || new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+  }
+
   /** Every job's state and next run (for `/healthz`). */
   async status(): Promise<JobStatus[]> {
     const states = new Map((await this.options.store.jobs()).map((state) => [state.name, state]));

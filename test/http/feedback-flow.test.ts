@@ -382,7 +382,7 @@ it('a notice the Bot Connector keeps refusing (401: the bot’s own credentials)
   const delivered = () =>
     h.connector.calls.filter((c) => c.conversationId === CHANNEL && c.method === 'POST' && c.answeredId);
   expect(delivered()).toHaveLength(0);
-  h.sweep();
+  await h.sweep();
   await h.server.settled();
   expect(delivered()).toHaveLength(1);
   expect(await outbox.pendingNotices(10)).toEqual([]);

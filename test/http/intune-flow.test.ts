@@ -142,7 +142,7 @@ describe('Intune assignment through the server', () => {
       await next.server.settled();
       expect(posts()).toHaveLength(1);
       expect(await new TableRolloutRepository(table).pendingAssignments(10)).toEqual([]);
-      next.sweep();
+      await next.sweep();
       await next.server.settled();
       expect(posts()).toHaveLength(1);
     } finally {

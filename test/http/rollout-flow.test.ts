@@ -357,12 +357,26 @@ describe('health', () => {
     h = await startHarness({ table });
     const ok = await fetch(`${h.server.url}/healthz`);
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ status: 'ok', storage: 'ok' });
+    expect(await ok.json()).toMatchObject({ status: 'ok', storage: 'ok' });
     table.get = async () => {
       throw new Error('connect ECONNREFUSED 127.0.0.1:1');
     };
     const down = await fetch(`${h.server.url}/healthz`);
     expect(down.status).toBe(503);
     expect(await down.json()).toMatchObject({ status: 'unavailable' });
+  });
+
+  it('shows each scheduled job: its last slot, last error and failures in a row', async () => {
+    h = await startHarness();
+    await h.sweep();
+    const body = (await (await fetch(`${h.server.url}/healthz`)).json()) as {
+      jobs: Record<string, unknown>[];
+    };
+    expect(body.jobs.find((job) => job.name === 'housekeeping')).toMatchObject({
+      lastSlot: h.clock.now().toISOString(),
+      lastRunAt: h.clock.now().toISOString(),
+      lastError: null,
+      failures: 0,
+    });
   });
 });

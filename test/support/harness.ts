@@ -28,8 +28,8 @@ export interface Harness {
   signoffTable: EntityTable;
   /** The Audiences table (resolved audiences and conversation references). */
   audienceTable: EntityTable;
-  /** Runs the server's periodic work (the notice outbox sweep) now, as its timer would. */
-  sweep(): void;
+  /** Runs the housekeeping job (the outbox sweep, retention) now, as its schedule would. */
+  sweep(): Promise<void>;
   /** POSTs an activity to /api/messages; returns the HTTP status and parsed body. */
   post(activity: unknown, headers?: Record<string, string>): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
@@ -59,7 +59,7 @@ export const startHarness = async (
   const feedbackTable = options.feedbackTable ?? new MemoryTable();
   const signoffTable = options.signoffTable ?? new MemoryTable();
   const audienceTable = options.audienceTable ?? new MemoryTable();
-  const periodic: (() => void)[] = [];
+  let lastSweep = 0;
   const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', NODE_ENV: 'test', ...options.env });
   const server = await startServer({
     config,
@@ -82,10 +82,8 @@ export const startHarness = async (
         return new Promise((resolve) => setImmediate(resolve));
       },
     },
-    every: (_ms, task) => {
-      periodic.push(task);
-      return () => void periodic.splice(periodic.indexOf(task), 1);
-    },
+    // Scheduled jobs run when the test says (`runJob`, `sweep`), with slots it chooses.
+    scheduler: { start: false },
   });
   const post = async (activity: unknown, headers: Record<string, string> = {}) => {
     // Stamp the activity as Teams does (when it was sent), then let a millisecond pass.
@@ -115,7 +113,11 @@ export const startHarness = async (
     feedbackTable,
     signoffTable,
     audienceTable,
-    sweep: () => periodic.forEach((task) => task()),
+    sweep: async () => {
+      // A slot after the last one (a slot runs once), at the clock's time at the earliest.
+      lastSweep = Math.max(clock.now().getTime(), lastSweep + 60_000);
+      await server.runJob('housekeeping', new Date(lastSweep));
+    },
     post,
     close: async () => {
       await server.close(1000);

@@ -236,7 +236,6 @@ export const startFuzzHarness = async (options: FuzzHarnessOptions): Promise<Fuz
   };
   const connector = await new FakeConnector().start();
   const clock = new TestClock();
-  const periodic: (() => void)[] = [];
   const config = loadConfig({ PORT: '0', LOG_LEVEL: 'error', NODE_ENV: 'test', ...options.env });
   const server = await startServer({
     config,
@@ -245,10 +244,7 @@ export const startFuzzHarness = async (options: FuzzHarnessOptions): Promise<Fuz
     probe: tableProbe(rollouts),
     clock,
     wait: async () => {},
-    every: (_ms, task) => {
-      periodic.push(task);
-      return () => void periodic.splice(periodic.indexOf(task), 1);
-    },
+    scheduler: { start: false },
   });
   let saved: ReturnType<FuzzTable['save']>[] = [];
   const request = (req: RawRequest) => rawRequest(server.url, req);

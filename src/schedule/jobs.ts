@@ -1,0 +1,55 @@
+import type { Config } from '../config';
+import type { HousekeepingDeps, PurgeStep } from '../app/schedule/housekeeping';
+import type { TableAnnouncementRepository } from '../storage/announcement-repository';
+import type { TableReferenceRepository } from '../storage/reference-repository';
+import type { TableRolloutRepository } from '../storage/rollout-repository';
+import type { TableScheduleRepository } from '../storage/schedule-repository';
+import type { TableTokenLedger } from '../storage/token-ledger';
+import { housekeepingJob } from './housekeeping-job';
+import type { ScheduledJob } from './scheduler';
+
+/** What the jobs need, each its own part (the composition root builds them). */
+export interface JobDeps {
+  housekeeping: HousekeepingDeps;
+}
+
+/** Every scheduled job of the bot (the README's "Scheduling" table lists them). */
+export const scheduledJobs = (deps: JobDeps): ScheduledJob[] => [housekeepingJob(deps.housekeeping)];
+
+/** Rows each retention step reads or deletes per run, at most. */
+export const RETENTION_STEP = 500;
+const DAY_MS = 86_400_000;
+
+/**
+ * The retention purges housekeeping runs, a bounded step each: announcements past
+ * ANNOUNCEMENT_RETENTION_DAYS with their delivery rows, conversation references not seen for 180
+ * days, processed-activity markers past MARKER_RETENTION_DAYS, used export tokens past expiry.
+ */
+export const retentionSteps = (
+  config: Pick<Config, 'ANNOUNCEMENT_RETENTION_DAYS' | 'MARKER_RETENTION_DAYS'>,
+  stores: {
+    announcements: TableAnnouncementRepository;
+    references: TableReferenceRepository;
+    rollouts: TableRolloutRepository;
+    ledger: TableTokenLedger;
+    schedules: TableScheduleRepository;
+  },
+): PurgeStep[] => {
+  const daysBefore = (now: Date, days: number) => new Date(now.getTime() - days * DAY_MS);
+  return [
+    {
+      name: 'announcements',
+      run: async (now) =>
+        (
+          await stores.announcements.purgeOlderThan(
+            daysBefore(now, config.ANNOUNCEMENT_RETENTION_DAYS),
+            RETENTION_STEP,
+          )
+        ).deleted,
+    },
+    {
+      name: 'conversation references',
+      run: async () => (await stores.references.purgeStaleReferences(RETENTION_STEP)).deleted,
+    },
+  ];
+};
