@@ -1,7 +1,14 @@
-import { applyPlan, planOf } from '../../src/domain/plan';
+import fc from 'fast-check';
+import { applyPlan, planOf, type PlanSpec } from '../../src/domain/plan';
 import { PHASE_KEYS } from '../../src/domain/phases';
 import type { Rollout } from '../../src/domain/rollout';
-import { rolloutScheduleOf, stageScheduleOf } from '../../src/domain/schedule-plan';
+import {
+  isLocalTime,
+  MAX_NUDGES,
+  rolloutScheduleOf,
+  stageScheduleOf,
+  type RolloutSchedule,
+} from '../../src/domain/schedule-plan';
 import { toPlanFile } from '../../src/plan/plan-file';
 import { planFileSchema } from '../../src/plan/plan-file-schema';
 import { formatPlanErrors, parsePlanYaml, stringifyPlan } from '../../src/plan/plan-yaml';
@@ -139,5 +146,75 @@ describe('the schedule in a plan file', () => {
     expect(result.errors.every((e) => e.line !== null)).toBe(true);
     expect(rollout).not.toHaveProperty('schedule');
     for (const key of PHASE_KEYS) expect(toPlanFile(rollout).phases[key]).not.toHaveProperty('nudges');
+  });
+});
+
+describe('the schedule settings, for any values', () => {
+  const time = fc
+    .tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }))
+    .map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
+  const schedule: fc.Arbitrary<RolloutSchedule> = fc.record({
+    quietHours: fc.option(
+      fc.record({ start: time, end: time, weekends: fc.boolean() }).filter((q) => q.start !== q.end),
+    ),
+    digestTime: fc.option(time),
+  });
+  const stage = fc.record(
+    {
+      nudges: fc.integer({ min: 0, max: MAX_NUDGES }),
+      gotItReminder: fc.boolean(),
+      autoAdvance: fc.boolean(),
+    },
+    { requiredKeys: [] },
+  );
+  const rollout = createdRollout('enrollment');
+
+  it('valid settings survive rollout → export → YAML → import → rollout unchanged', () => {
+    fc.assert(
+      fc.property(schedule, stage, stage, (s, phase, wave) => {
+        const spec: PlanSpec = structuredClone(planOf(rollout));
+        spec.schedule = s;
+        Object.assign(spec.phases.enterprise, phase);
+        Object.assign(spec.phases.pilot.waves[0]!, wave);
+        const decision = applyPlan(rollout, spec, { by: ADMIN, revision: null, section: 'plan' }, NOW);
+        if (!decision.ok) throw new Error(decision.error.message);
+        const stored = decision.value;
+        expect(rolloutScheduleOf(stored)).toEqual(s);
+        expect(stageScheduleOf(stored.phases[3]!)).toEqual(stageScheduleOf(phase));
+        const result = parsePlanYaml(stringifyPlan(toPlanFile(stored)));
+        if (!result.ok) throw new Error(formatPlanErrors(result.errors));
+        expect(JSON.stringify(result.spec)).toBe(JSON.stringify(planOf(stored)));
+        const again = applyPlan(stored, result.spec, { by: ADMIN, revision: null, section: 'plan' }, NOW);
+        expect(again.ok && again.events).toEqual([]);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('any text as a time: accepted exactly when it is HH:mm, else one clear error on its line', () => {
+    const text = fc.oneof(
+      time,
+      fc.string({ maxLength: 8 }),
+      fc.constantFrom('24:00', '9:00', '19:60', '19.00'),
+    );
+    fc.assert(
+      fc.property(text, (value) => {
+        const yaml = withTopLevel(rollout, `schedule:\n  digestTime: ${JSON.stringify(value)}`);
+        const result = parsePlanYaml(yaml);
+        expect(result.ok).toBe(isLocalTime(value));
+        if (result.ok) {
+          expect(result.spec.schedule?.digestTime ?? '09:00').toBe(value);
+        } else {
+          expect(result.errors).toEqual([
+            {
+              line: expect.any(Number),
+              path: 'schedule.digestTime',
+              message: expect.stringMatching(/^must be a time HH:mm, e\.g\. 09:00, or false \(no digest\)/),
+            },
+          ]);
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });
