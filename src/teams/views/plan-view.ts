@@ -50,7 +50,7 @@ export interface PlanWaveRow extends PlanRef {
    */
   announce: string;
   /**
-   * What the scheduler does for it when not the default (`0 feedback nudges · advances by itself
+   * What the scheduler does for it when not the default (`no feedback nudges · advances by itself
    * when its gate passes`), else `''` (not shown), and always `''` on a card with many waves.
    */
   scheduler: string;
