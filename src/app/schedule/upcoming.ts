@@ -12,9 +12,11 @@ export interface Upcoming {
 /** Items shown at most (the soonest). */
 export const MAX_UPCOMING = 12;
 
-/** The soonest first, at most MAX_UPCOMING, none before `now`. */
-export const soonest = (items: readonly Upcoming[], now: Date): Upcoming[] =>
-  items
-    .filter((item) => item.at >= now.toISOString())
+/** The soonest first, at most MAX_UPCOMING; what is already due shows as now (the next run sends it). */
+export const soonest = (items: readonly Upcoming[], now: Date): Upcoming[] => {
+  const from = now.toISOString();
+  return items
+    .map((item) => (item.at < from ? { ...item, at: from } : item))
     .sort((a, b) => a.at.localeCompare(b.at) || a.what.localeCompare(b.what))
     .slice(0, MAX_UPCOMING);
+};

@@ -17,6 +17,8 @@ import { rolloutList } from './rollout-list';
 import { rolloutNew } from './rollout-new';
 import { rolloutBindHelpdesk, rolloutUnbindHelpdesk, signoffExtend, signoffRequest } from './signoff';
 import { status } from './status';
+import { scheduleCommand } from './schedule';
+import { UPCOMING_SOURCES } from '../../app/schedule/sources';
 
 /** Every command the bot understands, in the order `help` lists them. */
 export const COMMANDS: readonly CommandHandler[] = [
@@ -46,5 +48,6 @@ export const COMMANDS: readonly CommandHandler[] = [
   pause,
   resume,
   rolloutClose,
+  scheduleCommand(UPCOMING_SOURCES),
   helpCommand(() => COMMANDS),
 ];
