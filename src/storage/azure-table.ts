@@ -155,7 +155,8 @@ export class AzureEntityTable implements EntityTable {
 
   async findByRowKeyPrefix(prefix: string, options: PrefixQueryOptions = {}): Promise<StoredEntity[]> {
     if (!prefix) throw new Error('findByRowKeyPrefix needs a non-empty prefix');
-    const filter = odata`RowKey ge ${prefix} and RowKey lt ${prefixUpperBound(prefix)}`;
+    let filter = odata`RowKey ge ${prefix} and RowKey lt ${prefixUpperBound(prefix)}`;
+    if (options.rowKeyBefore !== undefined) filter += odata` and RowKey lt ${options.rowKeyBefore}`;
     return (await this.list(filter, options.limit, options.select)).sort(byPartitionThenRowKey);
   }
 

@@ -66,6 +66,8 @@ export interface PrefixQueryOptions {
   limit?: number;
   /** Only these properties (besides the keys and the ETag): a scan that reads little. */
   select?: readonly string[];
+  /** Only rows whose RowKey sorts before this one (a range: e.g. dated keys older than a cut-off). */
+  rowKeyBefore?: string;
 }
 
 export interface RowKeyQueryOptions {

@@ -86,6 +86,7 @@ export class MemoryTable implements EntityTable {
       .flatMap(([, partition]) =>
         [...partition.values()]
           .filter((row) => row.rowKey.startsWith(prefix))
+          .filter((row) => options.rowKeyBefore === undefined || row.rowKey < options.rowKeyBefore)
           .sort((a, b) => (a.rowKey < b.rowKey ? -1 : a.rowKey > b.rowKey ? 1 : 0)),
       )
       .slice(0, limit)

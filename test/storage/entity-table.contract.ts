@@ -439,6 +439,64 @@ export const describeEntityTableContract = (label: string, makeTable: () => Prom
         expect(some).toHaveLength(1010);
         expect(keysOf(some.slice(-2))).toEqual(['p10/o|008', 'p10/o|009']);
       });
+
+      it('with select, only the keys, the ETag and the selected properties come back', async () => {
+        const { findByRowKeyPrefix } = table;
+        if (!findByRowKeyPrefix) throw new Error('this EntityTable has no findByRowKeyPrefix');
+        const etag = await put(table, {
+          partitionKey: 't|a',
+          rowKey: 'r|1',
+          status: 'paused',
+          rolloutId: 'ro-1',
+          doc0: 'x'.repeat(1000),
+          count: 3,
+        });
+        await put(table, { partitionKey: 't|b', rowKey: 'r|2', rolloutId: 'ro-2' });
+        const rows = await findByRowKeyPrefix.call(table, 'r|', {
+          select: ['status', 'rolloutId', 'absent'],
+        });
+        expect(rows).toEqual([
+          { partitionKey: 't|a', rowKey: 'r|1', etag, status: 'paused', rolloutId: 'ro-1' },
+          {
+            partitionKey: 't|b',
+            rowKey: 'r|2',
+            etag: (await table.get('t|b', 'r|2'))?.etag,
+            rolloutId: 'ro-2',
+          },
+        ]);
+        expect(await findByRowKeyPrefix.call(table, 'r|', { select: [], limit: 1 })).toEqual([
+          { partitionKey: 't|a', rowKey: 'r|1', etag },
+        ]);
+      });
+
+      it('with rowKeyBefore, only the rows whose RowKey sorts before it (a range within the prefix)', async () => {
+        const { findByRowKeyPrefix } = table;
+        if (!findByRowKeyPrefix) throw new Error('this EntityTable has no findByRowKeyPrefix');
+        for (const [pk, rk] of [
+          ['t|a', 'md|2026-02-01T00:00:00.000Z|aa'],
+          ['t|a', 'md|2026-02-03T00:00:00.000Z|bb'],
+          ['t|b', 'md|2026-02-02T23:59:59.999Z|cc'],
+          ['t|b', 'md|2026-02-02T23:59:59.999Z|dd'],
+          ['t|b', 'mc|2026-01-01'],
+          ['t|c', 'm|ee'],
+        ] as const) {
+          await put(table, { partitionKey: pk, rowKey: rk });
+        }
+        const find = (before: string, limit?: number) =>
+          findByRowKeyPrefix.call(table, 'md|', {
+            rowKeyBefore: before,
+            ...(limit === undefined ? {} : { limit }),
+          });
+        expect(keysOf(await find('md|2026-02-03T00:00:00.000Z'))).toEqual([
+          't|a/md|2026-02-01T00:00:00.000Z|aa',
+          't|b/md|2026-02-02T23:59:59.999Z|cc',
+          't|b/md|2026-02-02T23:59:59.999Z|dd',
+        ]);
+        expect(keysOf(await find('md|2026-02-03T00:00:00.000Z', 2))).toHaveLength(2);
+        expect(await find('md|2026-02-01T00:00:00.000Z')).toEqual([]);
+        expect(await find('md|')).toEqual([]);
+        expect(keysOf(await find('me'))).toHaveLength(4);
+      });
     });
 
     describe('keys and values', () => {
