@@ -44,7 +44,7 @@ export interface AnnouncementRepository {
   get(tenantId: string, announcementId: string): Promise<Tagged<Announcement> | null>;
   /** Replaces it when `etag` still matches. */
   update(announcement: Announcement, etag: string): Promise<Tagged<Announcement>>;
-  /** The rollout's announcements, newest first, at most `limit`. */
+  /** The rollout's phase announcements (reminders are not listed), newest first, at most `limit`. */
   ofRollout(tenantId: string, rolloutId: string, limit: number): Promise<Announcement[]>;
   /** Scheduled, expanding and sending announcements of every tenant (start-up), at most `limit`. */
   unfinished(limit: number): Promise<Announcement[]>;

@@ -134,6 +134,27 @@ export interface AnnouncementPost {
   messageId: string | null;
 }
 
+/**
+ * What a personal reminder is for. A reminder is an announcement with a purpose: it goes through
+ * the same durable, rate-limited fan-out (delivery rows, claims, retries, recovery, counts) but
+ * its recipients and its personal card depend on the purpose, and it is posted nowhere.
+ *
+ * - `feedback-nudge`: the stage's audience who have not answered its feedback (nudge `n`, from 1);
+ * - `gotit-reminder`: the people sent `announcementId` who have not clicked "Got it" on it;
+ * - `signoff-reminder`: the members of readiness request `requestId` with no standing answer
+ *   (reminder `n`, from 1); the help desk's duty, so "Stop reminding me" does not apply.
+ */
+export type ReminderPurpose =
+  | { kind: 'feedback-nudge'; n: number }
+  | { kind: 'gotit-reminder'; announcementId: string }
+  | { kind: 'signoff-reminder'; requestId: string; n: number };
+
+/** What a reminder's card shows beyond its text, copied when the reminder is made. */
+export interface ReminderDetails {
+  /** A sign-off reminder: the request's deadline (ISO instant), null: none. */
+  deadline?: string | null;
+}
+
 /** One announcement: what it says, to whom, and where it stands. Delivery rows hold the rest. */
 export interface Announcement {
   /** Chosen when the preview is shown (or by the advance for `auto`): Send with it twice makes one. */
@@ -161,7 +182,18 @@ export interface Announcement {
   countsFinal?: boolean;
   completedAt: string | null;
   cancelledBy: Person | null;
+  /**
+   * A personal reminder's purpose (`startReminder`); absent: the stage's phase announcement, as
+   * every announcement stored before reminders is. Listings, `status` and `announce report` show
+   * phase announcements only.
+   */
+  purpose?: ReminderPurpose;
+  /** What a reminder's card shows besides the text (see ReminderDetails); absent on announcements. */
+  reminder?: ReminderDetails;
 }
+
+/** A phase announcement (not a reminder): what listings, `status` and `announce report` show. */
+export const isPhaseAnnouncement = (a: Pick<Announcement, 'purpose'>): boolean => a.purpose === undefined;
 
 /** The posts' live counts are updated at most this often (Teams' per-conversation limits). */
 export const COUNTS_UPDATE_MS = 5000;

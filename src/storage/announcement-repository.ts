@@ -67,7 +67,8 @@ const SENDER_FORGET_TTLS = 10;
  *                                                expanding or sending: created, kept or deleted in
  *                                                the same transaction as the head
  *
- *   PartitionKey  l|<tenant>|<rolloutId>         the rollout's listing, newest first
+ *   PartitionKey  l|<tenant>|<rolloutId>         the rollout's listing, newest first (phase
+ *                                                announcements; reminders have none)
  *   RowKey        <9999999999999 − createdAt ms, 13 digits>|<announcementId>
  *
  *   PartitionKey  t                              the retention index of every tenant, oldest first
@@ -112,9 +113,12 @@ export class TableAnnouncementRepository implements AnnouncementRepository {
     if (await this.table.get(pk, HEADER_ROW)) throw alreadyExists(announcement.id);
     const listing = listingPartition(announcement.tenantId, announcement.rolloutId);
     await Promise.all([
-      this.table.submit([
-        { kind: 'upsert', entity: indexEntity(listing, listingRow(announcement), announcement) },
-      ]),
+      // A reminder (a purpose) is no phase announcement: the rollout's listing leaves it out.
+      announcement.purpose
+        ? Promise.resolve()
+        : this.table.submit([
+            { kind: 'upsert', entity: indexEntity(listing, listingRow(announcement), announcement) },
+          ]),
       this.table.submit([
         {
           kind: 'upsert',

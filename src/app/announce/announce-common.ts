@@ -3,7 +3,7 @@
  * command is about (the rollout's latest), and the read-change-commit of one delivery partition.
  */
 import type { Announcement, AnnouncementState, Delivery } from '../../domain/announcement';
-import { countDeliveries, PART_SIZE } from '../../domain/announcement';
+import { countDeliveries, isPhaseAnnouncement, PART_SIZE } from '../../domain/announcement';
 import type { Rollout } from '../../domain/rollout';
 import { isAdmin, type Person } from '../../domain/roles';
 import { isConcurrencyError } from '../errors';
@@ -34,7 +34,11 @@ export const latestAnnouncement = async (
   states?: readonly AnnouncementState[],
 ): Promise<Announcement | null> => {
   const recent = await deps.announce.store.ofRollout(rollout.tenantId, rollout.id, RECENT_ANNOUNCEMENTS);
-  return recent.find((a) => (states ? states.includes(a.state) : a.state !== 'skipped')) ?? null;
+  return (
+    recent.find(
+      (a) => isPhaseAnnouncement(a) && (states ? states.includes(a.state) : a.state !== 'skipped'),
+    ) ?? null
+  );
 };
 
 /**
