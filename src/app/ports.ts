@@ -140,6 +140,22 @@ export interface RolloutRepository {
   ): Promise<PendingAnnouncement[]>;
   /** Deletes an announcement's outbox row (one already gone is fine). */
   clearAnnouncement(pending: PendingAnnouncement): Promise<void>;
+  /**
+   * Housekeeping: deletes processed-activity markers written before `before` (callers pass now
+   * minus the retention, 7 days by default: longer than any Teams redelivery), at most `limit` per
+   * call, across tenants. Markers younger than `before` stay, so "Already done" holds within the
+   * retention; a redelivery after its marker was purged is decided afresh, as a new activity.
+   * Call again with the cursor returned until it is null (the pass is complete); a null cursor
+   * starts a new pass. Each call is bounded (a range read of marker index rows, a few scans of
+   * markers written before the index existed).
+   */
+  purgeMarkers(before: Date, limit: number, cursor?: string | null): Promise<PurgeProgress>;
+}
+
+/** What one bounded purge call did, and where the next one goes on (null: the pass is complete). */
+export interface PurgeProgress {
+  deleted: number;
+  cursor: string | null;
 }
 
 /** A storage probe for health checks: resolves when a real round trip succeeded. */
@@ -292,6 +308,12 @@ export const refContext = (tenantId: string, rolloutId: string): string => `${te
 export interface TokenLedger {
   /** True the first time; false when the id was used before. */
   use(id: string, expiresAt: string): Promise<boolean>;
+  /**
+   * Housekeeping: forgets used tokens whose expiry is before `now` (they can no longer be presented:
+   * the link's own expiry refuses them first), at most `limit` per call. Call again with the cursor
+   * returned until it is null (every partition visited once); a null cursor starts a new pass.
+   */
+  purgeExpired(now: Date, limit: number, cursor?: string | null): Promise<PurgeProgress>;
 }
 
 /** What a notice says, read from the current state when it is sent. */

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { TooLargeError } from '../app/errors';
 import type { Rollout, RolloutStatus } from '../domain/rollout';
 import type {
@@ -7,6 +6,7 @@ import type {
   PendingAnnouncement,
   PendingAssignment,
   ProcessedMarker,
+  PurgeProgress,
   RolloutCommit,
   RolloutKey,
   RolloutRepository,
@@ -15,19 +15,18 @@ import type {
 } from '../app/ports';
 import { auditActions, auditEntryOf } from './audit-rows';
 import { errorInfo } from './azure-table-errors';
+import { markerActions, markerOf, markerRow, purgeMarkers } from './marker-rows';
 import { deleteIfPresent, OUTBOX_PREFIX, outboxRow, pendingOutboxRows } from './outbox-rows';
 import {
   decodeKey,
   encodeKey,
   MAX_STRING_PROPERTY_CHARS,
   MAX_TRANSACTION_ACTIONS,
-  withoutNulls,
   type EntityTable,
   type StoredEntity,
   type TableAction,
   type TableEntity,
   str,
-  strOrNull,
 } from './entity-table';
 
 /**
@@ -39,7 +38,11 @@ import {
  *   PartitionKey  t|<tenant>
  *   RowKey        r|<rolloutId>                       the rollout (JSON in doc0..docN, plus list columns)
  *                 a|<rolloutId or ->|<inverted ms>|<n>  audit, newest first
- *                 m|<sha256 of activity key>           processed marker
+ *                 m|<sha256 of activity key>           processed marker (key, rolloutId, outcome, at,
+ *                                                      refused; indexed: has an index row)
+ *                 md|<at, ISO UTC>|<sha256 of key>     the marker's index row, written with it: the
+ *                                                      purge reads markers older than a cut-off as
+ *                                                      one RowKey range (see marker-rows.ts)
  *                 o|<assignment id>                    outbox: an Intune assignment not yet run
  *                 oa|<announcement id>                 outbox: an announcement not yet made and started
  *                 i|<rolloutId>                        Intune state: assignments as last read, latest run
@@ -53,7 +56,6 @@ const partition = (tenantId: string): string => `${TENANT_PREFIX}${encodeKey(ten
 const rolloutRow = (rolloutId: string): string => `r|${encodeKey(rolloutId)}`;
 const auditPrefix = (rolloutId: string | null): string =>
   `a|${rolloutId === null ? '-' : encodeKey(rolloutId)}|`;
-const markerRow = (key: string): string => `m|${createHash('sha256').update(key).digest('hex')}`;
 const intuneRow = (rolloutId: string): string => `i|${encodeKey(rolloutId)}`;
 
 /** App assignments kept in the Intune state at most (the state stays one small property). */
@@ -213,7 +215,9 @@ export class TableRolloutRepository implements RolloutRepository {
         : { kind: 'update', entity, ifMatch: change.ifMatch },
       ...this.auditActions(pk, change.audit),
     ];
-    if (change.processed) actions.push({ kind: 'create', entity: this.markerEntity(pk, change.processed) });
+    // At most 1 + audit + 2 (marker, index row) + 2 (outbox rows): every decision today makes one
+    // or two audit entries, so a commit is far below a transaction's 100 actions.
+    if (change.processed) actions.push(...markerActions(pk, change.processed));
     if (change.assignment)
       actions.push({ kind: 'create', entity: this.ownAssignment(tenantId, rollout.id, change.assignment) });
     if (change.announcement)
@@ -222,22 +226,24 @@ export class TableRolloutRepository implements RolloutRepository {
         entity: this.ownAnnouncement(tenantId, rollout.id, change.announcement),
       });
     if (actions.length > MAX_TRANSACTION_ACTIONS)
-      throw new Error('too many audit entries for one transaction');
+      throw new Error(
+        `too many audit entries for one transaction (${actions.length} actions, at most ${MAX_TRANSACTION_ACTIONS})`,
+      );
     const [etag] = await this.table.submit(actions);
     return { value: rollout, etag: etag ?? '' };
   }
 
   async findProcessed(tenantId: string, key: string): Promise<ProcessedMarker | null> {
     const row = await this.table.get(partition(tenantId), markerRow(key));
-    return row
-      ? {
-          key: str(row.key),
-          rolloutId: strOrNull(row.rolloutId),
-          outcome: str(row.outcome),
-          at: str(row.at),
-          ...(row.refused === true ? { refused: true } : {}),
-        }
-      : null;
+    return row ? markerOf(row) : null;
+  }
+
+  /**
+   * Markers written before `before` go, at most `limit` a call: indexed ones by their index rows,
+   * then those written before the index existed by a bounded sweep (marker-rows.ts).
+   */
+  purgeMarkers(before: Date, limit: number, cursor: string | null = null): Promise<PurgeProgress> {
+    return purgeMarkers(this.table, TENANT_PREFIX, before, limit, cursor);
   }
 
   async audit(tenantId: string, rolloutId: string | null, limit: number): Promise<AuditEntry[]> {
@@ -249,7 +255,7 @@ export class TableRolloutRepository implements RolloutRepository {
     if (entries.length === 0 && !processed) return;
     const pk = partition(tenantId);
     const actions = this.auditActions(pk, entries);
-    if (processed) actions.push({ kind: 'create', entity: this.markerEntity(pk, processed) });
+    if (processed) actions.push(...markerActions(pk, processed));
     await this.table.submit(actions);
   }
 
@@ -343,17 +349,5 @@ export class TableRolloutRepository implements RolloutRepository {
 
   private auditActions(pk: string, entries: AuditEntry[]): TableAction[] {
     return auditActions(pk, entries, (entry) => auditPrefix(entry.rolloutId));
-  }
-
-  private markerEntity(pk: string, marker: ProcessedMarker): TableEntity {
-    return withoutNulls({
-      partitionKey: pk,
-      rowKey: markerRow(marker.key),
-      key: marker.key.slice(0, 4000),
-      rolloutId: marker.rolloutId,
-      outcome: marker.outcome.slice(0, 8000),
-      at: marker.at,
-      refused: marker.refused === true ? true : null,
-    });
   }
 }

@@ -4,6 +4,7 @@ import type {
   AuditEntry,
   PendingAnnouncement,
   PendingAssignment,
+  ProcessedMarker,
   RolloutRepository,
 } from '../../src/app/ports';
 import {
@@ -11,7 +12,9 @@ import {
   MAX_KEPT_ASSIGNMENTS,
   TableRolloutRepository,
 } from '../../src/storage/rollout-repository';
-import type { EntityTable } from '../../src/storage/entity-table';
+import type { EntityTable, TableEntity } from '../../src/storage/entity-table';
+import { markerRow, SWEEP_SCAN_ROWS } from '../../src/storage/marker-rows';
+import { createHash } from 'node:crypto';
 import { aRollout, ADMIN, NOW } from '../domain/fixtures';
 import type { Rollout } from '../../src/domain/rollout';
 
@@ -71,6 +74,29 @@ const pendingAnnouncement = (
   ...overrides,
 });
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** The retention the housekeeping job passes: 7 days. */
+const RETENTION_MS = 7 * DAY_MS;
+const daysAgo = (days: number, from = NOW): string => new Date(from.getTime() - days * DAY_MS).toISOString();
+
+const marker = (key: string, at: string, overrides: Partial<ProcessedMarker> = {}): ProcessedMarker => ({
+  key,
+  rolloutId: 'ro-test',
+  outcome: `Done ${key}.`,
+  at,
+  ...overrides,
+});
+
+/** A marker row as written before markers had index rows (no `indexed`, no `md|` row). */
+const legacyMarker = (tenantId: string, key: string, at: string, rowKey = markerRow(key)): TableEntity => ({
+  partitionKey: `t|${tenantId}`,
+  rowKey,
+  key,
+  rolloutId: 'ro-test',
+  outcome: `Done ${key}.`,
+  at,
+});
+
 const intuneState = (overrides: Partial<AssignmentState> = {}): AssignmentState => ({
   tenantId: TENANT,
   rolloutId: 'ro-test',
@@ -90,8 +116,10 @@ export const describeRolloutRepositoryContract = (
 ): void => {
   describe(`rollout repository contract (${label})`, () => {
     let repo: RolloutRepository;
+    let table: EntityTable;
     beforeEach(async () => {
-      repo = new TableRolloutRepository(await makeTable());
+      table = await makeTable();
+      repo = new TableRolloutRepository(table);
     });
 
     const create = (rollout: Rollout = aRollout(), tenantId = TENANT) =>
@@ -369,6 +397,219 @@ export const describeRolloutRepositoryContract = (
       await repo.clearAnnouncement(long);
       expect(await repo.pendingAnnouncements(10)).toEqual([other]);
       expect(await repo.get(TENANT, 'ro-test')).not.toBeNull();
+    });
+
+    it('scheduledRollouts: active and paused rollouts across tenants, not completed ones, tenant ids decoded', async () => {
+      const odd = 'tenant/with|odd#chars?';
+      await create(aRollout({ id: 'ro-active' }));
+      await create(aRollout({ id: 'ro-paused', status: 'paused' }), odd);
+      await create(aRollout({ id: 'ro-done', status: 'completed' }), 'another-tenant');
+      await create(aRollout({ id: 'ro-other' }), 'another-tenant');
+      // Not a rollout row, though its key looks like one: another partition range.
+      await table.submit([
+        { kind: 'create', entity: { partitionKey: 'x|y', rowKey: 'r|ro-x', status: 'active' } },
+      ]);
+      const found = await repo.scheduledRollouts(100);
+      expect(found.sort((a, b) => a.rolloutId.localeCompare(b.rolloutId))).toEqual([
+        { tenantId: TENANT, rolloutId: 'ro-active', status: 'active' },
+        { tenantId: 'another-tenant', rolloutId: 'ro-other', status: 'active' },
+        { tenantId: odd, rolloutId: 'ro-paused', status: 'paused' },
+      ]);
+      expect((await repo.scheduledRollouts(1)).length).toBeLessThanOrEqual(1);
+      expect(await repo.scheduledRollouts(0)).toEqual([]);
+    });
+
+    describe('processed-activity markers: retention and purge', () => {
+      const indexRows = async (): Promise<string[]> =>
+        (await table.findByRowKeyPrefix!('md|', { select: [] })).map((r) => `${r.partitionKey}/${r.rowKey}`);
+      const markerRows = async (): Promise<string[]> =>
+        (await table.findByRowKeyPrefix!('m|', { select: [] })).map((r) => `${r.partitionKey}/${r.rowKey}`);
+      const cutoff = new Date(NOW.getTime() - RETENTION_MS);
+      /** Calls until the cursor is null (at most `calls` times); the deletes of each call. */
+      const purgeAll = async (limit: number, calls = 50): Promise<number[]> => {
+        const counts: number[] = [];
+        let cursor: string | null = null;
+        do {
+          const result = await repo.purgeMarkers(cutoff, limit, cursor);
+          counts.push(result.deleted);
+          cursor = result.cursor;
+        } while (cursor !== null && counts.length < calls);
+        if (cursor !== null) throw new Error(`purge not finished after ${calls} calls`);
+        return counts;
+      };
+
+      it('markers older than the retention are purged; a younger one still answers "Already done"', async () => {
+        const saved = await create();
+        await repo.appendAudit(
+          TENANT,
+          [audit(null, 'refused')],
+          marker('conv|old-refusal', daysAgo(9), { refused: true }),
+        );
+        await repo.commit(TENANT, {
+          rollout: { ...aRollout(), status: 'paused' },
+          ifMatch: saved.etag,
+          audit: [audit('ro-test', 'Paused')],
+          processed: marker('conv|old', daysAgo(8)),
+        });
+        await repo.appendAudit('another-tenant', [], marker('conv|young', daysAgo(6)));
+        await repo.appendAudit(TENANT, [], marker('conv|edge', daysAgo(7)));
+        expect(await indexRows()).toHaveLength(4);
+
+        const first = await repo.purgeMarkers(cutoff, 100);
+        expect(first.deleted).toBe(2);
+        expect(await repo.findProcessed(TENANT, 'conv|old')).toBeNull();
+        expect(await repo.findProcessed(TENANT, 'conv|old-refusal')).toBeNull();
+        // Within the retention (the cut-off itself included): "Already done" from the marker.
+        expect(await repo.findProcessed('another-tenant', 'conv|young')).toEqual(
+          marker('conv|young', daysAgo(6)),
+        );
+        expect(await repo.findProcessed(TENANT, 'conv|edge')).toEqual(marker('conv|edge', daysAgo(7)));
+        expect((await indexRows()).map((k) => k.split('|').slice(0, -1).join('|')).sort()).toEqual([
+          `t|72f988bf-0000-4000-8000-000000000001/md|${daysAgo(7)}`,
+          `t|another-tenant/md|${daysAgo(6)}`,
+        ]);
+        // The rollout and its audit stay.
+        expect((await repo.get(TENANT, 'ro-test'))?.value.status).toBe('paused');
+        expect((await repo.audit(TENANT, 'ro-test', 10)).map((e) => e.summary)).toEqual([
+          'Paused',
+          'Created',
+        ]);
+        // Nothing else is due: the pass ends.
+        expect(await purgeAll(100)).toEqual([0]);
+
+        // Once purged, a redelivery is no longer known: it is decided afresh, and its marker written anew.
+        const current = await repo.get(TENANT, 'ro-test');
+        await repo.commit(TENANT, {
+          rollout: { ...aRollout(), status: 'active' },
+          ifMatch: current?.etag ?? '',
+          audit: [audit('ro-test', 'Resumed')],
+          processed: marker('conv|old', NOW.toISOString()),
+        });
+        expect(await repo.findProcessed(TENANT, 'conv|old')).toEqual(marker('conv|old', NOW.toISOString()));
+      });
+
+      it('the index row commits with its marker: a failing commit or append leaves neither', async () => {
+        const first = await create();
+        await repo.commit(TENANT, { rollout: aRollout(), ifMatch: first.etag, audit: [], processed: null });
+        const stale = repo.commit(TENANT, {
+          rollout: aRollout(),
+          ifMatch: first.etag,
+          audit: [audit('ro-test', 'lost')],
+          processed: marker('conv|lost', daysAgo(10)),
+        });
+        await expect(stale).rejects.toBeInstanceOf(ConcurrencyError);
+        expect(await markerRows()).toEqual([]);
+        expect(await indexRows()).toEqual([]);
+
+        await repo.appendAudit(TENANT, [audit(null, 'refused')], marker('conv|once', daysAgo(10)));
+        // The same activity again, at another time: refused whole, no second index row.
+        await expect(
+          repo.appendAudit(TENANT, [audit(null, 'again')], marker('conv|once', daysAgo(1))),
+        ).rejects.toBeInstanceOf(ConcurrencyError);
+        expect(await indexRows()).toEqual([
+          `t|${TENANT}/md|${daysAgo(10)}|${markerRow('conv|once').slice(2)}`,
+        ]);
+        expect((await repo.audit(TENANT, null, 10)).map((e) => e.summary)).toEqual(['refused']);
+      });
+
+      it('a commit with every row it can carry stays within 100 actions (95 audit entries, marker, index row, two outbox rows)', async () => {
+        const entries = Array.from({ length: 95 }, (_, i) => audit('ro-test', `e${i}`));
+        await repo.commit(TENANT, {
+          rollout: aRollout(),
+          ifMatch: null,
+          audit: entries,
+          processed: marker('conv|full', NOW.toISOString()),
+          assignment: job('j-1'),
+          announcement: pendingAnnouncement('an-1'),
+        });
+        expect(await repo.findProcessed(TENANT, 'conv|full')).not.toBeNull();
+        expect(await indexRows()).toHaveLength(1);
+        // One more is refused before anything is sent.
+        await expect(
+          repo.commit(TENANT, {
+            rollout: aRollout({ id: 'ro-2' }),
+            ifMatch: null,
+            audit: [...entries, audit('ro-2', 'one too many')],
+            processed: marker('conv|over', NOW.toISOString()),
+            assignment: job('j-2', { rolloutId: 'ro-2' }),
+            announcement: pendingAnnouncement('an-2', { rolloutId: 'ro-2' }),
+          }),
+        ).rejects.toThrow(/too many audit entries/);
+        expect(await repo.get(TENANT, 'ro-2')).toBeNull();
+        expect(await repo.findProcessed(TENANT, 'conv|over')).toBeNull();
+      });
+
+      it('bounded: a call deletes at most `limit`; repeated calls with the cursor finish the job', async () => {
+        for (let i = 0; i < 7; i++) {
+          await repo.appendAudit(
+            i % 2 ? TENANT : 'another-tenant',
+            [],
+            marker(`conv|old-${i}`, daysAgo(8 + i / 10)),
+          );
+        }
+        await repo.appendAudit(TENANT, [], marker('conv|young', daysAgo(1)));
+        expect(await repo.purgeMarkers(cutoff, 3)).toEqual({ deleted: 3, cursor: expect.any(String) });
+        expect(await markerRows()).toHaveLength(5);
+        expect(await repo.purgeMarkers(cutoff, 0)).toEqual({ deleted: 0, cursor: expect.any(String) });
+        expect(await markerRows()).toHaveLength(5);
+        const counts = await purgeAll(3);
+        expect(counts.every((n) => n <= 3)).toBe(true);
+        expect(counts.reduce((a, b) => a + b, 0)).toBe(4);
+        expect(await markerRows()).toEqual([`t|${TENANT}/${markerRow('conv|young')}`]);
+        expect(await indexRows()).toHaveLength(1);
+      });
+
+      it('legacy markers without index rows are purged by the sweep; young ones and indexed ones are left to their own rules', async () => {
+        const legacy = [
+          legacyMarker(TENANT, 'conv|legacy-old-1', daysAgo(30)),
+          legacyMarker(TENANT, 'conv|legacy-old-2', daysAgo(8)),
+          legacyMarker('another-tenant', 'conv|legacy-old-3', daysAgo(20)),
+          legacyMarker(TENANT, 'conv|legacy-young', daysAgo(2)),
+          legacyMarker(TENANT, 'conv|legacy-no-time', 'not a time'),
+          // Three old ones in one slice of the hash space: more than one call may delete.
+          ...['1', '2', '3'].map((d) =>
+            legacyMarker(TENANT, `slice-a-${d}`, daysAgo(9), `m|a${d.repeat(63)}`),
+          ),
+        ];
+        for (const row of legacy) await table.submit([{ kind: 'create', entity: row }]);
+        await repo.appendAudit(TENANT, [], marker('conv|indexed-young', daysAgo(3)));
+        expect(await repo.findProcessed(TENANT, 'conv|legacy-old-1')).toEqual(
+          marker('conv|legacy-old-1', daysAgo(30)),
+        );
+
+        const counts = await purgeAll(2);
+        expect(counts.reduce((a, b) => a + b, 0)).toBe(6);
+        expect(counts.every((n) => n <= 2)).toBe(true);
+        expect(await repo.findProcessed(TENANT, 'conv|legacy-old-1')).toBeNull();
+        expect(await repo.findProcessed(TENANT, 'conv|legacy-old-2')).toBeNull();
+        expect(await repo.findProcessed('another-tenant', 'conv|legacy-old-3')).toBeNull();
+        expect(await repo.findProcessed(TENANT, 'conv|legacy-young')).not.toBeNull();
+        expect(await repo.findProcessed(TENANT, 'conv|legacy-no-time')).not.toBeNull();
+        expect(await repo.findProcessed(TENANT, 'conv|indexed-young')).not.toBeNull();
+        expect(await indexRows()).toHaveLength(1);
+        expect(await table.query(`t|${TENANT}`, { rowKeyPrefix: 'm|a' })).toEqual([]);
+      });
+
+      it('the sweep walks past a slice fuller than one scan (its children), so old legacy markers behind young ones go too', async () => {
+        const hex = (i: number): string => createHash('sha256').update(`young-${i}`).digest('hex');
+        // One scan's worth of young legacy markers, all in slice "0", in the first partition.
+        const young = Array.from({ length: SWEEP_SCAN_ROWS }, (_, i) =>
+          legacyMarker('a-tenant', `young-${i}`, daysAgo(1), `m|0${hex(i).slice(1)}`),
+        );
+        for (let i = 0; i < young.length; i += 100) {
+          await table.submit(young.slice(i, i + 100).map((entity) => ({ kind: 'create' as const, entity })));
+        }
+        // Old ones in the same slice, in a partition that sorts after: beyond the first scan.
+        const old = ['0', '7', 'f'].map((digit, i) =>
+          legacyMarker('z-tenant', `old-${i}`, daysAgo(40), `m|0${digit}${'e'.repeat(62)}`),
+        );
+        for (const entity of old) await table.submit([{ kind: 'create', entity }]);
+
+        const counts = await purgeAll(10);
+        expect(counts.reduce((a, b) => a + b, 0)).toBe(3);
+        expect(await table.query('t|z-tenant', { rowKeyPrefix: 'm|' })).toEqual([]);
+        expect(await table.query('t|a-tenant', { rowKeyPrefix: 'm|' })).toHaveLength(SWEEP_SCAN_ROWS);
+      }, 60_000);
     });
 
     it('keeps at most MAX_KEPT_ASSIGNMENTS assignments as read, with their count', async () => {
