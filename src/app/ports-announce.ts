@@ -23,6 +23,11 @@ export interface Recipient {
   /** Entra object id, lower-case. */
   personId: string;
   name: string;
+  /**
+   * A "Got it" reminder: the person's delivery partition in the announcement it reminds of (the
+   * card's "Got it" counts there). Absent otherwise.
+   */
+  ref?: number;
 }
 
 /** One delivery partition as read: its deliveries and its counts row, each with its ETag. */

@@ -243,6 +243,11 @@ export interface FeedbackRepository extends Outbox<FeedbackNotice> {
   recentComments(tenantId: string, rolloutId: string, limit: number): Promise<RecentComment[]>;
   /** Every answer of the rollout (for the export), at most `limit`. */
   entries(tenantId: string, rolloutId: string, limit: number): Promise<FeedbackEntry[]>;
+  /**
+   * The `feedbackPersonKey`s of the people who have answered `stageId` (a keys-only read of the
+   * stage's answers: who not to nudge).
+   */
+  answeredKeys(tenantId: string, rolloutId: string, stageId: string): Promise<Set<string>>;
 }
 
 /** A readiness request with every standing answer. */

@@ -80,6 +80,8 @@ export interface Delivery {
   possibleDuplicate: boolean;
   /** When the person first clicked "Got it" (counted once however often they click). */
   gotItAt: string | null;
+  /** A "Got it" reminder's: the person's partition in the announcement reminded of. */
+  ref?: number;
 }
 
 /** What the Bot Connector (or the way to it) answered one send, as the delivery rules read it. */
@@ -243,8 +245,8 @@ export const partitionRecipients = <R extends { personId: string }>(recipients: 
   return parts;
 };
 
-/** A new, pending delivery. */
-export const newDelivery = (personId: string, name: string): Delivery => ({
+/** A new, pending delivery (`ref`: a "Got it" reminder's partition of the person in the original). */
+export const newDelivery = (personId: string, name: string, ref?: number): Delivery => ({
   personId: personId.toLowerCase(),
   name,
   status: 'pending',
@@ -255,6 +257,7 @@ export const newDelivery = (personId: string, name: string): Delivery => ({
   claim: null,
   possibleDuplicate: false,
   gotItAt: null,
+  ...(ref !== undefined ? { ref } : {}),
 });
 
 /** A failure on the way to the connector, as the sender saw it. */

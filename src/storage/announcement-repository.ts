@@ -196,7 +196,7 @@ export class TableAnnouncementRepository implements AnnouncementRepository {
     const pk = deliveryPartition(tenantId, announcementId, part);
     const byId = new Map<string, Delivery>();
     for (const r of recipients) {
-      const delivery = newDelivery(r.personId, r.name);
+      const delivery = newDelivery(r.personId, r.name, r.ref);
       if (!delivery.personId) throw new RangeError('a recipient without a person id');
       if (!byId.has(delivery.personId)) byId.set(delivery.personId, delivery);
     }

@@ -163,6 +163,7 @@ export const deliveryEntity = (partitionKey: string, delivery: Delivery): TableE
   claimUntil: delivery.claim?.until ?? null,
   possibleDuplicate: delivery.possibleDuplicate,
   gotItAt: delivery.gotItAt,
+  ...(delivery.ref !== undefined ? { ref: delivery.ref } : {}),
 });
 
 export const parseDelivery = (row: StoredEntity): Delivery => {
@@ -179,6 +180,7 @@ export const parseDelivery = (row: StoredEntity): Delivery => {
     claim: claimBy !== null && claimUntil !== null ? { by: claimBy, until: claimUntil } : null,
     possibleDuplicate: row.possibleDuplicate === true,
     gotItAt: strOrNull(row.gotItAt),
+    ...(typeof row.ref === 'number' ? { ref: row.ref } : {}),
   };
 };
 

@@ -142,7 +142,9 @@ export class AzureEntityTable implements EntityTable {
   }
 
   async query(partitionKey: string, options: QueryOptions = {}): Promise<StoredEntity[]> {
-    return (await this.list(queryFilter(partitionKey, options), options.limit)).sort(byRowKey);
+    return (await this.list(queryFilter(partitionKey, options), options.limit, options.select)).sort(
+      byRowKey,
+    );
   }
 
   async findByRowKey(rowKey: string, options: RowKeyQueryOptions = {}): Promise<StoredEntity[]> {

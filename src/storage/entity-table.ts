@@ -34,6 +34,8 @@ export interface QueryOptions {
   where?: Readonly<Record<string, string>>;
   /** At most this many rows (a bound on paging; default MAX_QUERY_ROWS). */
   limit?: number;
+  /** Only these properties (besides the keys and the ETag): a read of keys only passes `[]`. */
+  select?: readonly string[];
 }
 
 export interface EntityTable {

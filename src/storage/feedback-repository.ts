@@ -24,6 +24,8 @@ export const RECENT_PER_SHARD = 5;
 /** Characters of a comment kept beside the counts (the answer row keeps all of it). */
 export const RECENT_COMMENT_CHARS = 500;
 const RECENT_NAME_CHARS = 200;
+/** Answer keys read per bucket at most by `answeredKeys` (400,000 people a stage over 8 buckets). */
+export const ANSWER_KEYS_PER_BUCKET = 50_000;
 /** Stages (phases and waves) of one rollout read at most: a bound on the shard query. */
 const MAX_STAGES = 1000;
 
@@ -206,6 +208,25 @@ export class TableFeedbackRepository implements FeedbackRepository {
       .map((row) => JSON.parse(str(row.doc)) as FeedbackEntry)
       .sort((a, b) => compare(a.stageId, b.stageId) || compare(a.submittedAt, b.submittedAt))
       .slice(0, max);
+  }
+
+  /**
+   * The person keys of everyone who has answered `stageId`: a keys-only read of the stage's answer
+   * rows (`r|<stageId>|…`, no property selected), one query per bucket in parallel. No index is
+   * written with the answers: what an answer row's key already says is read when asked.
+   */
+  async answeredKeys(tenantId: string, rolloutId: string, stageId: string): Promise<Set<string>> {
+    const prefix = answerRow(stageId, '');
+    const rows = await Promise.all(
+      buckets().map((bucket) =>
+        this.table.query(feedbackPartitionKey(tenantId, rolloutId, bucket), {
+          rowKeyPrefix: prefix,
+          select: [],
+          limit: ANSWER_KEYS_PER_BUCKET,
+        }),
+      ),
+    );
+    return new Set(rows.flat().map((row) => decodeKey(row.rowKey.slice(prefix.length))));
   }
 
   async pendingNotices(limit: number): Promise<FeedbackNotice[]> {

@@ -62,7 +62,7 @@ export class MemoryTable implements EntityTable {
       .filter((row) => where.every(([k, v]) => row[k] === v))
       .sort((a, b) => (a.rowKey < b.rowKey ? -1 : a.rowKey > b.rowKey ? 1 : 0))
       .slice(0, limit)
-      .map((row) => ({ ...row }));
+      .map((row) => (options.select ? selected(row, options.select) : { ...row }));
   }
 
   async findByRowKey(rowKey: string, options: RowKeyQueryOptions = {}): Promise<StoredEntity[]> {

@@ -156,7 +156,7 @@ export class FanoutPart {
           outcome = await announcer.sendPersonal(serviceUrl, {
             announcement: a,
             part,
-            recipient: { personId: d.personId, name: d.name },
+            recipient: { personId: d.personId, name: d.name, ...(d.ref !== undefined ? { ref: d.ref } : {}) },
           });
         } catch (err) {
           // The port says it never throws; if it does, the card may have left.

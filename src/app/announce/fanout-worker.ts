@@ -60,6 +60,12 @@ export interface FanoutWorkerOptions {
   pacedByAnnouncer?: boolean;
   /** Who the announcement goes to (its stage's audience, resolved elsewhere). */
   recipientsOf: (announcement: Announcement) => Promise<Recipient[]>;
+  /**
+   * Who a reminder (an announcement with a `purpose`) goes to, by its purpose
+   * (`reminderRecipientsOf` in reminders.ts). Absent: a reminder's start fails (logged, its
+   * message comes back), never sent to the whole audience.
+   */
+  reminderRecipientsOf?: (announcement: Announcement) => Promise<Recipient[]>;
   /** The service URL personal sends go through (the coordination conversation's). */
   serviceUrlOf: (announcement: Announcement) => string;
   /** After every commit of a partition's outcomes, and when the announcement is done. */
@@ -284,7 +290,13 @@ export class FanoutWorker {
     for (;;) {
       const part = await this.options.announcements.readPart(a.tenantId, a.id, written.length);
       if (!part.counts) break;
-      written.push(part.deliveries.map(({ value }) => ({ personId: value.personId, name: value.name })));
+      written.push(
+        part.deliveries.map(({ value }) => ({
+          personId: value.personId,
+          name: value.name,
+          ...(value.ref !== undefined ? { ref: value.ref } : {}),
+        })),
+      );
     }
     if (written.length === 0) return partitionRecipients(recipients);
     const known = new Set(written.flat().map((r) => r.personId));
@@ -292,6 +304,14 @@ export class FanoutWorker {
       ...written,
       ...partitionRecipients(recipients.filter((r) => !known.has(r.personId.trim().toLowerCase()))),
     ];
+  }
+
+  /** A phase announcement's recipients, or a reminder's by its purpose. */
+  private async recipientsOf(a: Announcement): Promise<Recipient[]> {
+    if (!a.purpose) return this.options.recipientsOf(a);
+    const { reminderRecipientsOf } = this.options;
+    if (!reminderRecipientsOf) throw new Error(`announcement ${a.id} is a reminder: no reminderRecipientsOf`);
+    return reminderRecipientsOf(a);
   }
 
   private async start1(tenantId: string, announcementId: string, held: Held): Promise<void> {
@@ -326,7 +346,7 @@ export class FanoutWorker {
             (x) => ({ ...x, state: 'expanding' }),
           );
     if (!expanding) return this.start1(tenantId, announcementId, held);
-    const parts = await this.expansion(expanding, await this.options.recipientsOf(expanding));
+    const parts = await this.expansion(expanding, await this.recipientsOf(expanding));
     for (let i = 0; i < parts.length; i++) {
       await announcements.writePart(tenantId, announcementId, i, parts[i] ?? []);
       if (!(await held.keep())) return;
