@@ -73,7 +73,8 @@ describe('with admins configured (anonymous local mode)', () => {
       card = invokeCard(res);
     }
     expect(cardText(card)).toContain('6 of 6 done');
-    expect(cardText(card)).toContain('✅ Done by Adele Vance, 10 Feb 2026, 17:30 UTC');
+    // In the rollout's zone (America/Los_Angeles, the creator's client zone): 17:30 UTC.
+    expect(cardText(card)).toContain('✅ Done by Adele Vance, 10 Feb 2026, 09:30 GMT-8');
 
     await say('advance phase');
     expect(lastText()).toBe(

@@ -55,15 +55,18 @@ const itemData = (
   itemId: item.id,
   text: item.text,
   state: item.done
-    ? `✅ Done by ${item.by?.name || item.by?.id || 'someone'}, ${formatInstant(item.at)}`
+    ? `✅ Done by ${item.by?.name || item.by?.id || 'someone'}, ${formatInstant(item.at, rollout.timeZone)}`
     : item.at
-      ? `⚪ Open (unticked by ${item.by?.name || item.by?.id || 'someone'}, ${formatInstant(item.at)})`
+      ? `⚪ Open (unticked by ${item.by?.name || item.by?.id || 'someone'}, ${formatInstant(item.at, rollout.timeZone)})`
       : '⚪ Open',
   actionTitle: item.done ? 'Untick' : 'Tick',
   nextDone: !item.done,
 });
 
-/** The checklist of the current phase, and of the current wave when the phase has waves. */
+/**
+ * The checklist of the current phase, and of the current wave when the phase has waves; who ticked
+ * or marked what, and when, in the rollout's time zone.
+ */
 export const checklistCardData = (rollout: Rollout, notice = ''): ChecklistCardData => {
   const phase = currentPhase(rollout);
   const index = rollout.position.wave;
@@ -93,7 +96,7 @@ export const checklistCardData = (rollout: Rollout, notice = ''): ChecklistCardD
               criterionId: c.id,
               goal: c.goal,
               state: c.met
-                ? `✅ Met, marked by ${c.by?.name || c.by?.id || 'an admin'}, ${formatInstant(c.at)}${c.note ? `: ${c.note}` : ''}`
+                ? `✅ Met, marked by ${c.by?.name || c.by?.id || 'an admin'}, ${formatInstant(c.at, rollout.timeZone)}${c.note ? `: ${c.note}` : ''}`
                 : '⚪ Not met yet',
               noteInput: `note|${stageId}|${c.id}`,
               note: c.note ?? '',

@@ -1,4 +1,8 @@
-/** Dates as people read them on a card: "10 Feb 2026, 17:30 UTC". */
+/**
+ * Dates as people read them on a card, in a time zone with its short name: "10 Feb 2026, 18:30
+ * CET". A card about a rollout passes `rollout.timeZone`, so one event reads the same on every
+ * card; UTC is for what belongs to no one rollout.
+ */
 export const formatInstant = (iso: string | null, timeZone = 'UTC'): string => {
   if (!iso) return '—';
   const date = new Date(iso);

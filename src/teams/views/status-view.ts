@@ -48,12 +48,13 @@ const timeline = (rollout: Rollout): StatusCardData['timeline'] => {
     return {
       title: `${phase.title}${waves}`,
       state: done ? '✅' : index === currentIndex ? '▶️' : '⚪',
-      when: index <= currentIndex ? `since ${formatInstant(enteredAt)}` : '',
+      when: index <= currentIndex ? `since ${formatInstant(enteredAt, rollout.timeZone)}` : '',
     };
   });
 };
 
 /**
+ * The status card's data; every time on it is in the rollout's time zone ("10 Feb 2026, 18:30 CET").
  * `intune`: what there is of Intune when INTUNE_ASSIGN is on; absent: off. `announcement`: the
  * latest announcement's counts (or that its store could not be read); absent or null: none.
  */
@@ -71,8 +72,8 @@ export const statusCardData = (
     status: STATUS_LABELS[rollout.status] ?? rollout.status,
     currentPhase: positionLabel(rollout, rollout.position),
     createdBy: rollout.createdBy.name || rollout.createdBy.id,
-    createdAt: formatInstant(rollout.createdAt),
-    enteredAt: formatInstant(rollout.enteredAt),
+    createdAt: formatInstant(rollout.createdAt, rollout.timeZone),
+    enteredAt: formatInstant(rollout.enteredAt, rollout.timeZone),
     timeline: timeline(rollout),
     criteria: view.criteria.map((c) => ({
       icon: c.met ? '✅' : '❌',
@@ -83,7 +84,7 @@ export const statusCardData = (
     })),
     allMet: view.criteria.every((c) => c.met),
     recent: view.recent.map((entry) => ({
-      when: formatInstant(entry.at),
+      when: formatInstant(entry.at, rollout.timeZone),
       who: entry.by.name || entry.by.id,
       summary: entry.summary,
     })),
