@@ -590,6 +590,17 @@ export const describeRolloutRepositoryContract = (
         expect(await table.query(`t|${TENANT}`, { rowKeyPrefix: 'm|a' })).toEqual([]);
       });
 
+      it('the sweep takes only markers without an index row (an indexed one is the index’s to purge)', async () => {
+        await repo.appendAudit(TENANT, [], marker('conv|indexed-old', daysAgo(10)));
+        const [index] = await table.findByRowKeyPrefix!('md|', { select: [] });
+        // Its index row gone by hand: the sweep, reading `indexed`, leaves the marker alone.
+        await table.submit([{ kind: 'delete', partitionKey: `t|${TENANT}`, rowKey: index?.rowKey ?? '' }]);
+        expect(await purgeAll(10)).toEqual([0]);
+        expect(await repo.findProcessed(TENANT, 'conv|indexed-old')).toEqual(
+          marker('conv|indexed-old', daysAgo(10)),
+        );
+      });
+
       it('the sweep walks past a slice fuller than one scan (its children), so old legacy markers behind young ones go too', async () => {
         const hex = (i: number): string => createHash('sha256').update(`young-${i}`).digest('hex');
         // One scan's worth of young legacy markers, all in slice "0", in the first partition.
