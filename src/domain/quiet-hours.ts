@@ -44,6 +44,8 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 const formatterFor = (timeZone: string): Intl.DateTimeFormat => {
   let formatter = formatters.get(timeZone);
   if (!formatter) {
+    // Intl reads a missing zone as the machine's own: never what a rollout means.
+    if (typeof timeZone !== 'string' || timeZone === '') throw new RangeError('No time zone');
     formatter = new Intl.DateTimeFormat('en-US', {
       timeZone,
       hourCycle: 'h23',

@@ -36,6 +36,8 @@ describe('localParts', () => {
   it('refuses an invalid instant or zone', () => {
     expect(() => localParts(new Date('nope'), BERLIN)).toThrow(RangeError);
     expect(() => localParts(new Date(), 'Mars/Olympus')).toThrow(RangeError);
+    expect(() => localParts(new Date(), '')).toThrow(RangeError);
+    expect(() => isQuiet(new Date(), undefined as unknown as string, DEFAULT)).toThrow(RangeError);
   });
 });
 
