@@ -590,6 +590,15 @@ export const describeRolloutRepositoryContract = (
         expect(await table.query(`t|${TENANT}`, { rowKeyPrefix: 'm|a' })).toEqual([]);
       });
 
+      it('a marker already gone (another purge at the same time) does not stop its index row and the others going', async () => {
+        for (const key of ['conv|a', 'conv|b', 'conv|c'])
+          await repo.appendAudit(TENANT, [], marker(key, daysAgo(10)));
+        await table.submit([{ kind: 'delete', partitionKey: `t|${TENANT}`, rowKey: markerRow('conv|b') }]);
+        expect((await repo.purgeMarkers(cutoff, 10)).deleted).toBe(3);
+        expect(await markerRows()).toEqual([]);
+        expect(await indexRows()).toEqual([]);
+      });
+
       it('the sweep takes only markers without an index row (an indexed one is the index’s to purge)', async () => {
         await repo.appendAudit(TENANT, [], marker('conv|indexed-old', daysAgo(10)));
         const [index] = await table.findByRowKeyPrefix!('md|', { select: [] });
