@@ -1,3 +1,4 @@
+import type { PurgeProgress } from '../app/ports';
 import type { Config } from '../config';
 import type { HousekeepingDeps, PurgeStep } from '../app/schedule/housekeeping';
 import type { TableAnnouncementRepository } from '../storage/announcement-repository';
@@ -51,5 +52,28 @@ export const retentionSteps = (
       name: 'conversation references',
       run: async () => (await stores.references.purgeStaleReferences(RETENTION_STEP)).deleted,
     },
+    resumable('processed-activity markers', (now, cursor) =>
+      stores.rollouts.purgeMarkers(daysBefore(now, config.MARKER_RETENTION_DAYS), RETENTION_STEP, cursor),
+    ),
+    resumable('used export links', (now, cursor) => stores.ledger.purgeExpired(now, RETENTION_STEP, cursor)),
   ];
+};
+
+/**
+ * A purge that goes on where its last run stopped (the cursor lives in this instance: after a
+ * restart, or on another instance, the pass starts again, which only costs reads).
+ */
+const resumable = (
+  name: string,
+  purge: (now: Date, cursor: string | null) => Promise<PurgeProgress>,
+): PurgeStep => {
+  let cursor: string | null = null;
+  return {
+    name,
+    run: async (now) => {
+      const progress = await purge(now, cursor);
+      cursor = progress.cursor;
+      return progress.deleted;
+    },
+  };
 };
