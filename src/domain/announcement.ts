@@ -155,6 +155,8 @@ export type ReminderPurpose =
 export interface ReminderDetails {
   /** A sign-off reminder: the request's deadline (ISO instant), null: none. */
   deadline?: string | null;
+  /** A feedback nudge: the app the rollout deploys ("How is <app> working for you?"). */
+  app?: string;
 }
 
 /** One announcement: what it says, to whom, and where it stands. Delivery rows hold the rest. */

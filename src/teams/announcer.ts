@@ -16,13 +16,12 @@ import { AppInstaller } from './announcer-install';
 import { toDeliveryError } from './messenger';
 import { CARD_CONTENT_TYPE, type RenderedCard } from './render-card';
 import {
-  announcementPersonalCard,
-  announcementPersonalData,
   announcementPostCard,
   announcementPostData,
   announcementPreviewCard,
   announcementPreviewData,
 } from './views/announcement-view';
+import { personalCardFor } from './views/reminder-view';
 
 /** Each request to the Bot Connector gets this long unless told otherwise. */
 export const DEFAULT_SEND_TIMEOUT_MS = 10_000;
@@ -183,11 +182,8 @@ export class TeamsAnnouncer implements Announcer {
   private async reach(serviceUrl: string, card: PersonalCard): Promise<SendOutcome> {
     const { tenantId } = card.announcement;
     const { personId } = card.recipient;
-    const activity = message(
-      announcementPersonalCard.render(
-        announcementPersonalData(card.announcement, card.part, card.test ? 'test' : 'new'),
-      ),
-    );
+    // A phase announcement's card, or a reminder's by its purpose.
+    const activity = message(personalCardFor(card));
     const paced = async (): Promise<void> => {
       await this.options.pace?.acquire(tenantId);
     };

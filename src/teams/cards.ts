@@ -22,6 +22,7 @@ import { noticeCard } from './views/notice-view';
 import { planExportCard, planImportCard } from './views/plan-file-view';
 import { planPhaseFormCard, planSettingsFormCard, planWaveFormCard } from './views/plan-form-view';
 import { planCard } from './views/plan-view';
+import { feedbackNudgeCard, signoffReminderCard } from './views/reminder-view';
 import { chooseRolloutCard, rolloutListCard } from './views/rollout-list-view';
 import { signoffRequestCard } from './views/signoff-view';
 import { statusCard } from './views/status-view';
@@ -51,6 +52,8 @@ export const CARDS = registry({
   'announcement-personal': announcementPersonalCard,
   'announcement-post': announcementPostCard,
   'announcement-preview': announcementPreviewCard,
+  'feedback-nudge': feedbackNudgeCard,
+  'signoff-reminder': signoffReminderCard,
 });
 
 export type CardName = keyof typeof CARDS;

@@ -1,4 +1,5 @@
 import type { Announcement, AnnouncementCounts, AnnouncementText } from '../../src/domain/announcement';
+import { feedbackNudgeData, signoffReminderData } from '../../src/teams/views/reminder-view';
 import {
   announcementPersonalData,
   announcementPostData,
@@ -91,5 +92,20 @@ export const ANNOUNCEMENT_FIXTURES = {
       by: { id: 'admin-1', name: 'Ada Admin' },
     },
     { notice: 'The audience changed since the preview was made: check the count.' },
+  ),
+  'feedback-nudge': feedbackNudgeData(
+    anAnnouncement({
+      text: longestText(),
+      purpose: { kind: 'feedback-nudge', n: 2 },
+      reminder: { app: long(80, 'A') },
+    }),
+  ),
+  'signoff-reminder': signoffReminderData(
+    anAnnouncement({
+      text: longestText(),
+      purpose: { kind: 'signoff-reminder', requestId: 'req-1', n: 1 },
+      reminder: { deadline: '2026-03-02T07:00:00.000Z' },
+    }),
+    'req-1',
   ),
 };

@@ -87,7 +87,7 @@ const contentOf = async (
       reminder: { deadline: request?.deadline ?? null },
     };
   }
-  return { text, reminder: {} };
+  return { text, reminder: { app: rollout.app.name.trim() || rollout.name } };
 };
 
 /**

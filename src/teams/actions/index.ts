@@ -13,6 +13,7 @@ import { planMove } from './plan-move';
 import { planReorder } from './plan-reorder';
 import { planSave } from './plan-save';
 import { planView } from './plan-view';
+import { remindersStop } from './reminders-stop';
 import { signoffAnswer, signoffViewAction } from './signoff-answer';
 
 /** Every Action.Execute verb the bot answers. */
@@ -36,4 +37,5 @@ export const ACTIONS: readonly ActionHandler[] = [
   announcementTest,
   announcementSkip,
   announcementGotIt,
+  remindersStop,
 ];

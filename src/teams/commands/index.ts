@@ -13,6 +13,7 @@ import { intuneRetry } from './intune-retry';
 import { plan } from './plan';
 import { planExport } from './plan-export';
 import { planImport } from './plan-import';
+import { remindersOn } from './reminders';
 import { rolloutList } from './rollout-list';
 import { rolloutNew } from './rollout-new';
 import { rolloutBindHelpdesk, rolloutUnbindHelpdesk, signoffExtend, signoffRequest } from './signoff';
@@ -41,6 +42,7 @@ export const COMMANDS: readonly CommandHandler[] = [
   feedbackPost,
   feedbackSummaryCommand,
   feedbackExport,
+  remindersOn,
   signoffRequest,
   signoffExtend,
   rolloutBindHelpdesk,

@@ -66,9 +66,10 @@ const textData = (text: AnnouncementText, chars: number): AnnouncementTextData =
 
 /**
  * `new`: as sent; `thanked`: after "Got it" (replaces the card); `test`: "Send a test to me",
- * whose "Got it" names no delivery (part -1) and so counts nothing.
+ * whose "Got it" names no delivery (part -1) and so counts nothing; `reminder`: the "Got it"
+ * reminder (the announcement passed is the original, `part` the person's partition in it).
  */
-export type PersonalVariant = 'new' | 'thanked' | 'test';
+export type PersonalVariant = 'new' | 'thanked' | 'test' | 'reminder';
 
 /** What "Got it" carries: the announcement and the delivery partition; never who clicked. */
 export interface GotItData {
@@ -82,6 +83,9 @@ export interface AnnouncementPersonalCardData extends AnnouncementTextData {
   title: string;
   isTest: boolean;
   testLine: string;
+  /** A "Got it" reminder: the announcement again, marked as a reminder. */
+  isReminder: boolean;
+  reminderLine: string;
   thanked: boolean;
   thanksLine: string;
   showGotIt: boolean;
@@ -94,6 +98,7 @@ export interface AnnouncementPersonalCardData extends AnnouncementTextData {
 
 export const TEST_LINE = 'Test — only you got this. "Got it" on it counts nothing.';
 export const THANKS_LINE = 'Thanks — noted.';
+export const GOT_IT_REMINDER_LINE = 'Reminder: please read this and click "Got it".';
 
 export const announcementPersonalData = (
   announcement: Pick<Announcement, 'id' | 'rolloutId' | 'text'>,
@@ -107,6 +112,8 @@ export const announcementPersonalData = (
     title: `What is coming: ${text.stageLabel}`,
     isTest: test,
     testLine: TEST_LINE,
+    isReminder: variant === 'reminder',
+    reminderLine: GOT_IT_REMINDER_LINE,
     thanked: variant === 'thanked',
     thanksLine: THANKS_LINE,
     showGotIt: variant !== 'thanked',
