@@ -16,7 +16,6 @@ import type { Announcement } from '../../src/domain/announcement';
 import { announceDeps, deliver, people, pilotWith } from './announce-support';
 import { ADMIN, COORDINATION, HELPDESK, HELPDESK2, rolloutAfter, TENANT } from './support';
 
-const DAY = 86_400_000;
 const ANSWER: FeedbackAnswer = {
   rating: 4,
   installed: 'yes',
