@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedAzurite } from '../src/storage/embedded-azurite';
 import { benchEndpoint, type EndpointOptions, type EndpointRun } from './endpoint';
+import { benchNudgeAnswered, type NudgeAnsweredResult } from './nudge-answered';
 import { dropTables, openTables } from './feedback-setup';
 import { benchStatusRead, type Fill, type FillMode, type StatusReadResult } from './status-read';
 import { ms, runId, seconds, verdict } from './stats';
@@ -148,6 +149,22 @@ const figures = (
   return list;
 };
 
+/** Who not to nudge (`nudge-answered.ts`): what the keys-only read costs, and what it spares ingest. */
+const nudgeFigures = (r: NudgeAnsweredResult): Figure[] => [
+  {
+    name: 'ingest, no index / an index row per answer',
+    value: `${(r.ingestPlainPerS / r.ingestIndexedPerS).toFixed(2)}× (${r.ingestPlainPerS.toFixed(0)} / ${r.ingestIndexedPerS.toFixed(0)} answers/s)`,
+    goal: '—',
+    verdict: 'reported only',
+  },
+  {
+    name: 'nudge-time keys-only read, 10,000 answers',
+    value: `${ms(r.keysOnlyMs)}, ${r.keysOnlyCalls} queries (~${r.keysOnlyPages} pages)`,
+    goal: '—',
+    verdict: `point reads: ${ms(r.pointReadsMs)}, ${r.pointReadCalls.toLocaleString('en-US')} calls`,
+  },
+];
+
 /**
  * The feedback benchmarks on one embedded Azurite (a temporary data folder, removed afterwards):
  * the status read against the number of answers, then submissions per second through the real
@@ -166,8 +183,16 @@ export const benchFeedback = async (options: FeedbackBenchOptions): Promise<void
       await Promise.all([dropTables(azurite.endpoint, shared), dropTables(azurite.endpoint, own)]);
       const { product, mirror, upsert } = await benchEndpoint(azurite, id, options);
       printEndpoint([product, mirror, upsert], options);
+      const nudgeTables = await openTables(azurite.endpoint, `bn${id}`);
+      const nudge = await benchNudgeAnswered(nudgeTables);
+      await dropTables(azurite.endpoint, nudgeTables);
       console.log('\nsummary');
-      const rows = figures(status, product, mirror, upsert).map((f) => [f.name, f.value, f.goal, f.verdict]);
+      const rows = [...figures(status, product, mirror, upsert), ...nudgeFigures(nudge)].map((f) => [
+        f.name,
+        f.value,
+        f.goal,
+        f.verdict,
+      ]);
       for (const line of table([['figure', 'value', 'goal', ''], ...rows])) console.log(line);
     } finally {
       await azurite.stop();
