@@ -101,8 +101,15 @@ const checkSearchBody = (res: RawResponse): string[] => {
     : [];
 };
 
-/** Card actions by which people who are not admins answer (feedback, readiness): they may write. */
-const AUDIENCE_VERBS = ['feedback.submit', 'feedback.edit', 'signoff.answer'];
+/**
+ * Card actions by which people who are not admins answer (feedback, readiness) or ask not to be
+ * reminded (a feedback nudge's "Stop reminding me"): they may write.
+ */
+const AUDIENCE_VERBS = ['feedback.submit', 'feedback.edit', 'signoff.answer', 'reminders.stop'];
+/** Typed commands anyone may use that write their own row: `reminders on` undoes "Stop reminding me". */
+const isAudienceCommand = (activity: Rec): boolean =>
+  typeof activity.text === 'string' &&
+  /^\s*\/?\s*reminders\s+on\b/i.test(activity.text.replace(/<at>.*?<\/at>/g, ''));
 
 const verbOf = (activity: Rec): string | null => {
   const value = activity.value;
@@ -208,7 +215,9 @@ export const checkActivity = (ctx: CaseContext, activity: unknown, res: RawRespo
   if (isInvoke && a.name === 'application/search' && written.length > 0) {
     failures.push(`a search wrote ${written.length} entities (searches only read)`);
   }
-  const command = a.type === 'message' || (isInvoke && verb !== null && !AUDIENCE_VERBS.includes(verb));
+  const command =
+    (a.type === 'message' && !isAudienceCommand(a)) ||
+    (isInvoke && verb !== null && !AUDIENCE_VERBS.includes(verb));
   if (command && !ctx.everyoneIsAdmin && person !== null && person !== ADMIN.id) {
     // The audit row comes with its processed-activity marker (one transaction: a redelivered
     // refusal is audited once).

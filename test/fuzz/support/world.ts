@@ -94,6 +94,7 @@ export const seedWorld = async (h: FuzzHarness): Promise<FuzzWorld> => {
     'checklist "Fuzz target"',
     'plan "Fuzz target"',
     'status "Fuzz target"',
+    'reminders on "Fuzz target"',
     'rollout list',
   ]) {
     await say(text);
@@ -110,6 +111,9 @@ export const seedWorld = async (h: FuzzHarness): Promise<FuzzWorld> => {
     ),
   ];
   if (rolloutIds.length === 0) throw new Error('seeding found no rollout id on the cards');
+  // A feedback nudge's "Stop reminding me" names its rollout (the scheduler sends nudges, the seed
+  // cannot wait for one): the data such a card carries, for each rollout.
+  for (const rolloutId of rolloutIds) found.actions.push({ verb: 'reminders.stop', data: { rolloutId } });
   await h.server.settled();
   h.connector.clear();
   h.takeErrors();
