@@ -10,6 +10,8 @@ import { submitFeedback } from '../../src/app/submit-feedback';
 import { pauseRollout } from '../../src/app/change-status';
 import { runFeedbackNudges, upcomingNudges } from '../../src/app/schedule/feedback-nudges';
 import { updateScheduleState } from '../../src/app/schedule/schedule-state';
+import cron from 'node-cron';
+import { feedbackNudgesJob } from '../../src/schedule/feedback-nudges-job';
 import { emptyScheduleState } from '../../src/app/ports-schedule';
 import type { FeedbackAnswer } from '../../src/domain/feedback';
 import type { Announcement } from '../../src/domain/announcement';
@@ -372,4 +374,15 @@ describe('sign-off reminders', () => {
     const state = await deps.signoffs.get(TENANT, rolloutId, requestId);
     expect(state?.answers.map((a) => a.person.id).sort()).toEqual([HELPDESK.id, HELPDESK2.id].sort());
   });
+});
+
+it('the job runs every 15 minutes and does what is due as of its slot', async () => {
+  const w = await world();
+  const job = feedbackNudgesJob(w.deps);
+  expect(job.cron).toBe('*/15 * * * *');
+  expect(cron.validate(job.cron)).toBe(true);
+  const run = await job.run(at('2026-02-12T17:30:00Z'));
+  expect(run.failed).toEqual([]);
+  await w.drain();
+  expect(w.sentTo('feedback-nudge')).toEqual(w.members);
 });
