@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import restify, { type Request, type Response } from 'restify';
 import { AnnouncementDispatcher } from './app/announce/announce-outbox';
 import { recipientsWhenResolved } from './app/announce/announce-recipients';
+import { reminderRecipientsOf } from './app/announce/reminder-recipients';
 import { CountsUpdater } from './app/announce/counts-updater';
 import { recoverFanout } from './app/announce/fanout-recovery';
 import { FanoutWorker } from './app/announce/fanout-worker';
@@ -233,6 +234,16 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
         ? recipientsWhenResolved({ audiences, references, clock, graph }, rollout, announcement)
         : [];
     },
+    // Reminders (nudges, Got it, sign-off) have recipients by purpose, worked out at expansion.
+    reminderRecipientsOf: reminderRecipientsOf({
+      audiences,
+      references,
+      feedback,
+      schedules,
+      signoffs,
+      announcements,
+      rollouts,
+    }),
     serviceUrlOf: (announcement) => announcement.coordination?.conversation.serviceUrl ?? '',
     onProgress: counts.progress,
     clock,
@@ -420,6 +431,7 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
   }
   const scheduler = new Scheduler({
     jobs: scheduledJobs({
+      app: deps,
       housekeeping: {
         recoverOutboxes,
         purges: retentionSteps(config, { announcements, references, rollouts, ledger, schedules }),

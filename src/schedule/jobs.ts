@@ -1,4 +1,4 @@
-import type { PurgeProgress } from '../app/ports';
+import type { Deps, PurgeProgress } from '../app/ports';
 import type { Config } from '../config';
 import type { HousekeepingDeps, PurgeStep } from '../app/schedule/housekeeping';
 import type { TableAnnouncementRepository } from '../storage/announcement-repository';
@@ -6,16 +6,22 @@ import type { TableReferenceRepository } from '../storage/reference-repository';
 import type { TableRolloutRepository } from '../storage/rollout-repository';
 import type { TableScheduleRepository } from '../storage/schedule-repository';
 import type { TableTokenLedger } from '../storage/token-ledger';
+import { feedbackNudgesJob } from './feedback-nudges-job';
 import { housekeepingJob } from './housekeeping-job';
 import type { ScheduledJob } from './scheduler';
 
 /** What the jobs need, each its own part (the composition root builds them). */
 export interface JobDeps {
+  /** What the use cases need (as a turn's). */
+  app: Deps;
   housekeeping: HousekeepingDeps;
 }
 
 /** Every scheduled job of the bot (the README's "Scheduling" table lists them). */
-export const scheduledJobs = (deps: JobDeps): ScheduledJob[] => [housekeepingJob(deps.housekeeping)];
+export const scheduledJobs = (deps: JobDeps): ScheduledJob[] => [
+  feedbackNudgesJob(deps.app),
+  housekeepingJob(deps.housekeeping),
+];
 
 /** Rows each retention step reads or deletes per run, at most. */
 export const RETENTION_STEP = 500;

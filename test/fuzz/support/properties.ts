@@ -219,11 +219,12 @@ export const checkActivity = (ctx: CaseContext, activity: unknown, res: RawRespo
     (a.type === 'message' && !isAudienceCommand(a)) ||
     (isInvoke && verb !== null && !AUDIENCE_VERBS.includes(verb));
   if (command && !ctx.everyoneIsAdmin && person !== null && person !== ADMIN.id) {
-    // The audit row comes with its processed-activity marker (one transaction: a redelivered
-    // refusal is audited once).
+    // The audit row comes with its processed-activity marker and the marker's dated index row
+    // (one transaction: a redelivered refusal is audited once).
     const audited = written.some((w) => w.kind === 'create' && w.rowKey.startsWith('a|'));
+    const marker = (rowKey: string) => rowKey.startsWith('m|') || rowKey.startsWith('md|');
     const changed = written.filter(
-      (w) => !(w.kind === 'create' && (w.rowKey.startsWith('a|') || (audited && w.rowKey.startsWith('m|')))),
+      (w) => !(w.kind === 'create' && (w.rowKey.startsWith('a|') || (audited && marker(w.rowKey)))),
     );
     if (changed.length > 0) {
       const rows = changed.map((w) => `${w.kind} ${w.partitionKey}/${w.rowKey}`).join(', ');
