@@ -41,6 +41,8 @@ const ROLLOUT_PREFIX = 'r|';
 const STATE_ROW = 'state';
 const SNAPSHOT_PREFIX = 'd|';
 const OPT_OUT_PREFIX = 'x|';
+/** Opt-out rows read per query. */
+export const OPT_OUT_PAGE = 1000;
 
 export const schedulePartition = (tenantId: string, rolloutId: string): string =>
   `${ROLLOUT_PREFIX}${encodeKey(tenantId)}|${encodeKey(rolloutId)}`;
@@ -179,10 +181,20 @@ export class TableScheduleRepository implements ScheduleRepository, JobStateStor
   }
 
   async optedOut(tenantId: string, rolloutId: string): Promise<Set<string>> {
-    const rows = await this.table.query(schedulePartition(tenantId, rolloutId), {
-      rowKeyPrefix: OPT_OUT_PREFIX,
-    });
-    return new Set(rows.map((row) => str(row.personId)));
+    const partitionKey = schedulePartition(tenantId, rolloutId);
+    const people = new Set<string>();
+    // Page on by row key: every opt-out is read, however many (a query is bounded per call).
+    for (let after: string | undefined; ;) {
+      const rows = await this.table.query(partitionKey, {
+        rowKeyPrefix: OPT_OUT_PREFIX,
+        ...(after === undefined ? {} : { rowKeyAfter: after }),
+        limit: OPT_OUT_PAGE,
+        select: ['personId'],
+      });
+      for (const row of rows) people.add(str(row.personId));
+      if (rows.length < OPT_OUT_PAGE) return people;
+      after = rows[rows.length - 1]?.rowKey;
+    }
   }
 
   async pendingNotices(limit: number): Promise<ScheduledNotice[]> {

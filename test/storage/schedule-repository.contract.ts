@@ -3,7 +3,7 @@ import { emptyScheduleState } from '../../src/app/ports-schedule';
 import { scheduledNotice } from '../../src/app/schedule/schedule-state';
 import { emptyTally } from '../../src/domain/feedback';
 import type { EntityTable } from '../../src/storage/entity-table';
-import { TableScheduleRepository } from '../../src/storage/schedule-repository';
+import { OPT_OUT_PAGE, TableScheduleRepository } from '../../src/storage/schedule-repository';
 import { newJobState } from '../../src/schedule/run-coordinator';
 import { rejection } from '../support/rejection';
 
@@ -107,6 +107,16 @@ export const describeScheduleRepositoryContract = (
       await store.setOptOut(TENANT, 'r-1', 'aaaa-1', false);
       expect([...(await store.optedOut(TENANT, 'r-1'))]).toEqual(['bbbb-2']);
     });
+
+    it('reads every opt-out, past one query’s page', async () => {
+      const people = Array.from({ length: OPT_OUT_PAGE + 5 }, (_, i) => `p-${String(i).padStart(5, '0')}`);
+      for (let i = 0; i < people.length; i += 50) {
+        await Promise.all(people.slice(i, i + 50).map((p) => store.setOptOut(TENANT, 'r-1', p, true)));
+      }
+      const read = await store.optedOut(TENANT, 'r-1');
+      expect(read.size).toBe(people.length);
+      expect(read.has(people.at(-1) ?? '')).toBe(true);
+    }, 60_000);
 
     it('purges a rollout’s partition in bounded steps', async () => {
       const snaps = Array.from({ length: 30 }, (_, i) => ({
