@@ -43,7 +43,7 @@ export const answerSignoff = async (
     if (!state) return { kind: 'not-found', message: 'That readiness request no longer exists.' };
     const request = state.request.value;
     const now = deps.clock.now();
-    const decision = decideAnswer(request, mine?.value ?? null, { ...input, by }, now);
+    const decision = decideAnswer(request, mine?.value ?? null, { ...input, by }, now, rollout.timeZone);
     if (decision.kind === 'refused') return { kind: 'refused', rollout, state, message: decision.message };
     if (decision.kind !== 'store') return { kind: decision.kind, rollout, state };
     const at = now.toISOString();

@@ -1,7 +1,7 @@
 /** What happens to readiness requests afterwards: plan changes, entering the stage, a moved deadline. */
 import type { Rollout } from '../domain/rollout';
 import type { Person } from '../domain/roles';
-import { fingerprintHolds, nextStageId, readinessPlanOf } from '../domain/signoff';
+import { extendRequest, fingerprintHolds, nextStageId, readinessPlanOf } from '../domain/signoff';
 import { isLocalDateTime, localToInstant } from '../domain/time';
 import { toAuditEntry } from './audit';
 import { loadAsAdmin } from './mutate';
@@ -24,7 +24,7 @@ export const renewChangedSignoffs = async (
   for (const [stageId, requestId] of Object.entries(rollout.signoffs ?? {})) {
     const state = await deps.signoffs.get(rollout.tenantId, rollout.id, requestId);
     const request = state?.request.value;
-    if (!state || !request || request.status !== 'open') continue;
+    if (!state || !request || (request.status !== 'open' && request.status !== 'closed')) continue;
     const stillNeeded = readinessPlanOf(rollout, stageId) !== null;
     if (stillNeeded && fingerprintHolds(request.fingerprint, rollout, stageId)) continue;
     await supersede(
@@ -73,7 +73,7 @@ export const closeEnteredSignoff = async (deps: SignoffDeps, rollout: Rollout, b
   const state = await updateRequest(
     deps,
     ref,
-    (r) => (r.status === 'open' ? { ...r, status: 'decided' } : null),
+    (r) => (r.status === 'open' || r.status === 'closed' ? { ...r, status: 'decided' } : null),
     (r) =>
       toAuditEntry(rollout.id, {
         type: 'signoff-superseded',
@@ -85,7 +85,11 @@ export const closeEnteredSignoff = async (deps: SignoffDeps, rollout: Rollout, b
   if (state) deps.tallies.schedule(ref);
 };
 
-/** `signoff extend --until "YYYY-MM-DD HH:mm"` (admins): moves the open request's deadline (audited). */
+/**
+ * `signoff extend --until "YYYY-MM-DD HH:mm"` (admins): moves the deadline of the request the
+ * gate reads (audited). A request closed at its deadline reopens: answers are taken again and the
+ * gate reads the live tally until the new deadline.
+ */
 export const extendSignoff = async (
   deps: SignoffDeps,
   input: { tenantId: string; rolloutId: string; by: Person; until: string },
@@ -100,29 +104,33 @@ export const extendSignoff = async (
     );
   }
   const deadline = localToInstant(local, rollout.timeZone);
-  if (deadline.getTime() <= deps.clock.now().getTime())
-    return refused('The new deadline must be in the future.');
+  const now = deps.clock.now();
+  if (deadline.getTime() <= now.getTime()) return refused('The new deadline must be in the future.');
   const stageId = nextStageId(rollout);
   const requestId = stageId ? rollout.signoffs?.[stageId] : undefined;
   if (!requestId) return refused('There is no readiness request to extend: post one with `signoff request`.');
-  const at = deps.clock.now().toISOString();
+  const at = now.toISOString();
+  let reopened = false;
   const state = await updateRequest(
     deps,
     { tenantId: rollout.tenantId, rolloutId: rollout.id, requestId },
-    (r) => (r.status === 'open' ? { ...r, deadline: deadline.toISOString() } : null),
+    (r) => {
+      reopened = r.status === 'closed';
+      return extendRequest(r, deadline, now);
+    },
     () =>
       toAuditEntry(rollout.id, {
         type: 'signoff-extended',
         by: input.by,
         at,
-        summary: `Deadline moved to ${local.replace('T', ' ')} (${rollout.timeZone})`,
+        summary: `Deadline moved to ${local.replace('T', ' ')} (${rollout.timeZone})${reopened ? '; reopened after it had closed' : ''}`,
       }),
   );
   if (!state || state.request.value.status !== 'open')
     return refused('That readiness request is no longer open.');
   return {
     kind: 'done',
-    message: `Answers for ${state.request.value.stageLabel} are taken until ${local.replace('T', ' ')} (${rollout.timeZone}).`,
+    message: `${reopened ? 'Reopened: a' : 'A'}nswers for ${state.request.value.stageLabel} are taken until ${local.replace('T', ' ')} (${rollout.timeZone}).`,
     ref: refOf(state.request.value),
   };
 };

@@ -95,7 +95,7 @@ export const supersede = async (
   await updateRequest(
     deps,
     refOf(request),
-    (r) => (r.status === 'open' ? { ...r, status: 'superseded' } : null),
+    (r) => (r.status === 'open' || r.status === 'closed' ? { ...r, status: 'superseded' } : null),
     () => toAuditEntry(rollout.id, { type: 'signoff-superseded', by, at, summary: `Superseded: ${why}` }),
   );
   deps.tallies.schedule(refOf(request));
@@ -202,6 +202,15 @@ export const openRequest = async (
       );
     }
     await supersede(deps, rollout, current.request.value, options.by, 'the plan changed');
+  } else if (current?.request.value.status === 'closed') {
+    // Closed at its deadline: a new request replaces it (its card says so).
+    await supersede(
+      deps,
+      rollout,
+      current.request.value,
+      options.by,
+      'a new request was made after its deadline',
+    );
   }
   const now = deps.clock.now();
   const id = options.activityKey

@@ -98,8 +98,12 @@ export const fingerprintHolds = (fingerprint: string, rollout: Rollout, stageId:
   );
 };
 
-/** open: taking answers; superseded: the plan changed, a new request replaces it; decided: the stage was entered. */
-export type RequestStatus = 'open' | 'superseded' | 'decided';
+/**
+ * open: taking answers; closed: its deadline passed (the outcome at that moment is recorded; an
+ * admin's extension reopens it); superseded: the plan changed, a new request replaces it; decided:
+ * the stage was entered.
+ */
+export type RequestStatus = 'open' | 'closed' | 'superseded' | 'decided';
 
 /** A readiness request as posted: the policy and members are fixed when it is made. */
 export interface SignoffRequest {
@@ -124,6 +128,15 @@ export interface SignoffRequest {
   messageId: string | null;
   /** When (and by which attempt) a post of the card was claimed, so a redelivered command posts once. */
   postingAt?: string | null;
+  /** Closed at its deadline: when it was closed (ISO), and whether its policy held then (absent: never closed). */
+  closedAt?: string | null;
+  metAtClose?: boolean | null;
+  /** Why the policy was (not) met when it closed, and the tally then ("2 ready · 0 not ready · 1 not answered"). */
+  closeReason?: string | null;
+  closeTally?: string | null;
+  /** How many times an admin moved the deadline, and when last (absent: never). */
+  extensions?: number;
+  extendedAt?: string | null;
 }
 
 /** A member's standing answer, changed in place until the deadline. */
@@ -217,6 +230,22 @@ export const tallyOf = (request: SignoffRequest, answers: readonly SignoffAnswer
   }
 };
 
+/** The tally in a few words, as the gate shows it. */
+export const tallyWords = (tally: Tally): string =>
+  `${tally.ready.length} ready · ${tally.notReady.length} not ready · ${tally.pending.length} not answered`;
+
+/** An instant as cards show it in the rollout's zone: "12 Feb 2026, 17:00 CET". */
+export const localInstantText = (iso: string, timeZone: string): string =>
+  new Intl.DateTimeFormat('en-GB', {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone,
+    timeZoneName: 'short',
+  }).format(new Date(iso));
+
 /** Whether answers are still taken. */
 export const answersOpen = (request: SignoffRequest, now: Date): boolean =>
   request.status === 'open' && (request.deadline === null || now.getTime() < Date.parse(request.deadline));
@@ -226,12 +255,20 @@ export type AnswerDecision =
   | { kind: 'unchanged' | 'duplicate'; answer: SignoffAnswer }
   | { kind: 'refused'; message: string };
 
-/** A member answers (or changes their answer) until the deadline; Not ready needs a reason. */
+/** Why an answer after the deadline is refused, with the deadline in the rollout's zone. */
+export const deadlinePassedMessage = (request: Pick<SignoffRequest, 'deadline'>, timeZone: string): string =>
+  `The deadline for this sign-off passed at ${request.deadline ? localInstantText(request.deadline, timeZone) : 'its deadline'}; ask an admin to extend it (\`signoff extend\`).`;
+
+/**
+ * A member answers (or changes their answer) until the deadline; Not ready needs a reason. After
+ * the deadline (closed or not yet) the answer is refused, naming the deadline in `timeZone`.
+ */
 export const decideAnswer = (
   request: SignoffRequest,
   existing: SignoffAnswer | null,
   input: { by: Person; ready: boolean; reason: string; activityKey: string },
   now: Date,
+  timeZone = 'UTC',
 ): AnswerDecision => {
   if (existing?.activities.includes(input.activityKey)) return { kind: 'duplicate', answer: existing };
   if (request.status === 'decided') {
@@ -240,17 +277,14 @@ export const decideAnswer = (
       message: `The rollout has entered ${request.stageLabel}: this request is closed.`,
     };
   }
-  if (request.status !== 'open') {
+  if (request.status === 'superseded') {
     return {
       kind: 'refused',
       message: 'This request was replaced by a newer one after the plan changed: answer the new card.',
     };
   }
   if (!answersOpen(request, now)) {
-    return {
-      kind: 'refused',
-      message: 'The deadline has passed: answers are closed. An admin can extend it with `signoff extend`.',
-    };
+    return { kind: 'refused', message: deadlinePassedMessage(request, timeZone) };
   }
   if (!request.members.includes(input.by.id)) {
     return { kind: 'refused', message: 'Only the help-desk members named for this sign-off can answer it.' };
@@ -270,6 +304,59 @@ export const decideAnswer = (
     activities: [...(existing?.activities ?? []), input.activityKey].slice(-10),
   };
   return { kind: 'store', answer, notReadyReported: !input.ready };
+};
+
+/**
+ * At (or after) its deadline an open request closes: the outcome its policy gives its standing
+ * answers then is recorded (`metAtClose`, the reason and the tally), and the gate reads that from
+ * now on. Unchanged (no event) when there is nothing to close: not open, no deadline, or the
+ * deadline not reached at `now`; so closing twice records once.
+ */
+export const closeRequest = (
+  request: SignoffRequest,
+  answers: readonly SignoffAnswer[],
+  now: Date,
+  by: Person,
+): Decision<SignoffRequest> => {
+  if (request.status !== 'open' || request.deadline === null) return accept(request, []);
+  if (now.getTime() < Date.parse(request.deadline)) return accept(request, []);
+  const tally = tallyOf(request, answers);
+  const closed: SignoffRequest = {
+    ...request,
+    status: 'closed',
+    closedAt: now.toISOString(),
+    metAtClose: tally.met,
+    closeReason: tally.reason,
+    closeTally: tallyWords(tally),
+  };
+  return accept(closed, [
+    {
+      type: 'signoff-closed',
+      by,
+      at: now.toISOString(),
+      summary: `Closed at the deadline: ${tally.met ? 'met' : 'not met'} (${tallyWords(tally)}). ${tally.reason}`,
+    },
+  ]);
+};
+
+/**
+ * An admin moves the deadline of an open or closed request to `deadline` (in the future): a closed
+ * request reopens (its recorded outcome is dropped; the gate reads the live tally again). Null for
+ * a request that is superseded or decided.
+ */
+export const extendRequest = (request: SignoffRequest, deadline: Date, now: Date): SignoffRequest | null => {
+  if (request.status !== 'open' && request.status !== 'closed') return null;
+  return {
+    ...request,
+    status: 'open',
+    deadline: deadline.toISOString(),
+    closedAt: null,
+    metAtClose: null,
+    closeReason: null,
+    closeTally: null,
+    extensions: (request.extensions ?? 0) + 1,
+    extendedAt: now.toISOString(),
+  };
 };
 
 /** The request the gate reads, with its standing answers. */
@@ -301,7 +388,8 @@ export const evaluateReadiness = (rollout: Rollout, current: ReadinessState | nu
       },
     ];
   }
-  if (request.status !== 'open' || !fingerprintHolds(request.fingerprint, rollout, stageId)) {
+  const closed = request.status === 'closed';
+  if ((request.status !== 'open' && !closed) || !fingerprintHolds(request.fingerprint, rollout, stageId)) {
     return [
       {
         id,
@@ -313,13 +401,27 @@ export const evaluateReadiness = (rollout: Rollout, current: ReadinessState | nu
       },
     ];
   }
+  if (closed) {
+    // Closed at its deadline: read by its recorded outcome, whatever the answers say since.
+    return [
+      {
+        id,
+        label,
+        met: request.metAtClose === true,
+        measured: `closed at the deadline: ${request.closeTally ?? 'no tally recorded'}`,
+        target: policyText(request),
+        reason:
+          `${request.closeReason ?? ''}${request.metAtClose === true ? '' : ' Answers are closed: an admin can extend the deadline (`signoff extend`).'}`.trim(),
+      },
+    ];
+  }
   const tally = tallyOf(request, current.answers);
   return [
     {
       id,
       label,
       met: tally.met,
-      measured: `${tally.ready.length} ready · ${tally.notReady.length} not ready · ${tally.pending.length} not answered`,
+      measured: tallyWords(tally),
       target: policyText(request),
       reason: tally.reason,
     },

@@ -231,7 +231,9 @@ describe('answering and the gate', () => {
     ctx.deps.clock.advance(2 * 3600_000); // 19:30 in Berlin: past the deadline
     expect(await answer(ctx, requestId, HELPDESK, true)).toMatchObject({
       kind: 'refused',
-      message: expect.stringMatching(/deadline has passed/),
+      message: expect.stringMatching(
+        /deadline for this sign-off passed at 10 Feb 2026, 19:00 CET; ask an admin to extend it/,
+      ),
     });
     const extend = (until: string, by = ADMIN) =>
       extendSignoff(ctx.deps, { tenantId: TENANT, rolloutId: ctx.rolloutId, by, until });

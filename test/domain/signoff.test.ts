@@ -122,7 +122,13 @@ describe('answering', () => {
     ['a non-member', { by: person('x') }, {}, NOW, /Only the help-desk members/],
     ['Not ready without a reason', { ready: false, reason: '  ' }, {}, NOW, /needs a reason/],
     ['a reason over 500 characters', { ready: false, reason: 'x'.repeat(501) }, {}, NOW, /at most 500/],
-    ['after the deadline', {}, {}, new Date(NOW.getTime() + 3600_000), /deadline has passed/],
+    [
+      'after the deadline',
+      {},
+      {},
+      new Date(NOW.getTime() + 3600_000),
+      /deadline for this sign-off passed at 10 Feb 2026, 18:30 UTC; ask an admin to extend it/,
+    ],
     ['a superseded request', {}, { status: 'superseded' }, NOW, /replaced by a newer one/],
   ])('%s is refused', (_name, extra, requestExtra, now, message) => {
     const decision = decideAnswer({ ...request, ...requestExtra }, null, input(extra), now);
