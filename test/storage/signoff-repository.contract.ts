@@ -194,6 +194,40 @@ export const describeSignoffRepositoryContract = (
         expect(await repo.openRequests(10)).toHaveLength(1);
       });
 
+      it('closing at the deadline keeps the outcome and leaves the open requests; reopening lists it again', async () => {
+        const created = await repo.create(aRequest());
+        const closed = aRequest({
+          status: 'closed',
+          closedAt: at(86_400),
+          metAtClose: false,
+          closeReason: '0 ready, 2 needed.',
+          closeTally: '0 ready · 0 not ready · 3 not answered',
+        });
+        const stored = await repo.update(closed, created.etag, anAudit('Closed', 5, 'signoff-closed'));
+        expect(await repo.openRequests(10)).toEqual([]);
+        expect((await repo.get(TENANT, ROLLOUT, REQUEST))?.request.value).toEqual(closed);
+        // A second close on the ETag it was closed from is refused: one close, one audit line.
+        const err = await rejection(
+          repo.update(closed, created.etag, anAudit('Closed again', 6, 'signoff-closed')),
+        );
+        expect(err).toBeInstanceOf(ConcurrencyError);
+        expect(await summaries(closed)).toEqual(['Closed']);
+        const reopened = aRequest({
+          deadline: at(2 * 86_400),
+          closedAt: null,
+          metAtClose: null,
+          closeReason: null,
+          closeTally: null,
+          extensions: 1,
+          extendedAt: at(90_000),
+        });
+        await repo.update(reopened, stored.etag, anAudit('Extended', 7, 'signoff-extended'));
+        expect(await repo.openRequests(10)).toEqual([
+          { tenantId: TENANT, rolloutId: ROLLOUT, requestId: REQUEST },
+        ]);
+        expect((await repo.get(TENANT, ROLLOUT, REQUEST))?.request.value).toEqual(reopened);
+      });
+
       it('an update on a stale ETag fails with etag-mismatch and writes nothing', async () => {
         const created = await repo.create(aRequest());
         const current = await repo.update(aRequest({ messageId: 'm-1' }), created.etag, null);

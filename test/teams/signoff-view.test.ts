@@ -157,6 +157,25 @@ describe('the readiness card: header and state', () => {
     expect(text(card)).toMatch(/⏳ Not met: .*Answers are closed/);
   });
 
+  it('closed by the scheduler: the outcome recorded at the deadline, no buttons', () => {
+    const closed = {
+      status: 'closed' as const,
+      closedAt: '2026-02-12T16:00:00.000Z',
+      closeReason: 'Everyone is ready.',
+    };
+    const met = render(aView({ now: '2026-02-12T16:05:00.000Z' }, { ...closed, metAtClose: true }));
+    expect(text(met)).toMatch(/^Closed — the deadline passed 12 Feb 2026, 17:00 CET$/m);
+    expect(text(met)).toMatch(/✅ Met: Everyone is ready\./);
+    expect(answerActions(met)).toEqual([]);
+    const unmet = render(
+      aView(
+        { now: '2026-02-12T16:05:00.000Z' },
+        { ...closed, metAtClose: false, closeReason: 'Waiting for 1 of 3.' },
+      ),
+    );
+    expect(text(unmet)).toMatch(/⏳ Not met: Waiting for 1 of 3\. Answers are closed/);
+  });
+
   it('superseded: the state line and an explanation only, no actions, no refresh', () => {
     const card = render(aView({}, { status: 'superseded', supersededBy: 'req-8' }), { viewer: ANA });
     expect(text(card)).toMatch(/^Superseded — the plan changed; answer the new request$/m);

@@ -136,14 +136,17 @@ export const policyAndTally = (
     when: formatInstant(a.at, tz),
     reason: a.ready ? '' : (a.reason ?? ''),
   });
-  const why = whyText(request, tally, nameOf);
+  // Closed at its deadline: the outcome recorded then, as the gate reads it.
+  const recorded = request.status === 'closed' && typeof request.metAtClose === 'boolean';
+  const met = recorded ? request.metAtClose === true : tally.met;
+  const why = recorded && request.closeReason ? request.closeReason : whyText(request, tally, nameOf);
   const closedNote =
-    state === 'closed' && !tally.met ? ' Answers are closed: an admin can extend the deadline.' : '';
+    state === 'closed' && !met ? ' Answers are closed: an admin can extend the deadline.' : '';
 
   return {
     policy: policyWords(request),
-    policyMet: tally.met,
-    policyStatus: tally.met
+    policyMet: met,
+    policyStatus: met
       ? `✅ ${state === 'open' ? 'Met now' : 'Met'}: ${why}`
       : `⏳ ${state === 'open' ? 'Not met yet' : 'Not met'}: ${why}${closedNote}`,
     readyList: answerList('Ready', tally.ready, row, 'Nobody yet.'),
