@@ -320,6 +320,72 @@ describe('closing at the deadline', () => {
   });
 });
 
+describe('no deadline, or a new request after it', () => {
+  it('a request with no deadline is reminded once and never closes', async () => {
+    const ctx = await setUp({ deadline: null });
+    await ctx.run('2026-02-12T09:00:00.000Z');
+    const before = ctx.started.length;
+    // No deadline: nothing ever closes it.
+    await ctx.run('2026-03-12T09:00:00.000Z');
+    expect((await ctx.request()).request.value.status).toBe('open');
+    expect(ctx.started).toHaveLength(before);
+  });
+
+  it('signoff request on a closed request replaces it', async () => {
+    const ctx = await setUp();
+    await ctx.run('2026-02-16T07:00:00.000Z');
+    ctx.setClock('2026-02-16T08:00:00.000Z');
+    const again = await requestSignoff(ctx.deps, {
+      tenantId: TENANT,
+      rolloutId: ctx.rolloutId,
+      by: ADMIN,
+      activityKey: key(),
+      command: 'signoff request',
+      where: COORDINATION,
+    });
+    // The plan's deadline has passed: a new request is refused until it moves; the closed one stands.
+    expect(again).toMatchObject({ kind: 'refused', message: expect.stringMatching(/deadline in the plan/) });
+    expect((await ctx.request()).request.value.status).toBe('closed');
+    const moved = await changePlan(ctx.deps, {
+      tenantId: TENANT,
+      rolloutId: ctx.rolloutId,
+      by: ADMIN,
+      activityKey: key(),
+      command: 'plan edit',
+      revision: null,
+      section: 'phase pilot',
+      edit: (spec) => {
+        const pilot = spec.phases.pilot;
+        if (!pilot.readiness) throw new Error('no readiness');
+        return {
+          ...spec,
+          phases: {
+            ...spec.phases,
+            pilot: { ...pilot, readiness: { ...pilot.readiness, deadline: '2026-02-20T17:00' } },
+          },
+        };
+      },
+    });
+    expect(moved.kind).toBe('done');
+    const renewed = await requestSignoff(ctx.deps, {
+      tenantId: TENANT,
+      rolloutId: ctx.rolloutId,
+      by: ADMIN,
+      activityKey: key(),
+      command: 'signoff request',
+      where: COORDINATION,
+    });
+    expect(renewed).toMatchObject({ kind: 'done' });
+    expect((await ctx.request()).request.value.status).toBe('superseded');
+    const current = (await ctx.deps.rollouts.get(TENANT, ctx.rolloutId))?.value.signoffs?.pilot;
+    expect(current).not.toBe(ctx.requestId);
+    expect(await ctx.gate()).toMatchObject({
+      met: false,
+      measured: '0 ready · 0 not ready · 2 not answered',
+    });
+  });
+});
+
 describe('paused rollouts', () => {
   it('get no reminders nor escalations; the request still closes at its deadline', async () => {
     const ctx = await setUp();
