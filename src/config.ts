@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { isTimeZone } from './domain/time';
+import { escalateHoursSetting } from './schedule/signoff-settings';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const empty = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -184,6 +185,7 @@ const schema = z.object({
   ANNOUNCEMENT_RETENTION_DAYS: wholeNumber('days', 1, 3650, 90),
   SCHEDULER: boolFlagDefaultTrue,
   MARKER_RETENTION_DAYS: wholeNumber('days', 1, 365, 7),
+  SIGNOFF_ESCALATE_HOURS: escalateHoursSetting,
   // The Teams app package (`npm run package`); the bot itself does not use these.
   TEAMS_APP_ID: z.preprocess(empty, z.string().regex(GUID, 'must be the Teams app’s id (a GUID)').optional()),
   APP_VERSION: z.preprocess(

@@ -287,7 +287,11 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
       admins: new Set(config.ROLLOUT_ADMINS.map((id) => id.toLowerCase())),
       everyoneIsAdmin: anonymous && config.ROLLOUT_ADMINS.length === 0,
     },
-    settings: { defaultTimeZone: config.DEFAULT_TIMEZONE, intuneAssign: assigner !== null },
+    settings: {
+      defaultTimeZone: config.DEFAULT_TIMEZONE,
+      intuneAssign: assigner !== null,
+      escalateHours: config.SIGNOFF_ESCALATE_HOURS,
+    },
     ...(assigner ? { assignments: assigner } : {}),
     facts,
     audiences,

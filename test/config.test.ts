@@ -43,6 +43,18 @@ describe('configuration', () => {
     expect(isAnonymous(config)).toBe(true);
   });
 
+  it('reads the scheduler settings, with their defaults', () => {
+    expect(loadConfig({})).toMatchObject({
+      SCHEDULER: true,
+      MARKER_RETENTION_DAYS: 7,
+      SIGNOFF_ESCALATE_HOURS: [24, 2],
+    });
+    expect(
+      loadConfig({ SCHEDULER: 'FALSE', MARKER_RETENTION_DAYS: '30', SIGNOFF_ESCALATE_HOURS: '48, 4' }),
+    ).toMatchObject({ SCHEDULER: false, MARKER_RETENTION_DAYS: 30, SIGNOFF_ESCALATE_HOURS: [48, 4] });
+    expect(loadConfig({ SIGNOFF_ESCALATE_HOURS: 'none' }).SIGNOFF_ESCALATE_HOURS).toEqual([]);
+  });
+
   it('reads Microsoft Graph settings: groups need Graph, a managed identity needs no secret', () => {
     const config = loadConfig({
       GRAPH_AUTH: 'managed-identity',
@@ -120,6 +132,9 @@ describe('configuration', () => {
     ['a tenant rate of zero', { TEAMS_TENANT_RPS: '0' }, 'TEAMS_TENANT_RPS'],
     ['a tenant rate that is not a number', { TEAMS_TENANT_RPS: 'fast' }, 'TEAMS_TENANT_RPS'],
     ['a retention of zero days', { ANNOUNCEMENT_RETENTION_DAYS: '0' }, 'ANNOUNCEMENT_RETENTION_DAYS'],
+    ['a marker retention of zero days', { MARKER_RETENTION_DAYS: '0' }, 'MARKER_RETENTION_DAYS'],
+    ['a scheduler flag that is not true or false', { SCHEDULER: 'yes' }, 'SCHEDULER'],
+    ['escalation hours that are not hours', { SIGNOFF_ESCALATE_HOURS: '24,soon' }, 'SIGNOFF_ESCALATE_HOURS'],
     [
       'a managed identity id that is not a GUID',
       { GRAPH_MANAGED_IDENTITY_CLIENT_ID: 'mi' },

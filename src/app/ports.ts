@@ -387,6 +387,8 @@ export interface Settings {
   defaultTimeZone: string;
   /** INTUNE_ASSIGN: entering a stage assigns the rollout's Intune app to its groups; absent: off. */
   intuneAssign?: boolean;
+  /** SIGNOFF_ESCALATE_HOURS: hours before a sign-off deadline the coordination conversation is told; absent: 24 and 2. */
+  escalateHours?: readonly number[];
 }
 
 /** What a change to a rollout needs (the command line has no more). */

@@ -39,9 +39,10 @@ export const reminderKey = (requestId: string, n: number): string => `remind:${r
 
 /**
  * The reminders of a request, earliest first:
- * - the first (n = 1, only before any extension) `FIRST_REMINDER_AFTER_MS` after the request, at
- *   `nextAllowed` when that is quiet; left out when it would come after, or less than
- *   `MIN_REMINDER_GAP_MS` before, the last one, or at or after the deadline;
+ * - the first (n = 1) `FIRST_REMINDER_AFTER_MS` after the request, at `nextAllowed` when that is
+ *   quiet; left out when it would come after, or less than `MIN_REMINDER_GAP_MS` before, the last
+ *   one, or at or after the deadline (a deadline moved before it went keeps it; once sent, its
+ *   done key keeps it from going again);
  * - the last (n = 2 + the number of extensions, so a moved deadline gets its own)
  *   `LAST_REMINDER_BEFORE_MS` before the deadline, moved **earlier** (`earlierAllowed`) when that is
  *   quiet (a Monday 08:00 deadline is reminded on Friday before the quiet evening); left out when
@@ -64,7 +65,7 @@ export const reminderSteps = (
       steps.push({ kind: 'reminder', key: reminderKey(request.id, n), at: new Date(at), n, last: true });
     }
   }
-  if (roundOf(request) === 0) {
+  {
     const at = nextAllowed(
       new Date(Date.parse(request.createdAt) + FIRST_REMINDER_AFTER_MS),
       timeZone,

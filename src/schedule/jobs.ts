@@ -7,6 +7,7 @@ import type { TableRolloutRepository } from '../storage/rollout-repository';
 import type { TableScheduleRepository } from '../storage/schedule-repository';
 import type { TableTokenLedger } from '../storage/token-ledger';
 import { feedbackNudgesJob } from './feedback-nudges-job';
+import { signoffRemindersJob } from './signoff-reminders-job';
 import { housekeepingJob } from './housekeeping-job';
 import type { ScheduledJob } from './scheduler';
 
@@ -19,6 +20,7 @@ export interface JobDeps {
 
 /** Every scheduled job of the bot (the README's "Scheduling" table lists them). */
 export const scheduledJobs = (deps: JobDeps): ScheduledJob[] => [
+  signoffRemindersJob(deps.app, deps.app.settings.escalateHours),
   feedbackNudgesJob(deps.app),
   housekeepingJob(deps.housekeeping),
 ];

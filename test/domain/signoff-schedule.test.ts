@@ -94,13 +94,15 @@ describe('when reminders go', () => {
     ).toEqual(['remind:sg-1:2']);
   });
 
-  it('a moved deadline gets a last reminder of its own, no new first one', () => {
+  it('a moved deadline gets a last reminder of its own and keeps the first', () => {
     const moved = extendRequest(
       request(),
       new Date('2026-02-17T16:00:00.000Z'),
       new Date('2026-02-16T09:00:00.000Z'),
     );
+    // The first reminder stays a step (its done key keeps it to once: moved before it went, it goes).
     expect(moved && reminderSteps(moved, TZ, QUIET).map((s) => [s.key, s.at.toISOString()])).toEqual([
+      ['remind:sg-1:1', '2026-02-12T09:00:00.000Z'],
       ['remind:sg-1:3', '2026-02-17T12:00:00.000Z'],
     ]);
   });

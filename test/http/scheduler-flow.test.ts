@@ -83,3 +83,75 @@ describe('feedback nudges', () => {
     expect(personalCards(LEE)).toHaveLength(1);
   });
 });
+
+describe('help-desk reminders, escalation and closing', () => {
+  const HAL = { id: '00000000-0000-4000-8000-0000000000a3', name: 'Hal Desk' };
+  let desk: Harness;
+  let id = '';
+  const tell = async (text: string) => {
+    await desk.post(message(text, { serviceUrl: desk.connector.url, from: ADELE, scope: 'channel' }));
+    await desk.server.settled();
+    return desk.connector.texts().at(-1) ?? '';
+  };
+  const run = async (job: string) => {
+    const now = desk.clock.now().getTime();
+    await desk.server.runJob(job, new Date(now - (now % 60_000)));
+    await desk.server.fanout.drain();
+    await desk.server.settled();
+  };
+  const halCards = () => {
+    const chat = desk.connector.chatOf(HAL.id)?.conversationId ?? '';
+    return desk.connector.calls
+      .filter((c: RecordedCall) => c.method === 'POST' && c.conversationId === chat)
+      .flatMap((c) =>
+        ((c.body.attachments ?? []) as { content: Record<string, unknown> }[]).map((a) => a.content),
+      );
+  };
+
+  beforeAll(async () => {
+    desk = await startHarness({ env: { ROLLOUT_ADMINS: ADELE.id, ROLLOUT_HELPDESK: `${HAL.id},${LEE.id}` } });
+    await tell('rollout new Intune');
+    id = fact(desk.connector.cards().at(-1) ?? {}, 'Rollout id') ?? '';
+    await tell(`advance phase ${id} --force "lab done"`);
+    // Tuesday 2026-02-10 17:30 UTC; the rollout's zone is the creator's (America/Los_Angeles).
+    await tell(`signoff request ${id}`);
+    expect(await tell(`signoff extend ${id} --until "2026-02-13 15:00"`)).toMatch(
+      /are taken until 2026-02-13 15:00/,
+    );
+  });
+  afterAll(() => desk.close());
+
+  it('reminds the members who have not answered, takes Ready from the reminder, escalates, closes once', async () => {
+    desk.clock.advance(24 * 3600_000 + 60_000); // Wednesday 09:31 in Los Angeles
+    await run('signoff-reminders');
+    const reminder = halCards().at(-1);
+    expect(cardText(reminder)).toContain('Are you ready for');
+    const ready = findAction(reminder, 'signoff.answer');
+    if (!ready) throw new Error('no Ready on the reminder');
+    const res = await desk.post(
+      invoke('signoff.answer', ready.data, { serviceUrl: desk.connector.url, from: HAL, scope: 'personal' }),
+    );
+    expect(res.status).toBe(200);
+    await desk.server.settled();
+
+    // 24 h before the deadline (Thursday 15:00 in Los Angeles): the coordination conversation hears who is missing.
+    desk.clock.advance(30 * 3600_000); // Thursday 15:31
+    await run('signoff-reminders');
+    await run('signoff-reminders');
+    const escalations = desk.connector.cards().filter((c) => cardText(c).includes('24 h to the deadline'));
+    expect(escalations).toHaveLength(1);
+    // Lee has never met the bot: named by id, as the sign-off card names them.
+    expect(cardText(escalations[0])).toContain(`Not answered yet (1): ${LEE.id}`);
+
+    // The deadline passes: the request closes (not met: everyone must answer), told once.
+    desk.clock.advance(24 * 3600_000);
+    await run('signoff-reminders');
+    desk.clock.advance(5 * 60_000);
+    await run('signoff-reminders');
+    const closed = desk.connector.cards().filter((c) => cardText(c).includes('closed: not met'));
+    expect(closed).toHaveLength(1);
+    // The gate reads the request as it closed: not met, so the advance is refused.
+    expect(await tell(`advance phase ${id}`)).toMatch(/Help desk ready for Pilot\*\*: closed at the deadline: 1 ready/);
+    expect(await tell(`advance phase ${id}`)).not.toMatch(/advanced from/);
+  });
+});

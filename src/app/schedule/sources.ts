@@ -1,5 +1,11 @@
+import { DEFAULT_ESCALATE_HOURS } from '../../domain/signoff-schedule';
 import { nudgesUpcoming } from './feedback-nudges';
+import { signoffUpcomingSource } from './signoff-reminders';
 import type { UpcomingSource } from './what-is-next';
 
+/** The sign-off steps coming, with the escalation hours configured. */
+const signoffUpcoming: UpcomingSource = (deps, ...rest) =>
+  signoffUpcomingSource(deps.settings.escalateHours ?? DEFAULT_ESCALATE_HOURS)(deps, ...rest);
+
 /** Every job's "what is coming" for `schedule [rollout]`. */
-export const UPCOMING_SOURCES: readonly UpcomingSource[] = [nudgesUpcoming];
+export const UPCOMING_SOURCES: readonly UpcomingSource[] = [signoffUpcoming, nudgesUpcoming];
