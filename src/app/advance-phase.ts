@@ -1,11 +1,19 @@
+import { currentStageId } from '../domain/feedback-goals';
 import { positionLabel, samePosition } from '../domain/rollout';
+import type { Person } from '../domain/roles';
 import { advance } from '../domain/transitions';
-import { announcementFollows, entryForecast, pendingAnnouncementFor } from './announce/announce-entry';
+import {
+  announcementFollows,
+  entryForecast,
+  pendingAnnouncementFor,
+  previewEntry,
+} from './announce/announce-entry';
 import { assignmentFollows, pendingAssignmentFor } from './intune-pending';
-import { audienceSizes } from './audience-refresh';
+import { audienceSizes, stagesToResolve } from './audience-refresh';
 import { mutateRollout, type MutationRequest, type Outcome } from './mutate';
 import type { Deps, RolloutDeps } from './ports';
 import { currentReadiness } from './signoff-view';
+import { closeEnteredSignoff } from './signoff-changes';
 
 export interface AdvancePhaseInput extends MutationRequest {
   force: { reason: string } | null;
@@ -90,4 +98,47 @@ export const advancePhase = async (
       },
     };
   });
+};
+
+/**
+ * What follows a done advance when no Teams turn defers it (the scheduler's auto-advance), in the
+ * order `advance phase` defers it: the readiness request for the stage entered closes, the stage
+ * entered gets a fresh audience snapshot (where Graph is configured), its Intune assignment runs,
+ * and its announcement starts (`auto`) or its preview is posted (`prompt`). Each step's failure is
+ * logged and the next still runs (the assignment and the announcement also wait in their outbox).
+ */
+export const afterAdvance = async (
+  deps: Deps,
+  outcome: Extract<Outcome, { kind: 'done' }>,
+  by: Person,
+): Promise<void> => {
+  const { rollout, assignment, announcement } = outcome;
+  const steps: [string, () => unknown][] = [
+    ['close the readiness request', () => closeEnteredSignoff(deps, rollout, by)],
+    [
+      'refresh the audience',
+      () => {
+        if (!deps.facts.directory) return;
+        for (const stageId of stagesToResolve(rollout, currentStageId(rollout)))
+          deps.audienceRefresh.schedule({
+            tenantId: rollout.tenantId,
+            rolloutId: rollout.id,
+            stageId,
+            tell: null,
+          });
+      },
+    ],
+    ['run the Intune assignment', () => assignment && deps.assignments?.enqueue(assignment)],
+    [
+      'start the announcement',
+      () => (announcement ? deps.announce?.outbox?.enqueue(announcement) : previewEntry(deps, rollout, by)),
+    ],
+  ];
+  for (const [what, step] of steps) {
+    try {
+      await step();
+    } catch (err) {
+      deps.log.warn({ err, rolloutId: rollout.id }, `after an advance: could not ${what}`);
+    }
+  }
 };

@@ -41,3 +41,23 @@ export const isAdmin = (
   policy: AccessPolicy,
   rollout?: { createdBy: Person } | null,
 ): boolean => roleOf(person, policy, rollout) === 'admin';
+
+/**
+ * The scheduler, as the actor of what it does by itself (an auto-advance is recorded as by it).
+ * Its id is no Entra object id (those are GUIDs), and naming it grants nothing: only
+ * `schedulerAccess`, which the scheduler's own use cases pass in-process, lets it act. A Teams
+ * activity's roles always come from the deployment's policy, which never lists it.
+ */
+export const SCHEDULER: Person = Object.freeze({
+  id: 'rollout-coordinator:scheduler',
+  name: 'Rollout Coordinator (scheduler)',
+});
+
+/** The access policy the scheduler acts under: itself an admin, nobody else. */
+export const schedulerAccess = (): AccessPolicy => ({
+  admins: new Set([SCHEDULER.id]),
+  everyoneIsAdmin: false,
+});
+
+/** Whether `person` is the scheduler (an entry recorded by it). */
+export const isScheduler = (person: Person): boolean => person.id === SCHEDULER.id;

@@ -15,6 +15,7 @@ import {
 } from './views/announcement-view';
 import { audienceCard } from './views/audience-view';
 import { checklistCard } from './views/checklist-view';
+import { digestCard } from './views/digest-view';
 import { feedbackIssueCard } from './views/feedback-issue-view';
 import { feedbackExportCard, feedbackSummaryCard } from './views/feedback-report-view';
 import { feedbackFormCard, feedbackThanksCard } from './views/feedback-view';
@@ -52,6 +53,7 @@ export const CARDS = registry({
   'announcement-personal': announcementPersonalCard,
   'announcement-post': announcementPostCard,
   'announcement-preview': announcementPreviewCard,
+  digest: digestCard,
   'feedback-nudge': feedbackNudgeCard,
   'signoff-reminder': signoffReminderCard,
 });

@@ -24,6 +24,7 @@ import { audienceCardData } from '../../src/teams/views/audience-view';
 import { MAX_MEMBERS, MAX_REASON_LENGTH, type SignoffRequest } from '../../src/domain/signoff';
 import { signoffCardData } from '../../src/teams/views/signoff-view';
 import { ANNOUNCEMENT_FIXTURES } from './announcement-fixtures';
+import { DIGEST_FIXTURES } from './digest-fixtures';
 
 const rollout = withWaves(aRollout({ position: { phase: 'enterprise', wave: 1 } }), [
   'HR',
@@ -405,4 +406,5 @@ export const CARD_FIXTURES: { [N in keyof CardDataMap]: CardDataMap[N] } = {
     notice: long(200, 'N'),
   }),
   ...ANNOUNCEMENT_FIXTURES,
+  ...DIGEST_FIXTURES,
 };
