@@ -6,7 +6,9 @@ import type { TableReferenceRepository } from '../storage/reference-repository';
 import type { TableRolloutRepository } from '../storage/rollout-repository';
 import type { TableScheduleRepository } from '../storage/schedule-repository';
 import type { TableTokenLedger } from '../storage/token-ledger';
+import { dailyDigestJob } from './daily-digest-job';
 import { feedbackNudgesJob } from './feedback-nudges-job';
+import { timeframeWatchJob } from './timeframe-watch-job';
 import { signoffRemindersJob } from './signoff-reminders-job';
 import { housekeepingJob } from './housekeeping-job';
 import type { ScheduledJob } from './scheduler';
@@ -22,6 +24,8 @@ export interface JobDeps {
 export const scheduledJobs = (deps: JobDeps): ScheduledJob[] => [
   signoffRemindersJob(deps.app, deps.app.settings.escalateHours),
   feedbackNudgesJob(deps.app),
+  dailyDigestJob(deps.app),
+  timeframeWatchJob(deps.app),
   housekeepingJob(deps.housekeeping),
 ];
 

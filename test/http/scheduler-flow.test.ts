@@ -84,6 +84,21 @@ describe('feedback nudges', () => {
   });
 });
 
+describe('the daily digest', () => {
+  it('posts the digest card to the coordination conversation at 09:00 in the rollout’s zone, once', async () => {
+    const digestsPosted = () =>
+      h.connector.cards().filter((c) => cardText(c).includes('Daily digest: Copilot'));
+    // The clock is now Monday 2026-02-16 08:30 UTC (09:30 in Berlin): today's digest is due.
+    await runAt('daily-digest');
+    await runAt('daily-digest');
+    expect(digestsPosted()).toHaveLength(1);
+    expect(cardText(digestsPosted()[0])).toContain('CET');
+    expect(await h.server.runJob('daily-digest', new Date(h.clock.now().getTime() + 5 * 60_000))).toBe(true);
+    await h.server.settled();
+    expect(digestsPosted()).toHaveLength(1);
+  });
+});
+
 describe('help-desk reminders, escalation and closing', () => {
   const HAL = { id: '00000000-0000-4000-8000-0000000000a3', name: 'Hal Desk' };
   let desk: Harness;
@@ -151,7 +166,9 @@ describe('help-desk reminders, escalation and closing', () => {
     const closed = desk.connector.cards().filter((c) => cardText(c).includes('closed: not met'));
     expect(closed).toHaveLength(1);
     // The gate reads the request as it closed: not met, so the advance is refused.
-    expect(await tell(`advance phase ${id}`)).toMatch(/Help desk ready for Pilot\*\*: closed at the deadline: 1 ready/);
+    expect(await tell(`advance phase ${id}`)).toMatch(
+      /Help desk ready for Pilot\*\*: closed at the deadline: 1 ready/,
+    );
     expect(await tell(`advance phase ${id}`)).not.toMatch(/advanced from/);
   });
 });
