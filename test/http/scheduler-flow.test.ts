@@ -136,6 +136,20 @@ describe('help-desk reminders, escalation and closing', () => {
   });
   afterAll(() => desk.close());
 
+  it('schedule says what comes next and when, in the rollout’s zone', async () => {
+    const text = await tell(`schedule ${id}`);
+    expect(text).toContain('Coming up for “Intune”');
+    expect(text).toContain('America/Los_Angeles');
+    expect(text).toContain(
+      '11 Feb 2026, 09:30 GMT-8: Reminder in personal chat to the 2 help-desk members who have not answered (Pilot sign-off)',
+    );
+    expect(text).toContain('13 Feb 2026, 15:00 GMT-8: The Pilot sign-off closes at its deadline');
+    // Soonest first.
+    const times = [...text.matchAll(/^- (.+?): /gm)].map((m) => m[1] ?? '');
+    expect(times.length).toBeGreaterThanOrEqual(5);
+    expect(times.indexOf('11 Feb 2026, 09:30 GMT-8')).toBeLessThan(times.indexOf('13 Feb 2026, 15:00 GMT-8'));
+  });
+
   it('reminds the members who have not answered, takes Ready from the reminder, escalates, closes once', async () => {
     desk.clock.advance(24 * 3600_000 + 60_000); // Wednesday 09:31 in Los Angeles
     await run('signoff-reminders');
