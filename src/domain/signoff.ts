@@ -4,6 +4,7 @@ import { findStage, isWaveStageId } from './feedback-goals';
 import type { Coordination, Rollout } from './rollout';
 import type { Person } from './roles';
 import { nextPosition } from './positions';
+import { localInstantText } from './time';
 
 /**
  * Help-desk readiness sign-off. Readiness to enter a phase or wave is an exit criterion of the
@@ -233,18 +234,6 @@ export const tallyOf = (request: SignoffRequest, answers: readonly SignoffAnswer
 /** The tally in a few words, as the gate shows it. */
 export const tallyWords = (tally: Tally): string =>
   `${tally.ready.length} ready · ${tally.notReady.length} not ready · ${tally.pending.length} not answered`;
-
-/** An instant as cards show it in the rollout's zone: "12 Feb 2026, 17:00 CET". */
-export const localInstantText = (iso: string, timeZone: string): string =>
-  new Intl.DateTimeFormat('en-GB', {
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone,
-    timeZoneName: 'short',
-  }).format(new Date(iso));
 
 /** Whether answers are still taken. */
 export const answersOpen = (request: SignoffRequest, now: Date): boolean =>

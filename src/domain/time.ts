@@ -79,3 +79,15 @@ export const localToInstant = (local: string, timeZone: string): Date => {
   const first = naive - offsetMinutes(timeZone, new Date(naive)) * 60_000;
   return new Date(naive - offsetMinutes(timeZone, new Date(first)) * 60_000);
 };
+
+/** An instant as cards show it in the rollout's zone: "12 Feb 2026, 17:00 CET". */
+export const localInstantText = (iso: string, timeZone: string): string =>
+  new Intl.DateTimeFormat('en-GB', {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone,
+    timeZoneName: 'short',
+  }).format(new Date(iso));

@@ -36,10 +36,12 @@ export const entryMode = (rollout: Rollout, stageId: string): AnnounceMode => {
  * second finds it made; of a commit retried after a lost ETag race only one attempt lands, with
  * its row. Shaped as a UUID, as the previews' ids are.
  */
-export const autoAnnouncementId = (next: Rollout): string => {
-  const hex = createHash('sha256')
-    .update([next.id, next.history.length, currentStageId(next), next.enteredAt].join('|'))
-    .digest('hex');
+export const autoAnnouncementId = (next: Rollout): string =>
+  derivedUuid([next.id, next.history.length, currentStageId(next), next.enteredAt].join('|'));
+
+/** A UUID (version 5 shape) derived from `text`: the same text, the same id. */
+export const derivedUuid = (text: string): string => {
+  const hex = createHash('sha256').update(text).digest('hex');
   return [
     hex.slice(0, 8),
     hex.slice(8, 12),

@@ -6,7 +6,7 @@
  * it is expanded, `reminderRecipients`), the personal card (`reminder-view.ts`), and that it is
  * posted nowhere and listed nowhere (`announce report`, `status` show phase announcements only).
  */
-import { createHash } from 'node:crypto';
+import { derivedUuid } from './announce-entry';
 import type { Announcement, ReminderDetails, ReminderPurpose } from '../../domain/announcement';
 import { announcementText } from '../../domain/announcement-text';
 import type { Rollout } from '../../domain/rollout';
@@ -44,18 +44,7 @@ export const reminderId = (
   rollout: Pick<Rollout, 'tenantId' | 'id'>,
   stageId: string,
   purpose: ReminderPurpose,
-): string => {
-  const hex = createHash('sha256')
-    .update(['reminder', rollout.tenantId, rollout.id, reminderKey(stageId, purpose)].join('|'))
-    .digest('hex');
-  return [
-    hex.slice(0, 8),
-    hex.slice(8, 12),
-    `5${hex.slice(13, 16)}`,
-    ((parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16) + hex.slice(17, 20),
-    hex.slice(20, 32),
-  ].join('-');
-};
+): string => derivedUuid(['reminder', rollout.tenantId, rollout.id, reminderKey(stageId, purpose)].join('|'));
 
 /** The bot runs without announcements: a reminder cannot be sent. */
 export class RemindersUnavailableError extends Error {

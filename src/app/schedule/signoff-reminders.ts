@@ -7,9 +7,9 @@
  */
 import type { Rollout } from '../../domain/rollout';
 import { rolloutScheduleOf } from '../../domain/schedule-plan';
+import { localInstantText } from '../../domain/time';
 import {
   closeRequest,
-  localInstantText,
   nextStageId,
   tallyOf,
   tallyWords,

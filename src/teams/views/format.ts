@@ -1,3 +1,5 @@
+import { localInstantText } from '../../domain/time';
+
 /**
  * Dates as people read them on a card, in a time zone with its short name: "10 Feb 2026, 18:30
  * CET". A card about a rollout passes `rollout.timeZone`, so one event reads the same on every
@@ -5,17 +7,8 @@
  */
 export const formatInstant = (iso: string | null, timeZone = 'UTC'): string => {
   if (!iso) return '—';
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return '—';
-  return new Intl.DateTimeFormat('en-GB', {
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone,
-    timeZoneName: 'short',
-  }).format(date);
+  if (Number.isNaN(new Date(iso).getTime())) return '—';
+  return localInstantText(iso, timeZone);
 };
 
 export const STATUS_LABELS: Readonly<Record<string, string>> = {
