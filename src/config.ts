@@ -46,6 +46,15 @@ const hasUserInfo = (url: string): boolean => {
 };
 
 /** Every setting the bot reads from its environment; `.env.example` documents each one. */
+/** An http(s) URL whose host is loopback (a local stand-in in tests). */
+const isLoopbackUrl = (url: string): boolean => {
+  try {
+    return /^(127\.\d+\.\d+\.\d+|\[::1\]|localhost)$/i.test(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+};
+
 const schema = z.object({
   HOST: z.preprocess(empty, z.string().trim().min(1).default('127.0.0.1')),
   PORT: wholeNumber(null, 0, 65535, 3978),
@@ -186,6 +195,31 @@ const schema = z.object({
   SCHEDULER: boolFlagDefaultTrue,
   MARKER_RETENTION_DAYS: wholeNumber('days', 1, 365, 7),
   SIGNOFF_ESCALATE_HOURS: escalateHoursSetting,
+  // The dashboard tab (`/tab/`, `/api/tab/...`) and its place in the Teams app package.
+  TABS: boolFlagDefaultTrue,
+  TAB_AUTHORITY_HOST: z.preprocess(
+    empty,
+    z
+      .url({ error: 'must be a URL such as https://login.microsoftonline.com' })
+      .refine(
+        (url) => /^https:\/\//i.test(url) || isLoopbackUrl(url),
+        'must be an https:// URL such as https://login.microsoftonline.com (http only on loopback, for tests)',
+      )
+      .refine((url) => !/[?#]/.test(url), 'must have no query or fragment')
+      .transform((url) => url.replace(/\/+$/, ''))
+      .default('https://login.microsoftonline.com'),
+  ),
+  TAB_LOCAL_TENANT_ID: z.preprocess(
+    empty,
+    z
+      .string()
+      .regex(
+        /^(local|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i,
+        'must be local or a tenant id (a GUID)',
+      )
+      .transform((id) => id.toLowerCase())
+      .default('local'),
+  ),
   // The Teams app package (`npm run package`); the bot itself does not use these.
   TEAMS_APP_ID: z.preprocess(empty, z.string().regex(GUID, 'must be the Teams app’s id (a GUID)').optional()),
   APP_VERSION: z.preprocess(
@@ -261,6 +295,7 @@ const packageSchema = schema.pick({
   TEAMS_APP_ID: true,
   APP_VERSION: true,
   BOT_DOMAIN: true,
+  TABS: true,
   PUBLISHER_NAME: true,
   PUBLISHER_WEBSITE: true,
 });
@@ -340,6 +375,12 @@ export const loadConfig = (env: Env): Config => {
       throw new ConfigError(
         'PUBLIC_BASE_URL',
         'must be an https:// URL when NODE_ENV is production (download links carry a credential)',
+      );
+    }
+    if (config.TABS && !config.BOT_DOMAIN) {
+      throw new ConfigError(
+        'BOT_DOMAIN',
+        'is required when NODE_ENV is production and TABS is true (the tab’s address and its sign-in audience api://<BOT_DOMAIN>/<MicrosoftAppId>); set it, or TABS=false',
       );
     }
     if (!config.EXPORT_LINK_SECRET) {

@@ -22,6 +22,7 @@ const PRODUCTION = {
   PUBLIC_BASE_URL: 'https://rollout.contoso.com',
   EXPORT_LINK_SECRET: LINK_SECRET,
   STORAGE_TABLE_ENDPOINT: 'https://contoso.table.core.windows.net',
+  BOT_DOMAIN: 'rollout.contoso.com',
 };
 
 describe('configuration', () => {
@@ -156,6 +157,17 @@ describe('configuration', () => {
       'PUBLIC_BASE_URL',
     ],
     ['production without a link secret', { ...PRODUCTION, EXPORT_LINK_SECRET: '' }, 'EXPORT_LINK_SECRET'],
+    ['production with the tab on and no BOT_DOMAIN', { ...PRODUCTION, BOT_DOMAIN: '' }, 'BOT_DOMAIN'],
+    [
+      'a tab authority over http off loopback',
+      { TAB_AUTHORITY_HOST: 'http://login.contoso.com' },
+      'TAB_AUTHORITY_HOST',
+    ],
+    [
+      'a local tab tenant that is neither local nor a GUID',
+      { TAB_LOCAL_TENANT_ID: 'contoso' },
+      'TAB_LOCAL_TENANT_ID',
+    ],
     [
       'production on the embedded store without saying it is accepted',
       { ...PRODUCTION, STORAGE_TABLE_ENDPOINT: '' },
@@ -198,6 +210,14 @@ describe('configuration', () => {
   it('never echoes the link secret in the error', () => {
     expect(() => loadConfig({ EXPORT_LINK_SECRET: 'short-s3cret' })).toThrow(/EXPORT_LINK_SECRET/);
     expect(() => loadConfig({ EXPORT_LINK_SECRET: 'short-s3cret' })).not.toThrow(/s3cret/);
+  });
+
+  it('takes production without BOT_DOMAIN when the tab is off, and a loopback http tab authority', () => {
+    expect(loadConfig({ ...PRODUCTION, BOT_DOMAIN: '', TABS: 'false' }).TABS).toBe(false);
+    expect(loadConfig({ TAB_AUTHORITY_HOST: 'http://127.0.0.1:4000/' }).TAB_AUTHORITY_HOST).toBe(
+      'http://127.0.0.1:4000',
+    );
+    expect(loadConfig({}).TAB_LOCAL_TENANT_ID).toBe('local');
   });
 
   it('accepts a complete production configuration', () => {
