@@ -30,7 +30,10 @@ export interface MeResponse {
 /** One day of one stage's feedback, from the scheduler's daily snapshots (cumulative counts). */
 export interface DayPoint {
   date: string;
+  /** Answers up to that day. */
   responses: number;
+  /** Answers added since the snapshot before (the first snapshot: all up to it). */
+  added: number;
   /** Average rating of all answers up to that day; null before the first answer. */
   averageRating: number | null;
 }
