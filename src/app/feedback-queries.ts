@@ -53,21 +53,22 @@ const stagesWithFeedback = (
     ];
   });
 
-/** Counts per phase and wave, and the latest comments: read from the count shards, never the answers. */
+/** Counts per phase and wave, and the latest `comments` comments: read from the count shards, never the answers. */
 export const feedbackSummary = async (
   deps: Pick<Deps, 'rollouts' | 'feedback' | 'audiences'>,
   tenantId: string,
   rolloutId: string,
+  comments = SUMMARY_COMMENTS,
 ): Promise<FeedbackSummary | null> => {
-  const [stored, tallies, comments] = await Promise.all([
+  const [stored, tallies, recent] = await Promise.all([
     deps.rollouts.get(tenantId, rolloutId),
     deps.feedback.tallies(tenantId, rolloutId),
-    deps.feedback.recentComments(tenantId, rolloutId, SUMMARY_COMMENTS),
+    deps.feedback.recentComments(tenantId, rolloutId, comments),
   ]);
   if (!stored) return null;
   const rollout = stored.value;
   const sizes = await audienceSizes(deps, rollout, stageIds(rollout));
-  return { rollout, stages: stagesWithFeedback(rollout, tallies, sizes), comments };
+  return { rollout, stages: stagesWithFeedback(rollout, tallies, sizes), comments: recent };
 };
 
 /** At most this many of the tenant's rollouts are looked at to find the ones asking a person. */

@@ -1,7 +1,7 @@
 import { stageLabel } from '../domain/feedback-access';
 import { findStage } from '../domain/feedback-goals';
 import { DeliveryError } from './errors';
-import { refContext } from './ports';
+import { sealIssueRef } from './issue-ref';
 import { SerialQueue } from './serial-queue';
 import type { Rollout } from '../domain/rollout';
 import type {
@@ -111,10 +111,7 @@ export class NoticeDispatcher implements NoticeSink {
         rollout,
         entry,
         // The card names the answer only sealed: no key that links one person's answers across stages.
-        ref: this.options.sealer.seal(
-          JSON.stringify({ stageId: notice.stageId, personKey: notice.personKey }),
-          refContext(notice.tenantId, notice.rolloutId),
-        ),
+        ref: sealIssueRef(this.options.sealer, notice.tenantId, notice.rolloutId, notice),
         stageLabel: stageLabel(rollout, found),
       };
     }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { refContext } from '../../app/ports';
+import { openIssueRef } from '../../app/issue-ref';
 import { resolveIssue } from '../../app/resolve-issue';
 import { stageLabel } from '../../domain/feedback-access';
 import { findStage } from '../../domain/feedback-goals';
@@ -12,29 +12,11 @@ const target = {
   ref: z.string().min(1).max(2000),
 };
 
-/** What a sealed issue reference holds once opened. */
-const issueRef = z.strictObject({
-  stageId: z.string().min(1).max(140),
-  personKey: z.string().regex(/^[0-9a-f]{32}$/, 'not an answer key'),
-});
-
 export const UNREADABLE_REF =
   'This card no longer names an answer I can find (it was altered, or made before the bot’s secret changed). Use the latest notice card for this issue, or `feedback summary` to see what is open.';
 
 export const NOT_UPDATED_IN_CHANNEL =
   'Saved. The card in the channel could not be updated; it will show the change when reopened.';
-
-/** The stage and answer key a card's sealed reference names; null when it does not open or parse. */
-const openRef = (ctx: ActionContext, ref: string, rolloutId: string): z.infer<typeof issueRef> | null => {
-  const text = ctx.deps.sealer.open(ref, refContext(ctx.turn.tenantId, rolloutId));
-  if (text === null) return null;
-  try {
-    const parsed = issueRef.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-};
 
 /**
  * Resolve or reopen a reported issue from its notice card. The card is updated in place for
@@ -47,7 +29,7 @@ const changeIssue = async (
   resolved: boolean,
 ): Promise<ActionResult> => {
   const { turn, deps } = ctx;
-  const opened = openRef(ctx, data.ref, data.rolloutId);
+  const opened = openIssueRef(ctx.deps.sealer, turn.tenantId, data.rolloutId, data.ref);
   if (!opened) return { message: UNREADABLE_REF };
   const outcome = await resolveIssue(deps, {
     tenantId: turn.tenantId,
