@@ -389,6 +389,8 @@ export interface Settings {
   intuneAssign?: boolean;
   /** SIGNOFF_ESCALATE_HOURS: hours before a sign-off deadline the coordination conversation is told; absent: 24 and 2. */
   escalateHours?: readonly number[];
+  /** TABS: the dashboard's address at a rollout (a Teams deep link, or the page locally); absent: no dashboard link. */
+  dashboardUrl?: (rolloutId: string) => string;
 }
 
 /** What a change to a rollout needs (the command line has no more). */

@@ -35,6 +35,9 @@ export const ICON_FILES = { color: 'color.png', outline: 'outline.png' } as cons
 export const MISSING_BOT_ID_MESSAGE =
   'package: MicrosoftAppId is not set: set it to the Azure Bot’s Entra app id (a package without the real bot id cannot reach the bot).';
 
+export const MISSING_BOT_DOMAIN_MESSAGE =
+  'package: BOT_DOMAIN is not set: with TABS (on by default) the package has the dashboard tab, served at https://<BOT_DOMAIN>/tab/ and signing in with api://<BOT_DOMAIN>/<MicrosoftAppId>. Set BOT_DOMAIN to the host name the bot is reached at (e.g. rollout.contoso.com), or set TABS=false to package without tabs.';
+
 const PLACEHOLDER_WEBSITE = 'https://example.com';
 
 const ICON_SIZES: Record<keyof typeof ICON_FILES, number> = {
@@ -55,9 +58,37 @@ export const manifestValues = (config: PackageConfig & { MicrosoftAppId: string 
 
 const readJson = async (file: string): Promise<Json> => JSON.parse(await readFile(file, 'utf8')) as Json;
 
-/** Reads `manifest/manifest.json` and fills it: the manifest that goes into the package. */
-export const filledManifest = async (root: string, values: ManifestValues): Promise<Record<string, Json>> =>
-  fillManifest(await readJson(join(root, 'manifest', MANIFEST_FILE)), values);
+/** The template's parts that exist only with the dashboard tab (TABS). */
+const TAB_PROPERTIES = ['staticTabs', 'configurableTabs'] as const;
+
+/**
+ * The template without the dashboard tab (TABS=false): no `staticTabs` (the bot's chat and About
+ * are Teams' defaults without them), no `configurableTabs`, and `webApplicationInfo` without the
+ * tab's SSO `resource` (its `id` stays). Nothing of BOT_DOMAIN is left but `validDomains`.
+ */
+export const withoutTabs = (template: Json): Json => {
+  if (!template || typeof template !== 'object' || Array.isArray(template)) return template;
+  const out = Object.fromEntries(
+    Object.entries(template).filter(([key]) => !(TAB_PROPERTIES as readonly string[]).includes(key)),
+  );
+  const info = out.webApplicationInfo;
+  if (info && typeof info === 'object' && !Array.isArray(info))
+    out.webApplicationInfo = Object.fromEntries(Object.entries(info).filter(([key]) => key !== 'resource'));
+  return out;
+};
+
+/**
+ * Reads `manifest/manifest.json` and fills it: the manifest that goes into the package, with the
+ * dashboard tab (personal, configurable, its SSO resource) when `tabs`, without it otherwise.
+ */
+export const filledManifest = async (
+  root: string,
+  values: ManifestValues,
+  { tabs }: { tabs: boolean },
+): Promise<Record<string, Json>> => {
+  const template = await readJson(join(root, 'manifest', MANIFEST_FILE));
+  return fillManifest(tabs ? template : withoutTabs(template), values);
+};
 
 /** Checks an icon is a PNG of the size Teams wants (the schema cannot see inside the files). */
 const checkIcon = (kind: keyof typeof ICON_FILES, png: Buffer): string | null => {
@@ -76,7 +107,8 @@ const checkIcon = (kind: keyof typeof ICON_FILES, png: Buffer): string | null =>
  * `npm run package`: fills `manifest/manifest.json` from the environment, validates it offline
  * against its schema, checks the icons, and writes the Teams app package (manifest.json,
  * color.png and outline.png at the zip's root). Returns the exit code: 0 written, 1 not written
- * (no MicrosoftAppId, a bad variable, schema errors, a bad icon), each reason on stderr.
+ * (no MicrosoftAppId, no BOT_DOMAIN while TABS is true, a bad variable, schema errors, a bad icon),
+ * each reason on stderr. With TABS (default) the package has the dashboard tab; TABS=false leaves it out.
  */
 export const runPackageCli = async (env: PackageEnv, io: PackageIo, paths: PackagePaths): Promise<number> => {
   let config: PackageConfig;
@@ -94,6 +126,10 @@ export const runPackageCli = async (env: PackageEnv, io: PackageIo, paths: Packa
     io.err(`${MISSING_BOT_ID_MESSAGE}\n`);
     return 1;
   }
+  if (config.TABS && !config.BOT_DOMAIN) {
+    io.err(`${MISSING_BOT_DOMAIN_MESSAGE}\n`);
+    return 1;
+  }
 
   const { version } = JSON.parse(await readFile(join(paths.root, 'package.json'), 'utf8')) as {
     version: string;
@@ -102,7 +138,7 @@ export const runPackageCli = async (env: PackageEnv, io: PackageIo, paths: Packa
   let manifest: Record<string, Json>;
   let errors: string[];
   try {
-    manifest = await filledManifest(paths.root, values);
+    manifest = await filledManifest(paths.root, values, { tabs: config.TABS });
     errors = await validateManifest(manifest);
   } catch (err) {
     if (err instanceof ManifestTemplateError || err instanceof ManifestSchemaError) {
@@ -139,8 +175,11 @@ export const runPackageCli = async (env: PackageEnv, io: PackageIo, paths: Packa
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, zip);
 
+  const tabsNote = config.TABS
+    ? `dashboard tab https://${config.BOT_DOMAIN ?? ''}/tab/`
+    : 'no tabs: TABS=false';
   io.out(
-    `package: wrote ${relative(process.cwd(), out) || out} (Teams app ${values.TEAMS_APP_ID}, version ${values.APP_VERSION}, bot ${botId})\n`,
+    `package: wrote ${relative(process.cwd(), out) || out} (Teams app ${values.TEAMS_APP_ID}, version ${values.APP_VERSION}, bot ${botId}, ${tabsNote})\n`,
   );
   if (config.PUBLISHER_WEBSITE === PLACEHOLDER_WEBSITE)
     io.out(

@@ -1,4 +1,5 @@
 import type { CardDataMap } from '../../src/teams/cards';
+import { dashboardLink } from '../../src/app-package/dashboard-link';
 import { checklistCardData } from '../../src/teams/views/checklist-view';
 import { statusCardData } from '../../src/teams/views/status-view';
 import { planCardData } from '../../src/teams/views/plan-view';
@@ -254,6 +255,12 @@ export const CARD_FIXTURES: { [N in keyof CardDataMap]: CardDataMap[N] } = {
       },
       pending: null,
     },
+    undefined,
+    // With "Open dashboard": the Teams deep link, the longest the button's address gets.
+    dashboardLink(
+      { TABS: true, MicrosoftAppId: '11111111-2222-4333-8444-555555555555', TEAMS_APP_ID: undefined },
+      () => 'unused',
+    ) ?? undefined,
   ),
   checklist: checklistCardData(rollout, 'That checklist is no longer current.'),
   'choose-rollout': {

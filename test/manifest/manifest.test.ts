@@ -7,7 +7,8 @@ import {
   ManifestSchemaError,
   validateManifest,
 } from '../../src/app-package/validate-manifest';
-import { filledManifest, manifestValues } from '../../src/cli/package-app';
+import { DASHBOARD_ENTITY_ID } from '../../src/app-package/dashboard-link';
+import { filledManifest, manifestValues, withoutTabs } from '../../src/cli/package-app';
 import { loadPackageConfig } from '../../src/config';
 
 const ROOT = join(__dirname, '..', '..');
@@ -22,7 +23,30 @@ const valuesFor = (env: Record<string, string> = {}) =>
     PACKAGE_VERSION,
   );
 
-const manifestFor = (env: Record<string, string> = {}) => filledManifest(ROOT, valuesFor(env));
+const DOMAIN = 'rollout.contoso.com';
+
+/** The filled manifest; with the dashboard tab unless TABS=false (which needs BOT_DOMAIN, given by default). */
+const manifestFor = (env: Record<string, string> = {}) => {
+  const withDomain = { BOT_DOMAIN: DOMAIN, ...env };
+  return filledManifest(ROOT, valuesFor(withDomain), { tabs: loadPackageConfig(withDomain).TABS });
+};
+
+interface Tabs {
+  staticTabs?: {
+    entityId: string;
+    name?: string;
+    contentUrl?: string;
+    websiteUrl?: string;
+    scopes: string[];
+  }[];
+  configurableTabs?: {
+    configurationUrl: string;
+    canUpdateConfiguration?: boolean;
+    scopes: string[];
+    context?: string[];
+  }[];
+  webApplicationInfo?: { id: string; resource?: string };
+}
 
 interface Bot {
   botId: string;
@@ -46,7 +70,7 @@ describe('the Teams app manifest', () => {
   });
 
   it('filled from the environment, validates offline against its schema', async () => {
-    const manifest = await manifestFor({ BOT_DOMAIN: 'rollout.contoso.com' });
+    const manifest = await manifestFor();
     expect(await validateManifest(manifest)).toEqual([]);
     expect(JSON.stringify(manifest)).not.toContain('${{');
     expect(manifest).toMatchObject({
@@ -63,6 +87,58 @@ describe('the Teams app manifest', () => {
       webApplicationInfo: { id: BOT_ID },
       validDomains: ['rollout.contoso.com'],
     });
+  });
+
+  it('has the dashboard tab: personal (between the bot chat and About), configurable, SSO resource; it validates', async () => {
+    const manifest = await manifestFor({ BOT_DOMAIN: 'ops.fabrikam.example' });
+    expect(await validateManifest(manifest)).toEqual([]);
+    const { staticTabs, configurableTabs, webApplicationInfo } = manifest as unknown as Tabs;
+    expect(staticTabs).toEqual([
+      { entityId: 'conversations', scopes: ['personal'] },
+      {
+        entityId: 'rollouts',
+        name: 'Rollouts',
+        contentUrl: 'https://ops.fabrikam.example/tab/',
+        websiteUrl: 'https://ops.fabrikam.example/tab/',
+        scopes: ['personal'],
+      },
+      { entityId: 'about', scopes: ['personal'] },
+    ]);
+    expect(configurableTabs).toEqual([
+      {
+        configurationUrl: 'https://ops.fabrikam.example/tab/config',
+        canUpdateConfiguration: true,
+        scopes: ['team', 'groupChat'],
+        context: ['channelTab', 'privateChatTab', 'meetingChatTab'],
+      },
+    ]);
+    expect(webApplicationInfo).toEqual({ id: BOT_ID, resource: `api://ops.fabrikam.example/${BOT_ID}` });
+    // Every address the tabs load is on a valid domain.
+    expect(manifest.validDomains).toEqual(['ops.fabrikam.example']);
+  });
+
+  it('the dashboard deep link names the personal tab the manifest has', async () => {
+    const { staticTabs } = (await manifestFor()) as unknown as Tabs;
+    expect(staticTabs?.map((t) => t.entityId)).toContain(DASHBOARD_ENTITY_ID);
+  });
+
+  it('TABS=false: no tabs, no SSO resource (the bot id stays), and BOT_DOMAIN is optional again', async () => {
+    for (const env of [{ TABS: 'false' }, { TABS: 'false', BOT_DOMAIN: '' }] as Record<string, string>[]) {
+      const manifest = await manifestFor(env);
+      expect(manifest).not.toHaveProperty('staticTabs');
+      expect(manifest).not.toHaveProperty('configurableTabs');
+      expect(manifest.webApplicationInfo).toEqual({ id: BOT_ID });
+      expect(JSON.stringify(manifest)).not.toContain('/tab');
+      expect(await validateManifest(manifest)).toEqual([]);
+    }
+    expect(await manifestFor({ TABS: 'false' })).toHaveProperty('validDomains', [DOMAIN]);
+  });
+
+  it('a tab manifest with a tab the schema refuses fails validation (the check can fail)', async () => {
+    const manifest = await manifestFor();
+    const { configurableTabs } = manifest as unknown as Tabs;
+    configurableTabs?.[0]?.scopes.push('personal');
+    expect((await validateManifest(manifest)).join('\n')).toMatch(/configurableTabs\/0\/scopes/);
   });
 
   it('uses the variables when they are set', async () => {
@@ -85,8 +161,8 @@ describe('the Teams app manifest', () => {
     expect(await validateManifest(manifest)).toEqual([]);
   });
 
-  it('leaves validDomains out without BOT_DOMAIN, and still validates', async () => {
-    const manifest = await manifestFor();
+  it('leaves validDomains out without BOT_DOMAIN (TABS=false), and still validates', async () => {
+    const manifest = await manifestFor({ TABS: 'false', BOT_DOMAIN: '' });
     expect(manifest).not.toHaveProperty('validDomains');
     expect(await validateManifest(manifest)).toEqual([]);
   });
@@ -142,6 +218,23 @@ describe('the Teams app manifest', () => {
     };
     await expect(validateManifest(manifest)).rejects.toThrow(ManifestSchemaError);
     await expect(validateManifest(manifest)).rejects.toThrow(/not bundled/);
+  });
+
+  it('withoutTabs leaves out only the tabs and the SSO resource', () => {
+    const template: Json = {
+      a: 1,
+      staticTabs: [{ entityId: 'x', scopes: ['personal'] }],
+      configurableTabs: [],
+      webApplicationInfo: { id: '${{MicrosoftAppId}}', resource: 'api://${{BOT_DOMAIN}}/x' },
+    };
+    expect(withoutTabs(template)).toEqual({ a: 1, webApplicationInfo: { id: '${{MicrosoftAppId}}' } });
+    expect(template).toHaveProperty('staticTabs');
+  });
+
+  it('with the tabs but no BOT_DOMAIN, the template cannot be filled', async () => {
+    await expect(filledManifest(ROOT, valuesFor({}), { tabs: true })).rejects.toThrow(
+      /BOT_DOMAIN\}\} is not set and is part of a longer text/,
+    );
   });
 
   it('fills placeholders, drops unset optional ones, and rejects unknown ones', () => {

@@ -6,6 +6,7 @@ import { validateManifest } from '../../src/app-package/validate-manifest';
 import {
   filledManifest,
   manifestValues,
+  MISSING_BOT_DOMAIN_MESSAGE,
   MISSING_BOT_ID_MESSAGE,
   runPackageCli,
   type PackageEnv,
@@ -40,6 +41,13 @@ const run = async (env: PackageEnv, root = ROOT): Promise<Run & { zip: string }>
   return result;
 };
 
+const manifestIn = (zip: string): Record<string, unknown> =>
+  JSON.parse(
+    readZip(readFileSync(zip))
+      .find((e) => e.name === 'manifest.json')
+      ?.data.toString('utf8') ?? '',
+  ) as Record<string, unknown>;
+
 /** A copy of the project's manifest/ and package.json, to break on purpose. */
 const projectCopy = (): string => {
   const root = join(work, 'project');
@@ -66,6 +74,7 @@ describe('npm run package', () => {
     const expected = await filledManifest(
       ROOT,
       manifestValues({ ...loadPackageConfig(ENV), MicrosoftAppId: BOT_ID }, 'unused: APP_VERSION is set'),
+      { tabs: true },
     );
     expect(inZip).toEqual(expected);
     expect(await validateManifest(inZip as Record<string, unknown>)).toEqual([]);
@@ -73,6 +82,58 @@ describe('npm run package', () => {
       expect(
         entries.find((e) => e.name === icon)?.data.equals(readFileSync(join(ROOT, 'manifest', icon))),
       ).toBe(true);
+  });
+
+  it('with TABS (the default) the package has the dashboard tab at https://<BOT_DOMAIN>/tab/, and validates', async () => {
+    const result = await run(ENV);
+    expect(result.code).toBe(0);
+    expect(result.out).toContain('dashboard tab https://rollout.contoso.com/tab/');
+    const manifest = manifestIn(result.zip);
+    expect(await validateManifest(manifest)).toEqual([]);
+    expect(manifest).toMatchObject({
+      staticTabs: expect.arrayContaining([
+        expect.objectContaining({
+          entityId: 'rollouts',
+          contentUrl: 'https://rollout.contoso.com/tab/',
+          websiteUrl: 'https://rollout.contoso.com/tab/',
+        }),
+      ]) as unknown,
+      configurableTabs: [
+        expect.objectContaining({ configurationUrl: 'https://rollout.contoso.com/tab/config' }),
+      ],
+      webApplicationInfo: { id: BOT_ID, resource: `api://rollout.contoso.com/${BOT_ID}` },
+      validDomains: ['rollout.contoso.com'],
+    });
+  });
+
+  it('TABS=false packages without tabs, with or without BOT_DOMAIN', async () => {
+    for (const env of [
+      { ...ENV, TABS: 'false' },
+      { MicrosoftAppId: BOT_ID, TABS: 'false' },
+    ]) {
+      const result = await run(env);
+      expect(result).toMatchObject({ code: 0, err: '' });
+      expect(result.out).toContain('no tabs: TABS=false');
+      const manifest = manifestIn(result.zip);
+      expect(manifest).not.toHaveProperty('staticTabs');
+      expect(manifest).not.toHaveProperty('configurableTabs');
+      expect(manifest.webApplicationInfo).toEqual({ id: BOT_ID });
+      expect(await validateManifest(manifest)).toEqual([]);
+    }
+  });
+
+  it('TABS without BOT_DOMAIN is refused with one line naming BOT_DOMAIN and TABS=false, writing nothing', async () => {
+    for (const env of [
+      { MicrosoftAppId: BOT_ID },
+      { MicrosoftAppId: BOT_ID, TABS: 'true', BOT_DOMAIN: '' },
+    ]) {
+      const result = await run(env);
+      expect(result).toMatchObject({ code: 1, out: '', err: `${MISSING_BOT_DOMAIN_MESSAGE}\n` });
+      expect(result.err.trim().split('\n')).toHaveLength(1);
+      expect(result.err).toMatch(/^package: BOT_DOMAIN is not set/);
+      expect(result.err).toContain('TABS=false to package without tabs');
+      expect(existsSync(result.zip)).toBe(false);
+    }
   });
 
   it('writes the same bytes for the same inputs (a fixed timestamp, a stable Teams app id)', async () => {

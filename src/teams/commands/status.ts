@@ -22,6 +22,8 @@ export const status: CommandHandler = {
     if (!view) return void (await turn.send({ text: NO_ROLLOUT }));
     // Never fails the card: an unreadable announcements store is a line that says so.
     const announcement = await announcementStatus(deps, view.rollout);
-    await turn.send({ card: statusCard.render(statusCardData(view, intune, announcement)) });
+    await turn.send({
+      card: statusCard.render(statusCardData(view, intune, announcement, deps.settings.dashboardUrl)),
+    });
   },
 };

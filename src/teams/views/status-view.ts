@@ -32,6 +32,9 @@ export interface StatusCardData {
   announcement: string;
   hasAnnouncement: boolean;
   announcementUnavailable: boolean;
+  /** "Open dashboard" goes here (the dashboard tab at this rollout); '' when there is no dashboard. */
+  dashboardUrl: string;
+  hasDashboard: boolean;
 }
 
 export const statusCard = defineCard<StatusCardData>()('status');
@@ -57,13 +60,17 @@ const timeline = (rollout: Rollout): StatusCardData['timeline'] => {
  * The status card's data; every time on it is in the rollout's time zone ("10 Feb 2026, 18:30 CET").
  * `intune`: what there is of Intune when INTUNE_ASSIGN is on; absent: off. `announcement`: the
  * latest announcement's counts (or that its store could not be read); absent or null: none.
+ * `dashboardUrl`: the dashboard's address at a rollout (settings.dashboardUrl); absent: no
+ * "Open dashboard" button.
  */
 export const statusCardData = (
   view: RolloutStatusView,
   intune?: IntuneView,
   announcement?: AnnouncementStatus | null,
+  dashboardUrl?: (rolloutId: string) => string,
 ): StatusCardData => {
   const { rollout } = view;
+  const dashboard = dashboardUrl?.(rollout.id) ?? '';
   const announcementLine = announcementStatusLine(announcement);
   const section = intune ? intuneStatus(rollout, intune) : null;
   return {
@@ -97,5 +104,7 @@ export const statusCardData = (
     announcement: announcementLine,
     hasAnnouncement: announcementLine !== '',
     announcementUnavailable: announcement?.kind === 'unavailable',
+    dashboardUrl: dashboard,
+    hasDashboard: dashboard !== '',
   };
 };
