@@ -231,6 +231,20 @@ export const tallyOf = (request: SignoffRequest, answers: readonly SignoffAnswer
   }
 };
 
+/** The policy as a sentence, as cards and the dashboard show it. */
+export const policyWords = (request: Pick<SignoffRequest, 'policy' | 'allowNotReady'>): string => {
+  switch (request.policy.kind) {
+    case 'everyone':
+      return 'Everyone must be ready';
+    case 'first':
+      return 'The first answer decides';
+    case 'quorum':
+      return request.allowNotReady
+        ? `At least ${request.policy.n} ready. Not ready answers are shown but do not block`
+        : `At least ${request.policy.n} ready and none not ready`;
+  }
+};
+
 /** The tally in a few words, as the gate shows it. */
 export const tallyWords = (tally: Tally): string =>
   `${tally.ready.length} ready · ${tally.notReady.length} not ready · ${tally.pending.length} not answered`;

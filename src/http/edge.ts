@@ -82,11 +82,11 @@ const mediaType = (req: Request): string =>
 
 /**
  * The only body reader (restify's is never used: its gunzip stream has no error handler). Bodies
- * of POST requests are read bounded in size and time; JSON is parsed and checked (depth, size,
+ * of POST and PUT requests are read bounded in size and time; JSON is parsed and checked (depth, size,
  * prototype keys, lone surrogates); forms become a plain record. Anything else is refused (415).
  */
 export const bodyReader = async (req: Request, res: Response, timeoutMs: number): Promise<boolean> => {
-  if (req.method !== 'POST') return true;
+  if (req.method !== 'POST' && req.method !== 'PUT') return true;
   const read = await readBody(req, timeoutMs);
   if (!read.ok) {
     refuse(res, read.status, read.code, read.message);

@@ -4,7 +4,14 @@
  */
 import type { SignoffView } from '../../app/ports';
 import type { Person } from '../../domain/roles';
-import { tallyOf, type SignoffAnswer, type SignoffRequest, type Tally } from '../../domain/signoff';
+import {
+  policyWords,
+  tallyOf,
+  type SignoffAnswer,
+  type SignoffRequest,
+  type Tally,
+} from '../../domain/signoff';
+export { policyWords };
 import { formatInstant } from './format';
 import type { SignoffCardData, SignoffCardState } from './signoff-view';
 
@@ -46,20 +53,6 @@ export const LIST_LIMIT = 50;
 
 const count = (n: number): string => n.toLocaleString('en-US');
 const plural = (n: number, one: string, many: string): string => `${count(n)} ${n === 1 ? one : many}`;
-
-/** The policy in words. */
-export const policyWords = (request: Pick<SignoffRequest, 'policy' | 'allowNotReady'>): string => {
-  switch (request.policy.kind) {
-    case 'everyone':
-      return 'Everyone must be ready';
-    case 'first':
-      return 'The first answer decides';
-    case 'quorum':
-      return request.allowNotReady
-        ? `At least ${request.policy.n} ready. Not ready answers are shown but do not block`
-        : `At least ${request.policy.n} ready and none not ready`;
-  }
-};
 
 /** Why the policy is (not) met, in a short sentence (the reasons themselves are listed below it). */
 const whyText = (request: SignoffRequest, tally: Tally, nameOf: (a: SignoffAnswer) => string): string => {
