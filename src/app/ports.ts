@@ -109,6 +109,16 @@ export interface RolloutRepository {
   /** Newest first. */
   audit(tenantId: string, rolloutId: string | null, limit: number): Promise<AuditEntry[]>;
   /**
+   * One page of the rollout's audit, newest first, optionally of one kind and/or one person; `next`
+   * continues (older), null at the end. `limit` is 1..100 and a cursor must be one this rollout's
+   * audit gave: otherwise `AuditPageError` (nothing read).
+   */
+  auditPage(
+    tenantId: string,
+    rolloutId: string,
+    page: { limit: number; cursor?: string | null; kind?: string | null; personId?: string | null },
+  ): Promise<{ entries: AuditEntry[]; next: string | null }>;
+  /**
    * Audit entries that change no state (refusals); not guarded by an ETag. With `processed`, its
    * marker is written in the same transaction (ConcurrencyError when it already exists).
    */
@@ -248,6 +258,8 @@ export interface FeedbackRepository extends Outbox<FeedbackNotice> {
    * stage's answers: who not to nudge).
    */
   answeredKeys(tenantId: string, rolloutId: string, stageId: string): Promise<Set<string>>;
+  /** Blocker and major answers of the rollout (from their index rows), at most `limit`, open first then newest first. */
+  issues(tenantId: string, rolloutId: string, limit: number): Promise<FeedbackEntry[]>;
 }
 
 /** A readiness request with every standing answer. */

@@ -53,3 +53,31 @@ export type DomainEvent =
     });
 
 export type DomainEventType = DomainEvent['type'];
+
+/** Every audit kind (the DomainEvent type values), e.g. to validate a filter on the audit log. */
+export const AUDIT_KINDS = [
+  'rollout-created',
+  'phase-advanced',
+  'checklist-ticked',
+  'rollout-paused',
+  'rollout-resumed',
+  'rollout-closed',
+  'access-denied',
+  'issue-resolved',
+  'signoff-requested',
+  'signoff-answered',
+  'signoff-superseded',
+  'signoff-extended',
+  'signoff-closed',
+  'helpdesk-bound',
+  'helpdesk-unbound',
+  'issue-reopened',
+  'plan-changed',
+  'criterion-marked',
+] as const satisfies readonly DomainEventType[];
+
+// Every DomainEvent type is listed: this fails to compile when one is added without its kind.
+const _everyKindListed: [Exclude<DomainEventType, (typeof AUDIT_KINDS)[number]>] extends [never]
+  ? true
+  : never = true;
+void _everyKindListed;

@@ -12,7 +12,19 @@ import {
   type TableAction,
   type TableEntity,
   str,
+  strOrNull,
 } from './entity-table';
+import { MAX_EXPORT_ROWS } from '../app/feedback-queries';
+import { errorInfo } from './azure-table-errors';
+import {
+  backfillIssues,
+  INDEX_KEY_COLUMN,
+  ISSUE_MARKER_ROW,
+  ISSUE_PREFIX,
+  issueActions,
+  issueEntryOf,
+  markerOf,
+} from './issue-rows';
 import { deleteIfPresent, noticeOf, outboxEntity, outboxRow, pendingOutboxRows } from './outbox-rows';
 
 /** Partitions a rollout's feedback is spread over, by a hash of the person. */
@@ -99,6 +111,11 @@ const NOTICE_KEYS = ['id', 'tenantId', 'kind', 'rolloutId', 'stageId', 'personKe
  *                                                    FeedbackTally) and `recent` (JSON: the 5 newest
  *                                                    comments written to the shard, with `who`)
  *                 o|<noticeId>                       outbox: a notice not yet sent
+ *                 i|<1 open, 2 resolved>|<inverted updatedAt ms>|<stageId>|<personKey>
+ *                                                    index row of a blocker or major answer (what
+ *                                                    the issue list shows; see issue-rows.ts),
+ *                                                    named by the answer's `indexKey` column
+ *                 i|0                                the bucket's index backfill marker
  *
  * A save writes the shard `(start + attempt) % 4`, where `start` comes from the person's key: people
  * answering at once spread over the shards, and a retry after a conflict lands on another one; the
@@ -142,24 +159,95 @@ export class TableFeedbackRepository implements FeedbackRepository {
     ) {
       throw new Error(`notice ${notice.id} is not about the answer it is saved with`);
     }
+    const rowKey = answerRow(entry.stageId, personKey);
+    const [shards, previous] = await Promise.all([
+      this.shardActions(pk, change, personKey),
+      change.ifMatch === null ? null : this.indexKeyOf(pk, rowKey),
+    ]);
+    const index = issueActions(pk, entry, personKey, previous);
     const answer = withoutNulls({
       partitionKey: pk,
-      rowKey: answerRow(entry.stageId, personKey),
+      rowKey,
       doc,
       stageId: entry.stageId,
       rolloutId: entry.rolloutId,
       updatedAt: entry.updatedAt,
       resolvedAt: entry.resolution?.at ?? null,
+      [INDEX_KEY_COLUMN]: index.indexKey,
     });
+    // At most 1 answer + 4 shards + 1 notice + 2 index rows: far below a transaction's 100 actions.
     const actions: TableAction[] = [
       change.ifMatch === null
         ? { kind: 'create', entity: answer }
         : { kind: 'update', entity: answer, ifMatch: change.ifMatch },
-      ...(await this.shardActions(pk, change, personKey)),
+      ...shards,
+      ...index.actions,
     ];
     if (notice) actions.push({ kind: 'create', entity: outboxEntity(pk, notice) });
-    const [etag] = await this.table.submit(actions);
+    let etag: string | undefined;
+    try {
+      [etag] = await this.table.submit(actions);
+    } catch (err) {
+      // The index row the answer names is gone (removed by hand?): save without deleting it, so
+      // that the answer can still be edited.
+      const { statusCode, code } = errorInfo(err);
+      if (previous === null || statusCode !== 404 || code === 'TableNotFound') throw err;
+      [etag] = await this.table.submit(
+        actions.filter((a) => !(a.kind === 'delete' && a.rowKey === previous)),
+      );
+    }
     return { value: entry, etag: etag ?? '' };
+  }
+
+  /**
+   * Blocker and major answers of the rollout from their index rows: one range query per bucket
+   * (`i|`, at most `limit` + 1 rows: the bucket's marker sorts first), merged, open first then
+   * newest first (by `updatedAt`). No answer row is read, except once per bucket to backfill the
+   * index of answers saved before it existed:
+   *
+   * A bucket whose marker row (`i|0`) does not say complete is backfilled first (backfillIssues in
+   * issue-rows.ts): its answer rows are read in pages from where the marker says an earlier call
+   * stopped, and each blocker or major answer without an index row gets one, in a transaction with
+   * an ETag-guarded rewrite of the answer row as read (so a save that raced it wins: 412 or 409,
+   * skipped). A call reads at most MAX_EXPORT_ROWS (50,000) answer rows over all its buckets; a
+   * bucket it did not finish keeps its progress in its marker and the next call goes on from there,
+   * so the listing is complete once every bucket's marker says so (the first call for a rollout of
+   * up to 50,000 answers). Until then the list may miss older answers of unfinished buckets.
+   */
+  async issues(tenantId: string, rolloutId: string, limit: number): Promise<FeedbackEntry[]> {
+    const max = Math.min(MAX_EXPORT_ROWS, Math.max(0, Math.floor(limit)));
+    if (max === 0) return [];
+    const read = (bucket: number): Promise<StoredEntity[]> =>
+      this.table.query(feedbackPartitionKey(tenantId, rolloutId, bucket), {
+        rowKeyPrefix: ISSUE_PREFIX,
+        limit: max + 1,
+      });
+    const perBucket = await Promise.all(buckets().map(read));
+    let budget = MAX_EXPORT_ROWS;
+    for (const bucket of buckets()) {
+      const marker = markerOf(perBucket[bucket]?.[0]);
+      if (marker?.complete || budget <= 0) continue;
+      budget -= await backfillIssues(
+        this.table,
+        feedbackPartitionKey(tenantId, rolloutId, bucket),
+        marker,
+        budget,
+      );
+      perBucket[bucket] = await read(bucket);
+    }
+    return perBucket
+      .flat()
+      .filter((row) => row.rowKey !== ISSUE_MARKER_ROW)
+      .sort((a, b) => compare(a.rowKey, b.rowKey))
+      .slice(0, max)
+      .map(issueEntryOf);
+  }
+
+  /** The index row an answer row names (its `indexKey` column), null when none or no row. */
+  private async indexKeyOf(pk: string, rowKey: string): Promise<string | null> {
+    // The exact key as a prefix: answer keys end with a fixed-length person key, so only this row.
+    const [row] = await this.table.query(pk, { rowKeyPrefix: rowKey, select: [INDEX_KEY_COLUMN], limit: 1 });
+    return row?.rowKey === rowKey ? strOrNull(row[INDEX_KEY_COLUMN]) || null : null;
   }
 
   async tallies(tenantId: string, rolloutId: string): Promise<Map<string, FeedbackTally>> {

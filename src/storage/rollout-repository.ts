@@ -58,6 +58,41 @@ const auditPrefix = (rolloutId: string | null): string =>
   `a|${rolloutId === null ? '-' : encodeKey(rolloutId)}|`;
 const intuneRow = (rolloutId: string): string => `i|${encodeKey(rolloutId)}`;
 
+/** Entries of one audit page at most. */
+export const MAX_AUDIT_PAGE = 100;
+/** Audit rows a filtered page scans at most per call (it returns a cursor to go on). */
+export const AUDIT_SCAN_ROWS = 5000;
+const AUDIT_SCAN_CHUNK = 1000;
+
+/**
+ * A request for an audit page that cannot be answered as asked: a cursor that is not one of this
+ * rollout's audit (`cursor`), or a limit outside 1..MAX_AUDIT_PAGE (`limit`). Nothing was read.
+ */
+export class AuditPageError extends Error {
+  constructor(
+    readonly reason: 'cursor' | 'limit',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AuditPageError';
+  }
+}
+
+/** An audit row key after its prefix: inverted ms | inverted sequence | index and salt. */
+const AUDIT_KEY_TAIL = /^\d{13}\|\d{9}\|\d{2}[0-9a-f]{6}$/;
+
+/** The opaque cursor of an audit page: the last row key it went through, base64url. */
+const auditCursor = (rowKey: string): string => Buffer.from(rowKey, 'utf8').toString('base64url');
+
+/** The row key a cursor names, which must be one of the audit rows under `prefix`. */
+const cursorKey = (cursor: string, prefix: string): string => {
+  const key = /^[A-Za-z0-9_-]{1,2000}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  if (!key.startsWith(prefix) || !AUDIT_KEY_TAIL.test(key.slice(prefix.length))) {
+    throw new AuditPageError('cursor', 'that audit cursor is not one of this rollout’s audit: start again');
+  }
+  return key;
+};
+
 /** App assignments kept in the Intune state at most (the state stays one small property). */
 export const MAX_KEPT_ASSIGNMENTS = 100;
 
@@ -249,6 +284,101 @@ export class TableRolloutRepository implements RolloutRepository {
   async audit(tenantId: string, rolloutId: string | null, limit: number): Promise<AuditEntry[]> {
     const rows = await this.table.query(partition(tenantId), { rowKeyPrefix: auditPrefix(rolloutId), limit });
     return rows.map(auditEntryOf);
+  }
+
+  /**
+   * One page of the rollout's audit rows (`a|<rolloutId>|…`, newest first), of one kind (`type`)
+   * and/or one person (`byId`) when given. The cursor is the base64url of the last row key the
+   * page went through; one that does not decode to a key of this rollout's audit throws
+   * `AuditPageError` ('cursor'), as does a limit outside 1..100 ('limit'); nothing is read then.
+   *
+   * Unfiltered: one range query of `limit` + 1 rows. Filtered: the range is first read keys, `type`
+   * and `byId` only, at most AUDIT_SCAN_ROWS (5,000) rows a call in reads of 1,000, the filter
+   * applied here (so the rows scanned are counted, whatever short pages the service returns); then
+   * the matching rows are read whole in one query with the same filter as `where`, from the same
+   * cursor, `limit` of them. When the scan budget ends first the page may be short (even empty)
+   * and `next` says where the scan stopped: call again to go on.
+   */
+  async auditPage(
+    tenantId: string,
+    rolloutId: string,
+    page: { limit: number; cursor?: string | null; kind?: string | null; personId?: string | null },
+  ): Promise<{ entries: AuditEntry[]; next: string | null }> {
+    const { limit } = page;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE) {
+      throw new AuditPageError('limit', `an audit page holds 1 to ${MAX_AUDIT_PAGE} entries, not ${limit}`);
+    }
+    const pk = partition(tenantId);
+    const prefix = auditPrefix(rolloutId);
+    const start = page.cursor ? cursorKey(page.cursor, prefix) : undefined;
+    const where: Record<string, string> = {};
+    if (page.kind) where.type = page.kind;
+    if (page.personId) where.byId = page.personId;
+    const from = start === undefined ? {} : { rowKeyAfter: start };
+
+    if (Object.keys(where).length === 0) {
+      const rows = await this.table.query(pk, { rowKeyPrefix: prefix, ...from, limit: limit + 1 });
+      const entries = rows.slice(0, limit);
+      return {
+        entries: entries.map(auditEntryOf),
+        next: rows.length > limit ? auditCursor(entries[entries.length - 1]?.rowKey ?? '') : null,
+      };
+    }
+
+    // Scan keys and the two filtered columns only, counting the rows, until `limit` + 1 match.
+    const matches = (row: StoredEntity): boolean =>
+      Object.entries(where).every(([name, value]) => row[name] === value);
+    let after = start;
+    let scanned = 0;
+    let found = 0;
+    let lastMatch: string | undefined;
+    let endReached = false;
+    let more = false;
+    while (scanned < AUDIT_SCAN_ROWS) {
+      const want = Math.min(AUDIT_SCAN_CHUNK, AUDIT_SCAN_ROWS - scanned);
+      const rows = await this.table.query(pk, {
+        rowKeyPrefix: prefix,
+        ...(after === undefined ? {} : { rowKeyAfter: after }),
+        select: ['type', 'byId'],
+        limit: want,
+      });
+      scanned += rows.length;
+      for (const row of rows) {
+        if (!matches(row)) continue;
+        if (found === limit) {
+          more = true;
+          break;
+        }
+        found += 1;
+        lastMatch = row.rowKey;
+      }
+      if (more) break;
+      const last = rows[rows.length - 1];
+      if (last) after = last.rowKey;
+      if (rows.length < want) {
+        endReached = true;
+        break;
+      }
+    }
+    const entries =
+      found === 0
+        ? []
+        : (await this.table.query(pk, { rowKeyPrefix: prefix, ...from, where, limit: found })).filter(
+            (row) => lastMatch !== undefined && row.rowKey <= lastMatch,
+          );
+    // More matches after the page: go on after its last entry. The scan budget ran out: after the
+    // last row scanned (every row between is no match). The range ended: no more. Entries written
+    // since the scan (newer: they sort first) push the page's last ones out: after what it holds.
+    const lastEntry = entries[entries.length - 1]?.rowKey;
+    const next =
+      entries.length < found && lastEntry !== undefined
+        ? lastEntry
+        : more
+          ? (lastMatch ?? null)
+          : endReached
+            ? null
+            : (after ?? null);
+    return { entries: entries.map(auditEntryOf), next: next === null ? null : auditCursor(next) };
   }
 
   async appendAudit(tenantId: string, entries: AuditEntry[], processed?: ProcessedMarker): Promise<void> {
