@@ -110,8 +110,8 @@ export interface RolloutRepository {
   audit(tenantId: string, rolloutId: string | null, limit: number): Promise<AuditEntry[]>;
   /**
    * One page of the rollout's audit, newest first, optionally of one kind and/or one person; `next`
-   * continues (older), null at the end. `limit` is 1..100 and a cursor must be one this rollout's
-   * audit gave: otherwise `AuditPageError` (nothing read).
+   * continues (older), null at the end. `limit` is 1..100 (else RangeError); a cursor must be one
+   * this rollout's audit gave, else an error named 'InvalidCursorError' (nothing read).
    */
   auditPage(
     tenantId: string,

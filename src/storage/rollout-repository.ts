@@ -65,16 +65,13 @@ export const AUDIT_SCAN_ROWS = 5000;
 const AUDIT_SCAN_CHUNK = 1000;
 
 /**
- * A request for an audit page that cannot be answered as asked: a cursor that is not one of this
- * rollout's audit (`cursor`), or a limit outside 1..MAX_AUDIT_PAGE (`limit`). Nothing was read.
+ * An audit cursor that is not one of this rollout's audit (malformed, another rollout's, not an
+ * audit row's key): the caller answers 400. Nothing was read. (`name` is 'InvalidCursorError'.)
  */
-export class AuditPageError extends Error {
-  constructor(
-    readonly reason: 'cursor' | 'limit',
-    message: string,
-  ) {
+export class InvalidCursorError extends Error {
+  constructor(message = 'that audit cursor is not one of this rollout’s audit: start again') {
     super(message);
-    this.name = 'AuditPageError';
+    this.name = 'InvalidCursorError';
   }
 }
 
@@ -88,7 +85,7 @@ const auditCursor = (rowKey: string): string => Buffer.from(rowKey, 'utf8').toSt
 const cursorKey = (cursor: string, prefix: string): string => {
   const key = /^[A-Za-z0-9_-]{1,2000}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
   if (!key.startsWith(prefix) || !AUDIT_KEY_TAIL.test(key.slice(prefix.length))) {
-    throw new AuditPageError('cursor', 'that audit cursor is not one of this rollout’s audit: start again');
+    throw new InvalidCursorError();
   }
   return key;
 };
@@ -290,7 +287,9 @@ export class TableRolloutRepository implements RolloutRepository {
    * One page of the rollout's audit rows (`a|<rolloutId>|…`, newest first), of one kind (`type`)
    * and/or one person (`byId`) when given. The cursor is the base64url of the last row key the
    * page went through; one that does not decode to a key of this rollout's audit throws
-   * `AuditPageError` ('cursor'), as does a limit outside 1..100 ('limit'); nothing is read then.
+   * `InvalidCursorError`, a limit outside 1..100 a RangeError; nothing is read then.
+   * A null, absent or empty cursor is the first page. A cursor is a position, not bound to the
+   * filter it was read with. A kind or person no entry has is simply an empty last page.
    *
    * Unfiltered: one range query of `limit` + 1 rows. Filtered: the range is first read keys, `type`
    * and `byId` only, at most AUDIT_SCAN_ROWS (5,000) rows a call in reads of 1,000, the filter
@@ -306,7 +305,7 @@ export class TableRolloutRepository implements RolloutRepository {
   ): Promise<{ entries: AuditEntry[]; next: string | null }> {
     const { limit } = page;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE) {
-      throw new AuditPageError('limit', `an audit page holds 1 to ${MAX_AUDIT_PAGE} entries, not ${limit}`);
+      throw new RangeError(`an audit page holds 1 to ${MAX_AUDIT_PAGE} entries, not ${limit}`);
     }
     const pk = partition(tenantId);
     const prefix = auditPrefix(rolloutId);
