@@ -106,7 +106,8 @@ const NOTICE_KEYS = ['id', 'tenantId', 'kind', 'rolloutId', 'stageId', 'personKe
  *   PartitionKey  f|<tenant>|<rolloutId>|<bucket>     bucket = first 8 hex digits of the person key % 8
  *   RowKey        r|<stageId>|<personKey>            an answer: the entry as JSON in `doc`
  *                                                    (+ stageId, rolloutId, updatedAt, resolvedAt
- *                                                    when resolved: columns for debugging)
+ *                                                    when resolved: columns for debugging; indexKey:
+ *                                                    the RowKey of its index row, when it has one)
  *                 s|<stageId>|<sub>                  count shard, sub 0..3: `tally` (JSON of a
  *                                                    FeedbackTally) and `recent` (JSON: the 5 newest
  *                                                    comments written to the shard, with `who`)
@@ -116,6 +117,9 @@ const NOTICE_KEYS = ['id', 'tenantId', 'kind', 'rolloutId', 'stageId', 'personKe
  *                                                    the issue list shows; see issue-rows.ts),
  *                                                    named by the answer's `indexKey` column
  *                 i|0                                the bucket's index backfill marker
+ *
+ * A blocker or major answer also has an index row in its partition, written, moved or deleted in
+ * the answer's own transaction (issue-rows.ts), so the issue list reads no answers (`issues`).
  *
  * A save writes the shard `(start + attempt) % 4`, where `start` comes from the person's key: people
  * answering at once spread over the shards, and a retry after a conflict lands on another one; the
@@ -300,8 +304,8 @@ export class TableFeedbackRepository implements FeedbackRepository {
 
   /**
    * The person keys of everyone who has answered `stageId`: a keys-only read of the stage's answer
-   * rows (`r|<stageId>|…`, no property selected), one query per bucket in parallel. No index is
-   * written with the answers: what an answer row's key already says is read when asked.
+   * rows (`r|<stageId>|…`, no property selected), one query per bucket in parallel. No index of who
+   * answered is written: what an answer row's key already says is read when asked.
    */
   async answeredKeys(tenantId: string, rolloutId: string, stageId: string): Promise<Set<string>> {
     const prefix = answerRow(stageId, '');

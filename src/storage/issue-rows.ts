@@ -102,9 +102,6 @@ export const issueEntryOf = (row: StoredEntity): FeedbackEntry => {
   };
 };
 
-/** The person key an index row's key ends with. */
-export const issuePersonKey = (row: StoredEntity): string => decodeKey(row.rowKey.split('|')[4] ?? '');
-
 /**
  * The index actions of a save, beside the answer row: delete the row the answer had (`previous`,
  * from its `indexKey` column), write the one it now needs. Returns the actions and the answer's
