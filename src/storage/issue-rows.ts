@@ -154,7 +154,7 @@ export const markerOf = (row: StoredEntity | undefined): IssueMarker | null =>
  * Other failures propagate (the marker is not moved, the next listing tries again).
  *
  * When the bucket's answers end within the budget, the marker says the bucket is complete and no
- * later listing reads its answers again; otherwise it records the last answer row read, so each
+ * later listing reads its answers again (a bucket with no answers at all gets no marker); otherwise it records the last answer row read, so each
  * call makes progress and none reads more than the budget.
  */
 export const backfillIssues = async (
@@ -185,6 +185,10 @@ export const backfillIssues = async (
       break;
     }
   }
+  // No answers at all (yet): nothing to record; every answer from now on is indexed as it is saved
+  // and a bucket without a marker costs one empty range read. (A listing of a rollout without
+  // feedback writes nothing.)
+  if (read === 0 && marker === null) return 0;
   await table.submit([
     {
       kind: 'upsert',
