@@ -52,6 +52,8 @@ import { TeamsAnnouncer } from './teams/announcer';
 import { TeamsMessenger } from './teams/messenger';
 import { COMMANDS } from './teams/commands';
 import { Router } from './teams/router';
+import { mountTab } from './tab';
+import { dashboardLink } from './app-package/dashboard-link';
 
 export interface ServerOptions {
   config: Config;
@@ -119,6 +121,12 @@ export interface BotServer {
 }
 
 const systemClock: Clock = { now: () => new Date() };
+
+/** The status card's "Open dashboard" link (TABS), read at each card: the address is known once listening. */
+const dashboardSetting = (config: Config, base: () => string): { dashboardUrl?: (id: string) => string } => {
+  const link = dashboardLink(config, base);
+  return link ? { dashboardUrl: link } : {};
+};
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
@@ -291,6 +299,7 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
       defaultTimeZone: config.DEFAULT_TIMEZONE,
       intuneAssign: assigner !== null,
       escalateHours: config.SIGNOFF_ESCALATE_HOURS,
+      ...dashboardSetting(config, () => publicBaseUrl),
     },
     ...(assigner ? { assignments: assigner } : {}),
     facts,
@@ -391,6 +400,9 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
       ),
     );
   });
+
+  // The dashboard tab (TABS): its pages and its JSON API, from the same use cases as the cards.
+  mountTab(server, { config, deps, inFlight, log: logger });
 
   // Health: storage answers (503 when not), and how each scheduled job last ran (informational:
   // a failing job does not make the instance unhealthy, restarting it would not help).
