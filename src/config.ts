@@ -209,6 +209,14 @@ const schema = z.object({
       .transform((url) => url.replace(/\/+$/, ''))
       .default('https://login.microsoftonline.com'),
   ),
+  TAB_APP_ID: z.preprocess(
+    empty,
+    z
+      .string()
+      .regex(GUID, 'must be the app id (a GUID) of the app registration that exposes the tab’s API')
+      .transform((id) => id.toLowerCase())
+      .optional(),
+  ),
   TAB_LOCAL_TENANT_ID: z.preprocess(
     empty,
     z
@@ -296,6 +304,7 @@ const packageSchema = schema.pick({
   APP_VERSION: true,
   BOT_DOMAIN: true,
   TABS: true,
+  TAB_APP_ID: true,
   PUBLISHER_NAME: true,
   PUBLISHER_WEBSITE: true,
 });
@@ -377,6 +386,12 @@ export const loadConfig = (env: Env): Config => {
         'must be an https:// URL when NODE_ENV is production (download links carry a credential)',
       );
     }
+    if (config.TABS && config.MicrosoftAppType === 'UserAssignedMSI' && !config.TAB_APP_ID) {
+      throw new ConfigError(
+        'TAB_APP_ID',
+        'is required when NODE_ENV is production, TABS is true and MicrosoftAppType is UserAssignedMSI (a managed identity cannot expose the API the tab signs in to: register an app for it); or set TABS=false',
+      );
+    }
     if (config.TABS && !config.BOT_DOMAIN) {
       throw new ConfigError(
         'BOT_DOMAIN',
@@ -456,3 +471,7 @@ export const exportLinkSecret = (config: Config): { secret: string; generated: b
 
 /** Anonymous mode: no bot id, so requests are not authenticated (local clients only). */
 export const isAnonymous = (config: Config): boolean => !config.MicrosoftAppId;
+
+/** The app registration whose API the tab's SSO tokens are for: TAB_APP_ID, else the bot's own. */
+export const tabAppIdOf = (config: Pick<Config, 'TAB_APP_ID' | 'MicrosoftAppId'>): string | undefined =>
+  config.TAB_APP_ID ?? config.MicrosoftAppId;

@@ -159,6 +159,17 @@ describe('configuration', () => {
     ['production without a link secret', { ...PRODUCTION, EXPORT_LINK_SECRET: '' }, 'EXPORT_LINK_SECRET'],
     ['production with the tab on and no BOT_DOMAIN', { ...PRODUCTION, BOT_DOMAIN: '' }, 'BOT_DOMAIN'],
     [
+      'production with the tab on, a managed identity and no TAB_APP_ID',
+      {
+        ...PRODUCTION,
+        MicrosoftAppType: 'UserAssignedMSI',
+        MicrosoftAppTenantId: ADMIN,
+        MicrosoftAppPassword: '',
+      },
+      'TAB_APP_ID',
+    ],
+    ['a tab app id that is not a GUID', { TAB_APP_ID: 'tab-app' }, 'TAB_APP_ID'],
+    [
       'a tab authority over http off loopback',
       { TAB_AUTHORITY_HOST: 'http://login.contoso.com' },
       'TAB_AUTHORITY_HOST',

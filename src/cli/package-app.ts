@@ -11,7 +11,7 @@ import { readPngHeader } from '../app-package/png';
 import { deriveTeamsAppId } from '../app-package/teams-app-id';
 import { ManifestSchemaError, validateManifest } from '../app-package/validate-manifest';
 import { writeZip } from '../app-package/zip';
-import { ConfigError, loadPackageConfig, type PackageConfig } from '../config';
+import { ConfigError, loadPackageConfig, tabAppIdOf, type PackageConfig } from '../config';
 
 /** Where the command line writes: standard output and standard error (text as given). */
 export interface PackageIo {
@@ -49,6 +49,7 @@ const ICON_SIZES: Record<keyof typeof ICON_FILES, number> = {
 export const manifestValues = (config: PackageConfig & { MicrosoftAppId: string }, packageVersion: string) =>
   ({
     MicrosoftAppId: config.MicrosoftAppId,
+    TAB_APP_ID: tabAppIdOf(config) ?? config.MicrosoftAppId,
     TEAMS_APP_ID: config.TEAMS_APP_ID ?? deriveTeamsAppId(config.MicrosoftAppId),
     APP_VERSION: config.APP_VERSION ?? packageVersion,
     BOT_DOMAIN: config.BOT_DOMAIN,

@@ -6,7 +6,7 @@
  */
 import type { Server } from 'restify';
 import type { Deps, Log } from '../app/ports';
-import { isAnonymous, isLoopbackHost, type Config } from '../config';
+import { isAnonymous, isLoopbackHost, tabAppIdOf, type Config } from '../config';
 import type { InFlight } from '../in-flight';
 import { TabTokenValidator } from './entra-token';
 import { localIdentity, registerTabApi, type TabIdentify } from './tab-api';
@@ -28,7 +28,7 @@ export const tabIdentify = (config: Config): TabIdentify => {
     };
   }
   const validator = new TabTokenValidator({
-    appId: config.MicrosoftAppId ?? '',
+    appId: tabAppIdOf(config) ?? '',
     botDomain: config.BOT_DOMAIN ?? null,
     allowedTenants: config.ALLOWED_TENANT_IDS.map((id) => id.toLowerCase()),
     homeTenantId:

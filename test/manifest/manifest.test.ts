@@ -117,6 +117,17 @@ describe('the Teams app manifest', () => {
     expect(manifest.validDomains).toEqual(['ops.fabrikam.example']);
   });
 
+  it('signs the tab in to TAB_APP_ID’s API when set (a UserAssignedMSI bot registers one), else the bot’s', async () => {
+    const tabApp = '99999999-aaaa-4bbb-8ccc-dddddddddddd';
+    const manifest = await manifestFor({ BOT_DOMAIN: 'ops.fabrikam.example', TAB_APP_ID: tabApp });
+    expect(await validateManifest(manifest)).toEqual([]);
+    expect(manifest.webApplicationInfo).toEqual({
+      id: tabApp,
+      resource: `api://ops.fabrikam.example/${tabApp}`,
+    });
+    expect((manifest as unknown as { bots: { botId: string }[] }).bots[0]?.botId).toBe(BOT_ID);
+  });
+
   it('the dashboard deep link names the personal tab the manifest has', async () => {
     const { staticTabs } = (await manifestFor()) as unknown as Tabs;
     expect(staticTabs?.map((t) => t.entityId)).toContain(DASHBOARD_ENTITY_ID);
