@@ -44,6 +44,13 @@ export const rolloutNew: CommandHandler = {
       outcome.kind === 'done' ? outcome.rollout.id : outcome.kind === 'duplicate' ? outcome.rolloutId : null;
     const view = rolloutId ? await getStatus(deps, turn.tenantId, rolloutId) : null;
     const reply = outcomeReply(outcome);
-    await turn.send(view ? { ...reply, card: statusCard.render(statusCardData(view)) } : reply);
+    await turn.send(
+      view
+        ? {
+            ...reply,
+            card: statusCard.render(statusCardData(view, undefined, undefined, deps.settings.dashboardUrl)),
+          }
+        : reply,
+    );
   },
 };
