@@ -46,6 +46,15 @@ const result = await build({
   logLevel: 'warning',
 });
 
+// Third-party licence texts: one file beside the tab (not served), not one per chunk in assets/.
+const legal = [];
+for (const name of (await readdir(assetsDir)).sort()) {
+  if (!name.endsWith('.LEGAL.txt')) continue;
+  legal.push(`# ${name.replace(/\.LEGAL\.txt$/, '')}\n\n${await readFile(join(assetsDir, name), 'utf8')}`);
+  await rm(join(assetsDir, name));
+}
+await writeFile(join(root, 'dist', 'web', 'THIRD-PARTY-LICENSES.txt'), legal.join('\n'));
+
 const outputs = result.metafile.outputs;
 
 /** The files a page loads at start: its entry, the chunks it imports statically, and its CSS. */
@@ -104,12 +113,29 @@ const walk = async (dir) => {
 };
 await walk(outDir);
 
+/** What a chunk mostly holds: its three largest packages (or "web/src"). */
+const contents = new Map();
+for (const [out, meta] of Object.entries(outputs)) {
+  const bytes = new Map();
+  for (const [input, { bytesInOutput }] of Object.entries(meta.inputs ?? {})) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+    const name = m ? m[1] : 'web/src';
+    bytes.set(name, (bytes.get(name) ?? 0) + bytesInOutput);
+  }
+  const top = [...bytes.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3);
+  contents.set(join(root, out), top.length === 0 ? 'esbuild runtime' : top.map(([n]) => n).join(', '));
+}
+const atStart = new Set(Object.values(loads).flat());
+
 const problems = [];
 console.log('Dashboard tab bundle (dist/web/tab):');
-console.log(`  ${'file'.padEnd(40)} ${'raw'.padStart(10)} ${'gzip'.padStart(10)}`);
+console.log(`  ${'file'.padEnd(32)} ${'raw'.padStart(10)} ${'gzip'.padStart(10)}  loaded, largest packages`);
 for (const file of files) {
   const s = await measure(file);
-  console.log(`  ${relative(outDir, file).padEnd(40)} ${kb(s.raw).padStart(10)} ${kb(s.gzip).padStart(10)}`);
+  const note = `${atStart.has(file) ? 'first load' : 'lazy'}${contents.has(file) ? `: ${contents.get(file)}` : ''}`;
+  console.log(
+    `  ${relative(outDir, file).padEnd(32)} ${kb(s.raw).padStart(10)} ${kb(s.gzip).padStart(10)}  ${note}`,
+  );
   if (file.endsWith('.js')) {
     const text = await readFile(file, 'utf8');
     if (/\beval\s*\(|\bnew\s+Function\s*\(|\bFunction\s*\(\s*["'`]/.test(text)) {

@@ -75,6 +75,9 @@ export const drawChart = (canvas: HTMLCanvasElement, spec: ChartSpec, palette: C
           borderColor: color,
           backgroundColor: color,
           borderWidth: 2,
+          // Told apart by more than colour (high contrast has few): dashes and point shapes.
+          borderDash: i === 0 ? [] : [6, 4],
+          pointStyle: i === 0 ? ('circle' as const) : ('rectRot' as const),
           pointRadius: spec.kind === 'line' ? 3 : 0,
           spanGaps: true,
         };

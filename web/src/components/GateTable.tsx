@@ -31,7 +31,7 @@ export const GateTable = ({ gate }: { gate: DashboardResponse['gate'] }) => {
                 <TableHeaderCell>Measured</TableHeaderCell>
                 <TableHeaderCell>Target</TableHeaderCell>
                 <TableHeaderCell>Met</TableHeaderCell>
-                <TableHeaderCell>Why</TableHeaderCell>
+                <TableHeaderCell className="wide-text">Why</TableHeaderCell>
               </TableRow>
             </TableHeader>
             <TableBody>
@@ -50,7 +50,7 @@ export const GateTable = ({ gate }: { gate: DashboardResponse['gate'] }) => {
                       <span aria-hidden="true">{c.met ? '✓' : '✗'}</span> {c.met ? 'Met' : 'Not met'}
                     </span>
                   </TableCell>
-                  <TableCell>{c.reason}</TableCell>
+                  <TableCell className="wide-text">{c.reason}</TableCell>
                 </TableRow>
               ))}
             </TableBody>

@@ -4,6 +4,8 @@ import { instantText, localText } from '../format';
 import { layoutTimeline, type Span, type StageLayout } from '../timeline-layout';
 import { Section } from './Section';
 
+const axisText = (ms: number): string => localText(new Date(ms).toISOString().slice(0, 10));
+
 const bar = (span: Span) => ({ left: `${span.left}%`, width: `${Math.min(span.width, 100 - span.left)}%` });
 
 const plannedText = (s: StageLayout['stage']): string =>
@@ -88,41 +90,47 @@ export const Timeline = ({ data }: { data: DashboardResponse }) => {
           <span className="tl-key tl-today-key" /> Today ({localText(data.today)})
         </span>
         <span>◆ Forced advance</span>
-        <span>⏸ Paused / ▶ resumed</span>
+        <span>‖ Paused / ▶ resumed</span>
       </div>
       {layout.stages.length === 0 ? (
         <Body1 as="p">The plan has no phases yet.</Body1>
       ) : (
-        <ol className="tl" aria-label={`Stages; times in ${zone}; today is ${localText(data.today)}`}>
-          {layout.stages.map((row) => (
-            <StageRow key={row.stage.stageId} row={row} today={layout.today} zone={zone} />
-          ))}
-          {layout.events.length > 0 ? (
-            <li className="tl-row tl-events" aria-hidden="true">
-              <div className="tl-label">
-                <Caption1 as="span">Pauses and forced advances</Caption1>
-              </div>
-              <div className="tl-track">
-                {layout.events.map((e) => (
-                  <span
-                    key={`${e.left}-${e.text}`}
-                    className={`tl-marker tl-${e.kind}`}
-                    style={{ left: `${e.left}%` }}
-                    title={e.text}
-                  >
-                    {e.kind === 'paused' ? '⏸' : e.kind === 'resumed' ? '▶' : '◆'}
-                  </span>
-                ))}
-              </div>
-            </li>
-          ) : null}
-        </ol>
+        <>
+          <div className="tl-axis" aria-hidden="true">
+            <span>{axisText(layout.from)}</span>
+            <span>{axisText(layout.to)}</span>
+          </div>
+          <ol className="tl" aria-label={`Stages; times in ${zone}; today is ${localText(data.today)}`}>
+            {layout.stages.map((row) => (
+              <StageRow key={row.stage.stageId} row={row} today={layout.today} zone={zone} />
+            ))}
+            {layout.events.length > 0 ? (
+              <li className="tl-row tl-events" aria-hidden="true">
+                <div className="tl-label">
+                  <Caption1 as="span">Pauses and forced advances</Caption1>
+                </div>
+                <div className="tl-track">
+                  {layout.events.map((e) => (
+                    <span
+                      key={`${e.left}-${e.text}`}
+                      className={`tl-marker tl-${e.kind}`}
+                      style={{ left: `${e.left}%` }}
+                      title={e.text}
+                    >
+                      {e.kind === 'paused' ? '‖' : e.kind === 'resumed' ? '▶' : '◆'}
+                    </span>
+                  ))}
+                </div>
+              </li>
+            ) : null}
+          </ol>
+        </>
       )}
       {data.timeline.events.length > 0 ? (
         <ul className="tl-event-list" aria-label="Pauses and forced advances">
           {data.timeline.events.map((e) => (
             <li key={`${e.at}-${e.kind}`} data-testid="timeline-event" data-kind={e.kind}>
-              {e.kind === 'paused' ? '⏸ Paused' : e.kind === 'resumed' ? '▶ Resumed' : '◆ Forced advance'}{' '}
+              {e.kind === 'paused' ? '‖ Paused' : e.kind === 'resumed' ? '▶ Resumed' : '◆ Forced advance'}{' '}
               {instantText(e.at, zone)}: {e.summary}
             </li>
           ))}
