@@ -116,7 +116,14 @@ export interface RolloutRepository {
   auditPage(
     tenantId: string,
     rolloutId: string,
-    page: { limit: number; cursor?: string | null; kind?: string | null; personId?: string | null },
+    page: {
+      limit: number;
+      cursor?: string | null;
+      kind?: string | null;
+      /** The person's id, or (personName) their display name as recorded, exactly. */
+      personId?: string | null;
+      personName?: string | null;
+    },
   ): Promise<{ entries: AuditEntry[]; next: string | null }>;
   /**
    * Audit entries that change no state (refusals); not guarded by an ETag. With `processed`, its

@@ -301,7 +301,13 @@ export class TableRolloutRepository implements RolloutRepository {
   async auditPage(
     tenantId: string,
     rolloutId: string,
-    page: { limit: number; cursor?: string | null; kind?: string | null; personId?: string | null },
+    page: {
+      limit: number;
+      cursor?: string | null;
+      kind?: string | null;
+      personId?: string | null;
+      personName?: string | null;
+    },
   ): Promise<{ entries: AuditEntry[]; next: string | null }> {
     const { limit } = page;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE) {
@@ -313,6 +319,7 @@ export class TableRolloutRepository implements RolloutRepository {
     const where: Record<string, string> = {};
     if (page.kind) where.type = page.kind;
     if (page.personId) where.byId = page.personId;
+    if (page.personName) where.byName = page.personName;
     const from = start === undefined ? {} : { rowKeyAfter: start };
 
     if (Object.keys(where).length === 0) {
@@ -324,7 +331,7 @@ export class TableRolloutRepository implements RolloutRepository {
       };
     }
 
-    // Scan keys and the two filtered columns only, counting the rows, until `limit` + 1 match.
+    // Scan keys and the filtered columns only, counting the rows, until `limit` + 1 match.
     const matches = (row: StoredEntity): boolean =>
       Object.entries(where).every(([name, value]) => row[name] === value);
     let after = start;
@@ -338,7 +345,7 @@ export class TableRolloutRepository implements RolloutRepository {
       const rows = await this.table.query(pk, {
         rowKeyPrefix: prefix,
         ...(after === undefined ? {} : { rowKeyAfter: after }),
-        select: ['type', 'byId'],
+        select: ['type', 'byId', 'byName'],
         limit: want,
       });
       scanned += rows.length;

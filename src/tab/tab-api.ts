@@ -108,6 +108,10 @@ const bodyOf = (req: Request): Record<string, unknown> => {
   return body as Record<string, unknown>;
 };
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const personFilter = (person: string | null): { personId?: string; personName?: string } =>
+  person === null ? {} : GUID.test(person) ? { personId: person } : { personName: person };
+
 /** A retry of the same change (`Idempotency-Key`, a UUID the page makes per change) acts once. */
 const activityKeyOf = (req: Request, viewer: Viewer): string => {
   const key = req.header('idempotency-key') ?? '';
@@ -237,7 +241,8 @@ export const registerTabApi = (server: Server, options: TabApiOptions): void => 
           limit: AUDIT_PAGE,
           cursor: queryText(req, 'cursor'),
           kind,
-          personId: queryText(req, 'person'),
+          // A person by id (as Teams gives it) or by the name the log shows.
+          ...personFilter(queryText(req, 'person')),
         });
       } catch (err) {
         if (err instanceof Error && err.name === 'InvalidCursorError') {

@@ -241,6 +241,12 @@ describe('changes from the tab', () => {
       `/api/tab/rollouts/${rolloutId}/audit?kind=access-denied&person=${MEGAN.id}`,
     );
     expect(denied.body.entries.length).toBeGreaterThanOrEqual(1);
+    expect(denied.body.entries.every((e) => e.kind === 'access-denied' && e.by === MEGAN.name)).toBe(true);
+    // The person filter takes the name the log shows, too.
+    const byName = await call<AuditResponse>(
+      `/api/tab/rollouts/${rolloutId}/audit?person=${encodeURIComponent(MEGAN.name)}`,
+    );
+    expect(byName.body.entries.map((e) => e.kind)).toEqual(denied.body.entries.map((e) => e.kind));
     // An altered reference opens nothing.
     const altered = await call(`/api/tab/rollouts/${rolloutId}/issues`, {
       method: 'POST',
