@@ -115,7 +115,7 @@ export const AuditLog = ({
           <Input
             value={draft.person}
             onChange={(_, d) => setDraft((f) => ({ ...f, person: d.value }))}
-            placeholder="Name"
+            placeholder="Name or id"
             data-testid="audit-person"
           />
         </Field>
