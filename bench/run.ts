@@ -1,5 +1,6 @@
 import { benchAudience } from './audience';
 import { benchAzuriteSave } from './azurite-save';
+import { benchDashboard } from './dashboard';
 import { benchEdge } from './edge';
 import { benchFeedback } from './feedback';
 import { benchStartup } from './startup';
@@ -11,18 +12,35 @@ const positiveInt = (name: string, fallback: number): number => {
   return value;
 };
 
-/** `npm run bench`: prints figures and ratios; never a pass/fail test. */
+/** The benchmarks by name, in the order a run without names takes them. */
+const BENCHES: Record<string, () => Promise<unknown> | void> = {
+  edge: () => benchEdge(),
+  startup: () => benchStartup(positiveInt('BENCH_RUNS', 5)),
+  feedback: () =>
+    benchFeedback({
+      total: positiveInt('BENCH_FEEDBACK_N', 3000),
+      warmUp: 200,
+      concurrency: 50,
+      fillMode: process.env.BENCH_FILL === 'use-case' ? 'use-case' : 'direct',
+    }),
+  'azurite-save': () => benchAzuriteSave(positiveInt('AZURITE_SAVE_INTERVAL_MS', 200)),
+  audience: () => benchAudience(),
+  dashboard: () => benchDashboard(positiveInt('BENCH_DASHBOARD_N', 100)),
+};
+
+/**
+ * `npm run bench`: prints figures and ratios; never a pass/fail test. With names
+ * (`npm run bench -- dashboard feedback`) runs only those, in the order given.
+ */
 const main = async (): Promise<void> => {
-  benchEdge();
-  await benchStartup(positiveInt('BENCH_RUNS', 5));
-  await benchFeedback({
-    total: positiveInt('BENCH_FEEDBACK_N', 3000),
-    warmUp: 200,
-    concurrency: 50,
-    fillMode: process.env.BENCH_FILL === 'use-case' ? 'use-case' : 'direct',
-  });
-  await benchAzuriteSave(positiveInt('AZURITE_SAVE_INTERVAL_MS', 200));
-  await benchAudience();
+  const names = process.argv.slice(2);
+  const unknown = names.filter((name) => !Object.hasOwn(BENCHES, name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `no benchmark named ${unknown.join(', ')}; the names: ${Object.keys(BENCHES).join(', ')}`,
+    );
+  }
+  for (const name of names.length > 0 ? names : Object.keys(BENCHES)) await BENCHES[name]?.();
 };
 
 main().catch((err: unknown) => {
