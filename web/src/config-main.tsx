@@ -1,6 +1,9 @@
 import { Body1, Title2 } from '@fluentui/react-components';
 import { createRoot } from 'react-dom/client';
+import type { RolloutRow } from '../../src/tab/api-types';
+import { describe } from './api';
 import { ConfigApp } from './config/ConfigApp';
+import { registerSave } from './config/save';
 import { Shell } from './components/Shell';
 import { Loading } from './components/States';
 import { detectHost, themeName } from './host';
@@ -19,7 +22,22 @@ root.render(
 
 void detectHost(params.theme).then((host) => {
   if (host.kind === 'teams') {
-    root.render(<ConfigApp host={host} />);
+    let chosen: RolloutRow | null = null;
+    let problem: string | null = null;
+    try {
+      registerSave(host.teams, () => chosen);
+    } catch (error) {
+      problem = describe(error);
+    }
+    root.render(
+      <ConfigApp
+        host={host}
+        problem={problem}
+        onChoose={(row) => {
+          chosen = row;
+        }}
+      />,
+    );
     return;
   }
   root.render(

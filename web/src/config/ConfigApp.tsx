@@ -1,52 +1,51 @@
-import { Body1, Caption1, Radio, RadioGroup, Title2 } from '@fluentui/react-components';
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import {
+  Body1,
+  Caption1,
+  MessageBar,
+  MessageBarBody,
+  Radio,
+  RadioGroup,
+  Title2,
+} from '@fluentui/react-components';
+import { useEffect, useMemo, useState } from 'react';
 import type { RolloutRow } from '../../../src/tab/api-types';
 import { ApiClient, describe } from '../api';
 import { Empty, Failure, Loading } from '../components/States';
 import { Shell } from '../components/Shell';
 import type { TeamsHost, ThemeName } from '../host';
 import { useResource } from '../hooks';
-import { rolloutTabUrl } from '../urls';
 
 /** The configurable tab's settings: pick the rollout the channel or chat tab shows. */
-export const ConfigApp = ({ host }: { host: TeamsHost }) => {
+export const ConfigApp = ({
+  host,
+  onChoose,
+  problem,
+}: {
+  host: TeamsHost;
+  /** Tells the save handler (registered at start, outside React) which rollout to pin. */
+  onChoose: (row: RolloutRow) => void;
+  /** Why Save cannot work here (Teams did not open this page as a tab's settings), or null. */
+  problem: string | null;
+}) => {
   const [theme, setTheme] = useState<ThemeName>(host.theme);
   const api = useMemo(() => new ApiClient(host.tokens), [host]);
   const [rollouts, reload] = useResource('rollouts', () => api.rollouts());
   const [chosen, setChosen] = useState<RolloutRow | null>(null);
-  const chosenRef = useRef<RolloutRow | null>(null);
-  useLayoutEffect(() => {
-    chosenRef.current = chosen;
-  });
+  const [saveProblem, setSaveProblem] = useState<string | null>(problem);
 
   useEffect(() => {
-    const { pages } = host.teams;
     host.onThemeChange(setTheme);
-    pages.config.registerOnSaveHandler((saveEvent) => {
-      const row = chosenRef.current;
-      if (row === null) {
-        saveEvent.notifyFailure('Choose a rollout first.');
-        return;
-      }
-      const url = rolloutTabUrl(row.id);
-      pages.config
-        .setConfig({
-          entityId: `rollout-${row.id}`,
-          contentUrl: url,
-          websiteUrl: url,
-          suggestedDisplayName: row.name,
-        })
-        .then(
-          () => saveEvent.notifySuccess(),
-          (error: unknown) => saveEvent.notifyFailure(describe(error)),
-        );
-    });
     host.notifySuccess();
   }, [host]);
 
   const choose = (row: RolloutRow): void => {
     setChosen(row);
-    host.teams.pages.config.setValidityState(true);
+    onChoose(row);
+    try {
+      host.teams.pages.config.setValidityState(true);
+    } catch (error) {
+      setSaveProblem(describe(error));
+    }
   };
 
   return (
@@ -56,6 +55,14 @@ export const ConfigApp = ({ host }: { host: TeamsHost }) => {
         <Body1 as="p">
           Choose the rollout this tab shows. Everyone here sees its dashboard, as far as they may.
         </Body1>
+        {saveProblem !== null ? (
+          <MessageBar intent="error" data-testid="config-problem">
+            <MessageBarBody>
+              Teams cannot save this tab from here: {saveProblem}. Add the tab again from the channel or
+              chat&apos;s “Add a tab”.
+            </MessageBarBody>
+          </MessageBar>
+        ) : null}
         {rollouts.state === 'loading' ? <Loading label="Loading rollouts…" /> : null}
         {rollouts.state === 'error' ? (
           <Failure error={rollouts.error} onRetry={reload} what="the rollouts" />
