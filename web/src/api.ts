@@ -95,8 +95,11 @@ export class ApiClient {
   }
 
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let response = await this.send(method, path, body, false);
-    if (response.status === 401 && this.tokens !== null) response = await this.send(method, path, body, true);
+    // One key per change, the same on a resend (after a 401): the server acts on it once.
+    const key = method === 'GET' ? null : newKey();
+    let response = await this.send(method, path, body, false, key);
+    if (response.status === 401 && this.tokens !== null)
+      response = await this.send(method, path, body, true, key);
     const text = await response.text();
     let parsed: unknown;
     try {
@@ -120,9 +123,16 @@ export class ApiClient {
     return parsed as T;
   }
 
-  private async send(method: string, path: string, body: unknown, freshToken: boolean): Promise<Response> {
+  private async send(
+    method: string,
+    path: string,
+    body: unknown,
+    freshToken: boolean,
+    idempotencyKey: string | null,
+  ): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (idempotencyKey !== null) headers['Idempotency-Key'] = idempotencyKey;
     if (this.tokens !== null) {
       let token: string;
       try {
@@ -153,6 +163,16 @@ export class ApiClient {
     }
   }
 }
+
+/** A random UUID (v4) for `Idempotency-Key`. */
+const newKey = (): string => {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+};
 
 export const describe = (error: unknown): string => {
   if (error instanceof Error) return error.message;
