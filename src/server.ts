@@ -403,6 +403,18 @@ export const startServer = async (options: ServerOptions): Promise<BotServer> =>
 
   // The dashboard tab (TABS): its pages and its JSON API, from the same use cases as the cards.
   mountTab(server, { config, deps, inFlight, log: logger });
+  // What no route takes (an id past the router's 100-character parameters, a broken escape, a
+  // path that names nothing) is answered as every route answers: `{ error }`, never cached.
+  // (The router reports an over-long tab id as a method not allowed: under /api/tab it is not found.)
+  for (const event of ['NotFound', 'MethodNotAllowed'] as const) {
+    server.on(event, (req: Request, res: Response, _err: unknown, done: () => void) => {
+      if (res.headersSent) return done();
+      if (event === 'MethodNotAllowed' && !req.path().startsWith('/api/tab/')) {
+        return sendError(res, 405, 'MethodNotAllowed', `${req.method ?? ''} is not allowed here.`);
+      }
+      sendError(res, 404, 'NotFound', 'There is nothing at this address.');
+    });
+  }
 
   // Health: storage answers (503 when not), and how each scheduled job last ran (informational:
   // a failing job does not make the instance unhealthy, restarting it would not help).

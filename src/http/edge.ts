@@ -2,8 +2,9 @@ import type { Next, Request, Response } from 'restify';
 import { parseJsonBody } from './json-body';
 import { LIMITS } from './limits';
 
-/** The error body of every route: `{ error: { code, message } }`. */
+/** The error body of every route: `{ error: { code, message } }`, never cached. */
 export const sendError = (res: Response, status: number, code: string, message: string): void => {
+  res.header('Cache-Control', 'no-store');
   res.json(status, { error: { code, message } });
 };
 

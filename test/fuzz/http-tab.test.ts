@@ -76,24 +76,6 @@ const common = (ctx: Ctx, res: RawResponse): string[] => {
   return failures;
 };
 
-/** The body reader's and edge guard's refusals (src/http/edge.ts: before any route; they close the connection). */
-const EDGE_CODES = ['PayloadTooLarge', 'UnsupportedMediaType', 'RequestTimeout', 'BadRequest'];
-const isEdgeRefusal = (res: RawResponse): boolean =>
-  res.headers.connection === 'close' &&
-  EDGE_CODES.includes(String((res.body as { error?: { code?: unknown } } | null)?.error?.code));
-/**
- * restify's own answers for a path no tab route took (`{ code, message }`, no no-store): an id over
- * find-my-way's 100-character parameter limit (405), a malformed percent-escape (404), a dot
- * segment resolved to a path that is no route (`/api/tab/rollouts/../feedback`: 404).
- */
-const isRouterAnswer = (res: RawResponse): boolean =>
-  isRecord(res.body) &&
-  !('error' in res.body) &&
-  ['ResourceNotFound', 'MethodNotAllowed', 'BadRequest'].includes(String(res.body.code));
-const routerAnswers = new Set<string>();
-/** Edge refusals of /api/tab seen without `Cache-Control: no-store` (reported, not failed: see below). */
-const edgeWithoutNoStore = new Set<string>();
-
 /** The documented shape of each route's 200 (api-types.ts), lightly: the fields the page reads. */
 type Route = 'me' | 'rollouts' | 'lookup' | 'dashboard' | 'audit' | 'issues' | 'feedback' | 'export';
 const SHAPES: Record<Route, (b: Rec) => boolean> = {
@@ -153,25 +135,11 @@ const checkApi = (
 ): string[] => {
   const failures = common(ctx, res);
   if (res.status === -1) return failures;
-  if (isRouterAnswer(res)) {
-    // Answered by restify's router, not a tab route: known, see the test "router answers" below.
-    routerAnswers.add(`${res.status} ${String((res.body as { code?: unknown }).code)}`);
-    const stored = ctx.h.writes() - writesBefore;
-    if (stored !== 0) failures.push(`answered ${res.status} but stored ${stored} entities`);
-    if (!expected.includes(res.status) && ![404, 405].includes(res.status))
-      failures.push(`answered ${res.status}, expected ${expected.join('/')}: ${res.text.slice(0, 300)}`);
-    return failures;
-  }
   const allowed = store === 'azurite' ? [...expected, 503] : expected;
   if (!allowed.includes(res.status)) {
     failures.push(`answered ${res.status}, expected ${allowed.join('/')}: ${res.text.slice(0, 300)}`);
   }
-  if (res.headers['cache-control'] !== 'no-store' && isEdgeRefusal(res)) {
-    // Refused by src/http/edge.ts before routing: known, see the test "edge refusals" below.
-    edgeWithoutNoStore.add(
-      `${res.status} ${String((res.body as { error?: { code?: string } }).error?.code)}`,
-    );
-  } else if (res.headers['cache-control'] !== 'no-store') {
+  if (res.headers['cache-control'] !== 'no-store') {
     failures.push(`${res.status} without Cache-Control: no-store (${String(res.headers['cache-control'])})`);
   }
   if (!/^application\/json/.test(String(res.headers['content-type'] ?? ''))) {
@@ -657,10 +625,6 @@ it(
           body: c.request.body === undefined ? null : String(c.request.body).slice(0, 600),
         }),
     );
-    if (edgeWithoutNoStore.size > 0)
-      console.log(`edge refusals without no-store (known): ${[...edgeWithoutNoStore].sort().join(', ')}`);
-    if (routerAnswers.size > 0)
-      console.log(`restify router answers, not { error } (known): ${[...routerAnswers].sort().join(', ')}`);
     expect((await h.request(get('/healthz'))).status).toBe(200);
     expect(report('hostile tab API requests', config, found)).toBe('');
   },
@@ -668,12 +632,11 @@ it(
 );
 
 /**
- * KNOWN DEFECT (src/http/edge.ts, not the tab's code): the edge guard's and body reader's refusals
- * (413, 415, a body that is not JSON: 400) come before any route and carry no
- * `Cache-Control: no-store`, unlike every other /api/tab answer. `it.failing` passes while the
- * defect is there and fails once it is fixed: then make it `it` (and the fuzz check above strict).
+ * Found by this suite (a regression test now): the edge guard's and body reader's refusals (413,
+ * 415, a body that is not JSON: 400) come before any route; they carry `Cache-Control: no-store`
+ * as every /api/tab answer does.
  */
-it.failing('edge refusals of /api/tab (413, 415, 400 not JSON) carry Cache-Control: no-store', async () => {
+it('edge refusals of /api/tab (413, 415, 400 not JSON) carry Cache-Control: no-store', async () => {
   const path = `/api/tab/rollouts/${world.rolloutId}/feedback`;
   const answers = [
     await h.request({
@@ -695,13 +658,11 @@ it.failing('edge refusals of /api/tab (413, 415, 400 not JSON) carry Cache-Contr
 });
 
 /**
- * KNOWN DEFECT (restify's router, configured in src/server.ts): a path under /api/tab that no tab
- * route takes is answered by restify as `{ code, message }` without `Cache-Control: no-store`,
- * not as the API's `{ error: { code, message } }`: an id over 100 characters (find-my-way's
- * maxParamLength: 405 MethodNotAllowed), a malformed percent-escape (404), a dot segment resolved
- * away (404). Passes while the defect is there; make it `it` once fixed.
+ * Found by this suite (a regression test now): a path under /api/tab that no tab route takes (an
+ * id over find-my-way's 100-character parameters, a malformed percent-escape, a dot segment
+ * resolved away) is answered as the API answers: `{ error }`, no-store, 404.
  */
-it.failing.each([
+it.each([
   ['an id of 101 characters', () => `/api/tab/rollouts/${'x'.repeat(101)}`],
   ['a malformed percent-escape', () => '/api/tab/rollouts/%E0%A4%A/audit'],
   ['a dot segment', () => `/api/tab/rollouts/%2e%2e/audit`],
