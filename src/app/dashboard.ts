@@ -15,7 +15,14 @@ import { RECENT_ANNOUNCEMENTS } from './announce/announce-common';
 import { audienceFact } from './directory-facts';
 import { feedbackPersonKey } from './feedback-keys';
 import { feedbackSummary, MAX_CANDIDATE_ROLLOUTS, type StageFeedback } from './feedback-queries';
-import type { AuditEntry, Deps, RecentComment, SignoffState, StageSnapshot } from './ports';
+import type {
+  AuditEntry,
+  Deps,
+  FeedbackRepository,
+  RecentComment,
+  SignoffState,
+  StageSnapshot,
+} from './ports';
 import { getStatus } from './queries';
 import { feedbackGateFor } from './submit-feedback';
 
@@ -124,16 +131,31 @@ const mineOf = async (deps: DashboardDeps, viewer: Viewer, rollout: Rollout): Pr
   };
 };
 
+/** The repository with `tallies` read once per rollout (one request's worth of reads). */
+const readCountsOnce = (feedback: FeedbackRepository): FeedbackRepository => {
+  const read = new Map<string, ReturnType<FeedbackRepository['tallies']>>();
+  return Object.assign(Object.create(feedback) as FeedbackRepository, {
+    tallies: (tenantId: string, rolloutId: string) => {
+      const key = `${tenantId}|${rolloutId}`;
+      const found = read.get(key) ?? feedback.tallies(tenantId, rolloutId);
+      read.set(key, found);
+      return found;
+    },
+  });
+};
+
 /**
  * One rollout's dashboard, or null when the tenant has no such rollout (another tenant's id is
  * not found: rollouts are keyed by tenant).
  */
 export const rolloutDashboard = async (
-  deps: DashboardDeps,
+  all: DashboardDeps,
   viewer: Viewer,
   rolloutId: string,
 ): Promise<Dashboard | null> => {
   const { tenantId } = viewer;
+  // The status and the feedback summary both read the counts: one read serves both.
+  const deps = { ...all, feedback: readCountsOnce(all.feedback) };
   const [status, summary] = await Promise.all([
     getStatus(deps, tenantId, rolloutId),
     feedbackSummary(deps, tenantId, rolloutId, DASHBOARD_COMMENTS),
