@@ -1,4 +1,4 @@
-import { MetadataUnavailableError } from '../teams/openid-metadata';
+import { fetchMetadata, MetadataUnavailableError } from '../teams/openid-metadata';
 
 /** The two token formats Entra ID issues (`ver` claim); an app registration's `accessTokenAcceptedVersion` picks one. */
 export type TokenVersion = '1.0' | '2.0';
@@ -57,29 +57,7 @@ export class TenantIssuer {
   }
 
   private async load(): Promise<string> {
-    const signal = AbortSignal.timeout(this.timeoutMs);
-    let res: Response;
-    try {
-      res = await fetch(this.url, { signal, redirect: 'error', headers: { accept: 'application/json' } });
-    } catch (err) {
-      const cause = (err as { cause?: { message?: unknown } } | null)?.cause?.message;
-      const reason = signal.aborted
-        ? `no answer within ${this.timeoutMs} ms`
-        : typeof cause === 'string'
-          ? cause
-          : String(err);
-      throw new MetadataUnavailableError(this.url, reason);
-    }
-    if (!res.ok) throw new MetadataUnavailableError(this.url, `HTTP ${res.status}`);
-    let body: unknown;
-    try {
-      body = await res.json();
-    } catch {
-      throw new MetadataUnavailableError(
-        this.url,
-        signal.aborted ? 'timed out reading the body' : 'not JSON',
-      );
-    }
+    const body = await fetchMetadata(this.url, AbortSignal.timeout(this.timeoutMs), this.timeoutMs);
     const template = (body as { issuer?: unknown } | null)?.issuer;
     if (typeof template !== 'string' || template.length > 512) {
       throw new MetadataUnavailableError(this.url, 'no issuer');

@@ -89,27 +89,7 @@ export class TimedOpenIdMetadata {
 
   private async load(): Promise<void> {
     const signal = AbortSignal.timeout(this.timeoutMs);
-    const get = async (url: string): Promise<unknown> => {
-      let res: Response;
-      try {
-        res = await fetch(url, { signal, redirect: 'error', headers: { accept: 'application/json' } });
-      } catch (err) {
-        // fetch's own message is only "fetch failed": the cause says what (ECONNREFUSED, ENOTFOUND).
-        const cause = (err as { cause?: { message?: unknown } } | null)?.cause?.message;
-        const reason = signal.aborted
-          ? `no answer within ${this.timeoutMs} ms`
-          : typeof cause === 'string'
-            ? cause
-            : String(err);
-        throw new MetadataUnavailableError(url, reason);
-      }
-      if (!res.ok) throw new MetadataUnavailableError(url, `HTTP ${res.status}`);
-      try {
-        return await res.json();
-      } catch {
-        throw new MetadataUnavailableError(url, signal.aborted ? 'timed out reading the body' : 'not JSON');
-      }
-    };
+    const get = (url: string): Promise<unknown> => fetchMetadata(url, signal, this.timeoutMs);
     const config = (await get(this.url)) as { jwks_uri?: unknown } | null;
     const jwksUri = config?.jwks_uri;
     if (typeof jwksUri !== 'string') throw new MetadataUnavailableError(this.url, 'no jwks_uri');
@@ -124,6 +104,36 @@ export class TimedOpenIdMetadata {
     this.lastUpdated = this.now();
   }
 }
+
+/**
+ * GETs a metadata or key-set document as JSON within `signal` (a deadline of `timeoutMs`); any
+ * failure is a MetadataUnavailableError saying what (fetch's own message is only "fetch failed":
+ * the cause says ECONNREFUSED, ENOTFOUND…).
+ */
+export const fetchMetadata = async (
+  url: string,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<unknown> => {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal, redirect: 'error', headers: { accept: 'application/json' } });
+  } catch (err) {
+    const cause = (err as { cause?: { message?: unknown } } | null)?.cause?.message;
+    const reason = signal.aborted
+      ? `no answer within ${timeoutMs} ms`
+      : typeof cause === 'string'
+        ? cause
+        : String(err);
+    throw new MetadataUnavailableError(url, reason);
+  }
+  if (!res.ok) throw new MetadataUnavailableError(url, `HTTP ${res.status}`);
+  try {
+    return await res.json();
+  } catch {
+    throw new MetadataUnavailableError(url, signal.aborted ? 'timed out reading the body' : 'not JSON');
+  }
+};
 
 /** A published key as the SDK's validation takes it (PEM and endorsements); RSA keys only, as in the SDK. */
 const toKey = (jwk: Jwk): IOpenIdMetadataKey | null => {
