@@ -65,6 +65,23 @@ const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'>
   });
 
 /**
+ * The page fetches from the bot only (its CSP says `connect-src 'self'`). teams-js fetches its
+ * list of valid host origins from a CDN as soon as it is imported, and again for a message from an
+ * origin not on its built-in list; the CSP would block that with a violation in the console. Here
+ * such a fetch fails at once instead, as a blocked one does, and teams-js uses its built-in list.
+ */
+const sameOriginFetchOnly = (): void => {
+  const own = window.fetch.bind(window);
+  window.fetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const url = new URL(input instanceof Request ? input.url : String(input), location.href);
+    if (url.origin !== location.origin) {
+      return Promise.reject(new TypeError(`Not fetched: ${url.origin} is not this page's origin.`));
+    }
+    return own(input, init);
+  };
+};
+
+/**
  * Where the page runs. A top-level page is not in Teams: teams-js is never loaded there (it fails at
  * once and fetches its valid-domains list from a CDN). Framed: teams-js is loaded lazily and
  * `app.initialize()` raced against a timeout.
@@ -75,6 +92,7 @@ export const detectHost = async (
 ): Promise<Host> => {
   if (isTopLevel()) return { kind: 'browser', theme: themeName(queryTheme) };
   let teams: typeof TeamsJs;
+  sameOriginFetchOnly();
   try {
     teams = await import('@microsoft/teams-js');
   } catch {
