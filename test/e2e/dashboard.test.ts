@@ -14,6 +14,7 @@ import { cardText, TENANT } from '../support/activities';
 import {
   apiGet,
   attributes,
+  auditShowsOnly,
   barValues,
   chartsDrawn,
   describeInChromium,
@@ -28,7 +29,8 @@ import {
   seriesOf,
   SHOTS,
   styleOf,
-  until,
+  pageWidths,
+  scrollToTop,
   visible,
   widths,
   type TabPage,
@@ -51,16 +53,6 @@ const idsByName = async (h: Harness): Promise<Record<string, string>> => {
   const list = await apiGet<RolloutsResponse>(h.server.url, 'rollouts');
   return Object.fromEntries(list.rollouts.map((r) => [r.name, r.id]));
 };
-
-/** Waits until the audit log lists entries of `kind` only (a filter applied). */
-const auditShows = (page: Page, kind: string): Promise<void> =>
-  until(
-    page,
-    `(() => {
-      const rows = [...document.querySelectorAll('[data-testid="audit-entry"]')];
-      return rows.length > 0 && rows.every((r) => r.getAttribute('data-kind') === ${JSON.stringify(kind)});
-    })()`,
-  );
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
@@ -303,7 +295,7 @@ describeInChromium()('the dashboard tab in Chromium', () => {
 
       await dashboard.getByTestId('audit-kind').selectOption('rollout-paused');
       await dashboard.getByTestId('audit-apply').click();
-      await auditShows(page, 'rollout-paused');
+      await auditShowsOnly(page, 'rollout-paused');
       const paused = await apiGet<AuditResponse>(
         h.server.url,
         `rollouts/${premium}/audit?kind=rollout-paused`,
@@ -366,7 +358,7 @@ describeInChromium()('the dashboard tab in Chromium', () => {
       await visible(dashboard.locator('[data-testid="audit-entry"][data-kind="issue-resolved"]'));
       await dashboard.getByTestId('audit-kind').selectOption('issue-resolved');
       await dashboard.getByTestId('audit-apply').click();
-      await auditShows(page, 'issue-resolved');
+      await auditShowsOnly(page, 'issue-resolved');
       await expect(dashboard.getByTestId('audit-entry').innerText()).resolves.toContain('Local user');
       await shot(page, 'dashboard-resolved');
     });
@@ -437,9 +429,7 @@ describeInChromium()('the dashboard tab in Chromium', () => {
       await withPage({ width: 320, height: 800 }, async ({ page }) => {
         const dashboard = await openDashboard(page, url);
         await chartsDrawn(page);
-        const sizes = (await page.evaluate(
-          '({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth, body: document.body.scrollWidth })',
-        )) as { scroll: number; client: number; body: number };
+        const sizes = await pageWidths(page);
         expect(sizes.scroll).toBeLessThanOrEqual(320);
         expect(sizes.body).toBeLessThanOrEqual(320);
         for (const id of [
@@ -465,8 +455,13 @@ describeInChromium()('the dashboard tab in Chromium', () => {
         const gateScroll = dashboard.getByTestId('gate').locator('.scroll');
         const inner = await widths(gateScroll);
         expect(inner.scroll).toBeGreaterThan(inner.client);
-        await page.evaluate('window.scrollTo(0, 0)');
+        await scrollToTop(page);
         await shot(page, 'dashboard-320');
+        // The first screen as a phone shows it (the full page is too tall to read at once).
+        await page.screenshot({ path: join(SHOTS, 'dashboard-320-top.png') });
+        await dashboard
+          .getByTestId('feedback')
+          .screenshot({ path: join(SHOTS, 'dashboard-320-feedback.png') });
       });
     });
 

@@ -77,11 +77,6 @@ export const newTabPage = async (
 export const visible = (locator: Locator): Promise<void> =>
   locator.first().waitFor({ state: 'visible', timeout: WAIT_MS });
 
-/** Waits until `condition` (a JavaScript expression, evaluated in the page) is true. */
-export const until = async (page: Page, condition: string): Promise<void> => {
-  await page.waitForFunction(condition, undefined, { timeout: WAIT_MS });
-};
-
 /** The tab's dashboard of one rollout loaded: its sections there, the audit log's first page in. */
 export const openDashboard = async (page: Page, url: string): Promise<Locator> => {
   await page.goto(url);
@@ -91,15 +86,71 @@ export const openDashboard = async (page: Page, url: string): Promise<Locator> =
   return dashboard;
 };
 
+/**
+ * The page's globals as the page-side functions below use them: this project's TypeScript has no
+ * DOM types. (Page-side code is passed as functions, never strings: the page's CSP has no
+ * 'unsafe-eval', and a string would be evaluated by eval in the page.)
+ */
+interface PageNode {
+  getAttribute(name: string): string | null;
+  scrollWidth: number;
+  clientWidth: number;
+  width: number;
+  style: { boxSizing: string };
+}
+/** (Each page-side function names `globalThis` itself: a function is sent to the page alone.) */
+interface PageGlobal {
+  document: {
+    querySelector(selector: string): PageNode | null;
+    querySelectorAll(selector: string): ArrayLike<PageNode>;
+    documentElement: PageNode;
+    body: PageNode;
+  };
+  getComputedStyle(el: PageNode): { getPropertyValue(p: string): string };
+  scrollTo(x: number, y: number): void;
+}
+
 /** Every chart on the page drawn by Chart.js (it sizes its canvas when it draws). */
-export const chartsDrawn = (page: Page): Promise<void> =>
-  until(
-    page,
-    `(() => {
-      const canvases = [...document.querySelectorAll('figure.chart canvas')];
+export const chartsDrawn = async (page: Page): Promise<void> => {
+  await page.waitForFunction(
+    () => {
+      const canvases = Array.from(
+        (globalThis as unknown as PageGlobal).document.querySelectorAll('figure.chart canvas'),
+      );
       return canvases.length > 0 && canvases.every((c) => c.style.boxSizing !== '' && c.width > 0);
-    })()`,
+    },
+    undefined,
+    { timeout: WAIT_MS },
   );
+};
+
+/** Waits until the audit log lists entries of `kind` only (a filter applied). */
+export const auditShowsOnly = async (page: Page, kind: string): Promise<void> => {
+  await page.waitForFunction(
+    (k: string) => {
+      const rows = Array.from(
+        (globalThis as unknown as PageGlobal).document.querySelectorAll('[data-testid="audit-entry"]'),
+      );
+      return rows.length > 0 && rows.every((r) => r.getAttribute('data-kind') === k);
+    },
+    kind,
+    { timeout: WAIT_MS },
+  );
+};
+
+/** The page's widths: the document's scroll width, its client width and the body's scroll width. */
+export const pageWidths = (page: Page): Promise<{ scroll: number; client: number; body: number }> =>
+  page.evaluate(() => {
+    const { documentElement, body } = (globalThis as unknown as PageGlobal).document;
+    return {
+      scroll: documentElement.scrollWidth,
+      client: documentElement.clientWidth,
+      body: body.scrollWidth,
+    };
+  });
+
+export const scrollToTop = (page: Page): Promise<void> =>
+  page.evaluate(() => (globalThis as unknown as PageGlobal).scrollTo(0, 0));
 
 export interface Series {
   labels: string[];
@@ -134,8 +185,13 @@ export const barValues = (
 /** A computed style property of the first element matching `selector`. */
 export const styleOf = (page: Page, selector: string, property: string): Promise<string> =>
   page.evaluate(
-    `getComputedStyle(document.querySelector(${JSON.stringify(selector)})).getPropertyValue(${JSON.stringify(property)})`,
-  ) as Promise<string>;
+    ([sel, prop]) => {
+      const el = (globalThis as unknown as PageGlobal).document.querySelector(sel);
+      if (el === null) throw new Error(`nothing matches ${sel}`);
+      return (globalThis as unknown as PageGlobal).getComputedStyle(el).getPropertyValue(prop);
+    },
+    [selector, property] as const,
+  );
 
 /** What the page-side helpers below use of an element (this project's TypeScript has no DOM types). */
 interface PageElement {
