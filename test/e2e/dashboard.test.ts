@@ -1,4 +1,6 @@
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { teamsDarkTheme, teamsHighContrastTheme, teamsLightTheme } from '@fluentui/react-components';
 import type { Browser, Page } from 'playwright-core';
@@ -32,6 +34,7 @@ import {
   pageWidths,
   scrollToTop,
   visible,
+  WAIT_MS,
   widths,
   type TabPage,
 } from '../support/dashboard-browser';
@@ -508,6 +511,28 @@ describeInChromium()('the dashboard tab in Chromium', () => {
         expect(violations).toEqual([]);
         await shot(page, 'not-in-teams');
       });
+
+      // A parent of another origin (a page on another port) may not frame the tab at all.
+      const other = createServer((_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'text/html' });
+        res.end(`<!doctype html><title>Elsewhere</title><iframe id="tab" src="${url}"></iframe>`);
+      });
+      await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+      try {
+        await withPage({}, async ({ page }) => {
+          const refused = page.waitForEvent('console', {
+            predicate: (m) => /frame-ancestors/.test(m.text()),
+            timeout: WAIT_MS,
+          });
+          await page.goto(`http://127.0.0.1:${(other.address() as AddressInfo).port}/`);
+          await expect(refused.then((m) => m.text())).resolves.toMatch(
+            /violates .*frame-ancestors.* has been blocked/,
+          );
+          expect(await page.frameLocator('#tab').getByTestId('shell').count()).toBe(0);
+        });
+      } finally {
+        await new Promise((resolve) => other.close(resolve));
+      }
     }, 30_000);
   });
 });
