@@ -6,6 +6,8 @@ import type { RefSealer } from './ports';
  * about): AES-256-GCM with a fresh IV, so two cards about the same person carry unrelated
  * strings, and a forged or altered one does not open. The context (tenant and rollout) is bound as
  * associated data: a reference opens only where it was made, never in another tenant or rollout.
+ * A reference has one spelling: text that decodes to the same bytes some other way (bits past the
+ * data in the last character, padding, characters the decoder skips) is not it.
  */
 export class AesRefSealer implements RefSealer {
   private readonly key: Buffer;
@@ -24,8 +26,9 @@ export class AesRefSealer implements RefSealer {
 
   open(sealed: string, context: string): string | null {
     try {
+      if (sealed.length > 2000) return null;
       const raw = Buffer.from(sealed, 'base64url');
-      if (raw.length < 29 || sealed.length > 2000) return null;
+      if (raw.length < 29 || raw.toString('base64url') !== sealed) return null;
       const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, 12));
       decipher.setAuthTag(raw.subarray(12, 28));
       decipher.setAAD(Buffer.from(context, 'utf8'));

@@ -247,10 +247,16 @@ describe('changes from the tab', () => {
       `/api/tab/rollouts/${rolloutId}/audit?person=${encodeURIComponent(MEGAN.name)}`,
     );
     expect(byName.body.entries.map((e) => e.kind)).toEqual(denied.body.entries.map((e) => e.kind));
-    // An altered reference opens nothing.
+    // An altered reference opens nothing (one character of its authentication tag changed).
+    const at = 20;
+    const swapped = blocker.ref[at] === 'A' ? 'B' : 'A';
     const altered = await call(`/api/tab/rollouts/${rolloutId}/issues`, {
       method: 'POST',
-      body: { ref: `${blocker.ref.slice(0, -2)}xx`, resolved: false, note: '' },
+      body: {
+        ref: `${blocker.ref.slice(0, at)}${swapped}${blocker.ref.slice(at + 1)}`,
+        resolved: false,
+        note: '',
+      },
     });
     expect(altered.status).toBe(400);
   });
