@@ -12,7 +12,7 @@ import { submitFeedback } from '../app/submit-feedback';
 import { MAX_RESOLUTION_NOTE_LENGTH } from '../domain/feedback';
 import { isAdmin } from '../domain/roles';
 import type { InFlight } from '../in-flight';
-import { parseFeedbackForm } from '../teams/feedback-form';
+import { parseFeedbackForm } from '../app/feedback-form';
 import type { ExportResponse, FeedbackResponse, ResolveResponse } from './api-types';
 import { issueView, myAnswer } from './dashboard-json';
 import { activityKeyOf, bodyOf, formValues, HttpError, NOT_FOUND, rolloutIdOf, type Route } from './tab-http';

@@ -1,6 +1,6 @@
 import { feedbackGateFor, submitFeedback } from '../../app/submit-feedback';
 import { defineAction, type ActionResult } from '../handler';
-import { feedbackActionSchema, parseFeedbackForm } from '../feedback-form';
+import { feedbackActionSchema, parseFeedbackForm } from '../../app/feedback-form';
 import { loadRollout } from '../plan-cards';
 import { NO_ROLLOUT } from '../replies';
 import {

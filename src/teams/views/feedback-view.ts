@@ -4,7 +4,7 @@
  */
 import type { FeedbackAnswer, FeedbackEntry } from '../../domain/feedback';
 import type { Rollout } from '../../domain/rollout';
-import { FEEDBACK_FIELDS, type FeedbackField } from '../feedback-form';
+import { FEEDBACK_FIELDS, type FeedbackField } from '../../app/feedback-form';
 import { defineCard } from '../render-card';
 import {
   CATEGORY_LABELS,

@@ -4,7 +4,7 @@ import {
   feedbackActionSchema,
   parseFeedbackForm,
   type FeedbackField,
-} from '../../src/teams/feedback-form';
+} from '../../src/app/feedback-form';
 
 /** What a Teams client sends for a complete answer: every input as a string. */
 const GOOD: Record<FeedbackField, string> = {
