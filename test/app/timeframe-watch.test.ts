@@ -2,6 +2,7 @@ import type { ScheduledNotice } from '../../src/app/ports';
 import { runTimeframeWatch } from '../../src/app/schedule/timeframe-watch';
 import type { Rollout } from '../../src/domain/rollout';
 import { SCHEDULER } from '../../src/domain/roles';
+import { newWave } from '../../src/domain/templates';
 import { timeframeWatchJob } from '../../src/schedule/timeframe-watch-job';
 import { makeDeps, rolloutAfter, TENANT } from './support';
 
@@ -109,6 +110,53 @@ describe('the time-frame watch', () => {
     expect(topics(deps)).toEqual([]);
     await runTimeframeWatch(deps, new Date('2026-12-07T08:00:00.000Z')); // Monday 08:00
     expect(topics(deps)).toEqual(['stage-overdue']);
+  });
+
+  /** The rollout with no end to project scope, and an enterprise rollout of one wave starting `start`. */
+  const waveStarting =
+    (start: string) =>
+    (rollout: Rollout): Rollout => ({
+      ...rollout,
+      phases: rollout.phases.map((p) => {
+        if (p.key === 'scope') return { ...p, timeFrame: { start: null, end: null } };
+        if (p.key !== 'enterprise') return p;
+        const wave = newWave({ id: 'w1', name: 'Wave 1', kind: 'department' });
+        const checklist = [
+          { id: 'comms', text: 'Tell the wave’s managers', done: true },
+          { id: 'kb', text: 'Publish the help article', done: false },
+        ];
+        return { ...p, waves: [{ ...wave, timeFrame: { start, end: null }, checklist }] };
+      }),
+    });
+  const waveNotices = (deps: ReturnType<typeof makeDeps>) =>
+    deps.enqueued
+      .filter((n): n is ScheduledNotice => n.kind === 'scheduled' && n.topic === 'wave-tomorrow')
+      .map((n) => JSON.parse(n.data) as { title: string; text: string });
+
+  it('reminds of a wave starting tomorrow at the digest time, with its checklist, once', async () => {
+    const { deps } = await setUp(waveStarting('2026-12-04'));
+    await runTimeframeWatch(deps, new Date('2026-12-03T08:45:00.000Z')); // before the digest time
+    expect(waveNotices(deps)).toEqual([]);
+    const at = new Date('2026-12-03T09:00:00.000Z');
+    await Promise.all([runTimeframeWatch(deps, at), runTimeframeWatch(deps, at)]);
+    await runTimeframeWatch(deps, new Date('2026-12-03T09:15:00.000Z'));
+    const notices = waveNotices(deps);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]?.title).toMatch(/starts tomorrow$/);
+    expect(notices[0]?.text).toContain('☑ Tell the wave’s managers; ☐ Publish the help article');
+    expect(topics(deps)).toEqual(['wave-tomorrow']);
+  });
+
+  it('reminds of a Monday wave before the quiet weekend (“soon”), and never once the wave has started', async () => {
+    const { deps } = await setUp(waveStarting('2026-12-07'));
+    await runTimeframeWatch(deps, new Date('2026-12-04T17:45:00.000Z'));
+    expect(waveNotices(deps)).toEqual([]);
+    await runTimeframeWatch(deps, new Date('2026-12-04T18:00:00.000Z')); // an hour before Friday's quiet hours
+    expect(waveNotices(deps).map((n) => n.title)).toEqual([expect.stringMatching(/starts soon$/)]);
+
+    const late = await setUp(waveStarting('2026-12-03'));
+    await runTimeframeWatch(late.deps, SLOT); // the wave started at midnight: too late to remind
+    expect(waveNotices(late.deps)).toEqual([]);
   });
 
   it('runs every 15 minutes as the timeframe-watch job', () => {
