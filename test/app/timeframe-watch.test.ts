@@ -122,8 +122,8 @@ describe('the time-frame watch', () => {
         if (p.key !== 'enterprise') return p;
         const wave = newWave({ id: 'w1', name: 'Wave 1', kind: 'department' });
         const checklist = [
-          { id: 'comms', text: 'Tell the wave’s managers', done: true },
-          { id: 'kb', text: 'Publish the help article', done: false },
+          { id: 'comms', text: 'Tell the wave’s managers', done: true, by: null, at: null },
+          { id: 'kb', text: 'Publish the help article', done: false, by: null, at: null },
         ];
         return { ...p, waves: [{ ...wave, timeFrame: { start, end: null }, checklist }] };
       }),
