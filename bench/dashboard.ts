@@ -13,8 +13,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { advancePhase } from '../src/app/advance-phase';
-import { createRollout } from '../src/app/create-rollout';
 import { DASHBOARD_ISSUES } from '../src/app/dashboard';
 import { feedbackPersonKey } from '../src/app/feedback-keys';
 import type { Deps, StageSnapshot } from '../src/app/ports';
@@ -36,7 +34,7 @@ import { COUNT_SHARDS, FEEDBACK_BUCKETS, feedbackBucket, shardFor } from '../src
 import { TableScheduleRepository } from '../src/storage/schedule-repository';
 import { tableProbe } from '../src/storage/table-probe';
 import { startCountingProxy, tableCallKind, type ProxyCounts } from './counting-proxy';
-import { BENCH_ADMIN, benchDeps, benchPerson, NO_MESSENGER, PILOT } from './feedback-setup';
+import { benchDeps, benchPerson, createPilotRollout, NO_MESSENGER, PILOT } from './feedback-setup';
 import { median, ms, percentile, runId, seconds, verdict } from './stats';
 
 const SMALL_ANSWERS = 100;
@@ -56,12 +54,6 @@ const TENANTS = {
 } as const;
 type Size = keyof typeof TENANTS;
 const ANSWERS: Record<Size, number> = { small: SMALL_ANSWERS, large: LARGE_ANSWERS };
-
-const COORDINATION = {
-  conversationId: '19:0000000000000000000000000000dddd@thread.tacv2',
-  conversationType: 'channel',
-  serviceUrl: 'http://127.0.0.1:9/',
-};
 
 const TABLES = ['Rollouts', 'Feedback', 'Signoffs', 'Audiences', 'Announcements', 'Schedule'] as const;
 type Tables = Record<(typeof TABLES)[number], AzureEntityTable>;
@@ -97,35 +89,6 @@ const issuesIn = (count: number): number => {
   let issues = 0;
   for (let n = 0; n < count; n++) if (dashboardAnswer(n).severity !== 'none') issues++;
   return issues;
-};
-
-/** A rollout of `tenantId` moved (forced) from scope through proof of concept into its pilot. */
-const pilotRollout = async (deps: Deps, tenantId: string, name: string): Promise<string> => {
-  const created = await createRollout(deps, {
-    tenantId,
-    by: BENCH_ADMIN,
-    name,
-    activityKey: null,
-    coordination: COORDINATION,
-    template: 'app',
-    timeZone: 'UTC',
-  });
-  if (created.kind !== 'done') throw new Error(`rollout new ${name}: ${created.kind}`);
-  const rolloutId = created.rollout.id;
-  for (const reason of ['lab done', 'pilot group chosen']) {
-    const moved = await advancePhase(deps, {
-      tenantId,
-      rolloutId,
-      by: BENCH_ADMIN,
-      activityKey: null,
-      command: 'advance phase --force',
-      force: { reason },
-    });
-    if (moved.kind !== 'done') throw new Error(`advance ${name}: ${moved.kind}`);
-  }
-  const stored = await deps.rollouts.get(tenantId, rolloutId);
-  if (stored?.value.position.phase !== PILOT) throw new Error(`${name} did not reach its pilot`);
-  return rolloutId;
 };
 
 /**
@@ -339,7 +302,7 @@ export const benchDashboard = async (reads: number): Promise<DashboardBenchResul
       ['large', 0x22],
     ] as const) {
       const tenantId = TENANTS[size];
-      const rolloutId = await pilotRollout(seedDeps, tenantId, `Dashboard bench ${ANSWERS[size]}`);
+      const rolloutId = await createPilotRollout(seedDeps, `Dashboard bench ${ANSWERS[size]}`, tenantId);
       const started = performance.now();
       const tallies = await fillAnswers(seedDeps, tenantId, rolloutId, series, ANSWERS[size]);
       const fillMs = performance.now() - started;

@@ -88,10 +88,14 @@ export const benchDeps = (tables: Pick<BenchTables, 'rollouts' | 'feedback'>): D
   schedules: new TableScheduleRepository(new MemoryTable()),
 });
 
-/** A new rollout moved (forced) from scope through proof of concept into its pilot; its id. */
-export const createPilotRollout = async (deps: Deps, name: string): Promise<string> => {
+/** A new rollout of `tenantId` moved (forced) from scope through proof of concept into its pilot; its id. */
+export const createPilotRollout = async (
+  deps: Deps,
+  name: string,
+  tenantId = BENCH_TENANT,
+): Promise<string> => {
   const created = await createRollout(deps, {
-    tenantId: BENCH_TENANT,
+    tenantId,
     by: BENCH_ADMIN,
     name,
     activityKey: null,
@@ -103,7 +107,7 @@ export const createPilotRollout = async (deps: Deps, name: string): Promise<stri
   const rolloutId = created.rollout.id;
   for (const reason of ['lab done', 'pilot group chosen']) {
     const moved = await advancePhase(deps, {
-      tenantId: BENCH_TENANT,
+      tenantId,
       rolloutId,
       by: BENCH_ADMIN,
       activityKey: null,
@@ -112,7 +116,7 @@ export const createPilotRollout = async (deps: Deps, name: string): Promise<stri
     });
     if (moved.kind !== 'done') throw new Error(`advance ${name}: ${moved.kind}`);
   }
-  const stored = await deps.rollouts.get(BENCH_TENANT, rolloutId);
+  const stored = await deps.rollouts.get(tenantId, rolloutId);
   if (stored?.value.position.phase !== PILOT) throw new Error(`${name} did not reach its pilot`);
   return rolloutId;
 };
