@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fact, message } from '../support/activities';
 import { startBotProcess, runFailingStart, type BotProcess } from '../support/bot-process';
 import { FakeConnector } from '../support/fake-connector';
-import { poll } from '../support/poll';
+import { poll, waitUntil } from '../support/poll';
 import { isProcessAlive, readAzuriteState } from '../../src/storage/azurite-state';
 
 const azuritePid = async (dir: string): Promise<number> =>
@@ -78,7 +78,10 @@ it('SIGTERM during a turn lets the turn finish before exiting', async () => {
   const turn = post(bot.url, message('rollout new Mid-turn', { serviceUrl: connector.url }));
   await arrived; // the bot is inside the turn, waiting on the Bot Connector
   process.kill(bot.pid, 'SIGTERM');
-  // New requests are turned away while the turn in progress finishes.
+  // New requests are turned away while the turn in progress finishes (once the signal is handled:
+  // a request sent before is an ordinary one).
+  const { logs } = bot;
+  await waitUntil('the bot to handle SIGTERM', () => logs.some((l) => l.msg === 'shutting down'));
   const during = await post(bot.url, message('status', { serviceUrl: connector.url })).catch(() => null);
   expect(during === null || during.status === 503).toBe(true);
   release();
